@@ -1,0 +1,10 @@
+//! Hand-written support that the generated code calls. Behaviour lives here, in ordinary code with
+//! its own tests; the generated modules only wire the spec's operations to it.
+
+pub mod operation;
+pub mod path;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "server")]
+pub mod server;

@@ -1,0 +1,192 @@
+//! What the spec says about each operation, as plain data shared by the client and the server.
+//!
+//! The generated code declares one [`OperationSpec`] per operation; the runtime reads them to
+//! check permissions, media types and size limits without any per-operation code.
+
+/// An HTTP method the spec can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as the `http` crate spells it.
+    pub fn to_http(self) -> http::Method {
+        match self {
+            HttpMethod::Get => http::Method::GET,
+            HttpMethod::Put => http::Method::PUT,
+            HttpMethod::Post => http::Method::POST,
+            HttpMethod::Patch => http::Method::PATCH,
+            HttpMethod::Delete => http::Method::DELETE,
+        }
+    }
+
+    /// The method's upper-case name, as written in a request line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// How a token proves it belongs to a security scheme (the spec's `x-token-kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A user's token from a work or school tenant; permissions in the `scp` claim.
+    DelegatedWork,
+    /// A user's token from the personal-account (consumer) tenant; permissions in `scp`.
+    DelegatedPersonal,
+    /// An app's own token; permissions in the `roles` claim.
+    Application,
+}
+
+impl TokenKind {
+    /// The tenant id Microsoft issues personal-account tokens from.
+    pub const CONSUMER_TENANT_ID: &'static str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+    /// A short human name, as used in permission tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenKind::DelegatedWork => "Delegated (work or school account)",
+            TokenKind::DelegatedPersonal => "Delegated (personal Microsoft account)",
+            TokenKind::Application => "Application",
+        }
+    }
+}
+
+/// A security scheme declared under `components.securitySchemes`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SecuritySchemeSpec {
+    /// The scheme's name in the spec, such as `delegatedWork`.
+    pub name: &'static str,
+    /// How tokens of this scheme carry their permissions.
+    pub kind: TokenKind,
+}
+
+/// One way to be allowed to call an operation: a token of `scheme` holding every one of `scopes`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SecurityAlternative {
+    pub scheme: &'static SecuritySchemeSpec,
+    pub scopes: &'static [&'static str],
+}
+
+/// The kind of request body an operation takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// Raw bytes of one of the listed media types (for example an image).
+    Binary,
+    /// A JSON document.
+    Json,
+}
+
+/// What the spec says about an operation's request body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RequestBodySpec {
+    pub kind: BodyKind,
+    /// The media types the operation accepts, in spec order.
+    pub media_types: &'static [&'static str],
+    pub required: bool,
+}
+
+/// Everything the runtime needs to know about one operation.
+#[derive(Debug, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The spec's `operationId`.
+    pub id: &'static str,
+    pub method: HttpMethod,
+    /// The path template as written in the spec, such as `/users/{user-id}/photo/$value`.
+    pub path: &'static str,
+    /// The security alternatives, least privileged first within each scheme. Empty means that no
+    /// token can call the operation.
+    pub security: &'static [SecurityAlternative],
+    /// Schemes the spec marks as not supported for this operation (`x-unsupported-schemes`).
+    pub unsupported_schemes: &'static [&'static SecuritySchemeSpec],
+    pub request_body: Option<RequestBodySpec>,
+}
+
+impl OperationSpec {
+    /// Whether a token of `kind` holding `granted` permissions satisfies one of the alternatives.
+    /// Returns the first alternative satisfied.
+    pub fn authorizing_alternative<'s>(
+        &self,
+        kind: TokenKind,
+        granted: &[&'s str],
+    ) -> Option<&'static SecurityAlternative> {
+        self.security.iter().find(|alternative| {
+            alternative.scheme.kind == kind
+                && alternative
+                    .scopes
+                    .iter()
+                    .all(|needed| granted.iter().any(|have| have.eq_ignore_ascii_case(needed)))
+        })
+    }
+
+    /// The least privileged alternative of a scheme of `kind`, if the operation allows that kind.
+    pub fn least_privileged(&self, kind: TokenKind) -> Option<&'static SecurityAlternative> {
+        self.security.iter().find(|alternative| alternative.scheme.kind == kind)
+    }
+
+    /// Whether any token at all can call this operation.
+    pub fn is_authorizable(&self) -> bool {
+        !self.security.is_empty()
+    }
+
+    /// Whether the request body may be of `media_type` (parameters such as `charset` ignored).
+    pub fn accepts_media_type(&self, media_type: &str) -> bool {
+        let essence = media_type.split(';').next().unwrap_or("").trim();
+        self.request_body.as_ref().is_some_and(|body| {
+            body.media_types.iter().any(|accepted| accepted.eq_ignore_ascii_case(essence))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static WORK: SecuritySchemeSpec =
+        SecuritySchemeSpec { name: "delegatedWork", kind: TokenKind::DelegatedWork };
+    static APP: SecuritySchemeSpec =
+        SecuritySchemeSpec { name: "application", kind: TokenKind::Application };
+    static OP: OperationSpec = OperationSpec {
+        id: "setMyPhotoContent",
+        method: HttpMethod::Put,
+        path: "/me/photo/$value",
+        security: &[
+            SecurityAlternative { scheme: &WORK, scopes: &["User.ReadWrite"] },
+            SecurityAlternative { scheme: &WORK, scopes: &["User.ReadWrite.All"] },
+        ],
+        unsupported_schemes: &[&APP],
+        request_body: Some(RequestBodySpec {
+            kind: BodyKind::Binary,
+            media_types: &["image/jpeg"],
+            required: true,
+        }),
+    };
+
+    #[test]
+    fn a_granted_scope_of_the_right_kind_authorizes() {
+        let found = OP.authorizing_alternative(TokenKind::DelegatedWork, &["openid", "user.readwrite.all"]);
+        assert_eq!(found.map(|a| a.scopes), Some(&["User.ReadWrite.All"][..]));
+    }
+
+    #[test]
+    fn the_right_scope_of_the_wrong_kind_does_not() {
+        assert!(OP.authorizing_alternative(TokenKind::Application, &["User.ReadWrite"]).is_none());
+        assert!(OP.authorizing_alternative(TokenKind::DelegatedWork, &["User.Read"]).is_none());
+    }
+
+    #[test]
+    fn media_type_parameters_are_ignored() {
+        assert!(OP.accepts_media_type("image/JPEG; charset=binary"));
+        assert!(!OP.accepts_media_type("image/png"));
+    }
+}

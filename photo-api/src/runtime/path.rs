@@ -1,0 +1,1 @@
+//! Percent-encoded request paths built segment by segment.

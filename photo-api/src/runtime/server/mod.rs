@@ -1,0 +1,1 @@
+//! Request validation and Graph-shaped responses for the generated axum router.
