@@ -2,6 +2,7 @@
 //! its own tests; the generated modules only wire the spec's operations to it.
 
 pub mod operation;
+pub mod param;
 pub mod path;
 
 #[cfg(feature = "client")]

@@ -1,0 +1,102 @@
+//! Operation metadata as statics of the runtime's `OperationSpec`: permissions, media types and
+//! paths as data, plus the spec text itself (served at `/openapi.yaml`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
+use crate::names;
+
+pub fn static_name(op: &Operation) -> syn::Ident {
+    ident(&names::screaming(&op.fn_name).unwrap_or_else(|| "OPERATION".into()))
+}
+
+fn scheme_ident(api: &Api, name: &str) -> TokenStream {
+    let rust_name = api.scheme(name).map(|scheme| scheme.rust_name.clone()).unwrap_or_else(|| "UNKNOWN".into());
+    let rust_name = ident(&rust_name);
+    quote!(schemes::#rust_name)
+}
+
+pub fn emit(api: &Api, rt: &syn::Path, spec_text: &str) -> TokenStream {
+    let schemes = api.schemes.iter().map(|scheme| {
+        let name = ident(&scheme.rust_name);
+        let spec_name = &scheme.name;
+        let kind = match scheme.kind {
+            TokenKind::DelegatedWork => quote!(DelegatedWork),
+            TokenKind::DelegatedPersonal => quote!(DelegatedPersonal),
+            TokenKind::Application => quote!(Application),
+        };
+        let doc = format!(" `{spec_name}`: {}", scheme.description.as_deref().unwrap_or("a security scheme."));
+        quote! {
+            #[doc = #doc]
+            pub static #name: SecuritySchemeSpec = SecuritySchemeSpec { name: #spec_name, kind: TokenKind::#kind };
+        }
+    });
+    let scheme_refs = api.schemes.iter().map(|scheme| ident(&scheme.rust_name));
+    let operations = api.operations.iter().map(|op| operation(api, op));
+    let all = api.operations.iter().map(static_name);
+    quote! {
+        //! What the spec says about each operation, as data the runtime reads.
+        use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind};
+
+        /// The security schemes, in spec order.
+        pub mod schemes {
+            use super::*;
+            #(#schemes)*
+
+            /// Every scheme, in spec order.
+            pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
+        }
+
+        #(#operations)*
+
+        /// Every operation, in spec order.
+        pub static ALL: &[&OperationSpec] = &[#(&#all),*];
+
+        /// The OpenAPI description this code was generated from.
+        pub const OPENAPI_YAML: &str = #spec_text;
+    }
+}
+
+fn operation(api: &Api, op: &Operation) -> TokenStream {
+    let name = static_name(op);
+    let id = &op.id;
+    let path = &op.path;
+    let method = match op.method {
+        Method::Get => quote!(Get),
+        Method::Put => quote!(Put),
+        Method::Post => quote!(Post),
+        Method::Delete => quote!(Delete),
+        Method::Patch => quote!(Patch),
+    };
+    let alternatives = op.security.iter().map(|alt| {
+        let scheme = scheme_ident(api, &alt.scheme);
+        let scopes = &alt.scopes;
+        quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
+    });
+    let unsupported = op.unsupported_schemes.iter().map(|name| scheme_ident(api, name));
+    let body = match &op.body {
+        None => quote!(None),
+        Some(body) => {
+            let required = body.required;
+            let (kind, media_types) = match &body.content {
+                BodyContent::Binary { media_types } => (quote!(Binary), media_types.clone()),
+                BodyContent::Json { media_type, .. } => (quote!(Json), vec![media_type.clone()]),
+            };
+            quote!(Some(RequestBodySpec { kind: BodyKind::#kind, media_types: &[#(#media_types),*], required: #required }))
+        }
+    };
+    let doc = format!(" `{} {}` (`{}`).", op.method.upper(), op.path, op.id);
+    quote! {
+        #[doc = #doc]
+        pub static #name: OperationSpec = OperationSpec {
+            id: #id,
+            method: HttpMethod::#method,
+            path: #path,
+            security: &[#(#alternatives),*],
+            unsupported_schemes: &[#(&#unsupported),*],
+            request_body: #body,
+        };
+    }
+}

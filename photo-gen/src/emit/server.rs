@@ -1,0 +1,275 @@
+//! The server stub: a typed request and a response enum per operation, one trait for the API,
+//! and an axum router that validates each request (auth, media type, size, parameters) before
+//! calling the implementation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::client::status_text;
+use super::models::rust_type;
+use super::operations::static_name;
+use super::{docs, ident, number};
+use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
+
+fn request_name(op: &Operation) -> syn::Ident {
+    format_ident!("{}Request", op.type_name)
+}
+
+fn response_name(op: &Operation) -> syn::Ident {
+    format_ident!("{}Response", op.type_name)
+}
+
+fn handler_name(op: &Operation) -> syn::Ident {
+    format_ident!("handle_{}", op.fn_name.trim_start_matches("r#"))
+}
+
+/// The axum capture name for a path parameter: its Rust name, which is always a plain word.
+fn capture(op: &Operation, name: &str) -> String {
+    op.params.iter().find(|param| param.location == ParamLocation::Path && param.name == name)
+        .map(|param| param.rust_name.trim_start_matches("r#").to_owned())
+        .unwrap_or_else(|| name.to_owned())
+}
+
+fn route_path(op: &Operation) -> String {
+    let mut path = String::new();
+    for segment in &op.segments {
+        path.push('/');
+        match segment {
+            Segment::Literal(literal) => path.push_str(literal),
+            Segment::Param(name) => path.push_str(&format!("{{{}}}", capture(op, name))),
+        }
+    }
+    if path.is_empty() { "/".into() } else { path }
+}
+
+pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+    let requests = api.operations.iter().map(|op| request(op, rt));
+    let responses = api.operations.iter().map(|op| response(op, rt));
+    let methods = api.operations.iter().map(|op| {
+        let name = ident(&op.fn_name);
+        let request = request_name(op);
+        let response = response_name(op);
+        let doc = docs::operation(api, op);
+        quote! {
+            #doc
+            fn #name(&self, context: #rt::server::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
+        }
+    });
+    let handlers = api.operations.iter().map(|op| handler(op, rt));
+    let routes = routes(api);
+    let router = router(api, rt);
+    quote! {
+        //! The server stub: implement [`Api`], then serve [`router`].
+        #![allow(clippy::large_enum_variant)]
+        use std::sync::Arc;
+
+        use axum::response::IntoResponse;
+
+        use super::models::*;
+
+        /// The API, one method per operation. The router calls a method only for a request that
+        /// passed authentication, authorization and validation.
+        pub trait Api: Send + Sync + 'static {
+            #(#methods)*
+        }
+
+        #(#requests)*
+        #(#responses)*
+
+        struct ServerState<A> {
+            api: Arc<A>,
+            config: #rt::server::ServerConfig,
+        }
+
+        #router
+        #routes
+        #(#handlers)*
+    }
+}
+
+fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
+    let name = request_name(op);
+    let fields = op.params.iter().map(|param| {
+        let field = ident(&param.rust_name);
+        let ty = rust_type(&param.ty);
+        let doc = super::doc_lines(&format!("The {} parameter `{}`.{}", match param.location { ParamLocation::Path => "path", ParamLocation::Query => "query", ParamLocation::Header => "header" }, param.name, param.description.as_ref().map(|d| format!(" {d}")).unwrap_or_default()));
+        if param.required || param.location == ParamLocation::Path { quote!(#doc pub #field: #ty) } else { quote!(#doc pub #field: Option<#ty>) }
+    });
+    let body = op.body.as_ref().map(|body| {
+        let ty = match &body.content {
+            BodyContent::Binary { .. } => quote!(#rt::server::BinaryBody),
+            BodyContent::Json { ty, .. } => rust_type(ty),
+        };
+        quote!(/// The request body.
+            pub body: #ty,)
+    });
+    let doc = format!(" The validated request of `{} {}`.", op.method.upper(), op.path);
+    quote! {
+        #[doc = #doc]
+        pub struct #name { #(#fields,)* #body }
+    }
+}
+
+fn status_tokens(code: TokenStream) -> TokenStream {
+    quote!(axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR))
+}
+
+fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
+    let name = response_name(op);
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for response in &op.responses {
+        let variant = ident(&response.variant);
+        let doc = super::doc_lines(&format!("{}: {}", status_text(response.status), response.description));
+        if response.status.is_error() {
+            variants.push(quote!(#doc #variant(#rt::server::Rejection)));
+            arms.push(quote!(Self::#variant(rejection) => rejection.into_response()));
+            continue;
+        }
+        let header_fields: Vec<syn::Ident> = response.headers.iter().map(|header| ident(&header.rust_name)).collect();
+        let header_names: Vec<&str> = response.headers.iter().map(|header| header.name.as_str()).collect();
+        let header_docs = response.headers.iter().map(|header| super::doc_lines(&format!("The `{}` header.", header.name)));
+        let status_field = (!matches!(response.status, Status::Code(_))).then(|| quote!(/// The status code to send.
+            status: u16,));
+        let status = match response.status {
+            Status::Code(code) => {
+                let code = number(code);
+                status_tokens(quote!(#code))
+            }
+            _ => status_tokens(quote!(status)),
+        };
+        let status_binding = (!matches!(response.status, Status::Code(_))).then(|| quote!(status,));
+        let (body_field, body_binding, render) = match &response.body {
+            None => (None, None, quote!(#rt::server::empty_response(#status, &[#((#header_names, #header_fields)),*]))),
+            Some(BodyContent::Json { ty, .. }) => {
+                let ty = rust_type(ty);
+                (Some(quote!(/// The body.
+                    body: #ty,)), Some(quote!(body,)), quote!(#rt::server::json_response(#status, &body, &[#((#header_names, #header_fields)),*])))
+            }
+            Some(BodyContent::Binary { .. }) => (Some(quote!(/// The content and its media type.
+                body: #rt::server::BinaryContent,)), Some(quote!(body,)), quote!(#rt::server::binary_response(#status, body, &[#((#header_names, #header_fields)),*]))),
+        };
+        if response.headers.is_empty() && response.body.is_none() && status_field.is_none() {
+            variants.push(quote!(#doc #variant));
+            arms.push(quote!(Self::#variant => #render));
+        } else {
+            variants.push(quote!(#doc #variant { #(#header_docs #header_fields: Option<String>,)* #status_field #body_field }));
+            arms.push(quote!(Self::#variant { #(#header_fields,)* #status_binding #body_binding } => #render));
+        }
+    }
+    let doc = format!(" The answer to `{} {}`, one variant per status the spec declares.", op.method.upper(), op.path);
+    quote! {
+        #[doc = #doc]
+        pub enum #name { #(#variants,)* }
+
+        impl IntoResponse for #name {
+            fn into_response(self) -> axum::response::Response {
+                match self { #(#arms,)* }
+            }
+        }
+    }
+}
+
+fn handler(op: &Operation, rt: &syn::Path) -> TokenStream {
+    let name = handler_name(op);
+    let op_static = static_name(op);
+    let request = request_name(op);
+    let method = ident(&op.fn_name);
+    let fields = op.params.iter().map(|param| {
+        let field = ident(&param.rust_name);
+        let wire = &param.name;
+        let missing = format!("The {} parameter `{}` is required.", if param.location == ParamLocation::Query { "query" } else { "header" }, param.name);
+        let getter = match (param.location, &param.ty) {
+            (ParamLocation::Path, _) => {
+                let capture = capture(op, &param.name);
+                return quote!(#field: incoming.path(#capture)?);
+            }
+            (ParamLocation::Query, TypeRef::Array(_)) => quote!(incoming.query_list(#wire)?),
+            (ParamLocation::Query, _) => quote!(incoming.query(#wire)?),
+            (ParamLocation::Header, _) => quote!(incoming.header(#wire)?),
+        };
+        if param.required {
+            quote!(#field: #getter.ok_or_else(|| #rt::server::Rejection::new(axum::http::StatusCode::BAD_REQUEST, "BadRequest", #missing))?)
+        } else {
+            quote!(#field: #getter)
+        }
+    });
+    let body = op.body.as_ref().map(|body| match &body.content {
+        BodyContent::Binary { .. } => quote!(body: incoming.binary()?,),
+        BodyContent::Json { .. } => quote!(body: incoming.json().await?,),
+    });
+    let mutable = if op.body.is_some() { quote!(mut) } else { quote!() };
+    quote! {
+        async fn #name<A: Api>(
+            axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
+            request: axum::extract::Request,
+        ) -> axum::response::Response {
+            let result = async {
+                let #mutable incoming = #rt::server::Incoming::accept(&state.config, &super::operations::#op_static, request).await?;
+                let request = #request { #(#fields,)* #body };
+                Ok::<_, #rt::server::Rejection>(state.api.#method(incoming.context(), request).await.into_response())
+            }.await;
+            result.unwrap_or_else(IntoResponse::into_response)
+        }
+    }
+}
+
+fn routes(api: &Api) -> TokenStream {
+    let mut paths: Vec<(String, Vec<&Operation>)> = Vec::new();
+    for op in &api.operations {
+        let path = route_path(op);
+        match paths.iter_mut().find(|(existing, _)| *existing == path) {
+            Some((_, ops)) => ops.push(op),
+            None => paths.push((path, vec![op])),
+        }
+    }
+    let routes = paths.iter().map(|(path, ops)| {
+        let mut chain = ops.iter().map(|op| {
+            let method = ident(op.method.lower());
+            let handler = handler_name(op);
+            (method, handler)
+        });
+        let Some((first_method, first_handler)) = chain.next() else { return quote!() };
+        let rest = chain.map(|(method, handler)| quote!(.#method(#handler::<A>)));
+        quote!(.route(#path, axum::routing::#first_method(#first_handler::<A>) #(#rest)*))
+    });
+    quote! {
+        fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
+            axum::Router::new() #(#routes)*
+        }
+    }
+}
+
+fn router(api: &Api, rt: &syn::Path) -> TokenStream {
+    // Server variables that are path segments (not whole roots) become path prefixes; the one
+    // keyed by `x-request-size-limits` also sets the body limit under its prefix.
+    let path_variable = api.servers.as_ref().and_then(|servers| servers.variables.iter().find(|var| !var.is_root));
+    let body = match path_variable {
+        Some(var) => {
+            let ty = ident(&var.rust_name);
+            let set_limit = (!var.request_size_limits.is_empty()).then(|| quote!(config.max_request_bytes = value.max_request_bytes();));
+            quote! {
+                let mut router = axum::Router::new();
+                for value in #ty::ALL {
+                    #[allow(unused_mut)]
+                    let mut config = config.clone();
+                    #set_limit
+                    let state = Arc::new(ServerState { api: api.clone(), config });
+                    router = router.nest(&format!("/{}", value.as_str()), routes::<A>().with_state(state));
+                }
+            }
+        }
+        None => quote! {
+            let state = Arc::new(ServerState { api, config });
+            let router = routes::<A>().with_state(state);
+        },
+    };
+    quote! {
+        /// An axum router serving `api`: every operation of the spec under each server path
+        /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
+        pub fn router<A: Api>(api: Arc<A>, config: #rt::server::ServerConfig) -> axum::Router {
+            #body
+            #rt::server::finish(router, super::operations::OPENAPI_YAML)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! An index from JSON pointers (`/paths/~1me~1photo/get`) to positions in the YAML source.
+//!
+//! serde only reports positions for syntax errors; semantic problems found later (a dangling
+//! `$ref`, a duplicate `operationId`) are located through this index, built from the parser's
+//! events. Building it also finds duplicate mapping keys, which serde would silently merge.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, Span};
+
+use crate::diagnostics::Location;
+
+/// Positions of every key and value in a YAML document.
+#[derive(Debug, Default)]
+pub struct SourceIndex {
+    /// Where the node at a pointer starts: the key for mapping entries, else the value.
+    positions: HashMap<String, Location>,
+    duplicate_keys: Vec<(String, Location)>,
+}
+
+enum Frame {
+    Mapping { pointer: String, expecting_key: bool, key: Option<String>, seen: HashMap<String, ()> },
+    Sequence { pointer: String, next: usize },
+}
+
+impl SourceIndex {
+    /// Indexes `text`; returns `None` when it is not well-formed YAML (serde reports that error).
+    pub fn build(text: &str) -> Option<SourceIndex> {
+        let mut index = SourceIndex::default();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        let mut documents = 0;
+        while let Some(next) = parser.next_event() {
+            let (event, span) = next.ok()?;
+            match event {
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        break;
+                    }
+                }
+                Event::Scalar(value, ..) => {
+                    if let Some(key) = index.take_key_slot(&mut stack, &value, span) {
+                        let _ = key;
+                    } else {
+                        index.value_at(&mut stack, span);
+                    }
+                }
+                Event::Alias(_) => {
+                    index.value_at(&mut stack, span);
+                }
+                Event::MappingStart(..) => {
+                    let pointer = index.value_at(&mut stack, span);
+                    stack.push(Frame::Mapping {
+                        pointer,
+                        expecting_key: true,
+                        key: None,
+                        seen: HashMap::new(),
+                    });
+                }
+                Event::SequenceStart(..) => {
+                    let pointer = index.value_at(&mut stack, span);
+                    stack.push(Frame::Sequence { pointer, next: 0 });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        Some(index)
+    }
+
+    /// If the innermost frame is a mapping waiting for a key, records `value` as that key.
+    fn take_key_slot(&mut self, stack: &mut [Frame], value: &str, span: Span) -> Option<()> {
+        let Some(Frame::Mapping { pointer, expecting_key, key, seen }) = stack.last_mut() else {
+            return None;
+        };
+        if !*expecting_key {
+            return None;
+        }
+        let child = format!("{pointer}/{}", escape(value));
+        let at = location(span);
+        if seen.insert(value.to_owned(), ()).is_some() {
+            self.duplicate_keys.push((child.clone(), at));
+        } else {
+            self.positions.insert(child, at);
+        }
+        *key = Some(value.to_owned());
+        *expecting_key = false;
+        Some(())
+    }
+
+    /// Records a value node in the innermost frame and returns its pointer.
+    fn value_at(&mut self, stack: &mut [Frame], span: Span) -> String {
+        match stack.last_mut() {
+            None => {
+                self.positions.entry(String::new()).or_insert(location(span));
+                String::new()
+            }
+            Some(Frame::Mapping { pointer, expecting_key, key, .. }) => {
+                if *expecting_key {
+                    // A complex (non-scalar) key: index it under a placeholder and move on.
+                    *expecting_key = false;
+                    *key = None;
+                    return format!("{pointer}/?");
+                }
+                *expecting_key = true;
+                let child = format!("{pointer}/{}", escape(key.as_deref().unwrap_or("?")));
+                self.positions.entry(format!("{child}#value")).or_insert(location(span));
+                child
+            }
+            Some(Frame::Sequence { pointer, next }) => {
+                let child = format!("{pointer}/{next}");
+                *next += 1;
+                self.positions.entry(child.clone()).or_insert(location(span));
+                child
+            }
+        }
+    }
+
+    /// The position of the node at `pointer`, or of its nearest indexed ancestor.
+    pub fn locate(&self, pointer: &str) -> Option<Location> {
+        let mut current = pointer;
+        loop {
+            if let Some(at) = self.positions.get(current) {
+                return Some(*at);
+            }
+            if current.is_empty() {
+                return None;
+            }
+            current = &current[..current.rfind('/').unwrap_or(0)];
+        }
+    }
+
+    /// The position of the value (rather than the key) at `pointer`, when known.
+    pub fn locate_value(&self, pointer: &str) -> Option<Location> {
+        self.positions.get(&format!("{pointer}#value")).copied().or_else(|| self.locate(pointer))
+    }
+
+    /// Keys that appear twice in one mapping: `(pointer, position of the repeat)`.
+    pub fn duplicate_keys(&self) -> &[(String, Location)] {
+        &self.duplicate_keys
+    }
+}
+
+fn location(span: Span) -> Location {
+    Location { line: span.start.line(), column: span.start.col() + 1 }
+}
+
+/// Escapes one JSON-pointer reference token (RFC 6901).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Unescapes one JSON-pointer reference token (RFC 6901).
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "openapi: 3.0.3\npaths:\n  /me/photo:\n    get:\n      operationId: a\n  /x:\n    put: {}\nlist:\n  - one\n  - two: 2\n";
+
+    #[test]
+    fn keys_values_and_sequence_items_are_located() {
+        let index = SourceIndex::build(TEXT).expect("valid yaml");
+        assert_eq!(index.locate("/paths/~1me~1photo/get/operationId"), Some(Location { line: 5, column: 7 }));
+        assert_eq!(index.locate_value("/paths/~1me~1photo/get/operationId"), Some(Location { line: 5, column: 20 }));
+        assert_eq!(index.locate("/paths/~1x/put"), Some(Location { line: 7, column: 5 }));
+        assert_eq!(index.locate("/list/1/two"), Some(Location { line: 10, column: 5 }));
+        assert_eq!(index.locate("/paths/~1x/put/missing"), Some(Location { line: 7, column: 5 }));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let index = SourceIndex::build("a: 1\nb: 2\na: 3\n").expect("valid yaml");
+        assert_eq!(index.duplicate_keys(), &[("/a".to_owned(), Location { line: 3, column: 1 })]);
+    }
+
+    #[test]
+    fn malformed_yaml_gives_none() {
+        assert!(SourceIndex::build("a: [1, 2\n").is_none());
+    }
+}

@@ -1,0 +1,271 @@
+//! The validated, resolved model of an API: what both emitters read. No serde and no tokens
+//! here, so snapshots of [`dump`] show changes of meaning apart from changes of formatting.
+
+mod dump;
+mod lower;
+mod refs;
+mod schemas;
+mod security;
+
+pub use dump::dump;
+pub use lower::lower;
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Option<ServerTemplate>,
+    pub schemes: Vec<SecurityScheme>,
+    pub types: Vec<NamedType>,
+    pub operations: Vec<Operation>,
+}
+
+/// The first `servers` entry: a URL template and its variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTemplate {
+    pub url: String,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerVariable {
+    pub name: String,
+    pub rust_name: String,
+    pub default: String,
+    /// Allowed values with their Rust variant names (`x-enum-varnames`, else derived).
+    pub values: Vec<EnumValue>,
+    /// Request size limit per value (`x-request-size-limits`), when keyed by this variable.
+    pub request_size_limits: Vec<u64>,
+    /// Whether the values are absolute roots (`https://…`) rather than path segments.
+    pub is_root: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumValue {
+    pub value: String,
+    pub rust_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    DelegatedWork,
+    DelegatedPersonal,
+    Application,
+}
+
+impl TokenKind {
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            TokenKind::DelegatedWork => "delegatedWork",
+            TokenKind::DelegatedPersonal => "delegatedPersonal",
+            TokenKind::Application => "application",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub rust_name: String,
+    pub kind: TokenKind,
+    pub description: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// A type the spec names under `components.schemas` (or an inline enum given a name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedType {
+    pub spec_name: String,
+    pub rust_name: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeKind {
+    /// A JSON object with known fields.
+    Object { fields: Vec<Field> },
+    /// A string with its own identity, such as an id (a newtype).
+    StringKey { min_length: Option<u64>, max_length: Option<u64> },
+    /// A closed set of strings.
+    StringEnum { values: Vec<EnumValue> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub json_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub description: Option<String>,
+}
+
+/// A reference to a type, as used by fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    String,
+    Int32,
+    Int64,
+    Number,
+    Boolean,
+    /// Any JSON value.
+    Any,
+    Array(Box<TypeRef>),
+    /// A [`NamedType`] by its Rust name.
+    Named(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+}
+
+impl Method {
+    pub fn upper(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+        }
+    }
+
+    pub fn lower(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Patch => "patch",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A fixed segment such as `users` or `$value`.
+    Literal(String),
+    /// A path parameter, by its spec name.
+    Param(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    pub id: String,
+    /// snake_case, for functions and trait methods.
+    pub fn_name: String,
+    /// UpperCamelCase, prefix of the operation's types.
+    pub type_name: String,
+    pub method: Method,
+    pub path: String,
+    pub segments: Vec<Segment>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Alternatives in spec order (least privileged first within each scheme).
+    pub security: Vec<SecurityAlternative>,
+    pub unsupported_schemes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestBody {
+    pub required: bool,
+    pub description: Option<String>,
+    /// The body's own type name: the `requestBodies` component name, else `<Operation>Body`.
+    pub rust_name: String,
+    pub content: BodyContent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyContent {
+    /// Raw bytes of one of these media types.
+    Binary { media_types: Vec<String> },
+    /// A JSON document of this type.
+    Json { media_type: String, ty: TypeRef },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Code(u16),
+    /// `1XX` … `5XX`, by first digit.
+    Range(u8),
+    Default,
+}
+
+impl Status {
+    pub fn is_error(self) -> bool {
+        match self {
+            Status::Code(code) => code >= 400,
+            Status::Range(class) => class >= 4,
+            Status::Default => true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: Status,
+    /// The variant name in the response enums.
+    pub variant: String,
+    pub description: String,
+    pub body: Option<BodyContent>,
+    pub headers: Vec<ResponseHeader>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseHeader {
+    pub name: String,
+    pub rust_name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityAlternative {
+    pub scheme: String,
+    pub scopes: Vec<String>,
+}
+
+impl Api {
+    pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.schemes.iter().find(|scheme| scheme.name == name)
+    }
+
+    pub fn named_type(&self, rust_name: &str) -> Option<&NamedType> {
+        self.types.iter().find(|ty| ty.rust_name == rust_name)
+    }
+
+    /// The variable that keys request size limits, if the spec has any.
+    pub fn limit_variable(&self) -> Option<&ServerVariable> {
+        self.servers.as_ref()?.variables.iter().find(|var| !var.request_size_limits.is_empty())
+    }
+}

@@ -1,0 +1,96 @@
+//! Resolution of local `$ref`s (`#/components/<kind>/<name>`), following chains and reporting
+//! dangling, external, mistyped and cyclic references.
+
+use indexmap::IndexMap;
+
+use super::lower::Problems;
+use crate::locate::{escape, unescape};
+use crate::spec::RefOr;
+
+/// A resolved node: the object, where it lives, and its component name when it came from one.
+pub struct Resolved<'a, T> {
+    pub item: &'a T,
+    pub pointer: String,
+    pub component: Option<&'a str>,
+}
+
+/// Follows `node` (at `pointer`) through `components.<kind>` until an inline object.
+pub fn resolve<'a, T>(
+    problems: &mut Problems,
+    components: &'a IndexMap<String, RefOr<T>>,
+    kind: &str,
+    node: &'a RefOr<T>,
+    pointer: &str,
+) -> Option<Resolved<'a, T>> {
+    let mut current = node;
+    let mut here = pointer.to_owned();
+    let mut component: Option<&'a str> = None;
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        match current {
+            RefOr::Item(item) => return Some(Resolved { item, pointer: here, component }),
+            RefOr::Ref(target) => {
+                let ref_pointer = format!("{here}/$ref");
+                let prefix = format!("#/components/{kind}/");
+                let Some(name) = target.strip_prefix(&prefix) else {
+                    let message = if target.starts_with('#') {
+                        format!("`$ref: {target}` must point into `#/components/{kind}/` here")
+                    } else {
+                        format!("`$ref: {target}` is not a local reference; only `#/components/...` references are supported")
+                    };
+                    problems.error_value(&ref_pointer, message, None);
+                    return None;
+                };
+                let name = unescape(name);
+                if seen.contains(&name) {
+                    problems.error_value(&ref_pointer, format!("`$ref: {target}` is part of a reference cycle"), None);
+                    return None;
+                }
+                let Some((key, next)) = components.get_key_value(&name) else {
+                    let hint = closest(&name, components.keys()).map(|best| format!("did you mean `#/components/{kind}/{best}`?"));
+                    problems.error_value(&ref_pointer, format!("`$ref: {target}` points to nothing: there is no `components.{kind}.{name}`"), hint);
+                    return None;
+                };
+                seen.push(name);
+                component = Some(key.as_str());
+                here = format!("/components/{kind}/{}", escape(key));
+                current = next;
+            }
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    candidates
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate.as_str())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            row.push((previous[j] + cost).min(previous[j + 1] + 1).min(row[j] + 1));
+        }
+        previous = row;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_are_suggested_and_far_ones_are_not() {
+        let names = ["profilePhoto".to_owned(), "odataError".to_owned()];
+        assert_eq!(closest("profilePhot", names.iter()), Some("profilePhoto"));
+        assert_eq!(closest("somethingElse", names.iter()), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! Rust identifiers from spec names: heck for the casing, plus the cases heck cannot know about
+//! (keywords, `$value`, `@odata.*`, leading digits, acronyms in header names).
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Keywords that cannot be raw identifiers and so get a trailing underscore instead.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
+
+/// Keeps only what can appear in an identifier, turning everything else into word breaks.
+fn words(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+}
+
+/// A snake_case identifier (fields, functions, modules). `None` when nothing usable remains.
+pub fn snake(name: &str) -> Option<String> {
+    let snake = words(name).to_snake_case();
+    if snake.is_empty() {
+        return None;
+    }
+    Some(escape(if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake }))
+}
+
+/// An UpperCamelCase identifier (types, variants). A leading digit gets `prefix` in front, so
+/// `48x48` in an enum named `PhotoSize` becomes `S48x48`.
+pub fn camel(name: &str, prefix: &str) -> Option<String> {
+    let camel = words(name).to_upper_camel_case();
+    if camel.is_empty() {
+        return None;
+    }
+    Some(escape(if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("{prefix}{camel}") } else { camel }))
+}
+
+/// A header name as a field: header names are case-insensitive, so `ETag` reads as `etag`.
+pub fn header_field(name: &str) -> Option<String> {
+    snake(&name.to_ascii_lowercase())
+}
+
+/// A SCREAMING_SNAKE_CASE identifier (statics and constants).
+pub fn screaming(name: &str) -> Option<String> {
+    snake(name).map(|s| s.trim_start_matches("r#").to_ascii_uppercase())
+}
+
+fn escape(ident: String) -> String {
+    if NOT_RAW.contains(&ident.as_str()) {
+        format!("{ident}_")
+    } else if KEYWORDS.contains(&ident.as_str()) {
+        format!("r#{ident}")
+    } else {
+        ident
+    }
+}
+
+/// The first letter of a type name, used to prefix variants that would start with a digit.
+pub fn initial(type_name: &str) -> String {
+    type_name.chars().take(1).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odata_keys_and_system_segments_become_plain_words() {
+        assert_eq!(snake("@odata.mediaEtag").as_deref(), Some("odata_media_etag"));
+        assert_eq!(snake("$value").as_deref(), Some("value"));
+        assert_eq!(snake("$select").as_deref(), Some("select"));
+        assert_eq!(snake("contactFolder-id").as_deref(), Some("contact_folder_id"));
+    }
+
+    #[test]
+    fn keywords_are_escaped() {
+        assert_eq!(snake("type").as_deref(), Some("r#type"));
+        assert_eq!(snake("self").as_deref(), Some("self_"));
+        assert_eq!(camel("self", "X").as_deref(), Some("Self_"));
+        assert_eq!(screaming("type").as_deref(), Some("TYPE"));
+    }
+
+    #[test]
+    fn leading_digits_get_a_prefix() {
+        assert_eq!(camel("48x48", "S").as_deref(), Some("S48x48"));
+        assert_eq!(snake("2fa").as_deref(), Some("_2fa"));
+    }
+
+    #[test]
+    fn headers_read_as_words() {
+        assert_eq!(header_field("ETag").as_deref(), Some("etag"));
+        assert_eq!(header_field("If-None-Match").as_deref(), Some("if_none_match"));
+        assert_eq!(header_field("request-id").as_deref(), Some("request_id"));
+    }
+
+    #[test]
+    fn nothing_usable_is_none() {
+        assert_eq!(snake("$$$"), None);
+        assert_eq!(camel("", "X"), None);
+    }
+}

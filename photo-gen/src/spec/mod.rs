@@ -1,0 +1,283 @@
+//! A serde model of the OpenAPI 3.0/3.1 subset photo-gen reads. Only what the generator uses is
+//! typed; other standard keywords are accepted and ignored, and `x-` extensions are kept.
+
+mod reference;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+pub use reference::RefOr;
+
+/// Keys the model does not type: `x-` extensions and standard keywords photo-gen ignores.
+pub type Extra = IndexMap<String, serde_yaml::Value>;
+
+#[derive(Debug, Deserialize)]
+pub struct Document {
+    pub openapi: String,
+    pub info: Info,
+    #[serde(default)]
+    pub servers: Vec<Server>,
+    #[serde(default)]
+    pub paths: IndexMap<String, PathItem>,
+    #[serde(default)]
+    pub components: Components,
+    #[serde(default)]
+    pub security: Option<Vec<SecurityRequirement>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Info {
+    pub title: String,
+    pub version: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Server {
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub variables: IndexMap<String, ServerVariable>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ServerVariable {
+    pub default: String,
+    #[serde(default, rename = "enum")]
+    pub values: Option<Vec<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// The HTTP methods a path item may hold, in the order OpenAPI lists them.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PathItem {
+    #[serde(default)]
+    pub parameters: Vec<RefOr<Parameter>>,
+    #[serde(default)]
+    pub get: Option<Operation>,
+    #[serde(default)]
+    pub put: Option<Operation>,
+    #[serde(default)]
+    pub post: Option<Operation>,
+    #[serde(default)]
+    pub delete: Option<Operation>,
+    #[serde(default)]
+    pub options: Option<Operation>,
+    #[serde(default)]
+    pub head: Option<Operation>,
+    #[serde(default)]
+    pub patch: Option<Operation>,
+    #[serde(default)]
+    pub trace: Option<Operation>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl PathItem {
+    /// The operations present, as `(method, operation)`, in [`METHODS`] order.
+    pub fn operations(&self) -> Vec<(&'static str, &Operation)> {
+        let slots = [
+            &self.get, &self.put, &self.post, &self.delete, &self.options, &self.head, &self.patch,
+            &self.trace,
+        ];
+        METHODS.iter().zip(slots).filter_map(|(method, op)| op.as_ref().map(|op| (*method, op))).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub parameters: Vec<RefOr<Parameter>>,
+    #[serde(default)]
+    pub request_body: Option<RefOr<RequestBody>>,
+    #[serde(default)]
+    pub responses: IndexMap<String, RefOr<Response>>,
+    #[serde(default)]
+    pub security: Option<Vec<SecurityRequirement>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Parameter {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub schema: Option<RefOr<Schema>>,
+    #[serde(default)]
+    pub style: Option<String>,
+    #[serde(default)]
+    pub explode: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestBody {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub content: IndexMap<String, MediaType>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MediaType {
+    #[serde(default)]
+    pub schema: Option<RefOr<Schema>>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Response {
+    pub description: String,
+    #[serde(default)]
+    pub headers: IndexMap<String, RefOr<Header>>,
+    #[serde(default)]
+    pub content: IndexMap<String, MediaType>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Header {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub schema: Option<RefOr<Schema>>,
+}
+
+/// `type` is a string in OpenAPI 3.0 and may be a list (with `"null"`) in 3.1.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SchemaType {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    #[serde(default, rename = "type")]
+    pub schema_type: Option<SchemaType>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub nullable: bool,
+    #[serde(default, rename = "enum")]
+    pub values: Option<Vec<serde_yaml::Value>>,
+    #[serde(default)]
+    pub items: Option<Box<RefOr<Schema>>>,
+    #[serde(default)]
+    pub properties: IndexMap<String, RefOr<Schema>>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub min_length: Option<u64>,
+    #[serde(default)]
+    pub max_length: Option<u64>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Components {
+    #[serde(default)]
+    pub schemas: IndexMap<String, RefOr<Schema>>,
+    #[serde(default)]
+    pub parameters: IndexMap<String, RefOr<Parameter>>,
+    #[serde(default)]
+    pub request_bodies: IndexMap<String, RefOr<RequestBody>>,
+    #[serde(default)]
+    pub responses: IndexMap<String, RefOr<Response>>,
+    #[serde(default)]
+    pub headers: IndexMap<String, RefOr<Header>>,
+    #[serde(default)]
+    pub security_schemes: IndexMap<String, SecurityScheme>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SecurityScheme {
+    #[serde(rename = "type")]
+    pub scheme_type: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub flows: Option<OAuthFlows>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthFlows {
+    #[serde(default)]
+    pub implicit: Option<OAuthFlow>,
+    #[serde(default)]
+    pub password: Option<OAuthFlow>,
+    #[serde(default)]
+    pub client_credentials: Option<OAuthFlow>,
+    #[serde(default)]
+    pub authorization_code: Option<OAuthFlow>,
+}
+
+impl OAuthFlows {
+    /// The flows present, as `(name, flow)`.
+    pub fn all(&self) -> Vec<(&'static str, &OAuthFlow)> {
+        [
+            ("implicit", &self.implicit),
+            ("password", &self.password),
+            ("clientCredentials", &self.client_credentials),
+            ("authorizationCode", &self.authorization_code),
+        ]
+        .into_iter()
+        .filter_map(|(name, flow)| flow.as_ref().map(|flow| (name, flow)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OAuthFlow {
+    #[serde(default)]
+    pub scopes: IndexMap<String, String>,
+}
+
+/// One security requirement: every named scheme, with the scopes it must hold.
+pub type SecurityRequirement = IndexMap<String, Vec<String>>;
+
+/// Parses the YAML text into the model; a syntax or shape error carries serde's position.
+pub fn parse(text: &str) -> Result<Document, serde_yaml::Error> {
+    serde_yaml::from_str(text)
+}
