@@ -56,21 +56,33 @@ pub struct Generated {
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
     let mut diagnostics = Diagnostics::new(&source.name, &source.text);
+    let index = locate::SourceIndex::build(&source.text);
     let document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
+            // serde stops at a repeated key; the index knows every one of them.
+            let duplicates = index.as_ref().map(|index| index.duplicate_keys()).unwrap_or_default();
+            for (pointer, at) in duplicates {
+                let key = pointer.rsplit('/').next().map(locate::unescape).unwrap_or_default();
+                diagnostics.push(Diagnostic { location: Some(*at), message: format!("duplicate key `{key}`"), hint: Some("each key may appear once in a mapping".into()) });
+            }
+            if !duplicates.is_empty() && error.to_string().contains("duplicate field") {
+                diagnostics.sort();
+                return Err(diagnostics);
+            }
             let location = error.location().map(|at| Location { line: at.line(), column: at.column() });
             // serde_yaml prefixes its own position; the diagnostic shows it once, up front.
             let message = error.to_string();
-            let message = match message.rsplit_once(" at line ") {
-                Some((text, _)) if location.is_some() => text.to_owned(),
-                _ => message,
+            let message = match location {
+                Some(at) => message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1),
+                None => message,
             };
             diagnostics.push(Diagnostic { location, message, hint: None });
+            diagnostics.sort();
             return Err(diagnostics);
         }
     };
-    let Some(index) = locate::SourceIndex::build(&source.text) else {
+    let Some(index) = index else {
         diagnostics.push(Diagnostic { location: None, message: "the YAML could not be indexed".into(), hint: None });
         return Err(diagnostics);
     };

@@ -23,8 +23,9 @@ pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
 }
 
 /// Writes the files that changed. Every new content is first written and synced to a temporary
-/// file beside its target; only when all of them are ready are they renamed into place, so an
-/// error leaves the directory as it was.
+/// file beside its target; only when all of them are ready are they renamed into place. If a
+/// rename still fails, the files already replaced get their previous contents back, so an error
+/// leaves the directory as it was.
 pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport> {
     let mut report = WriteReport::default();
     let mut staged: Vec<(tempfile_path::Staged, PathBuf)> = Vec::new();
@@ -35,14 +36,28 @@ pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport>
             report.unchanged.push(target);
             continue;
         }
+        if target.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, format!("{} is a directory", target.display())));
+        }
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
         // On error, dropping `staged` removes every temporary file written so far.
         staged.push((tempfile_path::Staged::write(&target, file.contents.as_bytes())?, target));
     }
+    let mut replaced: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
     for (temporary, target) in staged {
-        temporary.persist(&target)?;
+        let previous = fs::read(&target).ok();
+        if let Err(error) = temporary.persist(&target) {
+            for (path, contents) in replaced.into_iter().rev() {
+                let _ = match contents {
+                    Some(contents) => fs::write(&path, contents),
+                    None => fs::remove_file(&path),
+                };
+            }
+            return Err(error);
+        }
+        replaced.push((target.clone(), previous));
         report.written.push(target);
     }
     Ok(report)

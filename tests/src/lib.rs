@@ -1,1 +1,7 @@
-//! Integration tests live in tests/.
+//! The workspace's integration tests live in `tests/`. This library compiles the code generated
+//! from every fixture spec in `fixtures/` (by `build.rs`), so a fixture that generates code which
+//! does not compile fails the build.
+
+#![allow(clippy::all)]
+
+include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));

@@ -44,7 +44,6 @@ pub fn lower(doc: &Document, index: &SourceIndex, diagnostics: &mut Diagnostics)
     let before = diagnostics.len();
     let mut problems = Problems { index, diagnostics };
     for (pointer, at) in index.duplicate_keys() {
-        let _ = at;
         let key = pointer.rsplit('/').next().map(crate::locate::unescape).unwrap_or_default();
         problems.diagnostics.push(Diagnostic { location: Some(*at), message: format!("duplicate key `{key}`"), hint: Some("each key may appear once in a mapping".into()) });
     }
