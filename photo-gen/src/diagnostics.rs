@@ -29,7 +29,11 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub(crate) fn new(file: impl Into<String>, source: impl Into<String>) -> Self {
-        Diagnostics { file: file.into(), source: source.into(), items: Vec::new() }
+        Diagnostics {
+            file: file.into(),
+            source: source.into(),
+            items: Vec::new(),
+        }
     }
 
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
@@ -46,9 +50,8 @@ impl Diagnostics {
 
     /// Sorts by position so output is stable and reads top to bottom.
     pub(crate) fn sort(&mut self) {
-        self.items.sort_by(|a, b| {
-            (a.location, &a.message).cmp(&(b.location, &b.message))
-        });
+        self.items
+            .sort_by(|a, b| (a.location, &a.message).cmp(&(b.location, &b.message)));
         self.items.dedup();
     }
 
@@ -64,7 +67,10 @@ impl Diagnostics {
 
     fn headline(&self, item: &Diagnostic) -> String {
         match item.location {
-            Some(at) => format!("{}:{}:{}: error: {}", self.file, at.line, at.column, item.message),
+            Some(at) => format!(
+                "{}:{}:{}: error: {}",
+                self.file, at.line, at.column, item.message
+            ),
             None => format!("{}: error: {}", self.file, item.message),
         }
     }
@@ -94,7 +100,12 @@ impl fmt::Display for Diagnostics {
             }
         }
         let count = self.items.len();
-        write!(f, "{count} problem{} in {}", if count == 1 { "" } else { "s" }, self.file)
+        write!(
+            f,
+            "{count} problem{} in {}",
+            if count == 1 { "" } else { "s" },
+            self.file
+        )
     }
 }
 

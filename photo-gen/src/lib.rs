@@ -30,12 +30,18 @@ pub struct SpecSource {
 
 impl SpecSource {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        SpecSource { name: name.into(), text: text.into() }
+        SpecSource {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// The lowercase hex SHA-256 of the spec text, recorded in every generated file's header.
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+        Sha256::digest(self.text.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -61,29 +67,53 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
         Ok(document) => document,
         Err(error) => {
             // serde stops at a repeated key; the index knows every one of them.
-            let duplicates = index.as_ref().map(|index| index.duplicate_keys()).unwrap_or_default();
+            let duplicates = index
+                .as_ref()
+                .map(|index| index.duplicate_keys())
+                .unwrap_or_default();
             for (pointer, at) in duplicates {
-                let key = pointer.rsplit('/').next().map(locate::unescape).unwrap_or_default();
-                diagnostics.push(Diagnostic { location: Some(*at), message: format!("duplicate key `{key}`"), hint: Some("each key may appear once in a mapping".into()) });
+                let key = pointer
+                    .rsplit('/')
+                    .next()
+                    .map(locate::unescape)
+                    .unwrap_or_default();
+                diagnostics.push(Diagnostic {
+                    location: Some(*at),
+                    message: format!("duplicate key `{key}`"),
+                    hint: Some("each key may appear once in a mapping".into()),
+                });
             }
             if !duplicates.is_empty() && error.to_string().contains("duplicate field") {
                 diagnostics.sort();
                 return Err(diagnostics);
             }
-            let location = error.location().map(|at| Location { line: at.line(), column: at.column() });
+            let location = error.location().map(|at| Location {
+                line: at.line(),
+                column: at.column(),
+            });
             // serde_yaml prefixes its own position; the diagnostic shows it once, up front.
             let message = error.to_string();
             let message = match location {
-                Some(at) => message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1),
+                Some(at) => {
+                    message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1)
+                }
                 None => message,
             };
-            diagnostics.push(Diagnostic { location, message, hint: None });
+            diagnostics.push(Diagnostic {
+                location,
+                message,
+                hint: None,
+            });
             diagnostics.sort();
             return Err(diagnostics);
         }
     };
     let Some(index) = index else {
-        diagnostics.push(Diagnostic { location: None, message: "the YAML could not be indexed".into(), hint: None });
+        diagnostics.push(Diagnostic {
+            location: None,
+            message: "the YAML could not be indexed".into(),
+            hint: None,
+        });
         return Err(diagnostics);
     };
     let api = model::lower(&document, &index, &mut diagnostics);

@@ -4,7 +4,7 @@
 //! `$ref`, a duplicate `operationId`) are located through this index, built from the parser's
 //! events. Building it also finds duplicate mapping keys, which serde would silently merge.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, Span};
 
@@ -19,8 +19,16 @@ pub struct SourceIndex {
 }
 
 enum Frame {
-    Mapping { pointer: String, expecting_key: bool, key: Option<String>, seen: HashMap<String, ()> },
-    Sequence { pointer: String, next: usize },
+    Mapping {
+        pointer: String,
+        expecting_key: bool,
+        key: Option<String>,
+        seen: HashSet<String>,
+    },
+    Sequence {
+        pointer: String,
+        next: usize,
+    },
 }
 
 impl SourceIndex {
@@ -39,12 +47,8 @@ impl SourceIndex {
                         break;
                     }
                 }
-                Event::Scalar(value, ..) => {
-                    if let Some(key) = index.take_key_slot(&mut stack, &value, span) {
-                        let _ = key;
-                    } else {
-                        index.value_at(&mut stack, span);
-                    }
+                Event::Scalar(value, ..) if !index.take_key_slot(&mut stack, &value, span) => {
+                    index.value_at(&mut stack, span);
                 }
                 Event::Alias(_) => {
                     index.value_at(&mut stack, span);
@@ -55,7 +59,7 @@ impl SourceIndex {
                         pointer,
                         expecting_key: true,
                         key: None,
-                        seen: HashMap::new(),
+                        seen: HashSet::new(),
                     });
                 }
                 Event::SequenceStart(..) => {
@@ -71,34 +75,48 @@ impl SourceIndex {
         Some(index)
     }
 
-    /// If the innermost frame is a mapping waiting for a key, records `value` as that key.
-    fn take_key_slot(&mut self, stack: &mut [Frame], value: &str, span: Span) -> Option<()> {
-        let Some(Frame::Mapping { pointer, expecting_key, key, seen }) = stack.last_mut() else {
-            return None;
+    /// If the innermost frame is a mapping waiting for a key, records `value` as that key and
+    /// returns true.
+    fn take_key_slot(&mut self, stack: &mut [Frame], value: &str, span: Span) -> bool {
+        let Some(Frame::Mapping {
+            pointer,
+            expecting_key,
+            key,
+            seen,
+        }) = stack.last_mut()
+        else {
+            return false;
         };
         if !*expecting_key {
-            return None;
+            return false;
         }
         let child = format!("{pointer}/{}", escape(value));
         let at = location(span);
-        if seen.insert(value.to_owned(), ()).is_some() {
+        if !seen.insert(value.to_owned()) {
             self.duplicate_keys.push((child.clone(), at));
         } else {
             self.positions.insert(child, at);
         }
         *key = Some(value.to_owned());
         *expecting_key = false;
-        Some(())
+        true
     }
 
     /// Records a value node in the innermost frame and returns its pointer.
     fn value_at(&mut self, stack: &mut [Frame], span: Span) -> String {
         match stack.last_mut() {
             None => {
-                self.positions.entry(String::new()).or_insert(location(span));
+                self.positions
+                    .entry(String::new())
+                    .or_insert(location(span));
                 String::new()
             }
-            Some(Frame::Mapping { pointer, expecting_key, key, .. }) => {
+            Some(Frame::Mapping {
+                pointer,
+                expecting_key,
+                key,
+                ..
+            }) => {
                 if *expecting_key {
                     // A complex (non-scalar) key: index it under a placeholder and move on.
                     *expecting_key = false;
@@ -107,13 +125,17 @@ impl SourceIndex {
                 }
                 *expecting_key = true;
                 let child = format!("{pointer}/{}", escape(key.as_deref().unwrap_or("?")));
-                self.positions.entry(format!("{child}#value")).or_insert(location(span));
+                self.positions
+                    .entry(format!("{child}#value"))
+                    .or_insert(location(span));
                 child
             }
             Some(Frame::Sequence { pointer, next }) => {
                 let child = format!("{pointer}/{next}");
                 *next += 1;
-                self.positions.entry(child.clone()).or_insert(location(span));
+                self.positions
+                    .entry(child.clone())
+                    .or_insert(location(span));
                 child
             }
         }
@@ -135,7 +157,10 @@ impl SourceIndex {
 
     /// The position of the value (rather than the key) at `pointer`, when known.
     pub fn locate_value(&self, pointer: &str) -> Option<Location> {
-        self.positions.get(&format!("{pointer}#value")).copied().or_else(|| self.locate(pointer))
+        self.positions
+            .get(&format!("{pointer}#value"))
+            .copied()
+            .or_else(|| self.locate(pointer))
     }
 
     /// Keys that appear twice in one mapping: `(pointer, position of the repeat)`.
@@ -145,7 +170,10 @@ impl SourceIndex {
 }
 
 fn location(span: Span) -> Location {
-    Location { line: span.start.line(), column: span.start.col() + 1 }
+    Location {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+    }
 }
 
 /// Escapes one JSON-pointer reference token (RFC 6901).
@@ -167,17 +195,41 @@ mod tests {
     #[test]
     fn keys_values_and_sequence_items_are_located() {
         let index = SourceIndex::build(TEXT).expect("valid yaml");
-        assert_eq!(index.locate("/paths/~1me~1photo/get/operationId"), Some(Location { line: 5, column: 7 }));
-        assert_eq!(index.locate_value("/paths/~1me~1photo/get/operationId"), Some(Location { line: 5, column: 20 }));
-        assert_eq!(index.locate("/paths/~1x/put"), Some(Location { line: 7, column: 5 }));
-        assert_eq!(index.locate("/list/1/two"), Some(Location { line: 10, column: 5 }));
-        assert_eq!(index.locate("/paths/~1x/put/missing"), Some(Location { line: 7, column: 5 }));
+        assert_eq!(
+            index.locate("/paths/~1me~1photo/get/operationId"),
+            Some(Location { line: 5, column: 7 })
+        );
+        assert_eq!(
+            index.locate_value("/paths/~1me~1photo/get/operationId"),
+            Some(Location {
+                line: 5,
+                column: 20
+            })
+        );
+        assert_eq!(
+            index.locate("/paths/~1x/put"),
+            Some(Location { line: 7, column: 5 })
+        );
+        assert_eq!(
+            index.locate("/list/1/two"),
+            Some(Location {
+                line: 10,
+                column: 5
+            })
+        );
+        assert_eq!(
+            index.locate("/paths/~1x/put/missing"),
+            Some(Location { line: 7, column: 5 })
+        );
     }
 
     #[test]
     fn duplicate_keys_are_reported() {
         let index = SourceIndex::build("a: 1\nb: 2\na: 3\n").expect("valid yaml");
-        assert_eq!(index.duplicate_keys(), &[("/a".to_owned(), Location { line: 3, column: 1 })]);
+        assert_eq!(
+            index.duplicate_keys(),
+            &[("/a".to_owned(), Location { line: 3, column: 1 })]
+        );
     }
 
     #[test]

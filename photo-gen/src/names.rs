@@ -16,7 +16,9 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
 /// Keeps only what can appear in an identifier, turning everything else into word breaks.
 fn words(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect()
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 /// A snake_case identifier (fields, functions, modules). `None` when nothing usable remains.
@@ -25,7 +27,11 @@ pub fn snake(name: &str) -> Option<String> {
     if snake.is_empty() {
         return None;
     }
-    Some(escape(if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake }))
+    Some(escape(if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    }))
 }
 
 /// An UpperCamelCase identifier (types, variants). A leading digit gets `prefix` in front, so
@@ -35,7 +41,11 @@ pub fn camel(name: &str, prefix: &str) -> Option<String> {
     if camel.is_empty() {
         return None;
     }
-    Some(escape(if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("{prefix}{camel}") } else { camel }))
+    Some(escape(if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{prefix}{camel}")
+    } else {
+        camel
+    }))
 }
 
 /// A header name as a field: header names are case-insensitive, so `ETag` reads as `etag`.
@@ -69,10 +79,16 @@ mod tests {
 
     #[test]
     fn odata_keys_and_system_segments_become_plain_words() {
-        assert_eq!(snake("@odata.mediaEtag").as_deref(), Some("odata_media_etag"));
+        assert_eq!(
+            snake("@odata.mediaEtag").as_deref(),
+            Some("odata_media_etag")
+        );
         assert_eq!(snake("$value").as_deref(), Some("value"));
         assert_eq!(snake("$select").as_deref(), Some("select"));
-        assert_eq!(snake("contactFolder-id").as_deref(), Some("contact_folder_id"));
+        assert_eq!(
+            snake("contactFolder-id").as_deref(),
+            Some("contact_folder_id")
+        );
     }
 
     #[test]
@@ -92,7 +108,10 @@ mod tests {
     #[test]
     fn headers_read_as_words() {
         assert_eq!(header_field("ETag").as_deref(), Some("etag"));
-        assert_eq!(header_field("If-None-Match").as_deref(), Some("if_none_match"));
+        assert_eq!(
+            header_field("If-None-Match").as_deref(),
+            Some("if_none_match")
+        );
         assert_eq!(header_field("request-id").as_deref(), Some("request_id"));
     }
 

@@ -17,7 +17,9 @@ pub struct WriteReport {
 pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     files
         .iter()
-        .filter(|file| fs::read_to_string(dir.join(&file.path)).ok().as_deref() != Some(file.contents.as_str()))
+        .filter(|file| {
+            fs::read_to_string(dir.join(&file.path)).ok().as_deref() != Some(file.contents.as_str())
+        })
         .map(|file| dir.join(&file.path))
         .collect()
 }
@@ -37,13 +39,19 @@ pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport>
             continue;
         }
         if target.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::IsADirectory, format!("{} is a directory", target.display())));
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                format!("{} is a directory", target.display()),
+            ));
         }
         if let Some(parent) = target.parent() {
             fs::create_dir_all(parent)?;
         }
         // On error, dropping `staged` removes every temporary file written so far.
-        staged.push((tempfile_path::Staged::write(&target, file.contents.as_bytes())?, target));
+        staged.push((
+            tempfile_path::Staged::write(&target, file.contents.as_bytes())?,
+            target,
+        ));
     }
     let mut replaced: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
     for (temporary, target) in staged {
@@ -73,9 +81,14 @@ mod tempfile_path {
 
     impl Staged {
         pub fn write(target: &Path, contents: &[u8]) -> io::Result<Staged> {
-            let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let path = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-            let staged = Staged { path: Some(path.clone()) };
+            let staged = Staged {
+                path: Some(path.clone()),
+            };
             let mut file = fs::File::create(&path)?;
             file.write_all(contents)?;
             file.sync_all()?;
@@ -83,7 +96,9 @@ mod tempfile_path {
         }
 
         pub fn persist(mut self, target: &Path) -> io::Result<()> {
-            let Some(path) = self.path.take() else { return Ok(()) };
+            let Some(path) = self.path.take() else {
+                return Ok(());
+            };
             fs::rename(&path, target).inspect_err(|_| {
                 let _ = fs::remove_file(&path);
             })
@@ -104,7 +119,10 @@ mod tests {
     use super::*;
 
     fn file(name: &str, contents: &str) -> GeneratedFile {
-        GeneratedFile { path: name.into(), contents: contents.into() }
+        GeneratedFile {
+            path: name.into(),
+            contents: contents.into(),
+        }
     }
 
     #[test]
@@ -134,7 +152,11 @@ mod tests {
         let files = [file("a.rs", "new"), file("blocked.rs/x", "y")];
         assert!(write_all(&dir, &files).is_err());
         assert_eq!(fs::read_to_string(dir.join("a.rs")).expect("read"), "old");
-        let leftovers: Vec<_> = fs::read_dir(&dir).expect("list").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
         let _ = fs::remove_dir_all(&dir);
     }

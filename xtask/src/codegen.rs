@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use photo_gen::{write, Options, SpecSource};
+use photo_gen::{Options, SpecSource, write};
 
 pub struct Args {
     pub check: bool,
@@ -14,7 +14,11 @@ pub struct Args {
 impl Args {
     pub fn parse(args: &[String]) -> Result<Args, String> {
         let root = workspace_root();
-        let mut parsed = Args { check: false, spec: root.join("spec/photo.openapi.yaml"), out: root.join("photo-api/src/generated") };
+        let mut parsed = Args {
+            check: false,
+            spec: root.join("spec/photo.openapi.yaml"),
+            out: root.join("photo-api/src/generated"),
+        };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
             match arg.as_str() {
@@ -30,13 +34,19 @@ impl Args {
 
 /// The workspace root: xtask lives one level below it.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// A path as shown to people: relative to the current directory when possible.
 fn shown(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd).unwrap_or(path).display().to_string()
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -60,7 +70,11 @@ pub fn run(args: &Args) -> ExitCode {
     if args.check {
         let stale = write::stale(&args.out, &generated.files);
         if stale.is_empty() {
-            println!("{} generated files are up to date with {} ({operations} operations)", generated.files.len(), source.name);
+            println!(
+                "{} generated files are up to date with {} ({operations} operations)",
+                generated.files.len(),
+                source.name
+            );
             return ExitCode::SUCCESS;
         }
         eprintln!("error: generated code is stale:");
@@ -72,7 +86,11 @@ pub fn run(args: &Args) -> ExitCode {
     }
     match write::write_all(&args.out, &generated.files) {
         Ok(report) => {
-            println!("{} → {} ({operations} operations)", source.name, shown(&args.out));
+            println!(
+                "{} → {} ({operations} operations)",
+                source.name,
+                shown(&args.out)
+            );
             for path in &report.written {
                 println!("  wrote     {}", shown(path));
             }
@@ -82,7 +100,10 @@ pub fn run(args: &Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: writing {} failed: {error}; no generated file was changed", shown(&args.out));
+            eprintln!(
+                "error: writing {} failed: {error}; no generated file was changed",
+                shown(&args.out)
+            );
             ExitCode::FAILURE
         }
     }

@@ -8,9 +8,11 @@ use quote::{format_ident, quote};
 
 use super::models::rust_type;
 use super::operations::static_name;
-use super::tree::{literal_method, param_method, Step, Tree};
+use super::tree::{Step, Tree, literal_method, param_method};
 use super::{docs, ident, number};
-use crate::model::{Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef};
+use crate::model::{
+    Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
+};
 use crate::names;
 
 pub const ROOT: &str = "ApiClient";
@@ -19,7 +21,10 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
     let tree = Tree::build(api, ROOT);
     let nodes = tree.nodes.iter().enumerate().map(|(index, node)| {
         let name = ident(&node.type_name);
-        let children = node.children.iter().map(|&child| accessor(api, &tree, child, rt));
+        let children = node
+            .children
+            .iter()
+            .map(|&child| accessor(api, &tree, child, rt));
         let operations = node.operations.iter().map(|op| operation_method(api, op));
         let doc = if index == 0 {
             quote! {
@@ -32,15 +37,17 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
             let text = format!(" Requests under `{}`.", node.path);
             quote!(#[doc = #text])
         };
-        let constructor = (index == 0).then(|| quote! {
-            /// Uses `client` for every call.
-            pub fn new(client: #rt::client::Client) -> Self {
-                Self { client, path: #rt::path::PathBuilder::new() }
-            }
+        let constructor = (index == 0).then(|| {
+            quote! {
+                /// Uses `client` for every call.
+                pub fn new(client: #rt::client::Client) -> Self {
+                    Self { client, path: #rt::path::PathBuilder::new() }
+                }
 
-            /// The runtime client behind this API.
-            pub fn http(&self) -> &#rt::client::Client {
-                &self.client
+                /// The runtime client behind this API.
+                pub fn http(&self) -> &#rt::client::Client {
+                    &self.client
+                }
             }
         });
         quote! {
@@ -104,7 +111,12 @@ fn accessor(api: &Api, tree: &Tree, child: usize, rt: &syn::Path) -> TokenStream
 fn param_arg(api: &Api, ty: &TypeRef, arg: &syn::Ident) -> (TokenStream, TokenStream) {
     match ty {
         TypeRef::String => (quote!(&str), quote!(#arg)),
-        TypeRef::Named(name) if !matches!(api.named_type(name).map(|named| &named.kind), Some(TypeKind::StringEnum { .. })) => {
+        TypeRef::Named(name)
+            if !matches!(
+                api.named_type(name).map(|named| &named.kind),
+                Some(TypeKind::StringEnum { .. })
+            ) =>
+        {
             let ty = rust_type(ty);
             (quote!(&#ty), quote!(#arg))
         }
@@ -122,7 +134,11 @@ pub fn response_name(op: &Operation) -> syn::Ident {
 
 /// Required arguments of an operation method: required query/header parameters and the body.
 fn required_args(op: &Operation) -> (Vec<&Param>, bool) {
-    let params = op.params.iter().filter(|p| p.location != ParamLocation::Path && p.required).collect();
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path && p.required)
+        .collect();
     (params, op.body.as_ref().is_some_and(|body| body.required))
 }
 
@@ -146,12 +162,29 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         let ty = rust_type(&param.ty);
         quote!(#name: #ty)
     });
-    let body_arg = body_required.then(|| body_type(op)).flatten().map(|ty| quote!(body: #ty));
-    let fields = op.params.iter().filter(|p| p.location != ParamLocation::Path).map(|param| {
-        let name = ident(&param.rust_name);
-        if param.required { quote!(#name) } else { quote!(#name: None) }
+    let body_arg = body_required
+        .then(|| body_type(op))
+        .flatten()
+        .map(|ty| quote!(body: #ty));
+    let fields = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .map(|param| {
+            let name = ident(&param.rust_name);
+            if param.required {
+                quote!(#name)
+            } else {
+                quote!(#name: None)
+            }
+        });
+    let body_field = op.body.as_ref().map(|_| {
+        if body_required {
+            quote!(body: Some(body))
+        } else {
+            quote!(body: None)
+        }
     });
-    let body_field = op.body.as_ref().map(|_| if body_required { quote!(body: Some(body)) } else { quote!(body: None) });
     let all_args = args.chain(body_arg);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
@@ -167,11 +200,19 @@ fn call(op: &Operation, rt: &syn::Path) -> TokenStream {
     let call = call_name(op);
     let response = response_name(op);
     let op_static = static_name(op);
-    let non_path: Vec<&Param> = op.params.iter().filter(|p| p.location != ParamLocation::Path).collect();
+    let non_path: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+        .collect();
     let fields = non_path.iter().map(|param| {
         let name = ident(&param.rust_name);
         let ty = rust_type(&param.ty);
-        if param.required { quote!(#name: #ty) } else { quote!(#name: Option<#ty>) }
+        if param.required {
+            quote!(#name: #ty)
+        } else {
+            quote!(#name: Option<#ty>)
+        }
     });
     let body_ty = body_type(op);
     let body_field = body_ty.as_ref().map(|ty| quote!(body: Option<#ty>,));
@@ -190,10 +231,17 @@ fn call(op: &Operation, rt: &syn::Path) -> TokenStream {
             }
         }
     });
-    let body_setter = op.body.as_ref().filter(|body| !body.required).and_then(|_| body_ty.as_ref()).map(|ty| quote! {
-        /// Sets the request body.
-        pub fn body(mut self, body: #ty) -> Self { self.body = Some(body); self }
-    });
+    let body_setter = op
+        .body
+        .as_ref()
+        .filter(|body| !body.required)
+        .and(body_ty.as_ref())
+        .map(|ty| {
+            quote! {
+                /// Sets the request body.
+                pub fn body(mut self, body: #ty) -> Self { self.body = Some(body); self }
+            }
+        });
     let add_params = non_path.iter().map(|param| {
         let name = ident(&param.rust_name);
         let wire = &param.name;
@@ -208,13 +256,25 @@ fn call(op: &Operation, rt: &syn::Path) -> TokenStream {
         }
     });
     let add_body = op.body.as_ref().map(|body| match &body.content {
-        BodyContent::Binary { .. } => quote!(if let Some(body) = self.body { request = request.upload(body.into()); }),
-        BodyContent::Json { .. } => quote!(if let Some(body) = &self.body { request = request.json(body)?; }),
+        BodyContent::Binary { .. } => quote!(if let Some(body) = self.body {
+            request = request.upload(body.into());
+        }),
+        BodyContent::Json { .. } => quote!(if let Some(body) = &self.body {
+            request = request.json(body)?;
+        }),
     });
     let arms = response_arms(op, &response);
     let response_enum = response_enum(op, &response, rt);
-    let doc = format!(" A prepared `{} {}` call: set optional parameters, then `.await` it (or call `send`).", op.method.upper(), op.path);
-    let mutable = if non_path.is_empty() && op.body.is_none() { quote!() } else { quote!(mut) };
+    let doc = format!(
+        " A prepared `{} {}` call: set optional parameters, then `.await` it (or call `send`).",
+        op.method.upper(),
+        op.path
+    );
+    let mutable = if non_path.is_empty() && op.body.is_none() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
     quote! {
         #[doc = #doc]
         #[must_use = "a call does nothing until it is awaited"]
@@ -288,62 +348,92 @@ fn ordered(op: &Operation) -> Vec<&Response> {
 }
 
 fn response_arms(op: &Operation, response_ty: &syn::Ident) -> Vec<TokenStream> {
-    let mut arms: Vec<TokenStream> = ordered(op).into_iter().map(|response| {
-        let pattern = status_pattern(response.status);
-        if response.status.is_error() {
-            return quote!(#pattern => Err(response.into_error().await),);
-        }
-        let variant = ident(&response.variant);
-        let headers = response.headers.iter().map(|header| {
-            let name = ident(&header.rust_name);
-            let wire = &header.name;
-            quote!(#name: response.header(#wire))
-        });
-        let status = (!matches!(response.status, Status::Code(_))).then(|| quote!(status: response.status(),));
-        let body = response.body.as_ref().map(|body| match body {
-            BodyContent::Binary { .. } => quote!(body: response.download(),),
-            BodyContent::Json { .. } => quote!(body: response.json().await?,),
-        });
-        if response.headers.is_empty() && response.body.is_none() && status.is_none() {
-            quote!(#pattern => Ok(#response_ty::#variant),)
-        } else {
-            // Headers are read before the body consumes the response.
-            quote!(#pattern => Ok(#response_ty::#variant { #(#headers,)* #status #body }),)
-        }
-    }).collect();
-    if !op.responses.iter().any(|response| response.status == Status::Default) {
+    let mut arms: Vec<TokenStream> = ordered(op)
+        .into_iter()
+        .map(|response| {
+            let pattern = status_pattern(response.status);
+            if response.status.is_error() {
+                return quote!(#pattern => Err(response.into_error().await),);
+            }
+            let variant = ident(&response.variant);
+            let headers = response.headers.iter().map(|header| {
+                let name = ident(&header.rust_name);
+                let wire = &header.name;
+                quote!(#name: response.header(#wire))
+            });
+            let status = (!matches!(response.status, Status::Code(_)))
+                .then(|| quote!(status: response.status(),));
+            let body = response.body.as_ref().map(|body| match body {
+                BodyContent::Binary { .. } => quote!(body: response.download(),),
+                BodyContent::Json { .. } => quote!(body: response.json().await?,),
+            });
+            if response.headers.is_empty() && response.body.is_none() && status.is_none() {
+                quote!(#pattern => Ok(#response_ty::#variant),)
+            } else {
+                // Headers are read before the body consumes the response.
+                quote!(#pattern => Ok(#response_ty::#variant { #(#headers,)* #status #body }),)
+            }
+        })
+        .collect();
+    if !op
+        .responses
+        .iter()
+        .any(|response| response.status == Status::Default)
+    {
         arms.push(quote!(_ => Err(response.unexpected().await),));
     }
     arms
 }
 
 fn response_enum(op: &Operation, name: &syn::Ident, rt: &syn::Path) -> TokenStream {
-    let variants = op.responses.iter().filter(|response| !response.status.is_error()).map(|response| {
-        let variant = ident(&response.variant);
-        let doc = super::doc_lines(&format!("{}: {}", status_text(response.status), response.description));
-        let headers = response.headers.iter().map(|header| {
-            let field = ident(&header.rust_name);
-            let doc = super::doc_lines(&format!("The `{}` header.{}", header.name, header.description.as_ref().map(|d| format!(" {d}")).unwrap_or_default()));
-            quote!(#doc #field: Option<String>)
-        });
-        let status = (!matches!(response.status, Status::Code(_))).then(|| quote!(/// The status code received.
-            status: u16,));
-        let body = response.body.as_ref().map(|body| match body {
-            BodyContent::Binary { .. } => quote!(/// The content, to read whole or stream.
+    let variants = op
+        .responses
+        .iter()
+        .filter(|response| !response.status.is_error())
+        .map(|response| {
+            let variant = ident(&response.variant);
+            let doc = super::doc_lines(&format!(
+                "{}: {}",
+                status_text(response.status),
+                response.description
+            ));
+            let headers = response.headers.iter().map(|header| {
+                let field = ident(&header.rust_name);
+                let doc = super::doc_lines(&format!(
+                    "The `{}` header.{}",
+                    header.name,
+                    header
+                        .description
+                        .as_ref()
+                        .map(|d| format!(" {d}"))
+                        .unwrap_or_default()
+                ));
+                quote!(#doc #field: Option<String>)
+            });
+            let status = (!matches!(response.status, Status::Code(_))).then(|| {
+                quote!(/// The status code received.
+            status: u16,)
+            });
+            let body = response.body.as_ref().map(|body| match body {
+                BodyContent::Binary { .. } => quote!(/// The content, to read whole or stream.
                 body: #rt::client::Download,),
-            BodyContent::Json { ty, .. } => {
-                let ty = rust_type(ty);
-                quote!(/// The decoded body.
+                BodyContent::Json { ty, .. } => {
+                    let ty = rust_type(ty);
+                    quote!(/// The decoded body.
                     body: #ty,)
+                }
+            });
+            if response.headers.is_empty() && response.body.is_none() && status.is_none() {
+                quote!(#doc #variant)
+            } else {
+                quote!(#doc #variant { #(#headers,)* #status #body })
             }
         });
-        if response.headers.is_empty() && response.body.is_none() && status.is_none() {
-            quote!(#doc #variant)
-        } else {
-            quote!(#doc #variant { #(#headers,)* #status #body })
-        }
-    });
-    let doc = format!(" What `{} {}` answered with a success status. Error statuses come back as `Err`.", op.method.upper(), op.path);
+    let doc = format!(
+        " What `{} {}` answered with a success status. Error statuses come back as `Err`.",
+        op.method.upper(),
+        op.path
+    );
     quote! {
         #[doc = #doc]
         #[derive(Debug)]

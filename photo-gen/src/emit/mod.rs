@@ -29,7 +29,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { runtime_path: syn::parse_quote!(crate::runtime), command: "cargo xtask codegen".into(), feature_gates: true }
+        Options {
+            runtime_path: syn::parse_quote!(crate::runtime),
+            command: "cargo xtask codegen".into(),
+            feature_gates: true,
+        }
     }
 }
 
@@ -37,7 +41,11 @@ impl Options {
     /// Options for code compiled outside photo-api: the runtime is `::photo_api::runtime` and
     /// every module is always present.
     pub fn external() -> Self {
-        Options { runtime_path: syn::parse_quote!(::photo_api::runtime), feature_gates: false, ..Options::default() }
+        Options {
+            runtime_path: syn::parse_quote!(::photo_api::runtime),
+            feature_gates: false,
+            ..Options::default()
+        }
     }
 }
 
@@ -50,10 +58,19 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
         source.sha256()
     );
     let rt = &options.runtime_path;
-    let gate = |feature: &str| if options.feature_gates { quote!(#[cfg(feature = #feature)]) } else { quote!() };
+    let gate = |feature: &str| {
+        if options.feature_gates {
+            quote!(#[cfg(feature = #feature)])
+        } else {
+            quote!()
+        }
+    };
     let client_gate = gate("client");
     let server_gate = gate("server");
-    let title = format!(" Generated from the OpenAPI description “{}” (version {}).", api.title, api.version);
+    let title = format!(
+        " Generated from the OpenAPI description “{}” (version {}).",
+        api.title, api.version
+    );
     let mod_rs = quote! {
         #![doc = #title]
         pub mod models;
@@ -72,7 +89,10 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
     ];
     files
         .into_iter()
-        .map(|(name, tokens)| GeneratedFile { path: PathBuf::from(name), contents: format!("{header}{}", format(tokens)) })
+        .map(|(name, tokens)| GeneratedFile {
+            path: PathBuf::from(name),
+            contents: format!("{header}{}", format(tokens)),
+        })
         .collect()
 }
 
@@ -82,7 +102,10 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
 fn format(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
-        Err(error) => format!("compile_error!({:?});\n{tokens}\n", format!("photo-gen emitted invalid Rust: {error}")),
+        Err(error) => format!(
+            "compile_error!({:?});\n{tokens}\n",
+            format!("photo-gen emitted invalid Rust: {error}")
+        ),
     }
 }
 

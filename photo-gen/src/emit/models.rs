@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_lines, ident, number, Options};
+use super::{Options, doc_lines, ident, number};
 use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
 
 /// The Rust type for a type reference.
@@ -28,9 +28,16 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
 }
 
 pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
-    let server_gate = if options.feature_gates { quote!(#[cfg(feature = "server")]) } else { quote!() };
+    let server_gate = if options.feature_gates {
+        quote!(#[cfg(feature = "server")])
+    } else {
+        quote!()
+    };
     let types = api.types.iter().map(|ty| named_type(ty, rt, &server_gate));
-    let servers = api.servers.iter().flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
+    let servers = api
+        .servers
+        .iter()
+        .flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
     let limits = limits(api);
     let base_url = base_url(api);
     quote! {
@@ -44,7 +51,11 @@ pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
 }
 
 fn limits(api: &Api) -> TokenStream {
-    let max = number(api.limit_variable().and_then(|var| var.request_size_limits.iter().max().copied()).unwrap_or(u64::MAX));
+    let max = number(
+        api.limit_variable()
+            .and_then(|var| var.request_size_limits.iter().max().copied())
+            .unwrap_or(u64::MAX),
+    );
     quote! {
         /// The largest request body any server variant accepts, in bytes (`x-request-size-limits`).
         pub const MAX_REQUEST_BYTES: u64 = #max;
@@ -52,7 +63,9 @@ fn limits(api: &Api) -> TokenStream {
 }
 
 fn base_url(api: &Api) -> TokenStream {
-    let Some(servers) = &api.servers else { return quote!() };
+    let Some(servers) = &api.servers else {
+        return quote!();
+    };
     let url = &servers.url;
     let params = servers.variables.iter().map(|var| {
         let name = ident(&crate::names::snake(&var.name).unwrap_or_else(|| "variable".into()));
@@ -76,21 +89,31 @@ fn base_url(api: &Api) -> TokenStream {
 fn server_variable(var: &ServerVariable, rt: &syn::Path) -> TokenStream {
     let name = ident(&var.rust_name);
     let doc = format!(" Values of the server variable `{}`.", var.name);
-    let default = var.values.iter().find(|value| value.value == var.default).map(|value| ident(&value.rust_name));
+    let default = var
+        .values
+        .iter()
+        .find(|value| value.value == var.default)
+        .map(|value| ident(&value.rust_name));
     let body = string_enum(&name, &var.name, &var.values, rt);
-    let default_impl = default.map(|default| quote! {
-        impl Default for #name {
-            fn default() -> Self {
-                Self::#default
+    let default_impl = default.map(|default| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::#default
+                }
             }
         }
     });
     let limit = (!var.request_size_limits.is_empty()).then(|| {
-        let arms = var.values.iter().zip(&var.request_size_limits).map(|(value, limit)| {
-            let variant = ident(&value.rust_name);
-            let limit = number(*limit);
-            quote!(Self::#variant => #limit)
-        });
+        let arms = var
+            .values
+            .iter()
+            .zip(&var.request_size_limits)
+            .map(|(value, limit)| {
+                let variant = ident(&value.rust_name);
+                let limit = number(*limit);
+                quote!(Self::#variant => #limit)
+            });
         quote! {
             impl #name {
                 /// The largest request body this variant of the service accepts, in bytes.
@@ -110,7 +133,12 @@ fn server_variable(var: &ServerVariable, rt: &syn::Path) -> TokenStream {
 }
 
 /// The enum declaration (after its attributes) and its string conversions.
-fn string_enum(name: &syn::Ident, spec_name: &str, values: &[EnumValue], rt: &syn::Path) -> TokenStream {
+fn string_enum(
+    name: &syn::Ident,
+    spec_name: &str,
+    values: &[EnumValue],
+    rt: &syn::Path,
+) -> TokenStream {
     let variants = values.iter().map(|value| {
         let variant = ident(&value.rust_name);
         let doc = format!(" `{}`", value.value);
@@ -161,7 +189,11 @@ fn string_enum(name: &syn::Ident, spec_name: &str, values: &[EnumValue], rt: &sy
 
 fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> TokenStream {
     let name = ident(&ty.rust_name);
-    let doc = doc_lines(ty.description.as_deref().unwrap_or(&format!("The `{}` schema.", ty.spec_name)));
+    let doc = doc_lines(
+        ty.description
+            .as_deref()
+            .unwrap_or(&format!("The `{}` schema.", ty.spec_name)),
+    );
     let spec_name = &ty.spec_name;
     let from_param = quote! {
         #server_gate
@@ -182,7 +214,10 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
                 #from_param
             }
         }
-        TypeKind::StringKey { min_length, max_length } => {
+        TypeKind::StringKey {
+            min_length,
+            max_length,
+        } => {
             let min = option_tokens(*min_length);
             let max = option_tokens(*max_length);
             quote! {
@@ -284,10 +319,12 @@ fn object(name: &syn::Ident, doc: &TokenStream, fields: &[Field]) -> TokenStream
             quote!(#field_doc #[serde(#rename default, skip_serializing_if = "Option::is_none")] pub #rust_name: Option<#ty>)
         }
     });
-    let partial = fields.iter().any(|field| !field.required).then(|| quote! {
-        ///
-        /// Optional fields left `None` are not sent, so a value with only some fields set is a
-        /// partial update.
+    let partial = fields.iter().any(|field| !field.required).then(|| {
+        quote! {
+            ///
+            /// Optional fields left `None` are not sent, so a value with only some fields set is a
+            /// partial update.
+        }
     });
     quote! {
         #doc

@@ -13,7 +13,10 @@ pub fn static_name(op: &Operation) -> syn::Ident {
 }
 
 fn scheme_ident(api: &Api, name: &str) -> TokenStream {
-    let rust_name = api.scheme(name).map(|scheme| scheme.rust_name.clone()).unwrap_or_else(|| "UNKNOWN".into());
+    let rust_name = api
+        .scheme(name)
+        .map(|scheme| scheme.rust_name.clone())
+        .unwrap_or_else(|| "UNKNOWN".into());
     let rust_name = ident(&rust_name);
     quote!(schemes::#rust_name)
 }
@@ -75,7 +78,10 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         let scopes = &alt.scopes;
         quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
     });
-    let unsupported = op.unsupported_schemes.iter().map(|name| scheme_ident(api, name));
+    let unsupported = op
+        .unsupported_schemes
+        .iter()
+        .map(|name| scheme_ident(api, name));
     let body = match &op.body {
         None => quote!(None),
         Some(body) => {

@@ -25,7 +25,9 @@ fn handler_name(op: &Operation) -> syn::Ident {
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
 fn capture(op: &Operation, name: &str) -> String {
-    op.params.iter().find(|param| param.location == ParamLocation::Path && param.name == name)
+    op.params
+        .iter()
+        .find(|param| param.location == ParamLocation::Path && param.name == name)
         .map(|param| param.rust_name.trim_start_matches("r#").to_owned())
         .unwrap_or_else(|| name.to_owned())
 }
@@ -92,8 +94,25 @@ fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
     let fields = op.params.iter().map(|param| {
         let field = ident(&param.rust_name);
         let ty = rust_type(&param.ty);
-        let doc = super::doc_lines(&format!("The {} parameter `{}`.{}", match param.location { ParamLocation::Path => "path", ParamLocation::Query => "query", ParamLocation::Header => "header" }, param.name, param.description.as_ref().map(|d| format!(" {d}")).unwrap_or_default()));
-        if param.required || param.location == ParamLocation::Path { quote!(#doc pub #field: #ty) } else { quote!(#doc pub #field: Option<#ty>) }
+        let doc = super::doc_lines(&format!(
+            "The {} parameter `{}`.{}",
+            match param.location {
+                ParamLocation::Path => "path",
+                ParamLocation::Query => "query",
+                ParamLocation::Header => "header",
+            },
+            param.name,
+            param
+                .description
+                .as_ref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default()
+        ));
+        if param.required || param.location == ParamLocation::Path {
+            quote!(#doc pub #field: #ty)
+        } else {
+            quote!(#doc pub #field: Option<#ty>)
+        }
     });
     let body = op.body.as_ref().map(|body| {
         let ty = match &body.content {
@@ -103,7 +122,11 @@ fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
         quote!(/// The request body.
             pub body: #ty,)
     });
-    let doc = format!(" The validated request of `{} {}`.", op.method.upper(), op.path);
+    let doc = format!(
+        " The validated request of `{} {}`.",
+        op.method.upper(),
+        op.path
+    );
     quote! {
         #[doc = #doc]
         pub struct #name { #(#fields,)* #body }
@@ -120,17 +143,34 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
     let mut arms = Vec::new();
     for response in &op.responses {
         let variant = ident(&response.variant);
-        let doc = super::doc_lines(&format!("{}: {}", status_text(response.status), response.description));
+        let doc = super::doc_lines(&format!(
+            "{}: {}",
+            status_text(response.status),
+            response.description
+        ));
         if response.status.is_error() {
             variants.push(quote!(#doc #variant(#rt::server::Rejection)));
             arms.push(quote!(Self::#variant(rejection) => rejection.into_response()));
             continue;
         }
-        let header_fields: Vec<syn::Ident> = response.headers.iter().map(|header| ident(&header.rust_name)).collect();
-        let header_names: Vec<&str> = response.headers.iter().map(|header| header.name.as_str()).collect();
-        let header_docs = response.headers.iter().map(|header| super::doc_lines(&format!("The `{}` header.", header.name)));
-        let status_field = (!matches!(response.status, Status::Code(_))).then(|| quote!(/// The status code to send.
-            status: u16,));
+        let header_fields: Vec<syn::Ident> = response
+            .headers
+            .iter()
+            .map(|header| ident(&header.rust_name))
+            .collect();
+        let header_names: Vec<&str> = response
+            .headers
+            .iter()
+            .map(|header| header.name.as_str())
+            .collect();
+        let header_docs = response
+            .headers
+            .iter()
+            .map(|header| super::doc_lines(&format!("The `{}` header.", header.name)));
+        let status_field = (!matches!(response.status, Status::Code(_))).then(|| {
+            quote!(/// The status code to send.
+            status: u16,)
+        });
         let status = match response.status {
             Status::Code(code) => {
                 let code = number(code);
@@ -140,14 +180,26 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
         };
         let status_binding = (!matches!(response.status, Status::Code(_))).then(|| quote!(status,));
         let (body_field, body_binding, render) = match &response.body {
-            None => (None, None, quote!(#rt::server::empty_response(#status, &[#((#header_names, #header_fields)),*]))),
+            None => (
+                None,
+                None,
+                quote!(#rt::server::empty_response(#status, &[#((#header_names, #header_fields)),*])),
+            ),
             Some(BodyContent::Json { ty, .. }) => {
                 let ty = rust_type(ty);
-                (Some(quote!(/// The body.
-                    body: #ty,)), Some(quote!(body,)), quote!(#rt::server::json_response(#status, &body, &[#((#header_names, #header_fields)),*])))
+                (
+                    Some(quote!(/// The body.
+                    body: #ty,)),
+                    Some(quote!(body,)),
+                    quote!(#rt::server::json_response(#status, &body, &[#((#header_names, #header_fields)),*])),
+                )
             }
-            Some(BodyContent::Binary { .. }) => (Some(quote!(/// The content and its media type.
-                body: #rt::server::BinaryContent,)), Some(quote!(body,)), quote!(#rt::server::binary_response(#status, body, &[#((#header_names, #header_fields)),*]))),
+            Some(BodyContent::Binary { .. }) => (
+                Some(quote!(/// The content and its media type.
+                body: #rt::server::BinaryContent,)),
+                Some(quote!(body,)),
+                quote!(#rt::server::binary_response(#status, body, &[#((#header_names, #header_fields)),*])),
+            ),
         };
         if response.headers.is_empty() && response.body.is_none() && status_field.is_none() {
             variants.push(quote!(#doc #variant));
@@ -157,7 +209,11 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
             arms.push(quote!(Self::#variant { #(#header_fields,)* #status_binding #body_binding } => #render));
         }
     }
-    let doc = format!(" The answer to `{} {}`, one variant per status the spec declares.", op.method.upper(), op.path);
+    let doc = format!(
+        " The answer to `{} {}`, one variant per status the spec declares.",
+        op.method.upper(),
+        op.path
+    );
     quote! {
         #[doc = #doc]
         pub enum #name { #(#variants,)* }
@@ -198,7 +254,11 @@ fn handler(op: &Operation, rt: &syn::Path) -> TokenStream {
         BodyContent::Binary { .. } => quote!(body: incoming.binary()?,),
         BodyContent::Json { .. } => quote!(body: incoming.json().await?,),
     });
-    let mutable = if op.body.is_some() { quote!(mut) } else { quote!() };
+    let mutable = if op.body.is_some() {
+        quote!(mut)
+    } else {
+        quote!()
+    };
     quote! {
         async fn #name<A: Api>(
             axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
@@ -229,7 +289,9 @@ fn routes(api: &Api) -> TokenStream {
             let handler = handler_name(op);
             (method, handler)
         });
-        let Some((first_method, first_handler)) = chain.next() else { return quote!() };
+        let Some((first_method, first_handler)) = chain.next() else {
+            return quote!();
+        };
         let rest = chain.map(|(method, handler)| quote!(.#method(#handler::<A>)));
         quote!(.route(#path, axum::routing::#first_method(#first_handler::<A>) #(#rest)*))
     });
@@ -243,11 +305,15 @@ fn routes(api: &Api) -> TokenStream {
 fn router(api: &Api, rt: &syn::Path) -> TokenStream {
     // Server variables that are path segments (not whole roots) become path prefixes; the one
     // keyed by `x-request-size-limits` also sets the body limit under its prefix.
-    let path_variable = api.servers.as_ref().and_then(|servers| servers.variables.iter().find(|var| !var.is_root));
+    let path_variable = api
+        .servers
+        .as_ref()
+        .and_then(|servers| servers.variables.iter().find(|var| !var.is_root));
     let body = match path_variable {
         Some(var) => {
             let ty = ident(&var.rust_name);
-            let set_limit = (!var.request_size_limits.is_empty()).then(|| quote!(config.max_request_bytes = value.max_request_bytes();));
+            let set_limit = (!var.request_size_limits.is_empty())
+                .then(|| quote!(config.max_request_bytes = value.max_request_bytes();));
             quote! {
                 let mut router = axum::Router::new();
                 for value in #ty::ALL {

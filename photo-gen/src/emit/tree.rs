@@ -27,11 +27,19 @@ pub struct Tree<'a> {
 
 /// The accessor for a literal segment: `$value` is the media resource, known as `content`.
 pub fn literal_method(segment: &str) -> String {
-    if segment == "$value" { "content".into() } else { names::snake(segment).unwrap_or_else(|| "segment".into()) }
+    if segment == "$value" {
+        "content".into()
+    } else {
+        names::snake(segment).unwrap_or_else(|| "segment".into())
+    }
 }
 
 fn literal_type_part(segment: &str) -> String {
-    if segment == "$value" { "Content".into() } else { names::camel(segment, "S").unwrap_or_else(|| "Segment".into()) }
+    if segment == "$value" {
+        "Content".into()
+    } else {
+        names::camel(segment, "S").unwrap_or_else(|| "Segment".into())
+    }
 }
 
 /// The accessor for a parameter: `by_` and the last word of its type (`UserKey` → `by_key`).
@@ -46,31 +54,57 @@ pub fn param_method(param: &Param) -> String {
 
 impl<'a> Tree<'a> {
     pub fn build(api: &'a Api, root_name: &str) -> Tree<'a> {
-        let mut tree = Tree { nodes: vec![Node { type_name: root_name.to_owned(), path: String::new(), step: None, children: Vec::new(), operations: Vec::new() }] };
+        let mut tree = Tree {
+            nodes: vec![Node {
+                type_name: root_name.to_owned(),
+                path: String::new(),
+                step: None,
+                children: Vec::new(),
+                operations: Vec::new(),
+            }],
+        };
         for op in &api.operations {
             let mut current = 0;
             let mut path = String::new();
             for segment in &op.segments {
                 let (step, part, text) = match segment {
-                    Segment::Literal(literal) => (Step::Literal(literal), literal_type_part(literal), literal.clone()),
+                    Segment::Literal(literal) => (
+                        Step::Literal(literal),
+                        literal_type_part(literal),
+                        literal.clone(),
+                    ),
                     Segment::Param(name) => {
-                        let Some(param) = op.params.iter().find(|param| &param.name == name) else { break };
+                        let Some(param) = op.params.iter().find(|param| &param.name == name) else {
+                            break;
+                        };
                         (Step::Param(param), "Item".to_owned(), format!("{{{name}}}"))
                     }
                 };
                 path.push('/');
                 path.push_str(&text);
-                let existing = tree.nodes[current].children.iter().copied().find(|&child| match (&tree.nodes[child].step, &step) {
-                    (Some(Step::Literal(a)), Step::Literal(b)) => a == b,
-                    (Some(Step::Param(_)), Step::Param(_)) => true,
-                    _ => false,
+                let existing = tree.nodes[current].children.iter().copied().find(|&child| {
+                    match (&tree.nodes[child].step, &step) {
+                        (Some(Step::Literal(a)), Step::Literal(b)) => a == b,
+                        (Some(Step::Param(_)), Step::Param(_)) => true,
+                        _ => false,
+                    }
                 });
                 current = match existing {
                     Some(child) => child,
                     None => {
-                        let parent_name = if current == 0 { String::new() } else { tree.nodes[current].type_name.clone() };
+                        let parent_name = if current == 0 {
+                            String::new()
+                        } else {
+                            tree.nodes[current].type_name.clone()
+                        };
                         let index = tree.nodes.len();
-                        tree.nodes.push(Node { type_name: format!("{parent_name}{part}"), path: path.clone(), step: Some(step), children: Vec::new(), operations: Vec::new() });
+                        tree.nodes.push(Node {
+                            type_name: format!("{parent_name}{part}"),
+                            path: path.clone(),
+                            step: Some(step),
+                            children: Vec::new(),
+                            operations: Vec::new(),
+                        });
                         tree.nodes[current].children.push(index);
                         index
                     }

@@ -44,14 +44,39 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
     if let Some(servers) = &api.servers {
         writeln!(out, "server {}", servers.url)?;
         for var in &servers.variables {
-            let values: Vec<String> = var.values.iter().zip(var.request_size_limits.iter().map(Some).chain(std::iter::repeat(None)))
-                .map(|(v, limit)| match limit { Some(limit) => format!("{}={} (max {limit} bytes)", v.rust_name, v.value), None => format!("{}={}", v.rust_name, v.value) })
+            let values: Vec<String> = var
+                .values
+                .iter()
+                .zip(
+                    var.request_size_limits
+                        .iter()
+                        .map(Some)
+                        .chain(std::iter::repeat(None)),
+                )
+                .map(|(v, limit)| match limit {
+                    Some(limit) => format!("{}={} (max {limit} bytes)", v.rust_name, v.value),
+                    None => format!("{}={}", v.rust_name, v.value),
+                })
                 .collect();
-            writeln!(out, "  variable {} as {} default {:?}{}: {}", var.name, var.rust_name, var.default, if var.is_root { " (root)" } else { "" }, values.join(", "))?;
+            writeln!(
+                out,
+                "  variable {} as {} default {:?}{}: {}",
+                var.name,
+                var.rust_name,
+                var.default,
+                if var.is_root { " (root)" } else { "" },
+                values.join(", ")
+            )?;
         }
     }
     for scheme in &api.schemes {
-        writeln!(out, "scheme {} ({:?}) scopes: {}", scheme.name, scheme.kind, scheme.scopes.join(", "))?;
+        writeln!(
+            out,
+            "scheme {} ({:?}) scopes: {}",
+            scheme.name,
+            scheme.kind,
+            scheme.scopes.join(", ")
+        )?;
     }
     for ty in &api.types {
         match &ty.kind {
@@ -59,43 +84,121 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                 writeln!(out, "type {} = object {}", ty.rust_name, ty.spec_name)?;
                 for field in fields {
                     let mut flags = Vec::new();
-                    if field.required { flags.push("required") }
-                    if field.nullable { flags.push("nullable") }
-                    if field.read_only { flags.push("read-only") }
-                    writeln!(out, "  {} {:?}: {}{}", field.rust_name, field.json_name, type_ref(&field.ty), if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) })?;
+                    if field.required {
+                        flags.push("required")
+                    }
+                    if field.nullable {
+                        flags.push("nullable")
+                    }
+                    if field.read_only {
+                        flags.push("read-only")
+                    }
+                    writeln!(
+                        out,
+                        "  {} {:?}: {}{}",
+                        field.rust_name,
+                        field.json_name,
+                        type_ref(&field.ty),
+                        if flags.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" [{}]", flags.join(", "))
+                        }
+                    )?;
                 }
             }
-            TypeKind::StringKey { min_length, max_length } => {
-                writeln!(out, "type {} = key {} (length {:?}..{:?})", ty.rust_name, ty.spec_name, min_length, max_length)?;
+            TypeKind::StringKey {
+                min_length,
+                max_length,
+            } => {
+                writeln!(
+                    out,
+                    "type {} = key {} (length {:?}..{:?})",
+                    ty.rust_name, ty.spec_name, min_length, max_length
+                )?;
             }
             TypeKind::StringEnum { values } => {
-                let values: Vec<String> = values.iter().map(|v| format!("{}={}", v.rust_name, v.value)).collect();
-                writeln!(out, "type {} = enum {}: {}", ty.rust_name, ty.spec_name, values.join(", "))?;
+                let values: Vec<String> = values
+                    .iter()
+                    .map(|v| format!("{}={}", v.rust_name, v.value))
+                    .collect();
+                writeln!(
+                    out,
+                    "type {} = enum {}: {}",
+                    ty.rust_name,
+                    ty.spec_name,
+                    values.join(", ")
+                )?;
             }
         }
     }
     for op in &api.operations {
-        writeln!(out, "operation {} {} {} (fn {}, types {}){}", op.id, op.method.upper(), op.path, op.fn_name, op.type_name, if op.deprecated { " deprecated" } else { "" })?;
+        writeln!(
+            out,
+            "operation {} {} {} (fn {}, types {}){}",
+            op.id,
+            op.method.upper(),
+            op.path,
+            op.fn_name,
+            op.type_name,
+            if op.deprecated { " deprecated" } else { "" }
+        )?;
         for param in &op.params {
-            writeln!(out, "  param {:?} {:?} as {}: {}{}", param.location, param.name, param.rust_name, type_ref(&param.ty), if param.required { " required" } else { "" })?;
+            writeln!(
+                out,
+                "  param {:?} {:?} as {}: {}{}",
+                param.location,
+                param.name,
+                param.rust_name,
+                type_ref(&param.ty),
+                if param.required { " required" } else { "" }
+            )?;
         }
         if let Some(request) = &op.body {
-            writeln!(out, "  body {} {}{}", request.rust_name, body(&request.content), if request.required { " required" } else { "" })?;
+            writeln!(
+                out,
+                "  body {} {}{}",
+                request.rust_name,
+                body(&request.content),
+                if request.required { " required" } else { "" }
+            )?;
         }
         for response in &op.responses {
             let headers: Vec<&str> = response.headers.iter().map(|h| h.name.as_str()).collect();
-            writeln!(out, "  response {} {}{}{}", status(response.status), response.variant,
-                response.body.as_ref().map(|b| format!(" {}", body(b))).unwrap_or_default(),
-                if headers.is_empty() { String::new() } else { format!(" headers {}", headers.join(", ")) })?;
+            writeln!(
+                out,
+                "  response {} {}{}{}",
+                status(response.status),
+                response.variant,
+                response
+                    .body
+                    .as_ref()
+                    .map(|b| format!(" {}", body(b)))
+                    .unwrap_or_default(),
+                if headers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" headers {}", headers.join(", "))
+                }
+            )?;
         }
         if op.security.is_empty() {
             writeln!(out, "  security: none can authorize")?;
         }
         for alternative in &op.security {
-            writeln!(out, "  security {}: {}", alternative.scheme, alternative.scopes.join(" + "))?;
+            writeln!(
+                out,
+                "  security {}: {}",
+                alternative.scheme,
+                alternative.scopes.join(" + ")
+            )?;
         }
         if !op.unsupported_schemes.is_empty() {
-            writeln!(out, "  not supported: {}", op.unsupported_schemes.join(", "))?;
+            writeln!(
+                out,
+                "  not supported: {}",
+                op.unsupported_schemes.join(", ")
+            )?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use super::schemas::Types;
 use super::security;
 use super::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::locate::{escape, SourceIndex};
+use crate::locate::{SourceIndex, escape};
 use crate::names;
 use crate::spec::{self, Document, RefOr};
 
@@ -21,13 +21,21 @@ impl Problems<'_> {
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
         let location = self.index.locate(pointer);
-        self.diagnostics.push(Diagnostic { location, message: message.into(), hint });
+        self.diagnostics.push(Diagnostic {
+            location,
+            message: message.into(),
+            hint,
+        });
     }
 
     /// A problem with the value (rather than the key) at `pointer`.
     pub fn error_value(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
         let location = self.index.locate_value(pointer);
-        self.diagnostics.push(Diagnostic { location, message: message.into(), hint });
+        self.diagnostics.push(Diagnostic {
+            location,
+            message: message.into(),
+            hint,
+        });
     }
 
     /// `line:col` of a pointer, for messages that mention a second place.
@@ -44,26 +52,51 @@ pub fn lower(doc: &Document, index: &SourceIndex, diagnostics: &mut Diagnostics)
     let before = diagnostics.len();
     let mut problems = Problems { index, diagnostics };
     for (pointer, at) in index.duplicate_keys() {
-        let key = pointer.rsplit('/').next().map(crate::locate::unescape).unwrap_or_default();
-        problems.diagnostics.push(Diagnostic { location: Some(*at), message: format!("duplicate key `{key}`"), hint: Some("each key may appear once in a mapping".into()) });
+        let key = pointer
+            .rsplit('/')
+            .next()
+            .map(crate::locate::unescape)
+            .unwrap_or_default();
+        problems.diagnostics.push(Diagnostic {
+            location: Some(*at),
+            message: format!("duplicate key `{key}`"),
+            hint: Some("each key may appear once in a mapping".into()),
+        });
     }
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
-        problems.error_value("/openapi", format!("OpenAPI version `{}` is not supported", doc.openapi), Some("use 3.0.x or 3.1.x".into()));
+        problems.error_value(
+            "/openapi",
+            format!("OpenAPI version `{}` is not supported", doc.openapi),
+            Some("use 3.0.x or 3.1.x".into()),
+        );
     }
     let servers = servers(&mut problems, doc);
     let schemes = security::schemes(&mut problems, doc);
     let mut types = Types::default();
     types.declare_components(&mut problems, &doc.components.schemas);
-    let mut lowering = Lowering { doc, problems, types, schemes, first_ids: BTreeMap::new() };
+    let mut lowering = Lowering {
+        doc,
+        problems,
+        types,
+        schemes,
+        first_ids: BTreeMap::new(),
+    };
     let mut operations = Vec::new();
     for (path, item) in &doc.paths {
         operations.extend(lowering.path_item(path, item));
     }
     if doc.paths.is_empty() {
-        lowering.problems.error("/paths", "the spec declares no paths", None);
+        lowering
+            .problems
+            .error("/paths", "the spec declares no paths", None);
     }
     lowering.types.check_recursion(&mut lowering.problems);
-    let Lowering { types, schemes, problems, .. } = lowering;
+    let Lowering {
+        types,
+        schemes,
+        problems,
+        ..
+    } = lowering;
     if problems.diagnostics.len() > before {
         return None;
     }
@@ -85,44 +118,100 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
     let mut variables = Vec::new();
     for (name, variable) in &server.variables {
         let pointer = format!("/servers/0/variables/{}", escape(name));
-        let values = variable.values.clone().unwrap_or_else(|| vec![variable.default.clone()]);
+        let values = variable
+            .values
+            .clone()
+            .unwrap_or_else(|| vec![variable.default.clone()]);
         if !values.contains(&variable.default) {
-            problems.error_value(&format!("{pointer}/default"), format!("default `{}` is not one of the variable's `enum` values", variable.default), None);
+            problems.error_value(
+                &format!("{pointer}/default"),
+                format!(
+                    "default `{}` is not one of the variable's `enum` values",
+                    variable.default
+                ),
+                None,
+            );
         }
-        let given_names = variable.extra.get("x-enum-varnames").and_then(|names| names.as_sequence());
+        let given_names = variable
+            .extra
+            .get("x-enum-varnames")
+            .and_then(|names| names.as_sequence());
         if given_names.is_some_and(|given| given.len() != values.len()) {
-            problems.error(&format!("{pointer}/x-enum-varnames"), "`x-enum-varnames` must name every `enum` value, in order", None);
+            problems.error(
+                &format!("{pointer}/x-enum-varnames"),
+                "`x-enum-varnames` must name every `enum` value, in order",
+                None,
+            );
         }
         let mut enum_values = Vec::new();
         let rust_name = names::camel(name, "V").unwrap_or_else(|| "Variable".into());
         for (position, value) in values.iter().enumerate() {
-            let given = given_names.and_then(|given| given.get(position)).and_then(|name| name.as_str());
-            let Some(variant) = names::camel(given.unwrap_or(value), &names::initial(&rust_name)) else {
-                problems.error(&pointer, format!("server variable value `{value}` gives no usable Rust name"), Some("name it with `x-enum-varnames`".into()));
+            let given = given_names
+                .and_then(|given| given.get(position))
+                .and_then(|name| name.as_str());
+            let Some(variant) = names::camel(given.unwrap_or(value), &names::initial(&rust_name))
+            else {
+                problems.error(
+                    &pointer,
+                    format!("server variable value `{value}` gives no usable Rust name"),
+                    Some("name it with `x-enum-varnames`".into()),
+                );
                 continue;
             };
-            enum_values.push(EnumValue { value: value.clone(), rust_name: variant });
+            enum_values.push(EnumValue {
+                value: value.clone(),
+                rust_name: variant,
+            });
         }
         let mut request_size_limits = Vec::new();
         if let Some(map) = limits.and_then(|limits| limits.as_mapping()) {
             let keys: Vec<&str> = map.keys().filter_map(|key| key.as_str()).collect();
-            if keys.iter().all(|key| values.iter().any(|value| value == key)) && !keys.is_empty() {
+            if keys
+                .iter()
+                .all(|key| values.iter().any(|value| value == key))
+                && !keys.is_empty()
+            {
                 limits_used = true;
                 for value in &values {
                     match map.get(value.as_str()).and_then(|limit| limit.as_u64()) {
                         Some(limit) if limit > 0 => request_size_limits.push(limit),
-                        _ => problems.error_value(&format!("/x-request-size-limits/{}", escape(value)), format!("`x-request-size-limits` needs a positive byte count for `{value}`"), None),
+                        _ => problems.error_value(
+                            &format!("/x-request-size-limits/{}", escape(value)),
+                            format!(
+                                "`x-request-size-limits` needs a positive byte count for `{value}`"
+                            ),
+                            None,
+                        ),
                     }
                 }
             }
         }
-        let is_root = values.iter().all(|value| value.starts_with("http://") || value.starts_with("https://"));
-        variables.push(ServerVariable { name: name.clone(), rust_name, default: variable.default.clone(), values: enum_values, request_size_limits, is_root });
+        let is_root = values
+            .iter()
+            .all(|value| value.starts_with("http://") || value.starts_with("https://"));
+        variables.push(ServerVariable {
+            name: name.clone(),
+            rust_name,
+            default: variable.default.clone(),
+            values: enum_values,
+            request_size_limits,
+            is_root,
+        });
     }
     if !limits_used {
-        problems.error("/x-request-size-limits", "`x-request-size-limits` must map the values of one server variable to byte counts", Some("for example `{v1.0: 4194304, beta: 8388608}` keyed by the `version` variable".into()));
+        problems.error(
+            "/x-request-size-limits",
+            "`x-request-size-limits` must map the values of one server variable to byte counts",
+            Some(
+                "for example `{v1.0: 4194304, beta: 8388608}` keyed by the `version` variable"
+                    .into(),
+            ),
+        );
     }
-    Some(ServerTemplate { url: server.url.clone(), variables })
+    Some(ServerTemplate {
+        url: server.url.clone(),
+        variables,
+    })
 }
 
 struct Lowering<'d, 'p> {
@@ -137,9 +226,15 @@ struct Lowering<'d, 'p> {
 impl Lowering<'_, '_> {
     fn path_item(&mut self, path: &str, item: &spec::PathItem) -> Vec<Operation> {
         let pointer = format!("/paths/{}", escape(path));
-        let Some(segments) = self.segments(path, &pointer) else { return Vec::new() };
+        let Some(segments) = self.segments(path, &pointer) else {
+            return Vec::new();
+        };
         if item.extra.contains_key("$ref") {
-            self.problems.error(&format!("{pointer}/$ref"), "path item `$ref` is not supported", None);
+            self.problems.error(
+                &format!("{pointer}/$ref"),
+                "path item `$ref` is not supported",
+                None,
+            );
         }
         let mut out = Vec::new();
         for (method_name, op) in item.operations() {
@@ -150,7 +245,11 @@ impl Lowering<'_, '_> {
                 "delete" => Method::Delete,
                 "patch" => Method::Patch,
                 other => {
-                    self.problems.error(&format!("{pointer}/{other}"), format!("`{other}` operations are not supported"), None);
+                    self.problems.error(
+                        &format!("{pointer}/{other}"),
+                        format!("`{other}` operations are not supported"),
+                        None,
+                    );
                     continue;
                 }
             };
@@ -164,22 +263,37 @@ impl Lowering<'_, '_> {
 
     fn segments(&mut self, path: &str, pointer: &str) -> Option<Vec<Segment>> {
         let Some(rest) = path.strip_prefix('/') else {
-            self.problems.error(pointer, format!("path `{path}` must start with `/`"), None);
+            self.problems
+                .error(pointer, format!("path `{path}` must start with `/`"), None);
             return None;
         };
         let mut segments = Vec::new();
         for raw in rest.split('/') {
-            if let Some(name) = raw.strip_prefix('{').and_then(|inner| inner.strip_suffix('}')) {
+            if let Some(name) = raw
+                .strip_prefix('{')
+                .and_then(|inner| inner.strip_suffix('}'))
+            {
                 if name.is_empty() || name.contains(['{', '}']) {
-                    self.problems.error(pointer, format!("path segment `{raw}` is not a valid parameter"), None);
+                    self.problems.error(
+                        pointer,
+                        format!("path segment `{raw}` is not a valid parameter"),
+                        None,
+                    );
                     return None;
                 }
                 segments.push(Segment::Param(name.to_owned()));
             } else if raw.contains(['{', '}']) {
-                self.problems.error(pointer, format!("path segment `{raw}` mixes text and a parameter, which is not supported"), Some("make the parameter a whole segment".into()));
+                self.problems.error(
+                    pointer,
+                    format!(
+                        "path segment `{raw}` mixes text and a parameter, which is not supported"
+                    ),
+                    Some("make the parameter a whole segment".into()),
+                );
                 return None;
             } else if raw.is_empty() && path != "/" {
-                self.problems.error(pointer, format!("path `{path}` has an empty segment"), None);
+                self.problems
+                    .error(pointer, format!("path `{path}` has an empty segment"), None);
                 return None;
             } else if !raw.is_empty() {
                 segments.push(Segment::Literal(raw.to_owned()));
@@ -188,14 +302,26 @@ impl Lowering<'_, '_> {
         Some(segments)
     }
 
-    fn operation(&mut self, path: &str, segments: &[Segment], method: Method, item: &spec::PathItem, op: &spec::Operation, pointer: &str) -> Option<Operation> {
+    fn operation(
+        &mut self,
+        path: &str,
+        segments: &[Segment],
+        method: Method,
+        item: &spec::PathItem,
+        op: &spec::Operation,
+        pointer: &str,
+    ) -> Option<Operation> {
         let Some(id) = op.operation_id.clone() else {
             self.problems.error(pointer, format!("`{} {path}` has no operationId", method.upper()), Some("every operation needs a unique `operationId`; it names the generated functions".into()));
             return None;
         };
         let id_pointer = format!("{pointer}/operationId");
         let (Some(fn_name), Some(type_name)) = (names::snake(&id), names::camel(&id, "Op")) else {
-            self.problems.error_value(&id_pointer, format!("operationId `{id}` gives no usable Rust name"), None);
+            self.problems.error_value(
+                &id_pointer,
+                format!("operationId `{id}` gives no usable Rust name"),
+                None,
+            );
             return None;
         };
         for key in [format!("id:{id}"), format!("fn:{fn_name}")] {
@@ -204,18 +330,34 @@ impl Lowering<'_, '_> {
                 let message = if key.starts_with("id:") {
                     format!("duplicate operationId `{id}` (first used at {first})")
                 } else {
-                    format!("operationId `{id}` becomes the Rust name `{fn_name}`, already used by the operation at {first}")
+                    format!(
+                        "operationId `{id}` becomes the Rust name `{fn_name}`, already used by the operation at {first}"
+                    )
                 };
-                self.problems.error_value(&id_pointer, message, Some("operationIds must be unique".into()));
+                self.problems.error_value(
+                    &id_pointer,
+                    message,
+                    Some("operationIds must be unique".into()),
+                );
                 return None;
             }
             self.first_ids.insert(key, id_pointer.clone());
         }
         let params = self.params(segments, item, op, pointer, &type_name);
-        let body = op.request_body.as_ref().and_then(|body| self.request_body(body, &format!("{pointer}/requestBody"), &type_name));
+        let body = op.request_body.as_ref().and_then(|body| {
+            self.request_body(body, &format!("{pointer}/requestBody"), &type_name)
+        });
         let responses = self.responses(op, pointer, &type_name);
-        let unsupported = security::unsupported(&mut self.problems, &self.schemes, &op.extra, pointer);
-        let alternatives = security::alternatives(&mut self.problems, &self.schemes, op.security.as_ref(), self.doc.security.as_ref(), &unsupported, pointer);
+        let unsupported =
+            security::unsupported(&mut self.problems, &self.schemes, &op.extra, pointer);
+        let alternatives = security::alternatives(
+            &mut self.problems,
+            &self.schemes,
+            op.security.as_ref(),
+            self.doc.security.as_ref(),
+            &unsupported,
+            pointer,
+        );
         Some(Operation {
             id,
             fn_name,
@@ -235,14 +377,39 @@ impl Lowering<'_, '_> {
         })
     }
 
-    fn params(&mut self, segments: &[Segment], item: &spec::PathItem, op: &spec::Operation, pointer: &str, type_name: &str) -> Option<Vec<Param>> {
-        let path_pointer = pointer.rsplit_once('/').map(|(path, _)| path.to_owned()).unwrap_or_default();
+    fn params(
+        &mut self,
+        segments: &[Segment],
+        item: &spec::PathItem,
+        op: &spec::Operation,
+        pointer: &str,
+        type_name: &str,
+    ) -> Option<Vec<Param>> {
+        let path_pointer = pointer
+            .rsplit_once('/')
+            .map(|(path, _)| path.to_owned())
+            .unwrap_or_default();
         let mut declared: Vec<(Param, String)> = Vec::new();
         let mut ok = true;
-        let sources = item.parameters.iter().enumerate().map(|(i, p)| (p, format!("{path_pointer}/parameters/{i}")))
-            .chain(op.parameters.iter().enumerate().map(|(i, p)| (p, format!("{pointer}/parameters/{i}"))));
+        let sources = item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{path_pointer}/parameters/{i}")))
+            .chain(
+                op.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, format!("{pointer}/parameters/{i}"))),
+            );
         for (node, at) in sources {
-            let Some(resolved) = resolve(&mut self.problems, &self.doc.components.parameters, "parameters", node, &at) else {
+            let Some(resolved) = resolve(
+                &mut self.problems,
+                &self.doc.components.parameters,
+                "parameters",
+                node,
+                &at,
+            ) else {
                 ok = false;
                 continue;
             };
@@ -252,62 +419,144 @@ impl Lowering<'_, '_> {
                 "query" => ParamLocation::Query,
                 "header" => ParamLocation::Header,
                 other => {
-                    self.problems.error_value(&format!("{}/in", resolved.pointer), format!("parameters `in: {other}` are not supported"), Some("use path, query or header".into()));
+                    self.problems.error_value(
+                        &format!("{}/in", resolved.pointer),
+                        format!("parameters `in: {other}` are not supported"),
+                        Some("use path, query or header".into()),
+                    );
                     ok = false;
                     continue;
                 }
             };
             // OpenAPI says these header parameters are ignored: security and content say it.
-            if location == ParamLocation::Header && ["authorization", "content-type", "accept"].contains(&parameter.name.to_ascii_lowercase().as_str()) {
+            if location == ParamLocation::Header
+                && ["authorization", "content-type", "accept"]
+                    .contains(&parameter.name.to_ascii_lowercase().as_str())
+            {
                 continue;
             }
             if location == ParamLocation::Path && !parameter.required {
-                self.problems.error(&resolved.pointer, format!("path parameter `{}` must have `required: true`", parameter.name), None);
+                self.problems.error(
+                    &resolved.pointer,
+                    format!(
+                        "path parameter `{}` must have `required: true`",
+                        parameter.name
+                    ),
+                    None,
+                );
                 ok = false;
             }
-            let rust_name = if location == ParamLocation::Header { names::header_field(&parameter.name) } else { names::snake(&parameter.name) };
+            let rust_name = if location == ParamLocation::Header {
+                names::header_field(&parameter.name)
+            } else {
+                names::snake(&parameter.name)
+            };
             let Some(rust_name) = rust_name else {
-                self.problems.error(&resolved.pointer, format!("parameter `{}` gives no usable Rust name", parameter.name), None);
+                self.problems.error(
+                    &resolved.pointer,
+                    format!("parameter `{}` gives no usable Rust name", parameter.name),
+                    None,
+                );
                 ok = false;
                 continue;
             };
-            let hint = resolved.component.and_then(|c| names::camel(c, "P")).unwrap_or_else(|| format!("{type_name}{}", names::camel(&parameter.name, "P").unwrap_or_default()));
+            let hint = resolved
+                .component
+                .and_then(|c| names::camel(c, "P"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "{type_name}{}",
+                        names::camel(&parameter.name, "P").unwrap_or_default()
+                    )
+                });
             let ty = match &parameter.schema {
-                Some(schema) => self.types.type_ref(&mut self.problems, &self.doc.components.schemas, schema, &format!("{}/schema", resolved.pointer), &hint),
+                Some(schema) => self.types.type_ref(
+                    &mut self.problems,
+                    &self.doc.components.schemas,
+                    schema,
+                    &format!("{}/schema", resolved.pointer),
+                    &hint,
+                ),
                 None => Some(TypeRef::String),
             };
             let Some(ty) = ty else {
                 ok = false;
                 continue;
             };
-            if let TypeRef::Array(inner) = &ty {
-                if matches!(**inner, TypeRef::Array(_)) || parameter.explode == Some(true) || parameter.style.as_deref().is_some_and(|style| style != "form" && style != "simple") {
-                    self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
-                    ok = false;
-                    continue;
-                }
+            if let TypeRef::Array(inner) = &ty
+                && (matches!(**inner, TypeRef::Array(_))
+                    || parameter.explode == Some(true)
+                    || parameter
+                        .style
+                        .as_deref()
+                        .is_some_and(|style| style != "form" && style != "simple"))
+            {
+                self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
+                ok = false;
+                continue;
             }
-            let param = Param { name: parameter.name.clone(), rust_name, location, required: parameter.required, ty, description: parameter.description.clone() };
+            let param = Param {
+                name: parameter.name.clone(),
+                rust_name,
+                location,
+                required: parameter.required,
+                ty,
+                description: parameter.description.clone(),
+            };
             // Operation-level parameters override path-level ones with the same name and location.
-            declared.retain(|(existing, _)| !(existing.name == param.name && existing.location == param.location));
-            if let Some((other, _)) = declared.iter().find(|(existing, _)| existing.rust_name == param.rust_name) {
-                self.problems.error(&resolved.pointer, format!("parameters `{}` and `{}` both become `{}`", other.name, param.name, param.rust_name), None);
+            declared.retain(|(existing, _)| {
+                !(existing.name == param.name && existing.location == param.location)
+            });
+            if let Some((other, _)) = declared
+                .iter()
+                .find(|(existing, _)| existing.rust_name == param.rust_name)
+            {
+                self.problems.error(
+                    &resolved.pointer,
+                    format!(
+                        "parameters `{}` and `{}` both become `{}`",
+                        other.name, param.name, param.rust_name
+                    ),
+                    None,
+                );
                 ok = false;
                 continue;
             }
             declared.push((param, resolved.pointer));
         }
         for segment in segments {
-            if let Segment::Param(name) = segment {
-                if !declared.iter().any(|(param, _)| param.location == ParamLocation::Path && &param.name == name) {
-                    self.problems.error(&path_pointer, format!("path parameter `{{{name}}}` of `{}` is not declared", self.op_label(pointer)), Some(format!("add a parameter with `name: {name}` and `in: path`")));
-                    ok = false;
-                }
+            if let Segment::Param(name) = segment
+                && !declared
+                    .iter()
+                    .any(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
+            {
+                self.problems.error(
+                    &path_pointer,
+                    format!(
+                        "path parameter `{{{name}}}` of `{}` is not declared",
+                        self.op_label(pointer)
+                    ),
+                    Some(format!(
+                        "add a parameter with `name: {name}` and `in: path`"
+                    )),
+                );
+                ok = false;
             }
         }
         for (param, at) in &declared {
-            if param.location == ParamLocation::Path && !segments.iter().any(|segment| matches!(segment, Segment::Param(name) if name == &param.name)) {
-                self.problems.error(at, format!("path parameter `{}` does not appear in the path", param.name), None);
+            if param.location == ParamLocation::Path
+                && !segments
+                    .iter()
+                    .any(|segment| matches!(segment, Segment::Param(name) if name == &param.name))
+            {
+                self.problems.error(
+                    at,
+                    format!(
+                        "path parameter `{}` does not appear in the path",
+                        param.name
+                    ),
+                    None,
+                );
                 ok = false;
             }
         }
@@ -315,50 +564,101 @@ impl Lowering<'_, '_> {
             return None;
         }
         // Path parameters in path order, then the rest in declaration order.
-        let mut params: Vec<Param> = segments.iter().filter_map(|segment| match segment {
-            Segment::Param(name) => declared.iter().find(|(param, _)| param.location == ParamLocation::Path && &param.name == name).map(|(param, _)| param.clone()),
-            Segment::Literal(_) => None,
-        }).collect();
-        params.extend(declared.into_iter().map(|(param, _)| param).filter(|param| param.location != ParamLocation::Path));
+        let mut params: Vec<Param> = segments
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Param(name) => declared
+                    .iter()
+                    .find(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
+                    .map(|(param, _)| param.clone()),
+                Segment::Literal(_) => None,
+            })
+            .collect();
+        params.extend(
+            declared
+                .into_iter()
+                .map(|(param, _)| param)
+                .filter(|param| param.location != ParamLocation::Path),
+        );
         Some(params)
     }
 
     fn op_label(&self, pointer: &str) -> String {
         let mut parts = pointer.rsplitn(2, '/');
         let method = parts.next().unwrap_or_default().to_ascii_uppercase();
-        let path = parts.next().and_then(|p| p.strip_prefix("/paths/")).map(crate::locate::unescape).unwrap_or_default();
+        let path = parts
+            .next()
+            .and_then(|p| p.strip_prefix("/paths/"))
+            .map(crate::locate::unescape)
+            .unwrap_or_default();
         format!("{method} {path}")
     }
 
-    fn content(&mut self, content: &indexmap::IndexMap<String, spec::MediaType>, pointer: &str, type_hint: &str) -> Option<Option<BodyContent>> {
+    fn content(
+        &mut self,
+        content: &indexmap::IndexMap<String, spec::MediaType>,
+        pointer: &str,
+        type_hint: &str,
+    ) -> Option<Option<BodyContent>> {
         let mut binary = Vec::new();
         let mut json: Option<BodyContent> = None;
         let mut ok = true;
         for (media_type, media) in content {
             let at = format!("{pointer}/content/{}", escape(media_type));
-            let Some((top, sub)) = media_type.split_once('/').filter(|(top, sub)| is_token(top) && is_token(sub.split(';').next().unwrap_or("").trim())) else {
-                self.problems.error(&at, format!("`{media_type}` is not a media type"), Some("write it as type/subtype, such as image/jpeg".into()));
+            let Some((top, sub)) = media_type.split_once('/').filter(|(top, sub)| {
+                is_token(top) && is_token(sub.split(';').next().unwrap_or("").trim())
+            }) else {
+                self.problems.error(
+                    &at,
+                    format!("`{media_type}` is not a media type"),
+                    Some("write it as type/subtype, such as image/jpeg".into()),
+                );
                 ok = false;
                 continue;
             };
             let essence = sub.split(';').next().unwrap_or("").trim();
             if top == "application" && (essence == "json" || essence.ends_with("+json")) {
                 let Some(schema) = &media.schema else {
-                    self.problems.error(&at, format!("`{media_type}` content needs a schema"), None);
+                    self.problems.error(
+                        &at,
+                        format!("`{media_type}` content needs a schema"),
+                        None,
+                    );
                     ok = false;
                     continue;
                 };
-                let Some(ty) = self.types.type_ref(&mut self.problems, &self.doc.components.schemas, schema, &format!("{at}/schema"), type_hint) else {
+                let Some(ty) = self.types.type_ref(
+                    &mut self.problems,
+                    &self.doc.components.schemas,
+                    schema,
+                    &format!("{at}/schema"),
+                    type_hint,
+                ) else {
                     ok = false;
                     continue;
                 };
                 if json.is_some() {
-                    self.problems.error(&at, "only one JSON media type per body is supported", None);
+                    self.problems.error(
+                        &at,
+                        "only one JSON media type per body is supported",
+                        None,
+                    );
                     ok = false;
                 }
-                json = Some(BodyContent::Json { media_type: media_type.clone(), ty });
-            } else if ["image", "audio", "video"].contains(&top) || media_type == "application/octet-stream" || media_type == "application/pdf" {
-                if !self.types.is_binary(&mut self.problems, &self.doc.components.schemas, media.schema.as_ref(), &format!("{at}/schema")) {
+                json = Some(BodyContent::Json {
+                    media_type: media_type.clone(),
+                    ty,
+                });
+            } else if ["image", "audio", "video"].contains(&top)
+                || media_type == "application/octet-stream"
+                || media_type == "application/pdf"
+            {
+                if !self.types.is_binary(
+                    &mut self.problems,
+                    &self.doc.components.schemas,
+                    media.schema.as_ref(),
+                    &format!("{at}/schema"),
+                ) {
                     self.problems.error(&at, format!("`{media_type}` content must have a binary schema (`type: string, format: binary`)"), None);
                     ok = false;
                     continue;
@@ -374,30 +674,58 @@ impl Lowering<'_, '_> {
         }
         match (json, binary.is_empty()) {
             (Some(_), false) => {
-                self.problems.error(pointer, "a body may be JSON or binary, not both", None);
+                self.problems
+                    .error(pointer, "a body may be JSON or binary, not both", None);
                 None
             }
             (Some(json), true) => Some(Some(json)),
-            (None, false) => Some(Some(BodyContent::Binary { media_types: binary })),
+            (None, false) => Some(Some(BodyContent::Binary {
+                media_types: binary,
+            })),
             (None, true) => Some(None),
         }
     }
 
-    fn request_body(&mut self, node: &RefOr<spec::RequestBody>, pointer: &str, type_name: &str) -> Option<RequestBody> {
-        let resolved = resolve(&mut self.problems, &self.doc.components.request_bodies, "requestBodies", node, pointer)?;
-        let rust_name = resolved.component.and_then(|name| names::camel(name, "B")).unwrap_or_else(|| format!("{type_name}Body"));
+    fn request_body(
+        &mut self,
+        node: &RefOr<spec::RequestBody>,
+        pointer: &str,
+        type_name: &str,
+    ) -> Option<RequestBody> {
+        let resolved = resolve(
+            &mut self.problems,
+            &self.doc.components.request_bodies,
+            "requestBodies",
+            node,
+            pointer,
+        )?;
+        let rust_name = resolved
+            .component
+            .and_then(|name| names::camel(name, "B"))
+            .unwrap_or_else(|| format!("{type_name}Body"));
         let content = self.content(&resolved.item.content, &resolved.pointer, &rust_name)??;
         let rust_name = match &content {
             BodyContent::Binary { .. } => rust_name,
             // A JSON body is its schema's type; the wrapper name is not needed.
             BodyContent::Json { .. } => rust_name,
         };
-        Some(RequestBody { required: resolved.item.required, description: resolved.item.description.clone(), rust_name, content })
+        Some(RequestBody {
+            required: resolved.item.required,
+            description: resolved.item.description.clone(),
+            rust_name,
+            content,
+        })
     }
 
-    fn responses(&mut self, op: &spec::Operation, pointer: &str, type_name: &str) -> Option<Vec<Response>> {
+    fn responses(
+        &mut self,
+        op: &spec::Operation,
+        pointer: &str,
+        type_name: &str,
+    ) -> Option<Vec<Response>> {
         if op.responses.is_empty() {
-            self.problems.error(pointer, "the operation declares no responses", None);
+            self.problems
+                .error(pointer, "the operation declares no responses", None);
             return None;
         }
         let mut out: Vec<Response> = Vec::new();
@@ -405,11 +733,21 @@ impl Lowering<'_, '_> {
         for (key, node) in &op.responses {
             let at = format!("{pointer}/responses/{}", escape(key));
             let Some(status) = parse_status(key) else {
-                self.problems.error(&at, format!("`{key}` is not a response status"), Some("use a code such as 200, a range such as 4XX, or default".into()));
+                self.problems.error(
+                    &at,
+                    format!("`{key}` is not a response status"),
+                    Some("use a code such as 200, a range such as 4XX, or default".into()),
+                );
                 ok = false;
                 continue;
             };
-            let Some(resolved) = resolve(&mut self.problems, &self.doc.components.responses, "responses", node, &at) else {
+            let Some(resolved) = resolve(
+                &mut self.problems,
+                &self.doc.components.responses,
+                "responses",
+                node,
+                &at,
+            ) else {
                 ok = false;
                 continue;
             };
@@ -422,25 +760,48 @@ impl Lowering<'_, '_> {
             let mut headers = Vec::new();
             for (name, header) in &resolved.item.headers {
                 let header_at = format!("{}/headers/{}", resolved.pointer, escape(name));
-                let Some(header) = resolve(&mut self.problems, &self.doc.components.headers, "headers", header, &header_at) else {
+                let Some(header) = resolve(
+                    &mut self.problems,
+                    &self.doc.components.headers,
+                    "headers",
+                    header,
+                    &header_at,
+                ) else {
                     ok = false;
                     continue;
                 };
                 let Some(rust_name) = names::header_field(name) else {
-                    self.problems.error(&header_at, format!("header `{name}` gives no usable Rust name"), None);
+                    self.problems.error(
+                        &header_at,
+                        format!("header `{name}` gives no usable Rust name"),
+                        None,
+                    );
                     ok = false;
                     continue;
                 };
-                headers.push(ResponseHeader { name: name.clone(), rust_name, description: header.item.description.clone() });
+                headers.push(ResponseHeader {
+                    name: name.clone(),
+                    rust_name,
+                    description: header.item.description.clone(),
+                });
             }
-            out.push(Response { status, variant, description: resolved.item.description.clone(), body, headers });
+            out.push(Response {
+                status,
+                variant,
+                description: resolved.item.description.clone(),
+                body,
+                headers,
+            });
         }
         ok.then_some(out)
     }
 }
 
 fn is_token(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
 }
 
 fn parse_status(key: &str) -> Option<Status> {
@@ -448,10 +809,16 @@ fn parse_status(key: &str) -> Option<Status> {
         return Some(Status::Default);
     }
     let bytes = key.as_bytes();
-    if bytes.len() == 3 && (b'1'..=b'5').contains(&bytes[0]) && bytes[1..].eq_ignore_ascii_case(b"XX") {
+    if bytes.len() == 3
+        && (b'1'..=b'5').contains(&bytes[0])
+        && bytes[1..].eq_ignore_ascii_case(b"XX")
+    {
         return Some(Status::Range(bytes[0] - b'0'));
     }
-    key.parse::<u16>().ok().filter(|code| (100..=599).contains(code) && key.len() == 3).map(Status::Code)
+    key.parse::<u16>()
+        .ok()
+        .filter(|code| (100..=599).contains(code) && key.len() == 3)
+        .map(Status::Code)
 }
 
 /// The response enum variant for a status: its reason phrase, else `Status<code>`.

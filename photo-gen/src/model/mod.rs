@@ -88,7 +88,10 @@ pub enum TypeKind {
     /// A JSON object with known fields.
     Object { fields: Vec<Field> },
     /// A string with its own identity, such as an id (a newtype).
-    StringKey { min_length: Option<u64>, max_length: Option<u64> },
+    StringKey {
+        min_length: Option<u64>,
+        max_length: Option<u64>,
+    },
     /// A closed set of strings.
     StringEnum { values: Vec<EnumValue> },
 }
@@ -266,6 +269,10 @@ impl Api {
 
     /// The variable that keys request size limits, if the spec has any.
     pub fn limit_variable(&self) -> Option<&ServerVariable> {
-        self.servers.as_ref()?.variables.iter().find(|var| !var.request_size_limits.is_empty())
+        self.servers
+            .as_ref()?
+            .variables
+            .iter()
+            .find(|var| !var.request_size_limits.is_empty())
     }
 }

@@ -28,7 +28,13 @@ pub fn resolve<'a, T>(
     let mut seen: Vec<String> = Vec::new();
     loop {
         match current {
-            RefOr::Item(item) => return Some(Resolved { item, pointer: here, component }),
+            RefOr::Item(item) => {
+                return Some(Resolved {
+                    item,
+                    pointer: here,
+                    component,
+                });
+            }
             RefOr::Ref(target) => {
                 let ref_pointer = format!("{here}/$ref");
                 let prefix = format!("#/components/{kind}/");
@@ -36,18 +42,25 @@ pub fn resolve<'a, T>(
                     let message = if target.starts_with('#') {
                         format!("`$ref: {target}` must point into `#/components/{kind}/` here")
                     } else {
-                        format!("`$ref: {target}` is not a local reference; only `#/components/...` references are supported")
+                        format!(
+                            "`$ref: {target}` is not a local reference; only `#/components/...` references are supported"
+                        )
                     };
                     problems.error_value(&ref_pointer, message, None);
                     return None;
                 };
                 let name = unescape(name);
                 if seen.contains(&name) {
-                    problems.error_value(&ref_pointer, format!("`$ref: {target}` is part of a reference cycle"), None);
+                    problems.error_value(
+                        &ref_pointer,
+                        format!("`$ref: {target}` is part of a reference cycle"),
+                        None,
+                    );
                     return None;
                 }
                 let Some((key, next)) = components.get_key_value(&name) else {
-                    let hint = closest(&name, components.keys()).map(|best| format!("did you mean `#/components/{kind}/{best}`?"));
+                    let hint = closest(&name, components.keys())
+                        .map(|best| format!("did you mean `#/components/{kind}/{best}`?"));
                     problems.error_value(&ref_pointer, format!("`$ref: {target}` points to nothing: there is no `components.{kind}.{name}`"), hint);
                     return None;
                 };
@@ -76,7 +89,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut row = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            row.push((previous[j] + cost).min(previous[j + 1] + 1).min(row[j] + 1));
+            row.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(row[j] + 1),
+            );
         }
         previous = row;
     }

@@ -39,35 +39,58 @@ fn primary_type(schema: &Schema) -> Option<&str> {
 }
 
 fn is_nullable(schema: &Schema) -> bool {
-    schema.nullable || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().any(|t| t == "null"))
+    schema.nullable
+        || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().any(|t| t == "null"))
 }
 
 impl Types {
     /// Declares every component schema that is a type of its own, in spec order.
-    pub fn declare_components(&mut self, problems: &mut Problems, schemas: &IndexMap<String, RefOr<Schema>>) {
+    pub fn declare_components(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &IndexMap<String, RefOr<Schema>>,
+    ) {
         for (name, node) in schemas {
             let pointer = format!("/components/schemas/{}", escape(name));
             if let RefOr::Item(schema) = node {
                 // A named string is an identity of its own (an id, a key): it gets a newtype.
-                if matches!(self.shape(problems, schema, &pointer), Some(Shape::Object(_) | Shape::StringEnum(_) | Shape::Plain(TypeRef::String))) {
+                if matches!(
+                    self.shape(problems, schema, &pointer),
+                    Some(Shape::Object(_) | Shape::StringEnum(_) | Shape::Plain(TypeRef::String))
+                ) {
                     self.named_type(problems, schemas, name, schema, &pointer);
                 }
             }
         }
     }
 
-    fn shape<'a>(&self, problems: &mut Problems, schema: &'a Schema, pointer: &str) -> Option<Shape<'a>> {
-        let kind = primary_type(schema).or(if schema.properties.is_empty() { None } else { Some("object") });
+    fn shape<'a>(
+        &self,
+        problems: &mut Problems,
+        schema: &'a Schema,
+        pointer: &str,
+    ) -> Option<Shape<'a>> {
+        let kind = primary_type(schema).or(if schema.properties.is_empty() {
+            None
+        } else {
+            Some("object")
+        });
         let plain = match (kind, schema.format.as_deref()) {
             (Some("object"), _) => return Some(Shape::Object(schema)),
-            (Some("string"), Some("binary" | "byte")) if schema.values.is_none() => return Some(Shape::Binary),
-            (Some("string"), _) if schema.values.is_some() => return Some(Shape::StringEnum(schema)),
+            (Some("string"), Some("binary" | "byte")) if schema.values.is_none() => {
+                return Some(Shape::Binary);
+            }
+            (Some("string"), _) if schema.values.is_some() => {
+                return Some(Shape::StringEnum(schema));
+            }
             (Some("string"), _) => TypeRef::String,
             (Some("integer"), Some("int64")) => TypeRef::Int64,
             (Some("integer"), _) => TypeRef::Int32,
             (Some("number"), _) => TypeRef::Number,
             (Some("boolean"), _) => TypeRef::Boolean,
-            (Some("array"), _) => return Some(Shape::Plain(TypeRef::Array(Box::new(TypeRef::Any)))),
+            (Some("array"), _) => {
+                return Some(Shape::Plain(TypeRef::Array(Box::new(TypeRef::Any))));
+            }
             (None, _) => TypeRef::Any,
             (Some(other), _) => {
                 problems.error_value(
@@ -91,10 +114,10 @@ impl Types {
         name_hint: &str,
     ) -> Option<TypeRef> {
         let resolved = resolve(problems, schemas, "schemas", node, pointer)?;
-        if let Some(component) = resolved.component {
-            if let Some(rust_name) = self.by_component.get(component) {
-                return Some(TypeRef::Named(rust_name.clone()));
-            }
+        if let Some(component) = resolved.component
+            && let Some(rust_name) = self.by_component.get(component)
+        {
+            return Some(TypeRef::Named(rust_name.clone()));
         }
         let schema = resolved.item;
         match self.shape(problems, schema, &resolved.pointer)? {
@@ -103,38 +126,69 @@ impl Types {
                     problems.error(&resolved.pointer, "an array schema needs `items`", None);
                     return None;
                 };
-                let item = self.type_ref(problems, schemas, items, &format!("{}/items", resolved.pointer), &format!("{name_hint}Item"))?;
+                let item = self.type_ref(
+                    problems,
+                    schemas,
+                    items,
+                    &format!("{}/items", resolved.pointer),
+                    &format!("{name_hint}Item"),
+                )?;
                 Some(TypeRef::Array(Box::new(item)))
             }
             Shape::Plain(TypeRef::String) if resolved.component.is_some() => {
                 let name = resolved.component.unwrap_or(name_hint).to_owned();
-                self.named_type(problems, schemas, &name, schema, &resolved.pointer).map(TypeRef::Named)
+                self.named_type(problems, schemas, &name, schema, &resolved.pointer)
+                    .map(TypeRef::Named)
             }
             Shape::Plain(plain) => Some(plain),
             Shape::Binary => {
-                problems.error(&resolved.pointer, "a binary string is only supported as a whole request or response body", None);
+                problems.error(
+                    &resolved.pointer,
+                    "a binary string is only supported as a whole request or response body",
+                    None,
+                );
                 None
             }
             Shape::Object(_) | Shape::StringEnum(_) => {
                 let name = resolved.component.unwrap_or(name_hint).to_owned();
-                if resolved.component.is_none() && matches!(self.shape(problems, schema, &resolved.pointer), Some(Shape::Object(_))) {
+                if resolved.component.is_none()
+                    && matches!(
+                        self.shape(problems, schema, &resolved.pointer),
+                        Some(Shape::Object(_))
+                    )
+                {
                     problems.error(
                         &resolved.pointer,
                         "inline object schemas are not supported",
-                        Some("move the object to `components.schemas` and refer to it with `$ref`".into()),
+                        Some(
+                            "move the object to `components.schemas` and refer to it with `$ref`"
+                                .into(),
+                        ),
                     );
                     return None;
                 }
-                self.named_type(problems, schemas, &name, schema, &resolved.pointer).map(TypeRef::Named)
+                self.named_type(problems, schemas, &name, schema, &resolved.pointer)
+                    .map(TypeRef::Named)
             }
         }
     }
 
     /// Whether a node is a binary string (`type: string, format: binary`), or has no schema.
-    pub fn is_binary(&self, problems: &mut Problems, schemas: &IndexMap<String, RefOr<Schema>>, node: Option<&RefOr<Schema>>, pointer: &str) -> bool {
+    pub fn is_binary(
+        &self,
+        problems: &mut Problems,
+        schemas: &IndexMap<String, RefOr<Schema>>,
+        node: Option<&RefOr<Schema>>,
+        pointer: &str,
+    ) -> bool {
         let Some(node) = node else { return true };
-        let Some(resolved) = resolve(problems, schemas, "schemas", node, pointer) else { return false };
-        matches!(self.shape(problems, resolved.item, &resolved.pointer), Some(Shape::Binary))
+        let Some(resolved) = resolve(problems, schemas, "schemas", node, pointer) else {
+            return false;
+        };
+        matches!(
+            self.shape(problems, resolved.item, &resolved.pointer),
+            Some(Shape::Binary)
+        )
     }
 
     fn named_type(
@@ -145,14 +199,17 @@ impl Types {
         schema: &Schema,
         pointer: &str,
     ) -> Option<String> {
-        let is_component = pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3;
-        if is_component {
-            if let Some(existing) = self.by_component.get(spec_name) {
-                return Some(existing.clone());
-            }
+        let is_component =
+            pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3;
+        if is_component && let Some(existing) = self.by_component.get(spec_name) {
+            return Some(existing.clone());
         }
         let Some(rust_name) = names::camel(spec_name, "T") else {
-            problems.error(pointer, format!("`{spec_name}` gives no usable Rust type name"), None);
+            problems.error(
+                pointer,
+                format!("`{spec_name}` gives no usable Rust type name"),
+                None,
+            );
             return None;
         };
         if let Some(first) = self.defined_at.get(&rust_name) {
@@ -160,47 +217,100 @@ impl Types {
                 return Some(rust_name);
             }
             let first = first.clone();
-            problems.error(pointer, format!("type name `{rust_name}` is already used by the schema at {}", problems.describe(&first)), Some("rename one of the schemas".into()));
+            problems.error(
+                pointer,
+                format!(
+                    "type name `{rust_name}` is already used by the schema at {}",
+                    problems.describe(&first)
+                ),
+                Some("rename one of the schemas".into()),
+            );
             return None;
         }
-        self.defined_at.insert(rust_name.clone(), pointer.to_owned());
+        self.defined_at
+            .insert(rust_name.clone(), pointer.to_owned());
         if is_component {
-            self.by_component.insert(spec_name.to_owned(), rust_name.clone());
+            self.by_component
+                .insert(spec_name.to_owned(), rust_name.clone());
         }
         let kind = match self.shape(problems, schema, pointer)? {
-            Shape::Object(schema) => TypeKind::Object { fields: self.fields(problems, schemas, &rust_name, schema, pointer) },
-            Shape::StringEnum(schema) => TypeKind::StringEnum { values: enum_values(problems, &rust_name, schema, pointer) },
-            Shape::Plain(TypeRef::String) => TypeKind::StringKey { min_length: schema.min_length, max_length: schema.max_length },
+            Shape::Object(schema) => TypeKind::Object {
+                fields: self.fields(problems, schemas, &rust_name, schema, pointer),
+            },
+            Shape::StringEnum(schema) => TypeKind::StringEnum {
+                values: enum_values(problems, &rust_name, schema, pointer),
+            },
+            Shape::Plain(TypeRef::String) => TypeKind::StringKey {
+                min_length: schema.min_length,
+                max_length: schema.max_length,
+            },
             Shape::Binary | Shape::Plain(_) => return None,
         };
-        self.named.push(NamedType { spec_name: spec_name.to_owned(), rust_name: rust_name.clone(), description: schema.description.clone(), kind });
+        self.named.push(NamedType {
+            spec_name: spec_name.to_owned(),
+            rust_name: rust_name.clone(),
+            description: schema.description.clone(),
+            kind,
+        });
         Some(rust_name)
     }
 
-    fn fields(&mut self, problems: &mut Problems, schemas: &IndexMap<String, RefOr<Schema>>, owner: &str, schema: &Schema, pointer: &str) -> Vec<Field> {
+    fn fields(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &IndexMap<String, RefOr<Schema>>,
+        owner: &str,
+        schema: &Schema,
+        pointer: &str,
+    ) -> Vec<Field> {
         let mut fields: Vec<Field> = Vec::new();
         for required in &schema.required {
             if !schema.properties.contains_key(required) {
-                problems.error(&format!("{pointer}/required"), format!("`{required}` is required but not among the properties"), None);
+                problems.error(
+                    &format!("{pointer}/required"),
+                    format!("`{required}` is required but not among the properties"),
+                    None,
+                );
             }
         }
         for (json_name, node) in &schema.properties {
             let field_pointer = format!("{pointer}/properties/{}", escape(json_name));
             let Some(rust_name) = names::snake(json_name) else {
-                problems.error(&field_pointer, format!("property `{json_name}` gives no usable Rust field name"), None);
+                problems.error(
+                    &field_pointer,
+                    format!("property `{json_name}` gives no usable Rust field name"),
+                    None,
+                );
                 continue;
             };
             if let Some(other) = fields.iter().find(|field| field.rust_name == rust_name) {
                 problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{rust_name}`", other.json_name), None);
                 continue;
             }
-            let hint = format!("{owner}{}", names::camel(json_name, "F").unwrap_or_default());
-            let Some(ty) = self.type_ref(problems, schemas, node, &field_pointer, &hint) else { continue };
+            let hint = format!(
+                "{owner}{}",
+                names::camel(json_name, "F").unwrap_or_default()
+            );
+            let Some(ty) = self.type_ref(problems, schemas, node, &field_pointer, &hint) else {
+                continue;
+            };
             let (nullable, read_only, description) = match node {
-                RefOr::Item(inner) => (is_nullable(inner), inner.read_only, inner.description.clone()),
+                RefOr::Item(inner) => (
+                    is_nullable(inner),
+                    inner.read_only,
+                    inner.description.clone(),
+                ),
                 RefOr::Ref(_) => (false, false, None),
             };
-            fields.push(Field { json_name: json_name.clone(), rust_name, ty, required: schema.required.contains(json_name), nullable, read_only, description });
+            fields.push(Field {
+                json_name: json_name.clone(),
+                rust_name,
+                ty,
+                required: schema.required.contains(json_name),
+                nullable,
+                read_only,
+                description,
+            });
         }
         fields
     }
@@ -212,13 +322,31 @@ impl Types {
             let mut stack = vec![start.rust_name.as_str()];
             let mut visited: Vec<&str> = Vec::new();
             while let Some(current) = stack.pop() {
-                let Some(ty) = self.named.iter().find(|ty| ty.rust_name == current) else { continue };
-                let TypeKind::Object { fields } = &ty.kind else { continue };
+                let Some(ty) = self.named.iter().find(|ty| ty.rust_name == current) else {
+                    continue;
+                };
+                let TypeKind::Object { fields } = &ty.kind else {
+                    continue;
+                };
                 for field in fields {
                     if let TypeRef::Named(next) = &field.ty {
                         if next == &start.rust_name {
-                            let pointer = self.defined_at.get(&start.rust_name).cloned().unwrap_or_default();
-                            problems.error(&pointer, format!("schema `{}` contains itself through `{}`", start.spec_name, field.json_name), Some("make the recursive property an array, or break the cycle".into()));
+                            let pointer = self
+                                .defined_at
+                                .get(&start.rust_name)
+                                .cloned()
+                                .unwrap_or_default();
+                            problems.error(
+                                &pointer,
+                                format!(
+                                    "schema `{}` contains itself through `{}`",
+                                    start.spec_name, field.json_name
+                                ),
+                                Some(
+                                    "make the recursive property an array, or break the cycle"
+                                        .into(),
+                                ),
+                            );
                             return;
                         }
                         if !visited.contains(&next.as_str()) {
@@ -232,7 +360,12 @@ impl Types {
     }
 }
 
-fn enum_values(problems: &mut Problems, owner: &str, schema: &Schema, pointer: &str) -> Vec<EnumValue> {
+fn enum_values(
+    problems: &mut Problems,
+    owner: &str,
+    schema: &Schema,
+    pointer: &str,
+) -> Vec<EnumValue> {
     let mut values: Vec<EnumValue> = Vec::new();
     let prefix = names::initial(owner);
     for (position, value) in schema.values.iter().flatten().enumerate() {
@@ -242,17 +375,28 @@ fn enum_values(problems: &mut Problems, owner: &str, schema: &Schema, pointer: &
             continue;
         };
         let Some(rust_name) = names::camel(text, &prefix) else {
-            problems.error(&at, format!("enum value `{text}` gives no usable Rust variant name"), None);
+            problems.error(
+                &at,
+                format!("enum value `{text}` gives no usable Rust variant name"),
+                None,
+            );
             continue;
         };
         if values.iter().any(|v| v.rust_name == rust_name) {
             problems.error(&at, format!("enum value `{text}` becomes the variant `{rust_name}`, which another value already uses"), None);
             continue;
         }
-        values.push(EnumValue { value: text.to_owned(), rust_name });
+        values.push(EnumValue {
+            value: text.to_owned(),
+            rust_name,
+        });
     }
     if values.is_empty() && schema.values.as_ref().is_some_and(Vec::is_empty) {
-        problems.error(&format!("{pointer}/enum"), "an enum needs at least one value", None);
+        problems.error(
+            &format!("{pointer}/enum"),
+            "an enum needs at least one value",
+            None,
+        );
     }
     values
 }

@@ -12,22 +12,37 @@ pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
     for (name, scheme) in &doc.components.security_schemes {
         let pointer = format!("/components/securitySchemes/{}", escape(name));
         if scheme.scheme_type != "oauth2" {
-            problems.error_value(&format!("{pointer}/type"), format!("security scheme type `{}` is not supported", scheme.scheme_type), Some("Graph tokens are OAuth 2.0 bearer tokens: use `type: oauth2`".into()));
+            problems.error_value(
+                &format!("{pointer}/type"),
+                format!(
+                    "security scheme type `{}` is not supported",
+                    scheme.scheme_type
+                ),
+                Some("Graph tokens are OAuth 2.0 bearer tokens: use `type: oauth2`".into()),
+            );
             continue;
         }
-        let flows = scheme.flows.as_ref().map(|flows| flows.all()).unwrap_or_default();
+        let flows = scheme
+            .flows
+            .as_ref()
+            .map(|flows| flows.all())
+            .unwrap_or_default();
         let kind = match scheme.extra.get("x-token-kind") {
-            Some(value) => match value.as_str() {
-                Some("delegatedWork") => TokenKind::DelegatedWork,
-                Some("delegatedPersonal") => TokenKind::DelegatedPersonal,
-                Some("application") => TokenKind::Application,
-                _ => {
-                    problems.error_value(&format!("{pointer}/x-token-kind"), "`x-token-kind` must be delegatedWork, delegatedPersonal or application", None);
-                    continue;
+            Some(value) => {
+                match value.as_str() {
+                    Some("delegatedWork") => TokenKind::DelegatedWork,
+                    Some("delegatedPersonal") => TokenKind::DelegatedPersonal,
+                    Some("application") => TokenKind::Application,
+                    _ => {
+                        problems.error_value(&format!("{pointer}/x-token-kind"), "`x-token-kind` must be delegatedWork, delegatedPersonal or application", None);
+                        continue;
+                    }
                 }
-            },
+            }
             // Without the extension, the flow says who holds the token.
-            None if flows.iter().any(|(flow, _)| *flow == "clientCredentials") => TokenKind::Application,
+            None if flows.iter().any(|(flow, _)| *flow == "clientCredentials") => {
+                TokenKind::Application
+            }
             None => TokenKind::DelegatedWork,
         };
         let mut scopes: Vec<String> = Vec::new();
@@ -39,28 +54,61 @@ pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
             }
         }
         let Some(rust_name) = names::screaming(name) else {
-            problems.error(&pointer, format!("security scheme `{name}` gives no usable Rust name"), None);
+            problems.error(
+                &pointer,
+                format!("security scheme `{name}` gives no usable Rust name"),
+                None,
+            );
             continue;
         };
-        out.push(SecurityScheme { name: name.clone(), rust_name, kind, description: scheme.description.clone(), scopes });
+        out.push(SecurityScheme {
+            name: name.clone(),
+            rust_name,
+            kind,
+            description: scheme.description.clone(),
+            scopes,
+        });
     }
     out
 }
 
 /// The schemes listed under `x-unsupported-schemes` at `pointer`.
-pub fn unsupported(problems: &mut Problems, schemes: &[SecurityScheme], extra: &Extra, pointer: &str) -> Vec<String> {
-    let Some(value) = extra.get("x-unsupported-schemes") else { return Vec::new() };
+pub fn unsupported(
+    problems: &mut Problems,
+    schemes: &[SecurityScheme],
+    extra: &Extra,
+    pointer: &str,
+) -> Vec<String> {
+    let Some(value) = extra.get("x-unsupported-schemes") else {
+        return Vec::new();
+    };
     let at = format!("{pointer}/x-unsupported-schemes");
     let Some(list) = value.as_sequence() else {
-        problems.error_value(&at, "`x-unsupported-schemes` must be a list of security scheme names", None);
+        problems.error_value(
+            &at,
+            "`x-unsupported-schemes` must be a list of security scheme names",
+            None,
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (position, item) in list.iter().enumerate() {
         match item.as_str() {
-            Some(name) if schemes.iter().any(|scheme| scheme.name == name) => out.push(name.to_owned()),
-            Some(name) => problems.error_value(&format!("{at}/{position}"), format!("`{name}` is not a security scheme declared in `components.securitySchemes`"), None),
-            None => problems.error_value(&format!("{at}/{position}"), "expected a security scheme name", None),
+            Some(name) if schemes.iter().any(|scheme| scheme.name == name) => {
+                out.push(name.to_owned())
+            }
+            Some(name) => problems.error_value(
+                &format!("{at}/{position}"),
+                format!(
+                    "`{name}` is not a security scheme declared in `components.securitySchemes`"
+                ),
+                None,
+            ),
+            None => problems.error_value(
+                &format!("{at}/{position}"),
+                "expected a security scheme name",
+                None,
+            ),
         }
     }
     out
@@ -94,21 +142,40 @@ pub fn alternatives(
             continue;
         };
         let Some(scheme) = schemes.iter().find(|scheme| &scheme.name == name) else {
-            problems.error(&format!("{at}/{}", escape(name)), format!("`{name}` is not a security scheme declared in `components.securitySchemes`"), None);
+            problems.error(
+                &format!("{at}/{}", escape(name)),
+                format!(
+                    "`{name}` is not a security scheme declared in `components.securitySchemes`"
+                ),
+                None,
+            );
             continue;
         };
         if unsupported.contains(name) {
             if own.is_some() {
-                problems.error(&format!("{at}/{}", escape(name)), format!("`{name}` is listed both as an alternative and in `x-unsupported-schemes`"), None);
+                problems.error(
+                    &format!("{at}/{}", escape(name)),
+                    format!(
+                        "`{name}` is listed both as an alternative and in `x-unsupported-schemes`"
+                    ),
+                    None,
+                );
             }
             continue;
         }
         for (index, scope) in scopes.iter().enumerate() {
             if !scheme.scopes.contains(scope) {
-                problems.error_value(&format!("{at}/{}/{index}", escape(name)), format!("scope `{scope}` is not declared by security scheme `{name}`"), None);
+                problems.error_value(
+                    &format!("{at}/{}/{index}", escape(name)),
+                    format!("scope `{scope}` is not declared by security scheme `{name}`"),
+                    None,
+                );
             }
         }
-        out.push(SecurityAlternative { scheme: name.clone(), scopes: scopes.clone() });
+        out.push(SecurityAlternative {
+            scheme: name.clone(),
+            scopes: scopes.clone(),
+        });
     }
     out
 }

@@ -56,7 +56,9 @@ pub struct ServerVariable {
 }
 
 /// The HTTP methods a path item may hold, in the order OpenAPI lists them.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PathItem {
@@ -86,10 +88,20 @@ impl PathItem {
     /// The operations present, as `(method, operation)`, in [`METHODS`] order.
     pub fn operations(&self) -> Vec<(&'static str, &Operation)> {
         let slots = [
-            &self.get, &self.put, &self.post, &self.delete, &self.options, &self.head, &self.patch,
+            &self.get,
+            &self.put,
+            &self.post,
+            &self.delete,
+            &self.options,
+            &self.head,
+            &self.patch,
             &self.trace,
         ];
-        METHODS.iter().zip(slots).filter_map(|(method, op)| op.as_ref().map(|op| (*method, op))).collect()
+        METHODS
+            .iter()
+            .zip(slots)
+            .filter_map(|(method, op)| op.as_ref().map(|op| (*method, op)))
+            .collect()
     }
 }
 

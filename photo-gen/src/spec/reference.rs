@@ -18,6 +18,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for RefOr<T> {
                 None => Err(de::Error::custom("`$ref` must be a string")),
             };
         }
-        T::deserialize(value).map(RefOr::Item).map_err(de::Error::custom)
+        T::deserialize(value)
+            .map(RefOr::Item)
+            .map_err(de::Error::custom)
     }
 }

@@ -1,0 +1,9 @@
+use photo_api::client::ApiClient;
+use photo_api::models::*;
+
+async fn upload(client: ApiClient) {
+    // An upload without a photo.
+    let _ = client.me().photo().content().put().await;
+}
+
+fn main() {}
