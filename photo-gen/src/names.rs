@@ -68,9 +68,13 @@ fn escape(ident: String) -> String {
     }
 }
 
-/// The first letter of a type name, used to prefix variants that would start with a digit.
+/// The prefix for variants of `type_name` that would start with a digit: the first letter of
+/// its last word, so `PhotoSize` gives `S` (`S48x48`).
 pub fn initial(type_name: &str) -> String {
-    type_name.chars().take(1).collect()
+    let last_word = type_name
+        .rfind(|c: char| c.is_ascii_uppercase())
+        .map_or(type_name, |at| &type_name[at..]);
+    last_word.chars().take(1).collect()
 }
 
 #[cfg(test)]
@@ -113,6 +117,12 @@ mod tests {
             Some("if_none_match")
         );
         assert_eq!(header_field("request-id").as_deref(), Some("request_id"));
+    }
+
+    #[test]
+    fn digit_prefixes_come_from_the_last_word() {
+        assert_eq!(initial("PhotoSize"), "S");
+        assert_eq!(initial("Version"), "V");
     }
 
     #[test]

@@ -443,57 +443,57 @@ impl crate::runtime::server::FromParam for ContactFolderId {
 pub enum PhotoSize {
     /// `48x48`
     #[serde(rename = "48x48")]
-    P48x48,
+    S48x48,
     /// `64x64`
     #[serde(rename = "64x64")]
-    P64x64,
+    S64x64,
     /// `96x96`
     #[serde(rename = "96x96")]
-    P96x96,
+    S96x96,
     /// `120x120`
     #[serde(rename = "120x120")]
-    P120x120,
+    S120x120,
     /// `240x240`
     #[serde(rename = "240x240")]
-    P240x240,
+    S240x240,
     /// `360x360`
     #[serde(rename = "360x360")]
-    P360x360,
+    S360x360,
     /// `432x432`
     #[serde(rename = "432x432")]
-    P432x432,
+    S432x432,
     /// `504x504`
     #[serde(rename = "504x504")]
-    P504x504,
+    S504x504,
     /// `648x648`
     #[serde(rename = "648x648")]
-    P648x648,
+    S648x648,
 }
 impl PhotoSize {
     /// Every value, in spec order.
     pub const ALL: [Self; 9] = [
-        Self::P48x48,
-        Self::P64x64,
-        Self::P96x96,
-        Self::P120x120,
-        Self::P240x240,
-        Self::P360x360,
-        Self::P432x432,
-        Self::P504x504,
-        Self::P648x648,
+        Self::S48x48,
+        Self::S64x64,
+        Self::S96x96,
+        Self::S120x120,
+        Self::S240x240,
+        Self::S360x360,
+        Self::S432x432,
+        Self::S504x504,
+        Self::S648x648,
     ];
     /// The value as the spec writes it.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::P48x48 => "48x48",
-            Self::P64x64 => "64x64",
-            Self::P96x96 => "96x96",
-            Self::P120x120 => "120x120",
-            Self::P240x240 => "240x240",
-            Self::P360x360 => "360x360",
-            Self::P432x432 => "432x432",
-            Self::P504x504 => "504x504",
-            Self::P648x648 => "648x648",
+            Self::S48x48 => "48x48",
+            Self::S64x64 => "64x64",
+            Self::S96x96 => "96x96",
+            Self::S120x120 => "120x120",
+            Self::S240x240 => "240x240",
+            Self::S360x360 => "360x360",
+            Self::S432x432 => "432x432",
+            Self::S504x504 => "504x504",
+            Self::S648x648 => "648x648",
         }
     }
 }

@@ -115,10 +115,10 @@ pub struct OperationSpec {
 impl OperationSpec {
     /// Whether a token of `kind` holding `granted` permissions satisfies one of the alternatives.
     /// Returns the first alternative satisfied.
-    pub fn authorizing_alternative<'s>(
+    pub fn authorizing_alternative(
         &self,
         kind: TokenKind,
-        granted: &[&'s str],
+        granted: &[&str],
     ) -> Option<&'static SecurityAlternative> {
         self.security.iter().find(|alternative| {
             alternative.scheme.kind == kind

@@ -1,1 +1,34 @@
 //! Request validation and Graph-shaped responses for the generated axum router.
+//!
+//! The generated handlers stay thin: each calls [`Incoming::accept`] with its operation's
+//! [`OperationSpec`](crate::runtime::operation::OperationSpec), which authenticates the caller,
+//! checks permissions, media type and size in the order Graph does, and then hands out typed
+//! path, query, header and body values. Every refusal is a [`Rejection`], rendered as Graph's
+//! error JSON. [`finish`] wraps the whole router with request ids, the `('key')` path form,
+//! Graph-shaped 404/405 answers and `GET /openapi.yaml`.
+
+mod auth;
+mod body;
+mod config;
+mod finish;
+mod ids;
+mod incoming;
+mod keyform;
+mod layer;
+mod params;
+mod rejection;
+mod response;
+
+#[cfg(test)]
+mod tests;
+
+pub use auth::{
+    AuthError, Authorizer, InsecureAuthorizer, JwtAuthorizer, KeyError, Principal, authorize,
+};
+pub use body::BinaryBody;
+pub use config::{RequestContext, ServerConfig};
+pub use finish::finish;
+pub use incoming::Incoming;
+pub use params::FromParam;
+pub use rejection::Rejection;
+pub use response::{BinaryContent, binary_response, empty_response, json_response};

@@ -1,0 +1,248 @@
+//! Who is calling ([`Authorizer`] → [`Principal`]) and whether they may call an operation
+//! ([`authorize`]). Tokens are checked before anything else about the request, as Graph does.
+
+mod claims;
+mod insecure;
+mod jwt;
+
+use std::sync::Arc;
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+use crate::runtime::operation::{OperationSpec, SecurityAlternative, TokenKind};
+
+use super::rejection::Rejection;
+
+pub use insecure::InsecureAuthorizer;
+pub use jwt::{JwtAuthorizer, KeyError};
+
+/// Turns a bearer token into the caller it identifies. Implementations check the token
+/// (signature, lifetime, audience); permission checks are the runtime's job.
+pub trait Authorizer: Send + Sync + 'static {
+    /// The caller `bearer_token` identifies, or why the token is not acceptable.
+    fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError>;
+}
+
+impl<A: Authorizer + ?Sized> Authorizer for Arc<A> {
+    fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError> {
+        (**self).authenticate(bearer_token)
+    }
+}
+
+/// An authenticated caller, as read from its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The user's or app's object id (`oid`, else `sub`).
+    pub subject: String,
+    /// Whether the token is delegated (work or personal) or an app's own.
+    pub kind: TokenKind,
+    /// The granted permissions: `scp` for delegated tokens, `roles` for application tokens.
+    pub permissions: Vec<String>,
+    /// The issuing tenant (`tid`).
+    pub tenant_id: Option<String>,
+}
+
+impl Principal {
+    /// Whether the token grants `permission` (compared case-insensitively, as Graph does).
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.permissions
+            .iter()
+            .any(|have| have.eq_ignore_ascii_case(permission))
+    }
+}
+
+/// Why a token was not accepted; the message is sent to the caller in the `401` body.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Not a decodable JWT, or a claim of the wrong type.
+    #[error("The access token is malformed: {0}")]
+    Malformed(String),
+    /// The signature does not match the configured key.
+    #[error("The access token's signature is invalid.")]
+    BadSignature,
+    /// Signed with an algorithm the server does not accept (including `none`).
+    #[error("The access token is signed with an algorithm this server does not accept.")]
+    Algorithm,
+    /// `exp` is in the past.
+    #[error("The access token has expired.")]
+    Expired,
+    /// `nbf` is in the future.
+    #[error("The access token is not yet valid.")]
+    NotYetValid,
+    /// `aud` is not one of the accepted audiences.
+    #[error("The access token's audience is invalid.")]
+    WrongAudience,
+    /// `iss` is not one of the accepted issuers.
+    #[error("The access token's issuer is invalid.")]
+    WrongIssuer,
+    /// A claim the server requires is absent.
+    #[error("The access token has no '{0}' claim.")]
+    MissingClaim(String),
+    /// Any other reason a custom authorizer has.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The alternative of `op.security` that `principal` satisfies, or the `403` to answer.
+///
+/// An operation without any alternative (Graph documents no permission for it) refuses every
+/// token. The message names what the caller's kind of token would need, least privileged first.
+pub fn authorize(
+    op: &OperationSpec,
+    principal: &Principal,
+) -> Result<&'static SecurityAlternative, Rejection> {
+    let granted: Vec<&str> = principal.permissions.iter().map(String::as_str).collect();
+    if let Some(alternative) = op.authorizing_alternative(principal.kind, &granted) {
+        return Ok(alternative);
+    }
+    let message = if !op.is_authorizable() {
+        format!("No permission allows '{}'; every token is refused.", op.id)
+    } else if op.least_privileged(principal.kind).is_none() {
+        format!(
+            "'{}' does not support {} tokens.",
+            op.id,
+            principal.kind.label()
+        )
+    } else {
+        let needed: Vec<String> = op
+            .security
+            .iter()
+            .filter(|alternative| alternative.scheme.kind == principal.kind)
+            .map(|alternative| alternative.scopes.join(" and "))
+            .collect();
+        format!(
+            "Insufficient privileges to complete the operation. '{}' needs one of: {} ({}).",
+            op.id,
+            needed.join(", "),
+            principal.kind.label()
+        )
+    };
+    Err(Rejection::forbidden(message))
+}
+
+/// The token of an `Authorization: Bearer <token>` header, or the `401` to answer.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, Rejection> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Err(Rejection::unauthorized("Access token is empty.")),
+        (Some(value), None) => value,
+        (Some(_), Some(_)) => {
+            return Err(Rejection::unauthorized(
+                "More than one Authorization header was sent.",
+            ));
+        }
+    };
+    let malformed =
+        || Rejection::unauthorized("The Authorization header must be 'Bearer <token>'.");
+    let value = value.to_str().map_err(|_| malformed())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(malformed)?;
+    let token = token.trim_start();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {
+        return Err(malformed());
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::operation::{HttpMethod, SecuritySchemeSpec};
+    use http::HeaderValue;
+
+    static WORK: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "delegatedWork",
+        kind: TokenKind::DelegatedWork,
+    };
+    static OP: OperationSpec = OperationSpec {
+        id: "deleteUserPhoto",
+        method: HttpMethod::Delete,
+        path: "/users/{user-id}/photo",
+        security: &[
+            SecurityAlternative {
+                scheme: &WORK,
+                scopes: &["ProfilePhoto.ReadWrite.All"],
+            },
+            SecurityAlternative {
+                scheme: &WORK,
+                scopes: &["User.ReadWrite.All"],
+            },
+        ],
+        unsupported_schemes: &[],
+        request_body: None,
+    };
+
+    fn principal(kind: TokenKind, permissions: &[&str]) -> Principal {
+        Principal {
+            subject: "s".into(),
+            kind,
+            permissions: permissions.iter().map(|p| p.to_string()).collect(),
+            tenant_id: None,
+        }
+    }
+
+    fn header(value: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(value).expect("test header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_satisfied_alternative_is_returned() {
+        let found = authorize(
+            &OP,
+            &principal(TokenKind::DelegatedWork, &["user.readwrite.all"]),
+        );
+        assert_eq!(
+            found.map(|a| a.scopes).ok(),
+            Some(&["User.ReadWrite.All"][..])
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_would_be_needed() {
+        let refused = authorize(
+            &OP,
+            &principal(TokenKind::DelegatedWork, &["User.Read.All"]),
+        )
+        .expect_err("neighbouring scope");
+        assert_eq!(refused.status(), http::StatusCode::FORBIDDEN);
+        assert!(
+            refused
+                .message()
+                .contains("ProfilePhoto.ReadWrite.All, User.ReadWrite.All")
+        );
+        let refused = authorize(
+            &OP,
+            &principal(TokenKind::Application, &["User.ReadWrite.All"]),
+        )
+        .expect_err("unsupported kind");
+        assert!(
+            refused
+                .message()
+                .contains("does not support Application tokens")
+        );
+    }
+
+    #[test]
+    fn bearer_tokens_are_parsed_strictly() {
+        assert_eq!(bearer_token(&header(b"Bearer abc")).ok(), Some("abc"));
+        assert_eq!(bearer_token(&header(b"bearer   abc")).ok(), Some("abc"));
+        for bad in [
+            &b"Basic abc"[..],
+            b"Bearer",
+            b"Bearer ",
+            b"Bearer a b",
+            b"abc",
+            b"Bearer \xff",
+        ] {
+            let refused = bearer_token(&header(bad)).expect_err("malformed header");
+            assert_eq!(refused.code(), "InvalidAuthenticationToken");
+        }
+        assert!(bearer_token(&HeaderMap::new()).is_err());
+    }
+}

@@ -1,0 +1,102 @@
+//! The ids that tie a response to its request: the `request-id` the server assigns and the
+//! `client-request-id` the caller may send. The layer in [`finish`](super::finish) stores them in
+//! the request's extensions and in a task-local, so that a [`Rejection`](super::Rejection) rendered
+//! anywhere inside the handler repeats the very id the response header carries.
+
+use std::future::Future;
+
+use http::HeaderMap;
+use uuid::Uuid;
+
+/// The request header a caller uses to label its request, echoed back on the response.
+pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
+/// The response header carrying the id the server gave the request.
+pub(crate) const REQUEST_ID: &str = "request-id";
+/// Longer `client-request-id` values are ignored rather than echoed (Graph expects a GUID).
+const MAX_CLIENT_REQUEST_ID_LEN: usize = 128;
+
+tokio::task_local! {
+    static CURRENT: RequestIds;
+}
+
+/// The request's ids, as assigned once per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RequestIds {
+    pub(crate) request_id: String,
+    pub(crate) client_request_id: Option<String>,
+}
+
+impl RequestIds {
+    /// Assigns a fresh `request-id` and picks up the caller's `client-request-id`, if usable.
+    pub(crate) fn assign(headers: &HeaderMap) -> Self {
+        RequestIds {
+            request_id: Uuid::new_v4().to_string(),
+            client_request_id: client_request_id(headers),
+        }
+    }
+
+    /// The ids of the request the current task is serving, when run under [`RequestIds::scope`].
+    pub(crate) fn current() -> Option<Self> {
+        CURRENT.try_with(Clone::clone).ok()
+    }
+
+    /// Runs `future` with these ids as the task's current ones.
+    pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
+        CURRENT.scope(self, future).await
+    }
+}
+
+/// The caller's `client-request-id`, if it is one printable token of reasonable length.
+fn client_request_id(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CLIENT_REQUEST_ID)?.to_str().ok()?.trim();
+    let usable = !value.is_empty()
+        && value.len() <= MAX_CLIENT_REQUEST_ID_LEN
+        && value.bytes().all(|byte| byte.is_ascii_graphic());
+    usable.then(|| value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers_with(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CLIENT_REQUEST_ID,
+            HeaderValue::from_str(value).expect("test header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn a_guid_is_kept_and_oddities_are_dropped() {
+        let guid = "8f6b2b3e-2f3c-4a53-9c0e-0d1b9f0c8a11";
+        assert_eq!(
+            RequestIds::assign(&headers_with(guid))
+                .client_request_id
+                .as_deref(),
+            Some(guid)
+        );
+        assert_eq!(
+            RequestIds::assign(&headers_with("a b")).client_request_id,
+            None
+        );
+        assert_eq!(
+            RequestIds::assign(&headers_with(&"x".repeat(129))).client_request_id,
+            None
+        );
+        assert_eq!(
+            RequestIds::assign(&HeaderMap::new()).client_request_id,
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn the_scope_sets_the_current_ids() {
+        let ids = RequestIds::assign(&HeaderMap::new());
+        assert_eq!(RequestIds::current(), None);
+        let seen = ids.clone().scope(async { RequestIds::current() }).await;
+        assert_eq!(seen, Some(ids));
+    }
+}
