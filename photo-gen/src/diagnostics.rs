@@ -28,6 +28,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// An empty set for `source`, for callers that drive the pipeline's phases themselves.
+    pub fn new_for(source: &crate::SpecSource) -> Self {
+        Diagnostics::new(&source.name, &source.text)
+    }
+
     pub(crate) fn new(file: impl Into<String>, source: impl Into<String>) -> Self {
         Diagnostics {
             file: file.into(),

@@ -1,0 +1,211 @@
+//! `cargo xtask bench`: generator speed and memory at growing spec sizes.
+//!
+//! Synthetic specs repeat every photo path under N prefixes (`/tenant7/me/photo`, …). Each size
+//! is generated in a fresh release-mode child process, so peak RSS is that of one generation;
+//! the child times each phase (parse, lower, emit, format, write) and the parent prints a table.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use photo_gen::{Options, SpecSource, emit, locate, model, spec, write};
+use serde_yaml::{Mapping, Value};
+
+use crate::codegen::workspace_root;
+
+/// Writes the photo spec with its paths repeated under `copies` prefixes.
+pub fn synthetic_spec(base: &str, copies: usize) -> Result<String, String> {
+    let mut doc: Value =
+        serde_yaml::from_str(base).map_err(|e| format!("spec does not parse: {e}"))?;
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_mapping)
+        .cloned()
+        .ok_or("spec has no paths")?;
+    let mut repeated = Mapping::new();
+    for copy in 0..copies {
+        for (path, item) in &paths {
+            let path = path.as_str().ok_or("path keys are strings")?;
+            let mut item = item.clone();
+            if let Some(item) = item.as_mapping_mut() {
+                for (_, op) in item.iter_mut() {
+                    if let Some(id) = op.get_mut("operationId") {
+                        let renamed = format!("{}T{copy}", id.as_str().unwrap_or_default());
+                        *id = Value::String(renamed);
+                    }
+                }
+            }
+            repeated.insert(Value::String(format!("/tenant{copy}{path}")), item);
+        }
+    }
+    if let Some(map) = doc.as_mapping_mut() {
+        map.insert(Value::String("paths".into()), Value::Mapping(repeated));
+    }
+    serde_yaml::to_string(&doc).map_err(|e| format!("cannot write the synthetic spec: {e}"))
+}
+
+/// One generation with each phase timed; prints `key=value` pairs for the parent to read.
+pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
+    let Ok(text) = std::fs::read_to_string(spec_path) else {
+        eprintln!("error: cannot read {}", spec_path.display());
+        return ExitCode::FAILURE;
+    };
+    let source = SpecSource::new(spec_path.display().to_string(), text);
+    let start = Instant::now();
+    let parsed = spec::parse(&source.text);
+    let index = locate::SourceIndex::build(&source.text);
+    let t_parse = start.elapsed();
+    let (Ok(document), Some(index)) = (parsed, index) else {
+        eprintln!("error: the spec does not parse");
+        return ExitCode::FAILURE;
+    };
+    let mut diagnostics = photo_gen::Diagnostics::new_for(&source);
+    let Some(api) = model::lower(&document, &index, &mut diagnostics) else {
+        eprintln!("{diagnostics}");
+        return ExitCode::FAILURE;
+    };
+    let t_lower = start.elapsed();
+    let options = Options::default();
+    let tokens = emit::tokens(&api, &source, &options);
+    let t_emit = start.elapsed();
+    let files = emit::render(&source, &options, tokens);
+    let t_format = start.elapsed();
+    if let Err(error) = write::write_all(out, &files) {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
+    let t_write = start.elapsed();
+    let lines: usize = files.iter().map(|file| file.contents.lines().count()).sum();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "operations={} lines={lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} format_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
+        api.operations.len(),
+        ms(t_parse),
+        ms(t_lower - t_parse),
+        ms(t_emit - t_lower),
+        ms(t_format - t_emit),
+        ms(t_write - t_format),
+        ms(t_write),
+        peak_rss_kb().unwrap_or(0),
+    );
+    ExitCode::SUCCESS
+}
+
+/// The process's peak resident set size, from Linux's `/proc/self/status`.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn field(line: &str, key: &str) -> String {
+    line.split_whitespace()
+        .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
+        .unwrap_or("?")
+        .to_owned()
+}
+
+pub fn run(smoke: bool) -> ExitCode {
+    let root = workspace_root();
+    let work = root.join("target/bench");
+    let base = match std::fs::read_to_string(root.join("spec/photo.openapi.yaml")) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot read the spec: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let sizes: &[usize] = if smoke { &[1, 10] } else { &[1, 10, 100, 1000] };
+    let runs = if smoke { 1 } else { 3 };
+    println!(
+        "generator benchmark ({} mode, best of {runs} runs per size, release build)",
+        if smoke { "smoke" } else { "full" }
+    );
+    println!(
+        "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "N",
+        "ops",
+        "lines",
+        "parse ms",
+        "lower ms",
+        "emit ms",
+        "format ms",
+        "write ms",
+        "total ms",
+        "peak MiB"
+    );
+    for &n in sizes {
+        let spec_path = work.join(format!("photo-x{n}.openapi.yaml"));
+        let spec = if n == 1 {
+            Ok(base.clone())
+        } else {
+            synthetic_spec(&base, n)
+        };
+        let written = spec.and_then(|text| {
+            std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+            std::fs::write(&spec_path, text).map_err(|e| e.to_string())
+        });
+        if let Err(error) = written {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+        let mut best: Option<(f64, String)> = None;
+        for run in 0..runs {
+            let out_dir = work.join(format!("out-x{n}-{run}"));
+            let _ = std::fs::remove_dir_all(&out_dir);
+            let output = Command::new(env!("CARGO"))
+                .args([
+                    "run",
+                    "--quiet",
+                    "--release",
+                    "--package",
+                    "xtask",
+                    "--",
+                    "bench-generate",
+                ])
+                .arg(&spec_path)
+                .arg(&out_dir)
+                .current_dir(&root)
+                .output();
+            let line = match output {
+                Ok(output) if output.status.success() => {
+                    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+                }
+                Ok(output) => {
+                    eprintln!(
+                        "error: generation at N={n} failed:\n{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                    return ExitCode::FAILURE;
+                }
+                Err(error) => {
+                    eprintln!("error: cannot run cargo: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let total: f64 = field(&line, "total_ms").parse().unwrap_or(f64::MAX);
+            if best.as_ref().is_none_or(|(t, _)| total < *t) {
+                best = Some((total, line));
+            }
+        }
+        let Some((_, line)) = best else { continue };
+        let peak_mib = field(&line, "peak_rss_kb")
+            .parse::<f64>()
+            .map(|kb| format!("{:.1}", kb / 1024.0))
+            .unwrap_or_else(|_| "?".into());
+        println!(
+            "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            n,
+            field(&line, "operations"),
+            field(&line, "lines"),
+            field(&line, "parse_ms"),
+            field(&line, "lower_ms"),
+            field(&line, "emit_ms"),
+            field(&line, "format_ms"),
+            field(&line, "write_ms"),
+            field(&line, "total_ms"),
+            peak_mib
+        );
+    }
+    ExitCode::SUCCESS
+}
