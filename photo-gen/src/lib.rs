@@ -126,6 +126,15 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
 
 /// Generates the Rust sources for `source`. Deterministic: the same input gives the same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
+    if let Err(message) = options.check() {
+        let mut diagnostics = Diagnostics::new_for(source);
+        diagnostics.push(Diagnostic {
+            location: None,
+            message,
+            hint: None,
+        });
+        return Err(diagnostics);
+    }
     let api = lower(source)?;
     let files = emit::emit(&api, source, options);
     Ok(Generated { api, files })

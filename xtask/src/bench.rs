@@ -2,7 +2,7 @@
 //!
 //! Synthetic specs repeat every photo path under N prefixes (`/tenant7/me/photo`, …). Each size
 //! is generated in a fresh release-mode child process, so peak RSS is that of one generation;
-//! the child times each phase (parse, lower, emit, format, write) and the parent prints a table.
+//! the child times each phase (parse, lower, emit and format, write) and the parent prints a table.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -66,10 +66,8 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     };
     let t_lower = start.elapsed();
     let options = Options::default();
-    let tokens = emit::tokens(&api, &source, &options);
+    let files = emit::emit(&api, &source, &options);
     let t_emit = start.elapsed();
-    let files = emit::render(&source, &options, tokens);
-    let t_format = start.elapsed();
     if let Err(error) = write::write_all(out, &files) {
         eprintln!("error: {error}");
         return ExitCode::FAILURE;
@@ -78,13 +76,12 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     let lines: usize = files.iter().map(|file| file.contents.lines().count()).sum();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "operations={} lines={lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} format_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
+        "operations={} lines={lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
         api.operations.len(),
         ms(t_parse),
         ms(t_lower - t_parse),
         ms(t_emit - t_lower),
-        ms(t_format - t_emit),
-        ms(t_write - t_format),
+        ms(t_write - t_emit),
         ms(t_write),
         peak_rss_kb().unwrap_or(0),
     );
@@ -194,14 +191,13 @@ pub fn run(smoke: bool) -> ExitCode {
             .map(|kb| format!("{:.1}", kb / 1024.0))
             .unwrap_or_else(|_| "?".into());
         println!(
-            "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
             n,
             field(&line, "operations"),
             field(&line, "lines"),
             field(&line, "parse_ms"),
             field(&line, "lower_ms"),
             field(&line, "emit_ms"),
-            field(&line, "format_ms"),
             field(&line, "write_ms"),
             field(&line, "total_ms"),
             peak_mib

@@ -275,13 +275,9 @@ fn handler(op: &Operation, rt: &syn::Path) -> TokenStream {
 }
 
 fn routes(api: &Api) -> TokenStream {
-    let mut paths: Vec<(String, Vec<&Operation>)> = Vec::new();
+    let mut paths: indexmap::IndexMap<String, Vec<&Operation>> = indexmap::IndexMap::new();
     for op in &api.operations {
-        let path = route_path(op);
-        match paths.iter_mut().find(|(existing, _)| *existing == path) {
-            Some((_, ops)) => ops.push(op),
-            None => paths.push((path, vec![op])),
-        }
+        paths.entry(route_path(op)).or_default().push(op);
     }
     let routes = paths.iter().map(|(path, ops)| {
         let mut chain = ops.iter().map(|op| {

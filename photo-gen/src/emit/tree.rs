@@ -1,6 +1,8 @@
 //! The path tree behind the client's fluent navigation: one node per path prefix, e.g.
 //! `/users/{user-id}/photo` → `UsersItemPhoto`, reached by `users().by_key(..).photo()`.
 
+use std::collections::HashMap;
+
 use crate::model::{Api, Operation, Param, Segment, TypeRef};
 use crate::names;
 
@@ -23,6 +25,13 @@ pub struct Node<'a> {
 /// The nodes; index 0 is the root.
 pub struct Tree<'a> {
     pub nodes: Vec<Node<'a>>,
+}
+
+/// How a child is told apart from its siblings: its literal text, or being the parameter.
+#[derive(Hash, PartialEq, Eq)]
+enum ChildKey<'a> {
+    Literal(&'a str),
+    Param,
 }
 
 /// The accessor for a literal segment: `$value` is the media resource, known as `content`.
@@ -63,6 +72,8 @@ impl<'a> Tree<'a> {
                 operations: Vec::new(),
             }],
         };
+        // (parent, key) → child, so wide levels (many prefixes) stay cheap to walk.
+        let mut children: HashMap<(usize, ChildKey<'a>), usize> = HashMap::new();
         for op in &api.operations {
             let mut current = 0;
             let mut path = String::new();
@@ -82,13 +93,11 @@ impl<'a> Tree<'a> {
                 };
                 path.push('/');
                 path.push_str(&text);
-                let existing = tree.nodes[current].children.iter().copied().find(|&child| {
-                    match (&tree.nodes[child].step, &step) {
-                        (Some(Step::Literal(a)), Step::Literal(b)) => a == b,
-                        (Some(Step::Param(_)), Step::Param(_)) => true,
-                        _ => false,
-                    }
-                });
+                let key = match &step {
+                    Step::Literal(literal) => ChildKey::Literal(literal),
+                    Step::Param(_) => ChildKey::Param,
+                };
+                let existing = children.get(&(current, key)).copied();
                 current = match existing {
                     Some(child) => child,
                     None => {
@@ -106,6 +115,11 @@ impl<'a> Tree<'a> {
                             operations: Vec::new(),
                         });
                         tree.nodes[current].children.push(index);
+                        let key = match &tree.nodes[index].step {
+                            Some(Step::Literal(literal)) => ChildKey::Literal(literal),
+                            _ => ChildKey::Param,
+                        };
+                        children.insert((current, key), index);
                         index
                     }
                 };
