@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use photo_gen::{write, Options, SpecSource};
+use photo_gen::{Options, SpecSource, write};
 use quote::{format_ident, quote};
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let fixtures = manifest.join("fixtures");
     println!("cargo::rerun-if-changed={}", fixtures.display());
@@ -31,7 +33,8 @@ fn main() {
         });
     }
     let file = syn::parse2::<syn::File>(quote!(#(#modules)*)).expect("module list parses");
-    std::fs::write(out.join("fixtures.rs"), prettyplease::unparse(&file)).expect("OUT_DIR is writable");
+    std::fs::write(out.join("fixtures.rs"), prettyplease::unparse(&file))
+        .expect("OUT_DIR is writable");
 }
 
 fn generate(spec: &Path, out: &Path, name: &str) {
