@@ -4,12 +4,14 @@
 pub mod runtime;
 
 #[rustfmt::skip]
-#[allow(clippy::all)]
 pub mod generated;
 
-pub use generated::models;
-pub use generated::operations;
 #[cfg(feature = "client")]
 pub use generated::client;
+pub use generated::models;
+pub use generated::operations;
 #[cfg(feature = "server")]
 pub use generated::server;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;

@@ -2,6 +2,4 @@
 //! from every fixture spec in `fixtures/` (by `build.rs`), so a fixture that generates code which
 //! does not compile fails the build.
 
-#![allow(clippy::all)]
-
 include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));

@@ -166,10 +166,12 @@ fn apply(text: &str, damage: &Damage) -> String {
                         map.remove(last);
                     }
                     Some(Value::Sequence(items)) => {
-                        if let Some(index) = last.as_u64() {
-                            if (index as usize) < items.len() {
-                                items.remove(index as usize);
-                            }
+                        if let Some(index) = last
+                            .as_u64()
+                            .map(|i| i as usize)
+                            .filter(|i| *i < items.len())
+                        {
+                            items.remove(index);
                         }
                     }
                     _ => {}
@@ -294,8 +296,7 @@ fn cyclic_schema_refs_are_reported_not_followed_forever() {
     .expect("fixture");
     let text = text.replace("    itemId: {type: string}", "    itemId: {$ref: '#/components/schemas/other'}\n    other: {$ref: '#/components/schemas/itemId'}");
     let diagnostics = photo_gen::generate(&SpecSource::new("refs.yaml", text), &Options::default())
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         diagnostics.short().contains("reference cycle"),
         "{}",
@@ -314,8 +315,7 @@ fn empty_and_non_mapping_documents_are_refused_with_a_location() {
     ] {
         let diagnostics =
             photo_gen::generate(&SpecSource::new("x.yaml", text), &Options::default())
-                .err()
-                .expect("refused");
+                .expect_err("refused");
         assert!(!diagnostics.is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 //! The typed client.
 #![allow(clippy::large_enum_variant)]
+#[allow(unused_imports)]
 use super::models::*;
 /// The entry point: navigate from here to an operation, e.g.
 /// `client.me().photo().get().await`.
@@ -1551,8 +1552,8 @@ impl GetMyPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1610,8 +1611,8 @@ impl DeleteMyPhotoCall {
         let response = self.client.send(request).await?;
         match response.status() {
             204 => Ok(DeleteMyPhotoResponse::NoContent),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1672,8 +1673,8 @@ impl GetMyPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1725,8 +1726,8 @@ impl SetMyPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetMyPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1778,8 +1779,8 @@ impl ListMyPhotosCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1853,8 +1854,8 @@ impl GetMyPhotoBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -1925,8 +1926,8 @@ impl GetMyPhotoContentBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2007,8 +2008,8 @@ impl GetUserPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2066,8 +2067,8 @@ impl DeleteUserPhotoCall {
         let response = self.client.send(request).await?;
         match response.status() {
             204 => Ok(DeleteUserPhotoResponse::NoContent),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2114,8 +2115,8 @@ impl UpdateUserPhotoCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2181,8 +2182,8 @@ impl GetUserPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2234,8 +2235,8 @@ impl SetUserPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetUserPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2287,8 +2288,8 @@ impl ListUserPhotosCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2362,8 +2363,8 @@ impl GetUserPhotoBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2434,8 +2435,8 @@ impl GetUserPhotoContentBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2519,8 +2520,8 @@ impl GetGroupPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2578,8 +2579,8 @@ impl DeleteGroupPhotoCall {
         let response = self.client.send(request).await?;
         match response.status() {
             204 => Ok(DeleteGroupPhotoResponse::NoContent),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2626,8 +2627,8 @@ impl UpdateGroupPhotoCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2693,8 +2694,8 @@ impl GetGroupPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2746,8 +2747,8 @@ impl SetGroupPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetGroupPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2799,8 +2800,8 @@ impl ListGroupPhotosCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2874,8 +2875,8 @@ impl GetGroupPhotoBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -2946,8 +2947,8 @@ impl GetGroupPhotoContentBySizeCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3031,8 +3032,8 @@ impl GetMyContactPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3103,8 +3104,8 @@ impl GetMyContactPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3159,8 +3160,8 @@ impl SetMyContactPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetMyContactPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3234,8 +3235,8 @@ impl GetUserContactPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3306,8 +3307,8 @@ impl GetUserContactPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3362,8 +3363,8 @@ impl SetUserContactPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetUserContactPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3437,8 +3438,8 @@ impl GetMyFolderContactPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3509,8 +3510,8 @@ impl GetMyFolderContactPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3565,8 +3566,8 @@ impl SetMyFolderContactPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetMyFolderContactPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3640,8 +3641,8 @@ impl GetUserFolderContactPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3718,8 +3719,8 @@ impl GetUserFolderContactPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3777,8 +3778,8 @@ impl SetUserFolderContactPhotoContentCall {
         let response = self.client.send(request).await?;
         match response.status() {
             200 => Ok(SetUserFolderContactPhotoContentResponse::Ok),
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3852,8 +3853,8 @@ impl GetDriveOwnerPhotoCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3910,8 +3911,8 @@ impl UpdateDriveOwnerPhotoCall {
                     body: response.json().await?,
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
@@ -3977,8 +3978,8 @@ impl GetDriveOwnerPhotoContentCall {
                     etag: response.header("ETag"),
                 })
             }
-            400..=499 => Err(response.into_error().await),
-            500..=599 => Err(response.into_error().await),
+            status if (400..=499).contains(&status) => Err(response.into_error().await),
+            status if (500..=599).contains(&status) => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }

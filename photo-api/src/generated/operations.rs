@@ -2,6 +2,7 @@
 // Do not edit by hand: change the spec and run the command again.
 
 //! What the spec says about each operation, as data the runtime reads.
+#[allow(unused_imports)]
 use crate::runtime::operation::{
     BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative,
     SecuritySchemeSpec, TokenKind,

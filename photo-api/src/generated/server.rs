@@ -5,6 +5,7 @@
 #![allow(clippy::large_enum_variant)]
 use std::sync::Arc;
 use axum::response::IntoResponse;
+#[allow(unused_imports)]
 use super::models::*;
 /// The API, one method per operation. The router calls a method only for a request that
 /// passed authentication, authorization and validation.

@@ -131,7 +131,9 @@ impl OperationSpec {
 
     /// The least privileged alternative of a scheme of `kind`, if the operation allows that kind.
     pub fn least_privileged(&self, kind: TokenKind) -> Option<&'static SecurityAlternative> {
-        self.security.iter().find(|alternative| alternative.scheme.kind == kind)
+        self.security
+            .iter()
+            .find(|alternative| alternative.scheme.kind == kind)
     }
 
     /// Whether any token at all can call this operation.
@@ -143,7 +145,9 @@ impl OperationSpec {
     pub fn accepts_media_type(&self, media_type: &str) -> bool {
         let essence = media_type.split(';').next().unwrap_or("").trim();
         self.request_body.as_ref().is_some_and(|body| {
-            body.media_types.iter().any(|accepted| accepted.eq_ignore_ascii_case(essence))
+            body.media_types
+                .iter()
+                .any(|accepted| accepted.eq_ignore_ascii_case(essence))
         })
     }
 }
@@ -152,17 +156,27 @@ impl OperationSpec {
 mod tests {
     use super::*;
 
-    static WORK: SecuritySchemeSpec =
-        SecuritySchemeSpec { name: "delegatedWork", kind: TokenKind::DelegatedWork };
-    static APP: SecuritySchemeSpec =
-        SecuritySchemeSpec { name: "application", kind: TokenKind::Application };
+    static WORK: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "delegatedWork",
+        kind: TokenKind::DelegatedWork,
+    };
+    static APP: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "application",
+        kind: TokenKind::Application,
+    };
     static OP: OperationSpec = OperationSpec {
         id: "setMyPhotoContent",
         method: HttpMethod::Put,
         path: "/me/photo/$value",
         security: &[
-            SecurityAlternative { scheme: &WORK, scopes: &["User.ReadWrite"] },
-            SecurityAlternative { scheme: &WORK, scopes: &["User.ReadWrite.All"] },
+            SecurityAlternative {
+                scheme: &WORK,
+                scopes: &["User.ReadWrite"],
+            },
+            SecurityAlternative {
+                scheme: &WORK,
+                scopes: &["User.ReadWrite.All"],
+            },
         ],
         unsupported_schemes: &[&APP],
         request_body: Some(RequestBodySpec {
@@ -174,14 +188,21 @@ mod tests {
 
     #[test]
     fn a_granted_scope_of_the_right_kind_authorizes() {
-        let found = OP.authorizing_alternative(TokenKind::DelegatedWork, &["openid", "user.readwrite.all"]);
+        let found =
+            OP.authorizing_alternative(TokenKind::DelegatedWork, &["openid", "user.readwrite.all"]);
         assert_eq!(found.map(|a| a.scopes), Some(&["User.ReadWrite.All"][..]));
     }
 
     #[test]
     fn the_right_scope_of_the_wrong_kind_does_not() {
-        assert!(OP.authorizing_alternative(TokenKind::Application, &["User.ReadWrite"]).is_none());
-        assert!(OP.authorizing_alternative(TokenKind::DelegatedWork, &["User.Read"]).is_none());
+        assert!(
+            OP.authorizing_alternative(TokenKind::Application, &["User.ReadWrite"])
+                .is_none()
+        );
+        assert!(
+            OP.authorizing_alternative(TokenKind::DelegatedWork, &["User.Read"])
+                .is_none()
+        );
     }
 
     #[test]

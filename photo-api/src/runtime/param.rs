@@ -35,7 +35,10 @@ display_params!(i32, i64, f64, bool);
 /// Lists travel comma-separated (`style: form, explode: false`).
 impl<T: ToParam> ToParam for Vec<T> {
     fn to_param(&self) -> String {
-        self.iter().map(ToParam::to_param).collect::<Vec<_>>().join(",")
+        self.iter()
+            .map(ToParam::to_param)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -55,17 +58,31 @@ pub struct InvalidValue {
 
 impl InvalidValue {
     pub fn new(type_name: &'static str, reason: impl Into<String>) -> Self {
-        InvalidValue { type_name, reason: reason.into() }
+        InvalidValue {
+            type_name,
+            reason: reason.into(),
+        }
     }
 
     /// Checks a string's length, in characters, against the spec's `minLength`/`maxLength`.
-    pub fn check_length(type_name: &'static str, value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), InvalidValue> {
+    pub fn check_length(
+        type_name: &'static str,
+        value: &str,
+        min: Option<u64>,
+        max: Option<u64>,
+    ) -> Result<(), InvalidValue> {
         let length = value.chars().count() as u64;
         if let Some(min) = min.filter(|min| length < *min) {
-            return Err(InvalidValue::new(type_name, format!("must be at least {min} characters long")));
+            return Err(InvalidValue::new(
+                type_name,
+                format!("must be at least {min} characters long"),
+            ));
         }
         if let Some(max) = max.filter(|max| length > *max) {
-            return Err(InvalidValue::new(type_name, format!("must be at most {max} characters long")));
+            return Err(InvalidValue::new(
+                type_name,
+                format!("must be at most {max} characters long"),
+            ));
         }
         Ok(())
     }
@@ -85,7 +102,10 @@ mod tests {
 
     #[test]
     fn lists_are_comma_separated() {
-        assert_eq!(vec!["id".to_owned(), "width".to_owned()].to_param(), "id,width");
+        assert_eq!(
+            vec!["id".to_owned(), "width".to_owned()].to_param(),
+            "id,width"
+        );
     }
 
     #[test]

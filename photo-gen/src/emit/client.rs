@@ -70,6 +70,8 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
     quote! {
         //! The typed client.
         #![allow(clippy::large_enum_variant)]
+        // Every schema type, whichever this spec's operations use.
+        #[allow(unused_imports)]
         use super::models::*;
 
         #(#nodes)*
@@ -321,6 +323,8 @@ fn location_word(location: ParamLocation) -> &'static str {
     }
 }
 
+/// The match pattern for a status. Ranges are guards, so a specific code declared beside its
+/// range (`200` and `2XX`) is matched first without overlapping patterns.
 fn status_pattern(status: Status) -> TokenStream {
     match status {
         Status::Code(code) => {
@@ -330,7 +334,7 @@ fn status_pattern(status: Status) -> TokenStream {
         Status::Range(class) => {
             let low = number(u16::from(class) * 100);
             let high = number(u16::from(class) * 100 + 99);
-            quote!(#low..=#high)
+            quote!(status if (#low..=#high).contains(&status))
         }
         Status::Default => quote!(_),
     }

@@ -41,6 +41,7 @@ pub fn emit(api: &Api, rt: &syn::Path, spec_text: &str) -> TokenStream {
     let all = api.operations.iter().map(static_name);
     quote! {
         //! What the spec says about each operation, as data the runtime reads.
+        #[allow(unused_imports)]
         use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind};
 
         /// The security schemes, in spec order.

@@ -1,0 +1,452 @@
+//! What the emulator knows about images: checking an upload is a JPEG it can decode, which of
+//! Graph's standard sizes a photo has, and producing those sizes as real JPEGs, cached per ETag so
+//! a size is encoded once per photo version.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Cursor;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use bytes::Bytes;
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use tokio::sync::Semaphore;
+
+use crate::models::PhotoSize;
+
+/// The media type of every stored photo and every size served.
+pub const MEDIA_TYPE: &str = "image/jpeg";
+
+/// The largest width or height accepted. Graph states none; this bounds decoding memory.
+pub const MAX_DIMENSION: u32 = 16_384;
+
+/// The most memory one decode may use, so a small, highly compressed upload cannot claim gigabytes.
+const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// JPEG quality of the resized copies.
+const QUALITY: u8 = 85;
+
+/// An image's pixel dimensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ImageInfo {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+/// Why an upload is not an acceptable photo; answered with `400 ErrorInvalidImage`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidImage {
+    /// The body is not a JPEG (no JPEG header, or another format).
+    #[error("The image is not a JPEG.")]
+    NotJpeg,
+    /// The JPEG header is truncated or has no frame dimensions.
+    #[error("The JPEG header could not be read: {0}")]
+    BadHeader(String),
+    /// A dimension is zero or above [`MAX_DIMENSION`].
+    #[error("The image is {width}x{height} pixels; each side must be 1 to {MAX_DIMENSION} pixels.")]
+    Dimensions {
+        /// The declared width.
+        width: u64,
+        /// The declared height.
+        height: u64,
+    },
+    /// The header is fine but the image data does not decode.
+    #[error("The JPEG image could not be decoded: {0}")]
+    Undecodable(String),
+}
+
+/// The dimensions of a JPEG read from its header alone (cheap; no decoding).
+pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
+    match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Jpeg) => {}
+        Ok(_) => return Err(InvalidImage::NotJpeg),
+        Err(_) if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) => return Err(InvalidImage::NotJpeg),
+        Err(err) => return Err(InvalidImage::BadHeader(err.to_string())),
+    }
+    let size =
+        imagesize::blob_size(bytes).map_err(|err| InvalidImage::BadHeader(err.to_string()))?;
+    let (width, height) = (size.width as u64, size.height as u64);
+    let fits = |side: u64| (1..=u64::from(MAX_DIMENSION)).contains(&side);
+    if !fits(width) || !fits(height) {
+        return Err(InvalidImage::Dimensions { width, height });
+    }
+    // Both fit in u32: they are at most MAX_DIMENSION.
+    Ok(ImageInfo {
+        width: width as u32,
+        height: height as u32,
+    })
+}
+
+/// Checks that `bytes` is a JPEG whose header and image data decode, and returns its dimensions.
+/// CPU-bound: call it on a blocking thread (see [`Imaging::validate`]).
+pub fn validate(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
+    let info = inspect(bytes)?;
+    let image = decode(bytes).map_err(|err| InvalidImage::Undecodable(err.to_string()))?;
+    if (image.width(), image.height()) != (info.width, info.height) {
+        return Err(InvalidImage::Undecodable(format!(
+            "the header says {}x{} but the image is {}x{}",
+            info.width,
+            info.height,
+            image.width(),
+            image.height()
+        )));
+    }
+    Ok(info)
+}
+
+fn decode(bytes: &[u8]) -> image::ImageResult<DynamicImage> {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), ImageFormat::Jpeg);
+    reader.limits(limits);
+    reader.decode()
+}
+
+/// The width and height of a standard size, read from its name (`48x48`).
+pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
+    let (width, height) = size.as_str().split_once('x')?;
+    Some(ImageInfo {
+        width: width.parse().ok()?,
+        height: height.parse().ok()?,
+    })
+}
+
+/// Whether the photo is at least as large as `size` in both dimensions (Graph serves no size
+/// larger than the upload).
+pub fn has_size(photo: ImageInfo, size: PhotoSize) -> bool {
+    dimensions(size).is_some_and(|want| want.width <= photo.width && want.height <= photo.height)
+}
+
+/// The standard sizes a photo of these dimensions has, smallest first.
+pub fn available_sizes(photo: ImageInfo) -> impl Iterator<Item = PhotoSize> {
+    PhotoSize::ALL
+        .into_iter()
+        .filter(move |size| has_size(photo, *size))
+}
+
+/// Graph's id of a size: the name with a capital `X`, such as `240X240`.
+pub fn size_id(size: PhotoSize) -> String {
+    size.as_str().to_uppercase()
+}
+
+/// The id Graph gives the photo itself: the largest standard size it has, else `default`.
+pub fn photo_id(photo: ImageInfo) -> String {
+    available_sizes(photo)
+        .last()
+        .map_or_else(|| "default".to_owned(), size_id)
+}
+
+/// `bytes` (a JPEG) resized to exactly `target`: the largest centred region with the target's
+/// aspect ratio is cut out, so nothing is stretched, and scaled down. CPU-bound.
+pub fn resize(bytes: &[u8], target: ImageInfo) -> image::ImageResult<Vec<u8>> {
+    let image = decode(bytes)?;
+    let (width, height) = (u64::from(image.width()), u64::from(image.height()));
+    let (want_w, want_h) = (
+        u64::from(target.width.max(1)),
+        u64::from(target.height.max(1)),
+    );
+    // The largest crop with the target's aspect ratio: compare width/height with want_w/want_h.
+    let (crop_w, crop_h) = if width * want_h > height * want_w {
+        (height * want_w / want_h, height)
+    } else {
+        (width, width * want_h / want_w)
+    };
+    let (crop_w, crop_h) = (crop_w.max(1), crop_h.max(1));
+    let (x, y) = ((width - crop_w) / 2, (height - crop_h) / 2);
+    // Every value is at most the image's own u32 dimensions.
+    let cropped = image.crop_imm(x as u32, y as u32, crop_w as u32, crop_h as u32);
+    let resized = cropped.resize_exact(target.width, target.height, FilterType::Triangle);
+    let resized = match resized {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => resized,
+        other => DynamicImage::ImageRgb8(other.into_rgb8()),
+    };
+    let mut out = Vec::with_capacity(16 * 1024);
+    resized.write_with_encoder(JpegEncoder::new_with_quality(&mut out, QUALITY))?;
+    Ok(out)
+}
+
+/// Image work for the service: validation and resizing off the async threads, at most one job per
+/// CPU at a time (decoding can take hundreds of megabytes), and a bounded cache of resized copies
+/// keyed by ETag and size, so repeated reads of a size return the same `Bytes` without encoding.
+pub struct Imaging {
+    permits: Semaphore,
+    cache: Mutex<Cache>,
+    capacity: usize,
+    encodes: AtomicU64,
+}
+
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<(String, PhotoSize), Bytes>,
+    order: VecDeque<(String, PhotoSize)>,
+}
+
+/// A resize that failed although the photo was validated on upload: a server fault.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("resizing the photo failed: {0}")]
+pub struct ResizeError(String);
+
+impl Imaging {
+    /// How many resized copies are kept by default (a 648x648 copy is some tens of kilobytes).
+    pub const DEFAULT_CACHE_ENTRIES: usize = 512;
+
+    /// Image work with a cache of at most `cache_entries` resized copies.
+    pub fn new(cache_entries: usize) -> Self {
+        let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+        Imaging {
+            permits: Semaphore::new(cpus),
+            cache: Mutex::new(Cache::default()),
+            capacity: cache_entries,
+            encodes: AtomicU64::new(0),
+        }
+    }
+
+    /// [`validate`] on a blocking thread. A decoder that panics on hostile input counts as an
+    /// undecodable image, not as a server fault.
+    pub async fn validate(&self, bytes: Bytes) -> Result<ImageInfo, InvalidImage> {
+        // Reject the obviously wrong cheaply, before queueing for a decode permit.
+        inspect(&bytes)?;
+        let _permit = self.permits.acquire().await.map_err(|_| {
+            InvalidImage::Undecodable("the image decoder is shutting down".to_owned())
+        })?;
+        tokio::task::spawn_blocking(move || validate(&bytes))
+            .await
+            .unwrap_or_else(|_| {
+                Err(InvalidImage::Undecodable(
+                    "the decoder failed on this image".to_owned(),
+                ))
+            })
+    }
+
+    /// The photo with ETag `etag` and content `bytes` at `size`, from the cache or resized now.
+    pub async fn resized(
+        &self,
+        etag: &str,
+        bytes: Bytes,
+        size: PhotoSize,
+    ) -> Result<Bytes, ResizeError> {
+        let key = (etag.to_owned(), size);
+        if let Some(hit) = self.lock().entries.get(&key) {
+            return Ok(hit.clone());
+        }
+        let target = dimensions(size).ok_or_else(|| ResizeError(format!("unknown size {size}")))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ResizeError("the image encoder is shutting down".to_owned()))?;
+        let resized = tokio::task::spawn_blocking(move || resize(&bytes, target))
+            .await
+            .map_err(|err| ResizeError(err.to_string()))?
+            .map_err(|err| ResizeError(err.to_string()))?;
+        self.encodes.fetch_add(1, Ordering::Relaxed);
+        let resized = Bytes::from(resized);
+        self.insert(key, resized.clone());
+        Ok(resized)
+    }
+
+    /// How many resized copies were encoded so far (cache misses).
+    pub fn encodes(&self) -> u64 {
+        self.encodes.load(Ordering::Relaxed)
+    }
+
+    fn insert(&self, key: (String, PhotoSize), bytes: Bytes) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut cache = self.lock();
+        if cache.entries.insert(key.clone(), bytes).is_none() {
+            cache.order.push_back(key);
+        }
+        while cache.entries.len() > self.capacity {
+            match cache.order.pop_front() {
+                Some(oldest) => {
+                    cache.entries.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Default for Imaging {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_CACHE_ENTRIES)
+    }
+}
+
+impl std::fmt::Debug for Imaging {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Imaging")
+            .field("capacity", &self.capacity)
+            .field("encodes", &self.encodes())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A small JPEG for tests: a `width` x `height` gradient.
+#[cfg(test)]
+pub(crate) fn test_jpeg(width: u32, height: u32) -> Bytes {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(image)
+        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 80))
+        .expect("encoding a test JPEG");
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A size by name, independent of how the generator names the variants.
+    fn size(name: &str) -> PhotoSize {
+        name.parse().expect("a standard size")
+    }
+
+    #[test]
+    fn uploads_must_be_decodable_jpegs() {
+        let jpeg = test_jpeg(300, 200);
+        assert_eq!(
+            validate(&jpeg),
+            Ok(ImageInfo {
+                width: 300,
+                height: 200
+            })
+        );
+        assert_eq!(inspect(b""), Err(InvalidImage::NotJpeg));
+        assert_eq!(inspect(b"hello, not an image"), Err(InvalidImage::NotJpeg));
+        let png_magic = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0";
+        assert_eq!(inspect(png_magic), Err(InvalidImage::NotJpeg));
+        assert!(matches!(
+            inspect(&jpeg[..8]),
+            Err(InvalidImage::BadHeader(_))
+        ));
+        assert!(matches!(
+            inspect(b"\xFF\xD8\xFF\xE0garbage-garbage-garbage"),
+            Err(InvalidImage::BadHeader(_))
+        ));
+    }
+
+    #[test]
+    fn a_header_claiming_huge_dimensions_is_refused_before_decoding() {
+        let mut jpeg = test_jpeg(16, 16).to_vec();
+        // Patch the SOF0 frame's height and width to 0xFFFF.
+        let sof = jpeg
+            .windows(2)
+            .position(|pair| pair == [0xFF, 0xC0])
+            .expect("baseline JPEG has SOF0");
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(
+            inspect(&jpeg),
+            Err(InvalidImage::Dimensions {
+                width: 65_535,
+                height: 65_535
+            })
+        );
+    }
+
+    #[test]
+    fn sizes_never_exceed_the_upload() {
+        let photo = ImageInfo {
+            width: 300,
+            height: 200,
+        };
+        let sizes: Vec<_> = available_sizes(photo).map(size_id).collect();
+        assert_eq!(sizes, ["48X48", "64X64", "96X96", "120X120"]);
+        assert_eq!(photo_id(photo), "120X120");
+        assert!(!has_size(photo, size("240x240")));
+        let tiny = ImageInfo {
+            width: 40,
+            height: 400,
+        };
+        assert_eq!(photo_id(tiny), "default");
+        assert_eq!(available_sizes(tiny).count(), 0);
+        for size in PhotoSize::ALL {
+            assert!(dimensions(size).is_some(), "{size}");
+        }
+    }
+
+    #[test]
+    fn resizing_gives_a_jpeg_of_exactly_the_size() {
+        let jpeg = test_jpeg(300, 200);
+        let out = resize(
+            &jpeg,
+            ImageInfo {
+                width: 96,
+                height: 96,
+            },
+        )
+        .expect("resized");
+        assert_eq!(
+            inspect(&out),
+            Ok(ImageInfo {
+                width: 96,
+                height: 96
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn resized_copies_are_cached_per_etag() {
+        let imaging = Imaging::new(2);
+        let jpeg = test_jpeg(130, 130);
+        let first = imaging
+            .resized("\"a\"", jpeg.clone(), size("48x48"))
+            .await
+            .expect("resized");
+        let again = imaging
+            .resized("\"a\"", jpeg.clone(), size("48x48"))
+            .await
+            .expect("cached");
+        assert_eq!(imaging.encodes(), 1);
+        assert_eq!(
+            first.as_ptr(),
+            again.as_ptr(),
+            "the cached bytes are shared"
+        );
+        imaging
+            .resized("\"b\"", jpeg.clone(), size("48x48"))
+            .await
+            .expect("other etag");
+        imaging
+            .resized("\"a\"", jpeg.clone(), size("64x64"))
+            .await
+            .expect("other size");
+        assert_eq!(imaging.encodes(), 3);
+        // Capacity 2: the oldest entry ("a", 48x48) was evicted.
+        imaging
+            .resized("\"a\"", jpeg, size("48x48"))
+            .await
+            .expect("re-encoded");
+        assert_eq!(imaging.encodes(), 4);
+    }
+
+    #[tokio::test]
+    async fn validation_runs_off_thread_and_reports_bad_data() {
+        let imaging = Imaging::default();
+        let jpeg = test_jpeg(64, 48);
+        assert_eq!(
+            imaging.validate(jpeg.clone()).await,
+            Ok(ImageInfo {
+                width: 64,
+                height: 48
+            })
+        );
+        assert_eq!(
+            imaging.validate(Bytes::from_static(b"GIF89a......")).await,
+            Err(InvalidImage::NotJpeg)
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! A local Microsoft Graph profile-photo emulator for integration tests: the generated
+//! [`server::Api`](crate::server::Api) implemented over an in-memory or on-disk photo store, with
+//! real JPEG handling, dev tokens and fault injection.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use photo_api::emulator::{Emulator, Faults, TokenSpec};
+//!
+//! let emulator = Emulator::builder().faults(Faults::first(1)).build()?;
+//! let token = emulator.token(&TokenSpec::delegated("user-1", ["User.ReadWrite"]))?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! println!("http://{}/v1.0 with Bearer {token}", listener.local_addr()?);
+//! emulator.serve(listener).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Behaviour, as Graph's: `PUT …/photo/$value` takes a JPEG (anything else is `400
+//! ErrorInvalidImage`) and answers `200` without a body; `GET …/photo` gives the metadata with
+//! `@odata.*` annotations and an `ETag`; `GET …/photo/$value` the original bytes; `GET …/photos`
+//! the standard sizes no larger than the upload and `…/photos/{size}/$value` a real resized JPEG;
+//! `If-None-Match` gives `304`, a mismatching `If-Match` on `DELETE` gives `412`; a missing photo
+//! is `404 ImageNotFound`. `/me` (and `/drive/root/createdByUser`) is the token's subject.
+
+#![warn(missing_docs)]
+
+mod builder;
+pub mod faults;
+pub mod imaging;
+mod odata;
+pub mod owner;
+pub mod service;
+pub mod store;
+pub mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::{Emulator, EmulatorBuilder, EmulatorError, random_secret};
+pub use faults::{FaultMode, FaultStatus, Faults};
+pub use owner::{OwnerKey, Owners};
+pub use service::PhotoService;
+pub use store::{FileStore, MemoryStore, Photo, PhotoStore};
+pub use tokens::{Grant, TokenSpec, mint};

@@ -1,0 +1,250 @@
+//! The JSON shapes Graph answers photo requests with: `profilePhoto` entities and collections with
+//! `@odata.context`, `@odata.mediaContentType` and `@odata.mediaEtag`, trimmed by `$select`.
+//!
+//! `@odata.context` is an absolute URL of the service that answered, so a middleware records the
+//! request's host and API version in a task-local the handlers read.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::header::HOST;
+
+use super::imaging::{self, MEDIA_TYPE};
+use super::owner::OwnerKey;
+use super::store::Photo;
+use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem, Version};
+
+/// The service root used outside a request served through [`service_root_layer`].
+const DEFAULT_SERVICE_ROOT: &str = "https://graph.microsoft.com/v1.0";
+
+/// The longest `Host` header echoed into `@odata.context`.
+const MAX_HOST_LEN: usize = 255;
+
+tokio::task_local! {
+    static SERVICE_ROOT: Arc<str>;
+}
+
+/// The middleware recording the service root (`http://<host>/<version>`) of each request.
+pub async fn service_root_layer(request: Request, next: Next) -> Response {
+    let root = service_root_of(&request);
+    SERVICE_ROOT.scope(root, next.run(request)).await
+}
+
+fn service_root_of(request: &Request) -> Arc<str> {
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .or_else(|| {
+            request
+                .uri()
+                .authority()
+                .map(|authority| authority.as_str())
+        })
+        .filter(|host| is_plain_host(host))
+        .unwrap_or("localhost");
+    let first = request
+        .uri()
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let version = Version::ALL
+        .into_iter()
+        .find(|version| version.as_str() == first)
+        .unwrap_or_default();
+    Arc::from(format!("http://{host}/{version}"))
+}
+
+/// A host name, IPv4 or bracketed IPv6 address, with an optional port; nothing else is echoed.
+fn is_plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= MAX_HOST_LEN
+        && host
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._:[]".contains(&byte))
+}
+
+fn service_root() -> Arc<str> {
+    SERVICE_ROOT
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| Arc::from(DEFAULT_SERVICE_ROOT))
+}
+
+fn context(owner: &OwnerKey, tail: &str) -> String {
+    format!("{}/$metadata#{}/{tail}", service_root(), owner.odata_path())
+}
+
+fn pixels(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Keeps only the `$select`ed properties (all when there is no `$select`); the `@odata.*`
+/// annotations always stay, as Graph does.
+fn select(mut entity: ProfilePhoto, selected: Option<&[SelectItem]>) -> ProfilePhoto {
+    let Some(selected) = selected.filter(|items| !items.is_empty()) else {
+        return entity;
+    };
+    if !selected.contains(&SelectItem::Id) {
+        entity.id = None;
+    }
+    if !selected.contains(&SelectItem::Height) {
+        entity.height = None;
+    }
+    if !selected.contains(&SelectItem::Width) {
+        entity.width = None;
+    }
+    entity
+}
+
+/// `GET …/photo`: the photo itself. Its id is the largest standard size it has (`default` when
+/// it is smaller than all); height and width are the upload's, unless a `PATCH` set them.
+pub fn photo_entity(
+    owner: &OwnerKey,
+    photo: &Photo,
+    selected: Option<&[SelectItem]>,
+) -> ProfilePhoto {
+    let image = photo.image();
+    let metadata = photo.metadata();
+    let entity = ProfilePhoto {
+        id: Some(
+            metadata
+                .id
+                .clone()
+                .unwrap_or_else(|| imaging::photo_id(image)),
+        ),
+        height: Some(metadata.height.unwrap_or(pixels(image.height))),
+        width: Some(metadata.width.unwrap_or(pixels(image.width))),
+        odata_context: Some(context(owner, "photo/$entity")),
+        odata_media_content_type: Some(MEDIA_TYPE.to_owned()),
+        odata_media_etag: Some(photo.etag().to_owned()),
+    };
+    select(entity, selected)
+}
+
+/// One standard size of the photo, as an item of `GET …/photos` (`with_context: false`) or as
+/// the answer to `GET …/photos/{size}`.
+pub fn size_entity(
+    owner: &OwnerKey,
+    photo: &Photo,
+    size: PhotoSize,
+    selected: Option<&[SelectItem]>,
+    with_context: bool,
+) -> ProfilePhoto {
+    let dimensions = imaging::dimensions(size);
+    let entity = ProfilePhoto {
+        id: Some(imaging::size_id(size)),
+        height: dimensions.map(|d| pixels(d.height)),
+        width: dimensions.map(|d| pixels(d.width)),
+        odata_context: with_context.then(|| context(owner, "photos/$entity")),
+        odata_media_content_type: Some(MEDIA_TYPE.to_owned()),
+        odata_media_etag: Some(photo.etag().to_owned()),
+    };
+    select(entity, selected)
+}
+
+/// `GET …/photos`: every standard size the photo has, smallest first.
+pub fn collection(
+    owner: &OwnerKey,
+    photo: &Photo,
+    selected: Option<&[SelectItem]>,
+) -> ProfilePhotoCollection {
+    ProfilePhotoCollection {
+        odata_context: Some(context(owner, "photos")),
+        value: imaging::available_sizes(photo.image())
+            .map(|size| size_entity(owner, photo, size, selected, false))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::imaging::ImageInfo;
+    use crate::emulator::store::PhotoMetadata;
+    use bytes::Bytes;
+
+    fn photo() -> Photo {
+        Photo::new(
+            Bytes::from_static(b"jpeg"),
+            ImageInfo {
+                width: 300,
+                height: 200,
+            },
+        )
+    }
+
+    fn owner() -> OwnerKey {
+        OwnerKey::User { user: "u1".into() }
+    }
+
+    #[test]
+    fn the_photo_entity_describes_the_upload() {
+        let photo = photo();
+        let entity = photo_entity(&owner(), &photo, None);
+        assert_eq!(entity.id.as_deref(), Some("120X120"));
+        assert_eq!((entity.width, entity.height), (Some(300), Some(200)));
+        assert_eq!(
+            entity.odata_media_content_type.as_deref(),
+            Some("image/jpeg")
+        );
+        assert_eq!(entity.odata_media_etag.as_deref(), Some(photo.etag()));
+        assert_eq!(
+            entity.odata_context.as_deref(),
+            Some("https://graph.microsoft.com/v1.0/$metadata#users('u1')/photo/$entity")
+        );
+        let patched = photo.with_metadata(PhotoMetadata {
+            id: Some("custom".into()),
+            height: Some(7),
+            width: None,
+        });
+        let entity = photo_entity(
+            &owner(),
+            &patched,
+            Some(&[SelectItem::Id, SelectItem::Height]),
+        );
+        assert_eq!(entity.id.as_deref(), Some("custom"));
+        assert_eq!((entity.width, entity.height), (None, Some(7)));
+        assert!(entity.odata_media_etag.is_some());
+    }
+
+    #[test]
+    fn the_collection_lists_sizes_up_to_the_upload() {
+        let list = collection(&owner(), &photo(), Some(&[SelectItem::Id]));
+        let ids: Vec<_> = list.value.iter().filter_map(|p| p.id.as_deref()).collect();
+        assert_eq!(ids, ["48X48", "64X64", "96X96", "120X120"]);
+        assert!(
+            list.value
+                .iter()
+                .all(|p| p.width.is_none() && p.odata_context.is_none())
+        );
+        assert!(
+            list.odata_context
+                .as_deref()
+                .is_some_and(|c| c.ends_with("#users('u1')/photos"))
+        );
+    }
+
+    #[tokio::test]
+    async fn the_service_root_follows_the_request() {
+        let request = Request::builder()
+            .uri("/beta/me/photo")
+            .header(HOST, "127.0.0.1:8080")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        assert_eq!(&*service_root_of(&request), "http://127.0.0.1:8080/beta");
+        let request = Request::builder()
+            .uri("/v1.0/me/photo")
+            .header(HOST, "evil\"host")
+            .body(axum::body::Body::empty())
+            .expect("request");
+        assert_eq!(&*service_root_of(&request), "http://localhost/v1.0");
+        let seen = SERVICE_ROOT
+            .scope(Arc::from("http://x/beta"), async { service_root() })
+            .await;
+        assert_eq!(&*seen, "http://x/beta");
+    }
+}

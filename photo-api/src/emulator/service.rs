@@ -1,0 +1,837 @@
+//! [`PhotoService`]: the emulator's implementation of the generated [`Api`] trait.
+//!
+//! Each of the spec's operations resolves its owner ([`Owners`]) and calls one of a handful of
+//! shared behaviours (metadata, content, sizes, upload, delete, update); the router has already
+//! authenticated and authorized the caller and validated the parameters.
+
+use std::io;
+use std::sync::Arc;
+
+use http::StatusCode;
+
+use super::imaging::{self, Imaging, MEDIA_TYPE};
+use super::odata;
+use super::owner::{OwnerKey, Owners};
+use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
+use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem};
+use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
+use crate::server::*;
+
+/// The longest `id` a `PATCH` may set.
+const MAX_ID_LEN: usize = 256;
+
+/// The emulated photo API over a [`PhotoStore`].
+pub struct PhotoService {
+    store: Arc<dyn PhotoStore>,
+    owners: Owners,
+    imaging: Imaging,
+}
+
+impl PhotoService {
+    /// A service storing photos in `store` and resolving user keys with `owners`.
+    pub fn new(store: Arc<dyn PhotoStore>, owners: Owners) -> Self {
+        PhotoService {
+            store,
+            owners,
+            imaging: Imaging::default(),
+        }
+    }
+
+    /// The store, for inspecting or seeding photos in tests.
+    pub fn store(&self) -> &Arc<dyn PhotoStore> {
+        &self.store
+    }
+
+    /// How owners are resolved.
+    pub fn owners(&self) -> &Owners {
+        &self.owners
+    }
+
+    /// The image work and its cache of resized copies.
+    pub fn imaging(&self) -> &Imaging {
+        &self.imaging
+    }
+
+    fn photo(&self, owner: &OwnerKey) -> Result<Arc<Photo>, Rejection> {
+        self.store.get(owner).ok_or_else(image_not_found)
+    }
+
+    fn metadata(
+        &self,
+        owner: &OwnerKey,
+        selected: Option<&[SelectItem]>,
+        if_none_match: Option<&str>,
+    ) -> Result<Conditional<ProfilePhoto>, Rejection> {
+        let photo = self.photo(owner)?;
+        Ok(Conditional::unless_matched(&photo, if_none_match, || {
+            odata::photo_entity(owner, &photo, selected)
+        }))
+    }
+
+    fn content(
+        &self,
+        owner: &OwnerKey,
+        if_none_match: Option<&str>,
+    ) -> Result<Conditional<BinaryContent>, Rejection> {
+        let photo = self.photo(owner)?;
+        Ok(Conditional::unless_matched(&photo, if_none_match, || {
+            jpeg(photo.content().clone())
+        }))
+    }
+
+    fn list(
+        &self,
+        owner: &OwnerKey,
+        selected: Option<&[SelectItem]>,
+    ) -> Result<ProfilePhotoCollection, Rejection> {
+        let photo = self.photo(owner)?;
+        Ok(odata::collection(owner, &photo, selected))
+    }
+
+    fn sized_photo(&self, owner: &OwnerKey, size: PhotoSize) -> Result<Arc<Photo>, Rejection> {
+        let photo = self.photo(owner)?;
+        if !imaging::has_size(photo.image(), size) {
+            let image = photo.image();
+            return Err(Rejection::not_found(
+                "ImageNotFound",
+                format!(
+                    "The photo is {}x{} pixels; the size {size} is not available.",
+                    image.width, image.height
+                ),
+            ));
+        }
+        Ok(photo)
+    }
+
+    fn size_metadata(
+        &self,
+        owner: &OwnerKey,
+        size: PhotoSize,
+        selected: Option<&[SelectItem]>,
+        if_none_match: Option<&str>,
+    ) -> Result<Conditional<ProfilePhoto>, Rejection> {
+        let photo = self.sized_photo(owner, size)?;
+        Ok(Conditional::unless_matched(&photo, if_none_match, || {
+            odata::size_entity(owner, &photo, size, selected, true)
+        }))
+    }
+
+    async fn size_content(
+        &self,
+        owner: &OwnerKey,
+        size: PhotoSize,
+        if_none_match: Option<&str>,
+    ) -> Result<Conditional<BinaryContent>, Rejection> {
+        let photo = self.sized_photo(owner, size)?;
+        if let Some(not_modified) = Conditional::not_modified(&photo, if_none_match) {
+            return Ok(not_modified);
+        }
+        let resized = self
+            .imaging
+            .resized(photo.etag(), photo.content().clone(), size)
+            .await
+            .map_err(|err| {
+                tracing::error!(owner = %owner, error = %err, "could not resize a stored photo");
+                Rejection::internal("The photo could not be resized.")
+            })?;
+        Ok(Conditional::Fresh {
+            etag: photo.etag().to_owned(),
+            body: jpeg(resized),
+        })
+    }
+
+    async fn upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
+        let bytes = body.bytes().await?;
+        let image = self.imaging.validate(bytes.clone()).await.map_err(|err| {
+            Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidImage",
+                err.to_string(),
+            )
+        })?;
+        let stored = self
+            .mutate(move |store| store.put(&owner, Photo::new(bytes, image)))
+            .await?;
+        tracing::info!(etag = %stored.etag(), width = image.width, height = image.height, "stored a photo");
+        Ok(())
+    }
+
+    async fn delete(&self, owner: OwnerKey, if_match: Option<String>) -> Result<(), Rejection> {
+        self.mutate(move |store| {
+            store.delete(&owner, &|photo| {
+                if_match
+                    .as_deref()
+                    .is_none_or(|header| etag_matches(header, photo.etag(), false))
+            })
+        })
+        .await
+    }
+
+    async fn update(&self, owner: OwnerKey, patch: ProfilePhoto) -> Result<Tagged, Rejection> {
+        if patch.height.is_some_and(|h| h < 0) || patch.width.is_some_and(|w| w < 0) {
+            return Err(Rejection::bad_request(
+                "height and width must not be negative.",
+            ));
+        }
+        if patch.id.as_ref().is_some_and(|id| id.len() > MAX_ID_LEN) {
+            return Err(Rejection::bad_request(format!(
+                "id must be at most {MAX_ID_LEN} bytes."
+            )));
+        }
+        let key = owner.clone();
+        let updated = self
+            .mutate(move |store| {
+                store.update(&key, &|current| {
+                    let old = current.metadata();
+                    let metadata = PhotoMetadata {
+                        id: patch.id.clone().or_else(|| old.id.clone()),
+                        height: patch.height.or(old.height),
+                        width: patch.width.or(old.width),
+                    };
+                    current.clone().with_metadata(metadata)
+                })
+            })
+            .await?;
+        Ok(Tagged {
+            etag: updated.etag().to_owned(),
+            body: odata::photo_entity(&owner, &updated, None),
+        })
+    }
+
+    /// Runs a store mutation on a blocking thread (it may write to disk). The mutation runs to
+    /// completion even if the client goes away, so it is never half done.
+    async fn mutate<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&dyn PhotoStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, Rejection> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || change(&*store))
+            .await
+            .unwrap_or_else(|err| Err(StoreError::Io(io::Error::other(err.to_string()))))
+            .map_err(store_rejection)
+    }
+
+    fn me_contact(&self, context: &RequestContext, contact: &crate::models::ContactId) -> OwnerKey {
+        self.owners
+            .contact(self.owners.me(&context.principal), contact)
+    }
+}
+
+impl std::fmt::Debug for PhotoService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoService")
+            .field("photos", &self.store.len())
+            .field("owners", &self.owners)
+            .field("imaging", &self.imaging)
+            .finish()
+    }
+}
+
+/// A representation, or `304 Not Modified` when the client's `If-None-Match` already has it.
+enum Conditional<T> {
+    Fresh { etag: String, body: T },
+    NotModified { etag: String },
+}
+
+impl<T> Conditional<T> {
+    fn not_modified(photo: &Photo, if_none_match: Option<&str>) -> Option<Self> {
+        if_none_match
+            .is_some_and(|header| etag_matches(header, photo.etag(), true))
+            .then(|| Conditional::NotModified {
+                etag: photo.etag().to_owned(),
+            })
+    }
+
+    fn unless_matched(
+        photo: &Photo,
+        if_none_match: Option<&str>,
+        body: impl FnOnce() -> T,
+    ) -> Self {
+        Self::not_modified(photo, if_none_match).unwrap_or_else(|| Conditional::Fresh {
+            etag: photo.etag().to_owned(),
+            body: body(),
+        })
+    }
+}
+
+/// An updated entity and its ETag.
+struct Tagged {
+    etag: String,
+    body: ProfilePhoto,
+}
+
+/// Whether an `If-Match` / `If-None-Match` value (`*` or a list of entity tags) matches `etag`.
+/// `If-None-Match` compares weakly (`W/"x"` matches `"x"`), `If-Match` strongly. A tag sent
+/// without quotes is accepted too, since some clients strip them.
+fn etag_matches(header: &str, etag: &str, weak: bool) -> bool {
+    header.split(',').map(str::trim).any(|candidate| {
+        if candidate == "*" {
+            return true;
+        }
+        let candidate = match candidate.strip_prefix("W/") {
+            Some(_) if !weak => return false,
+            Some(tag) => tag,
+            None => candidate,
+        };
+        candidate == etag || (!candidate.is_empty() && candidate == etag.trim_matches('"'))
+    })
+}
+
+fn jpeg(bytes: bytes::Bytes) -> BinaryContent {
+    BinaryContent {
+        media_type: MEDIA_TYPE.to_owned(),
+        bytes,
+    }
+}
+
+fn image_not_found() -> Rejection {
+    Rejection::not_found("ImageNotFound", "The photo wasn't found.")
+}
+
+fn store_rejection(err: StoreError) -> Rejection {
+    match err {
+        StoreError::NotFound => image_not_found(),
+        StoreError::ConditionFailed => Rejection::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "The photo's ETag does not match If-Match.",
+        ),
+        StoreError::Io(err) => {
+            tracing::error!(error = %err, "the photo store failed");
+            Rejection::internal("The photo store failed; nothing was changed.")
+        }
+    }
+}
+
+/// Turns an outcome into an operation's response enum: 4xx rejections are `ClientError`, 5xx
+/// `ServerError`.
+trait Respond<T> {
+    fn respond(outcome: Result<T, Rejection>) -> Self;
+}
+
+fn respond<R: Respond<T>, T>(outcome: Result<T, Rejection>) -> R {
+    R::respond(outcome)
+}
+
+macro_rules! failed {
+    ($rejection:expr) => {{
+        let rejection = $rejection;
+        if rejection.status().is_server_error() {
+            Self::ServerError(rejection)
+        } else {
+            Self::ClientError(rejection)
+        }
+    }};
+}
+
+macro_rules! respond_conditional {
+    ($body:ty => $($response:ident),+ $(,)?) => {$(
+        impl Respond<Conditional<$body>> for $response {
+            fn respond(outcome: Result<Conditional<$body>, Rejection>) -> Self {
+                match outcome {
+                    Ok(Conditional::Fresh { etag, body }) => Self::Ok { etag: Some(etag), body },
+                    Ok(Conditional::NotModified { etag }) => Self::NotModified { etag: Some(etag) },
+                    Err(rejection) => failed!(rejection),
+                }
+            }
+        }
+    )+};
+}
+
+respond_conditional!(ProfilePhoto =>
+    GetMyPhotoResponse, GetMyPhotoBySizeResponse, GetUserPhotoResponse,
+    GetUserPhotoBySizeResponse, GetGroupPhotoResponse, GetGroupPhotoBySizeResponse,
+    GetMyContactPhotoResponse, GetUserContactPhotoResponse, GetMyFolderContactPhotoResponse,
+    GetUserFolderContactPhotoResponse, GetDriveOwnerPhotoResponse,
+);
+
+respond_conditional!(BinaryContent =>
+    GetMyPhotoContentResponse, GetMyPhotoContentBySizeResponse, GetUserPhotoContentResponse,
+    GetUserPhotoContentBySizeResponse, GetGroupPhotoContentResponse,
+    GetGroupPhotoContentBySizeResponse, GetMyContactPhotoContentResponse,
+    GetUserContactPhotoContentResponse, GetMyFolderContactPhotoContentResponse,
+    GetUserFolderContactPhotoContentResponse, GetDriveOwnerPhotoContentResponse,
+);
+
+macro_rules! respond_with {
+    ($outcome:ty, |$value:pat_param| $ok:expr => $($response:ident),+ $(,)?) => {$(
+        impl Respond<$outcome> for $response {
+            fn respond(outcome: Result<$outcome, Rejection>) -> Self {
+                match outcome {
+                    Ok($value) => $ok,
+                    Err(rejection) => failed!(rejection),
+                }
+            }
+        }
+    )+};
+}
+
+respond_with!(ProfilePhotoCollection, |body| Self::Ok { body } =>
+    ListMyPhotosResponse, ListUserPhotosResponse, ListGroupPhotosResponse,
+);
+
+respond_with!((), |()| Self::Ok =>
+    SetMyPhotoContentResponse, SetUserPhotoContentResponse, SetGroupPhotoContentResponse,
+    SetMyContactPhotoContentResponse, SetUserContactPhotoContentResponse,
+    SetMyFolderContactPhotoContentResponse, SetUserFolderContactPhotoContentResponse,
+);
+
+respond_with!((), |()| Self::NoContent =>
+    DeleteMyPhotoResponse, DeleteUserPhotoResponse, DeleteGroupPhotoResponse,
+);
+
+respond_with!(Tagged, |Tagged { etag, body }| Self::Ok { etag: Some(etag), body } =>
+    UpdateUserPhotoResponse, UpdateGroupPhotoResponse, UpdateDriveOwnerPhotoResponse,
+);
+
+impl Api for PhotoService {
+    async fn get_my_photo(
+        &self,
+        context: RequestContext,
+        request: GetMyPhotoRequest,
+    ) -> GetMyPhotoResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn delete_my_photo(
+        &self,
+        context: RequestContext,
+        request: DeleteMyPhotoRequest,
+    ) -> DeleteMyPhotoResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.delete(owner, request.if_match).await)
+    }
+
+    async fn get_my_photo_content(
+        &self,
+        context: RequestContext,
+        request: GetMyPhotoContentRequest,
+    ) -> GetMyPhotoContentResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_my_photo_content(
+        &self,
+        context: RequestContext,
+        request: SetMyPhotoContentRequest,
+    ) -> SetMyPhotoContentResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn list_my_photos(
+        &self,
+        context: RequestContext,
+        request: ListMyPhotosRequest,
+    ) -> ListMyPhotosResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.list(&owner, request.select.as_deref()))
+    }
+
+    async fn get_my_photo_by_size(
+        &self,
+        context: RequestContext,
+        request: GetMyPhotoBySizeRequest,
+    ) -> GetMyPhotoBySizeResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(self.size_metadata(
+            &owner,
+            request.size,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_my_photo_content_by_size(
+        &self,
+        context: RequestContext,
+        request: GetMyPhotoContentBySizeRequest,
+    ) -> GetMyPhotoContentBySizeResponse {
+        let owner = self.owners.my(&context.principal);
+        respond(
+            self.size_content(&owner, request.size, request.if_none_match.as_deref())
+                .await,
+        )
+    }
+
+    async fn get_user_photo(
+        &self,
+        _context: RequestContext,
+        request: GetUserPhotoRequest,
+    ) -> GetUserPhotoResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn delete_user_photo(
+        &self,
+        _context: RequestContext,
+        request: DeleteUserPhotoRequest,
+    ) -> DeleteUserPhotoResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.delete(owner, request.if_match).await)
+    }
+
+    async fn update_user_photo(
+        &self,
+        _context: RequestContext,
+        request: UpdateUserPhotoRequest,
+    ) -> UpdateUserPhotoResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.update(owner, request.body).await)
+    }
+
+    async fn get_user_photo_content(
+        &self,
+        _context: RequestContext,
+        request: GetUserPhotoContentRequest,
+    ) -> GetUserPhotoContentResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_user_photo_content(
+        &self,
+        _context: RequestContext,
+        request: SetUserPhotoContentRequest,
+    ) -> SetUserPhotoContentResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn list_user_photos(
+        &self,
+        _context: RequestContext,
+        request: ListUserPhotosRequest,
+    ) -> ListUserPhotosResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.list(&owner, request.select.as_deref()))
+    }
+
+    async fn get_user_photo_by_size(
+        &self,
+        _context: RequestContext,
+        request: GetUserPhotoBySizeRequest,
+    ) -> GetUserPhotoBySizeResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(self.size_metadata(
+            &owner,
+            request.size,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_user_photo_content_by_size(
+        &self,
+        _context: RequestContext,
+        request: GetUserPhotoContentBySizeRequest,
+    ) -> GetUserPhotoContentBySizeResponse {
+        let owner = self.owners.user(&request.user_id);
+        respond(
+            self.size_content(&owner, request.size, request.if_none_match.as_deref())
+                .await,
+        )
+    }
+
+    async fn get_group_photo(
+        &self,
+        _context: RequestContext,
+        request: GetGroupPhotoRequest,
+    ) -> GetGroupPhotoResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn delete_group_photo(
+        &self,
+        _context: RequestContext,
+        request: DeleteGroupPhotoRequest,
+    ) -> DeleteGroupPhotoResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.delete(owner, request.if_match).await)
+    }
+
+    async fn update_group_photo(
+        &self,
+        _context: RequestContext,
+        request: UpdateGroupPhotoRequest,
+    ) -> UpdateGroupPhotoResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.update(owner, request.body).await)
+    }
+
+    async fn get_group_photo_content(
+        &self,
+        _context: RequestContext,
+        request: GetGroupPhotoContentRequest,
+    ) -> GetGroupPhotoContentResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_group_photo_content(
+        &self,
+        _context: RequestContext,
+        request: SetGroupPhotoContentRequest,
+    ) -> SetGroupPhotoContentResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn list_group_photos(
+        &self,
+        _context: RequestContext,
+        request: ListGroupPhotosRequest,
+    ) -> ListGroupPhotosResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.list(&owner, request.select.as_deref()))
+    }
+
+    async fn get_group_photo_by_size(
+        &self,
+        _context: RequestContext,
+        request: GetGroupPhotoBySizeRequest,
+    ) -> GetGroupPhotoBySizeResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(self.size_metadata(
+            &owner,
+            request.size,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_group_photo_content_by_size(
+        &self,
+        _context: RequestContext,
+        request: GetGroupPhotoContentBySizeRequest,
+    ) -> GetGroupPhotoContentBySizeResponse {
+        let owner = self.owners.group(&request.group_id);
+        respond(
+            self.size_content(&owner, request.size, request.if_none_match.as_deref())
+                .await,
+        )
+    }
+
+    async fn get_my_contact_photo(
+        &self,
+        context: RequestContext,
+        request: GetMyContactPhotoRequest,
+    ) -> GetMyContactPhotoResponse {
+        let owner = self.me_contact(&context, &request.contact_id);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_my_contact_photo_content(
+        &self,
+        context: RequestContext,
+        request: GetMyContactPhotoContentRequest,
+    ) -> GetMyContactPhotoContentResponse {
+        let owner = self.me_contact(&context, &request.contact_id);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_my_contact_photo_content(
+        &self,
+        context: RequestContext,
+        request: SetMyContactPhotoContentRequest,
+    ) -> SetMyContactPhotoContentResponse {
+        let owner = self.me_contact(&context, &request.contact_id);
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn get_user_contact_photo(
+        &self,
+        _context: RequestContext,
+        request: GetUserContactPhotoRequest,
+    ) -> GetUserContactPhotoResponse {
+        let user = self.owners.user_key(request.user_id.as_str());
+        let owner = self.owners.contact(user, &request.contact_id);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_user_contact_photo_content(
+        &self,
+        _context: RequestContext,
+        request: GetUserContactPhotoContentRequest,
+    ) -> GetUserContactPhotoContentResponse {
+        let user = self.owners.user_key(request.user_id.as_str());
+        let owner = self.owners.contact(user, &request.contact_id);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_user_contact_photo_content(
+        &self,
+        _context: RequestContext,
+        request: SetUserContactPhotoContentRequest,
+    ) -> SetUserContactPhotoContentResponse {
+        let user = self.owners.user_key(request.user_id.as_str());
+        let owner = self.owners.contact(user, &request.contact_id);
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn get_my_folder_contact_photo(
+        &self,
+        context: RequestContext,
+        request: GetMyFolderContactPhotoRequest,
+    ) -> GetMyFolderContactPhotoResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.me(&context.principal),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_my_folder_contact_photo_content(
+        &self,
+        context: RequestContext,
+        request: GetMyFolderContactPhotoContentRequest,
+    ) -> GetMyFolderContactPhotoContentResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.me(&context.principal),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_my_folder_contact_photo_content(
+        &self,
+        context: RequestContext,
+        request: SetMyFolderContactPhotoContentRequest,
+    ) -> SetMyFolderContactPhotoContentResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.me(&context.principal),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn get_user_folder_contact_photo(
+        &self,
+        _context: RequestContext,
+        request: GetUserFolderContactPhotoRequest,
+    ) -> GetUserFolderContactPhotoResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.user_key(request.user_id.as_str()),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn get_user_folder_contact_photo_content(
+        &self,
+        _context: RequestContext,
+        request: GetUserFolderContactPhotoContentRequest,
+    ) -> GetUserFolderContactPhotoContentResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.user_key(request.user_id.as_str()),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+
+    async fn set_user_folder_contact_photo_content(
+        &self,
+        _context: RequestContext,
+        request: SetUserFolderContactPhotoContentRequest,
+    ) -> SetUserFolderContactPhotoContentResponse {
+        let owner = self.owners.folder_contact(
+            self.owners.user_key(request.user_id.as_str()),
+            &request.contact_folder_id,
+            &request.contact_id,
+        );
+        respond(self.upload(owner, request.body).await)
+    }
+
+    async fn get_drive_owner_photo(
+        &self,
+        context: RequestContext,
+        request: GetDriveOwnerPhotoRequest,
+    ) -> GetDriveOwnerPhotoResponse {
+        let owner = self.owners.drive_owner(&context.principal);
+        respond(self.metadata(
+            &owner,
+            request.select.as_deref(),
+            request.if_none_match.as_deref(),
+        ))
+    }
+
+    async fn update_drive_owner_photo(
+        &self,
+        context: RequestContext,
+        request: UpdateDriveOwnerPhotoRequest,
+    ) -> UpdateDriveOwnerPhotoResponse {
+        let owner = self.owners.drive_owner(&context.principal);
+        respond(self.update(owner, request.body).await)
+    }
+
+    async fn get_drive_owner_photo_content(
+        &self,
+        context: RequestContext,
+        request: GetDriveOwnerPhotoContentRequest,
+    ) -> GetDriveOwnerPhotoContentResponse {
+        let owner = self.owners.drive_owner(&context.principal);
+        respond(self.content(&owner, request.if_none_match.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ETAG: &str = "\"abc\"";
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        for header in [ETAG, "W/\"abc\"", "*", "\"x\", \"abc\"", "abc"] {
+            assert!(etag_matches(header, ETAG, true), "{header}");
+        }
+        for header in ["\"abd\"", "", "W/\"x\"", "\"\""] {
+            assert!(!etag_matches(header, ETAG, true), "{header}");
+        }
+    }
+
+    #[test]
+    fn if_match_compares_strongly() {
+        assert!(etag_matches(ETAG, ETAG, false));
+        assert!(etag_matches("*", ETAG, false));
+        assert!(!etag_matches("W/\"abc\"", ETAG, false));
+        assert!(!etag_matches("\"other\"", ETAG, false));
+    }
+}
