@@ -85,7 +85,7 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
     std::thread::scope(|scope| {
         let workers: Vec<_> = FILES
             .iter()
-            .map(|name| scope.spawn(move || format(file_tokens(name, api, source, options))))
+            .map(|name| scope.spawn(move || format(file_tokens(name, api, options))))
             .collect();
         FILES
             .iter()
@@ -101,11 +101,16 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
                     contents: format!("{header}{body}"),
                 }
             })
+            // The spec itself, served at `/openapi.yaml`; `operations.rs` includes it.
+            .chain(std::iter::once(GeneratedFile {
+                path: PathBuf::from("openapi.yaml"),
+                contents: format!("{}{}", header.replace("// ", "# "), source.text),
+            }))
             .collect()
     })
 }
 
-fn file_tokens(name: &str, api: &Api, source: &SpecSource, options: &Options) -> TokenStream {
+fn file_tokens(name: &str, api: &Api, options: &Options) -> TokenStream {
     // Checked by `generate` before emitting; token types cannot cross threads, so each
     // thread parses its own copy.
     let rt: syn::Path = match syn::parse_str(&options.runtime_path) {
@@ -122,7 +127,7 @@ fn file_tokens(name: &str, api: &Api, source: &SpecSource, options: &Options) ->
     };
     match name {
         "models.rs" => models::emit(api, rt, options),
-        "operations.rs" => operations::emit(api, rt, &source.text),
+        "operations.rs" => operations::emit(api, rt),
         "client.rs" => client::emit(api, rt),
         "server.rs" => server::emit(api, rt),
         _ => {

@@ -1,5 +1,6 @@
 //! Operation metadata as statics of the runtime's `OperationSpec`: permissions, media types and
-//! paths as data, plus the spec text itself (served at `/openapi.yaml`).
+//! paths as data, plus the spec text itself (served at `/openapi.yaml`), included from a copy
+//! written beside the code so the source stays small.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -21,7 +22,7 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
     quote!(schemes::#rust_name)
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, spec_text: &str) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
     let schemes = api.schemes.iter().map(|scheme| {
         let name = ident(&scheme.rust_name);
         let spec_name = &scheme.name;
@@ -58,8 +59,8 @@ pub fn emit(api: &Api, rt: &syn::Path, spec_text: &str) -> TokenStream {
         /// Every operation, in spec order.
         pub static ALL: &[&OperationSpec] = &[#(&#all),*];
 
-        /// The OpenAPI description this code was generated from.
-        pub const OPENAPI_YAML: &str = #spec_text;
+        /// The OpenAPI description this code was generated from (a copy kept beside it).
+        pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
     }
 }
 
