@@ -1,5 +1,4 @@
 use photo_api::client::ApiClient;
-use photo_api::models::*;
 
 async fn upload(client: ApiClient) {
     // An upload without a photo.

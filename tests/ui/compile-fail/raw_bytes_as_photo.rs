@@ -1,5 +1,4 @@
 use photo_api::client::ApiClient;
-use photo_api::models::*;
 
 async fn upload(client: ApiClient, bytes: Vec<u8>) {
     // Unchecked bytes must go through PhotoContent::from_jpeg first.
