@@ -32,14 +32,18 @@ enum Frame {
 }
 
 impl SourceIndex {
-    /// Indexes `text`; returns `None` when it is not well-formed YAML (serde reports that error).
+    /// Indexes `text`. The index parser and serde's YAML parser do not agree on every corner of
+    /// YAML (libyaml accepts a quoted scalar continued at a lower indentation, saphyr does not),
+    /// so when the index parser stops early the positions found so far are kept: a problem
+    /// further on is then located at its nearest indexed ancestor. Returns `None` only when
+    /// nothing at all could be indexed.
     pub fn build(text: &str) -> Option<SourceIndex> {
         let mut index = SourceIndex::default();
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
         let mut documents = 0;
         while let Some(next) = parser.next_event() {
-            let (event, span) = next.ok()?;
+            let Ok((event, span)) = next else { break };
             match event {
                 Event::DocumentStart(_) => {
                     documents += 1;
@@ -72,7 +76,7 @@ impl SourceIndex {
                 _ => {}
             }
         }
-        Some(index)
+        (!index.positions.is_empty()).then_some(index)
     }
 
     /// If the innermost frame is a mapping waiting for a key, records `value` as that key and
@@ -233,7 +237,14 @@ mod tests {
     }
 
     #[test]
-    fn malformed_yaml_gives_none() {
-        assert!(SourceIndex::build("a: [1, 2\n").is_none());
+    fn an_early_stop_keeps_what_was_indexed() {
+        let index = SourceIndex::build("a: 1\nb: [1, 2\n").expect("partial index");
+        assert_eq!(index.locate("/a"), Some(Location { line: 1, column: 1 }));
+        assert_eq!(index.locate("/zzz"), Some(Location { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn nothing_indexable_gives_none() {
+        assert!(SourceIndex::build("\"unterminated").is_none());
     }
 }
