@@ -108,3 +108,79 @@ pub fn run(args: &Args) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under `dir` with its bytes, in name order.
+    fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("out")
+            .map(|entry| {
+                let path = entry.expect("entry").path();
+                let bytes = std::fs::read(&path).expect("read");
+                (path, bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn args(spec: &Path, out: &Path, check: bool) -> Args {
+        Args {
+            check,
+            spec: spec.to_path_buf(),
+            out: out.to_path_buf(),
+        }
+    }
+
+    #[test]
+    fn regenerating_is_stable_and_check_catches_every_kind_of_drift() {
+        let dir = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let spec = dir.join("photo.openapi.yaml");
+        let out = dir.join("generated");
+        let original = std::fs::read_to_string(workspace_root().join("spec/photo.openapi.yaml"))
+            .expect("spec");
+        std::fs::write(&spec, &original).expect("copy spec");
+
+        assert_eq!(run(&args(&spec, &out, false)), ExitCode::SUCCESS);
+        let first = contents(&out);
+        assert_eq!(run(&args(&spec, &out, false)), ExitCode::SUCCESS);
+        let second = contents(&out);
+        assert_eq!(first, second, "a second run changed the output");
+        assert_eq!(run(&args(&spec, &out, true)), ExitCode::SUCCESS);
+
+        // A hand edit of a generated file is stale.
+        let client = out.join("client.rs");
+        let generated = std::fs::read_to_string(&client).expect("client.rs");
+        std::fs::write(&client, generated.replace("pub fn me(", "pub fn my(")).expect("edit");
+        assert_eq!(run(&args(&spec, &out, true)), ExitCode::FAILURE);
+        assert_eq!(run(&args(&spec, &out, false)), ExitCode::SUCCESS);
+
+        // So is output generated from an older spec.
+        std::fs::write(
+            &spec,
+            original.replace(
+                "summary: Upload the photo of the signed-in user",
+                "summary: Upload a photo",
+            ),
+        )
+        .expect("edit spec");
+        assert_eq!(run(&args(&spec, &out, true)), ExitCode::FAILURE);
+
+        // A broken spec writes nothing.
+        let before = contents(&out);
+        std::fs::write(
+            &spec,
+            original.replace("operationId: getMyPhoto\n", "operationId: getUserPhoto\n"),
+        )
+        .expect("break spec");
+        assert_eq!(run(&args(&spec, &out, false)), ExitCode::FAILURE);
+        let after = contents(&out);
+        assert_eq!(before, after, "a refused spec changed files");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
