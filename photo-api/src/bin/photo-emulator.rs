@@ -3,6 +3,8 @@
 //! `photo-emulator serve` runs it (loopback only unless told otherwise); `photo-emulator token`
 //! prints a dev token it accepts. See `--help` of each.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -266,20 +268,38 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .first()
         .map(|aud| format!(" --audience {aud}"))
         .unwrap_or_default();
-    println!("photo-emulator listening on {addr}");
-    println!("  base URLs: http://{addr}/v1.0  http://{addr}/beta");
-    println!("  spec:      http://{addr}/openapi.yaml");
-    println!("  photos:    {photos_line}");
-    println!("  tokens:    {tokens_line}");
-    println!("  faults:    {faults_line}");
-    println!("  get a token (delegated, /me = USER_ID):");
-    println!("    {token_hint}{audience} --user USER_ID --scopes \"User.ReadWrite User.Read\"");
-    println!("  or an application token:");
-    println!(
+    // Written in one go and without panicking: whoever started the emulator may stop reading its
+    // output (a closed pipe must not take the server down).
+    let mut banner = String::new();
+    let _ = writeln!(banner, "photo-emulator listening on {addr}");
+    let _ = writeln!(
+        banner,
+        "  base URLs: http://{addr}/v1.0  http://{addr}/beta"
+    );
+    let _ = writeln!(banner, "  spec:      http://{addr}/openapi.yaml");
+    let _ = writeln!(banner, "  photos:    {photos_line}");
+    let _ = writeln!(banner, "  tokens:    {tokens_line}");
+    let _ = writeln!(banner, "  faults:    {faults_line}");
+    let _ = writeln!(banner, "  get a token (delegated, /me = USER_ID):");
+    let _ = writeln!(
+        banner,
+        "    {token_hint}{audience} --user USER_ID --scopes \"User.ReadWrite User.Read\""
+    );
+    let _ = writeln!(banner, "  or an application token:");
+    let _ = writeln!(
+        banner,
         "    {token_hint}{audience} --user APP_ID --roles \"User.ReadWrite.All User.Read.All\""
     );
-    println!("  then: curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/v1.0/me/photo");
-    println!("Press Ctrl+C to stop.");
+    let _ = writeln!(
+        banner,
+        "  then: curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/v1.0/me/photo"
+    );
+    let _ = writeln!(banner, "Press Ctrl+C to stop.");
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
 
     emulator
         .serve_with_shutdown(listener, shutdown_signal())

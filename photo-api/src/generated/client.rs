@@ -1454,6 +1454,7 @@ impl DriveRootCreatedByUserPhotoContent {
     }
 }
 /// The binary JPEG image. Accepts `image/jpeg`.
+#[derive(Debug)]
 pub struct PhotoContent(crate::runtime::client::Upload);
 impl PhotoContent {
     /// `image/jpeg` content in memory: checks the content's signature and the size limit. Retried when throttled.

@@ -494,6 +494,7 @@ fn binary_bodies(api: &Api, rt: &syn::Path) -> TokenStream {
         let doc = super::doc_lines(&format!("{} Accepts {}.", body.description.as_deref().unwrap_or("A binary request body."), media_types.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")));
         quote! {
             #doc
+            #[derive(Debug)]
             pub struct #name(#rt::client::Upload);
 
             impl #name {

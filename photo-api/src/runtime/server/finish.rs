@@ -15,8 +15,10 @@ const PATH_ECHO_LIMIT: usize = 200;
 
 /// Completes a generated router: serves `openapi_yaml` at `GET /openapi.yaml`; answers unknown
 /// paths with `404` and unsupported methods with `405` (with `Allow`), both as Graph error JSON;
-/// gives every response a `request-id` (and echoes `client-request-id`); and rewrites key-form
-/// segments such as `/users('$x@contoso.com')` to `/users/%24x%40contoso%2Ecom` before routing.
+/// gives every response a `request-id` (and echoes `client-request-id`); rewrites key-form
+/// segments such as `/users('$x@contoso.com')` to `/users/%24x%40contoso%2Ecom` before routing;
+/// and drains (bounded) a request body a refusal left unread, so an uploading client receives the
+/// refusal instead of a reset connection.
 ///
 /// Call it once, after all routes are added (the 405 handler is attached to existing routes).
 /// Panics, as axum does for any conflicting route, if `router` already routes `/openapi.yaml`.

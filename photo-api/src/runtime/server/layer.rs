@@ -1,9 +1,11 @@
 //! The middleware [`finish`](super::finish) puts in front of the router: request ids, the key-form
-//! rewrite, Graph-shaped bodies for the router's own 404/405, and a `500` instead of a dropped
-//! connection should a handler panic.
+//! rewrite, Graph-shaped bodies for the router's own 404/405, a `500` instead of a dropped
+//! connection should a handler panic, and a request body that drains itself when a refusal leaves
+//! it unread (see [`LingeringBody`]).
 
 use std::panic::AssertUnwindSafe;
 
+use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -14,11 +16,13 @@ use tracing::Instrument;
 
 use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds};
 use super::keyform::rewrite_uri;
+use super::linger::LingeringBody;
 use super::rejection::Rejection;
 
 /// Assigns the request's ids, rewrites key-form paths, runs the router and stamps the ids on
 /// whatever comes back.
-pub(crate) async fn graph_layer(mut request: Request, next: Next) -> Response {
+pub(crate) async fn graph_layer(request: Request, next: Next) -> Response {
+    let mut request = request.map(|body| Body::new(LingeringBody::new(body)));
     let ids = RequestIds::assign(request.headers());
     request.extensions_mut().insert(ids.clone());
     if let Some(uri) = rewrite_uri(request.uri()) {

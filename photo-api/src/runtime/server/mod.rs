@@ -15,6 +15,7 @@ mod ids;
 mod incoming;
 mod keyform;
 mod layer;
+mod linger;
 mod params;
 mod rejection;
 mod response;
