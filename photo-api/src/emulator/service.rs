@@ -376,8 +376,27 @@ respond_with!((), |()| Self::Ok =>
     SetMyFolderContactPhotoContentResponse, SetUserFolderContactPhotoContentResponse,
 );
 
-respond_with!((), |()| Self::NoContent =>
-    DeleteMyPhotoResponse, DeleteUserPhotoResponse, DeleteGroupPhotoResponse,
+/// Deletes answer a failed `If-Match` with the spec's own `412` variant.
+macro_rules! respond_deleted {
+    ($($response:ident),+ $(,)?) => {$(
+        impl Respond<()> for $response {
+            fn respond(outcome: Result<(), Rejection>) -> Self {
+                match outcome {
+                    Ok(()) => Self::NoContent,
+                    Err(rejection) if rejection.status() == StatusCode::PRECONDITION_FAILED => {
+                        Self::PreconditionFailed(rejection)
+                    }
+                    Err(rejection) => failed!(rejection),
+                }
+            }
+        }
+    )+};
+}
+
+respond_deleted!(
+    DeleteMyPhotoResponse,
+    DeleteUserPhotoResponse,
+    DeleteGroupPhotoResponse
 );
 
 respond_with!(Tagged, |Tagged { etag, body }| Self::Ok { etag: Some(etag), body } =>
