@@ -119,14 +119,13 @@ pub fn run(smoke: bool) -> ExitCode {
         if smoke { "smoke" } else { "full" }
     );
     println!(
-        "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "{:>5} {:>6} {:>8} {:>9} {:>9} {:>11} {:>9} {:>10} {:>10}",
         "N",
         "ops",
         "lines",
         "parse ms",
         "lower ms",
-        "emit ms",
-        "format ms",
+        "emit+fmt ms",
         "write ms",
         "total ms",
         "peak MiB"
@@ -193,7 +192,7 @@ pub fn run(smoke: bool) -> ExitCode {
             .map(|kb| format!("{:.1}", kb / 1024.0))
             .unwrap_or_else(|_| "?".into());
         println!(
-            "{:>5} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            "{:>5} {:>6} {:>8} {:>9} {:>9} {:>11} {:>9} {:>10} {:>10}",
             n,
             field(&line, "operations"),
             field(&line, "lines"),

@@ -1,12 +1,14 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`.
 
 mod bench;
+mod bench_runtime;
 mod codegen;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
        cargo xtask bench [--smoke]
+       cargo xtask bench-runtime [--smoke]
        cargo xtask synthetic-spec N OUT
 
   codegen          regenerate photo-api's generated sources from the spec
@@ -15,6 +17,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
     --out DIR      where the generated modules go (default: photo-api/src/generated)
   bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
     --smoke        only 1 and 10 copies, one run each (CI keeps the harness working)
+  bench-runtime    generated client + emulator vs a plain reqwest + axum baseline over 127.0.0.1:
+                   4 MB PUT/GET throughput and latency, metadata requests per second, server
+                   peak RSS during concurrent uploads (builds the photo-emulator binary first)
+    --smoke        tiny iterations, about 20 seconds (CI keeps the harness working)
   synthetic-spec   write the photo spec with its paths repeated under N prefixes to OUT";
 
 fn main() -> ExitCode {
@@ -31,6 +37,11 @@ fn main() -> ExitCode {
             [] => bench::run(false),
             [flag] if flag == "--smoke" => bench::run(true),
             _ => usage_error("bench takes only --smoke"),
+        },
+        Some("bench-runtime") => match &args[1..] {
+            [] => bench_runtime::run(false),
+            [flag] if flag == "--smoke" => bench_runtime::run(true),
+            _ => usage_error("bench-runtime takes only --smoke"),
         },
         Some("bench-generate") => match &args[1..] {
             [spec, out] => bench::generate_once(spec.as_ref(), out.as_ref()),
