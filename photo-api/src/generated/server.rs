@@ -2329,114 +2329,142 @@ pub fn router<A: Api>(
     crate::runtime::server::finish(router, super::operations::OPENAPI_YAML)
 }
 fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
-    axum::Router::new()
+    let mut router = axum::Router::new();
+    router = router
         .route(
             "/me/photo",
             axum::routing::get(handle_get_my_photo::<A>)
                 .delete(handle_delete_my_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/me/photo/$value",
             axum::routing::get(handle_get_my_photo_content::<A>)
                 .put(handle_set_my_photo_content::<A>),
-        )
-        .route("/me/photos", axum::routing::get(handle_list_my_photos::<A>))
-        .route("/me/photos/{size}", axum::routing::get(handle_get_my_photo_by_size::<A>))
+        );
+    router = router.route("/me/photos", axum::routing::get(handle_list_my_photos::<A>));
+    router = router
+        .route(
+            "/me/photos/{size}",
+            axum::routing::get(handle_get_my_photo_by_size::<A>),
+        );
+    router = router
         .route(
             "/me/photos/{size}/$value",
             axum::routing::get(handle_get_my_photo_content_by_size::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/photo",
             axum::routing::get(handle_get_user_photo::<A>)
                 .delete(handle_delete_user_photo::<A>)
                 .patch(handle_update_user_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/photo/$value",
             axum::routing::get(handle_get_user_photo_content::<A>)
                 .put(handle_set_user_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/photos",
             axum::routing::get(handle_list_user_photos::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/photos/{size}",
             axum::routing::get(handle_get_user_photo_by_size::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/photos/{size}/$value",
             axum::routing::get(handle_get_user_photo_content_by_size::<A>),
-        )
+        );
+    router = router
         .route(
             "/groups/{group_id}/photo",
             axum::routing::get(handle_get_group_photo::<A>)
                 .delete(handle_delete_group_photo::<A>)
                 .patch(handle_update_group_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/groups/{group_id}/photo/$value",
             axum::routing::get(handle_get_group_photo_content::<A>)
                 .put(handle_set_group_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/groups/{group_id}/photos",
             axum::routing::get(handle_list_group_photos::<A>),
-        )
+        );
+    router = router
         .route(
             "/groups/{group_id}/photos/{size}",
             axum::routing::get(handle_get_group_photo_by_size::<A>),
-        )
+        );
+    router = router
         .route(
             "/groups/{group_id}/photos/{size}/$value",
             axum::routing::get(handle_get_group_photo_content_by_size::<A>),
-        )
+        );
+    router = router
         .route(
             "/me/contacts/{contact_id}/photo",
             axum::routing::get(handle_get_my_contact_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/me/contacts/{contact_id}/photo/$value",
             axum::routing::get(handle_get_my_contact_photo_content::<A>)
                 .put(handle_set_my_contact_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/contacts/{contact_id}/photo",
             axum::routing::get(handle_get_user_contact_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/contacts/{contact_id}/photo/$value",
             axum::routing::get(handle_get_user_contact_photo_content::<A>)
                 .put(handle_set_user_contact_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
             axum::routing::get(handle_get_my_folder_contact_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             axum::routing::get(handle_get_my_folder_contact_photo_content::<A>)
                 .put(handle_set_my_folder_contact_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
             axum::routing::get(handle_get_user_folder_contact_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             axum::routing::get(handle_get_user_folder_contact_photo_content::<A>)
                 .put(handle_set_user_folder_contact_photo_content::<A>),
-        )
+        );
+    router = router
         .route(
             "/drive/root/createdByUser/photo",
             axum::routing::get(handle_get_drive_owner_photo::<A>)
                 .patch(handle_update_drive_owner_photo::<A>),
-        )
+        );
+    router = router
         .route(
             "/drive/root/createdByUser/photo/$value",
             axum::routing::get(handle_get_drive_owner_photo_content::<A>),
-        )
+        );
+    router
 }
 async fn handle_get_my_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,

@@ -61,6 +61,9 @@ impl Options {
     }
 }
 
+/// Stack for each formatting thread (reserved, not committed, until used).
+const FORMAT_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// The files photo-gen writes, in order.
 const FILES: [&str; 5] = [
     "mod.rs",
@@ -85,17 +88,28 @@ pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedF
     std::thread::scope(|scope| {
         let workers: Vec<_> = FILES
             .iter()
-            .map(|name| scope.spawn(move || format(file_tokens(name, api, options))))
+            .map(|name| {
+                // syn and prettyplease recurse over the syntax tree; large specs make wide but
+                // shallow trees, and a generous stack keeps odd shapes from overflowing.
+                std::thread::Builder::new()
+                    .stack_size(FORMAT_STACK_BYTES)
+                    .spawn_scoped(scope, move || format(file_tokens(name, api, options)))
+            })
             .collect();
         FILES
             .iter()
             .zip(workers)
             .map(|(name, worker)| {
-                // A worker only fails if it panicked, which `format` and the emitters avoid;
-                // the file then says so instead of taking the generator down.
-                let body = worker.join().unwrap_or_else(|_| {
-                    "compile_error!(\"photo-gen failed while emitting this file\");\n".to_owned()
-                });
+                // Without a thread, format here; a worker only fails if it panicked, which
+                // `format` and the emitters avoid: the file then says so instead of the
+                // generator going down.
+                let body = match worker {
+                    Ok(worker) => worker.join().unwrap_or_else(|_| {
+                        "compile_error!(\"photo-gen failed while emitting this file\");\n"
+                            .to_owned()
+                    }),
+                    Err(_) => format(file_tokens(name, api, options)),
+                };
                 GeneratedFile {
                     path: PathBuf::from(name),
                     contents: format!("{header}{body}"),

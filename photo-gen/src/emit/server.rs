@@ -291,11 +291,15 @@ fn routes(api: &Api) -> TokenStream {
             return quote!();
         };
         let rest = chain.map(|(method, handler)| quote!(.#method(#handler::<A>)));
-        quote!(.route(#path, axum::routing::#first_method(#first_handler::<A>) #(#rest)*))
+        quote!(router = router.route(#path, axum::routing::#first_method(#first_handler::<A>) #(#rest)*);)
     });
+    // One statement per path, not one long method chain: a chain nests one expression per
+    // route, which grows deeper than any stack for specs with thousands of paths.
     quote! {
         fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
-            axum::Router::new() #(#routes)*
+            let mut router = axum::Router::new();
+            #(#routes)*
+            router
         }
     }
 }
