@@ -919,6 +919,48 @@ async fn every_operation_in_the_spec_is_called_through_the_client() {
     );
 }
 
+/// With the emulator refusing every other request (503, `Retry-After: 0`), the generated client
+/// still completes every operation, and every stored change happens exactly once: the scenarios
+/// check the store's change count after each write, and a faulted request never reaches it.
+/// (The oversized-upload scenario counts raw requests, so it runs without faults above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_completes_through_injected_faults() {
+    let faults = Faults::every(2)
+        .status(FaultStatus::ServiceUnavailable)
+        .retry_after(Some(Duration::ZERO));
+    let env = Env::start_with(Emulator::builder().faults(faults)).await;
+    bounded(async {
+        me_photo_lifecycle(&env).await;
+        users_by_principal_name_and_object_id(&env).await;
+        awkward_user_keys_round_trip(&env).await;
+        group_photo_lifecycle(&env).await;
+        contact_photos(&env).await;
+        patch_is_never_authorized(&env).await;
+    })
+    .await;
+    let recorder = &env.served.recorder;
+    assert!(
+        recorder.missing().is_empty(),
+        "operations never called: {:?}",
+        recorder.missing()
+    );
+    let faulted = env.served.emulator.faults_injected();
+    assert!(
+        faulted * 2 + 1 >= recorder.requests() as u64,
+        "every other request should have been refused ({faulted} of {})",
+        recorder.requests()
+    );
+    let unavailable = recorder
+        .seen()
+        .iter()
+        .filter(|seen| seen.status == 503)
+        .count() as u64;
+    assert_eq!(
+        unavailable, faulted,
+        "every fault reached the client as a 503"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_photo_lifecycle() {
     let env = Env::start().await;
