@@ -62,59 +62,13 @@ pub struct Generated {
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
     let mut diagnostics = Diagnostics::new(&source.name, &source.text);
-    let index = locate::SourceIndex::build(&source.text);
+    let index = locate::LazyIndex::new(&source.text);
     let document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
-            // serde stops at a repeated key; the index knows every one of them.
-            let duplicates = index
-                .as_ref()
-                .map(|index| index.duplicate_keys())
-                .unwrap_or_default();
-            for (pointer, at) in duplicates {
-                let key = pointer
-                    .rsplit('/')
-                    .next()
-                    .map(locate::unescape)
-                    .unwrap_or_default();
-                diagnostics.push(Diagnostic {
-                    location: Some(*at),
-                    message: format!("duplicate key `{key}`"),
-                    hint: Some("each key may appear once in a mapping".into()),
-                });
-            }
-            if !duplicates.is_empty() && error.to_string().contains("duplicate field") {
-                diagnostics.sort();
-                return Err(diagnostics);
-            }
-            let location = error.location().map(|at| Location {
-                line: at.line(),
-                column: at.column(),
-            });
-            // serde_yaml prefixes its own position; the diagnostic shows it once, up front.
-            let message = error.to_string();
-            let message = match location {
-                Some(at) => {
-                    message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1)
-                }
-                None => message,
-            };
-            diagnostics.push(Diagnostic {
-                location,
-                message,
-                hint: None,
-            });
-            diagnostics.sort();
+            report_parse_error(&error, index.get(), &mut diagnostics);
             return Err(diagnostics);
         }
-    };
-    let Some(index) = index else {
-        diagnostics.push(Diagnostic {
-            location: None,
-            message: "the YAML could not be indexed".into(),
-            hint: None,
-        });
-        return Err(diagnostics);
     };
     let api = model::lower(&document, &index, &mut diagnostics);
     diagnostics.sort();
@@ -122,6 +76,51 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
         Some(api) if diagnostics.is_empty() => Ok(api),
         _ => Err(diagnostics),
     }
+}
+
+/// Reports why the YAML did not parse. serde stops at the first repeated key; the index knows
+/// every one of them, so they are all reported (and serde's own message only when it is about
+/// something else).
+fn report_parse_error(
+    error: &serde_yaml::Error,
+    index: &locate::SourceIndex,
+    diagnostics: &mut Diagnostics,
+) {
+    let duplicates = index.duplicate_keys();
+    for (pointer, at) in duplicates {
+        let key = pointer
+            .rsplit('/')
+            .next()
+            .map(locate::unescape)
+            .unwrap_or_default();
+        diagnostics.push(Diagnostic {
+            location: Some(*at),
+            message: format!("duplicate key `{key}`"),
+            hint: Some("each key may appear once in a mapping".into()),
+        });
+    }
+    let message = error.to_string();
+    if !duplicates.is_empty()
+        && (message.contains("duplicate field") || message.contains("duplicate key"))
+    {
+        diagnostics.sort();
+        return;
+    }
+    let location = error.location().map(|at| Location {
+        line: at.line(),
+        column: at.column(),
+    });
+    // serde_yaml prefixes its own position; the diagnostic shows it once, up front.
+    let message = match location {
+        Some(at) => message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1),
+        None => message,
+    };
+    diagnostics.push(Diagnostic {
+        location,
+        message,
+        hint: None,
+    });
+    diagnostics.sort();
 }
 
 /// Generates the Rust sources for `source`. Deterministic: the same input gives the same bytes.

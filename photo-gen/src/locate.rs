@@ -4,6 +4,7 @@
 //! `$ref`, a duplicate `operationId`) are located through this index, built from the parser's
 //! events. Building it also finds duplicate mapping keys, which serde would silently merge.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, Span};
@@ -170,6 +171,37 @@ impl SourceIndex {
     /// Keys that appear twice in one mapping: `(pointer, position of the repeat)`.
     pub fn duplicate_keys(&self) -> &[(String, Location)] {
         &self.duplicate_keys
+    }
+}
+
+/// A [`SourceIndex`] built the first time a position is asked for.
+///
+/// Positions are only needed to report problems, and indexing costs more than parsing, so a
+/// spec without problems is never indexed.
+pub struct LazyIndex<'a> {
+    text: &'a str,
+    index: OnceCell<SourceIndex>,
+}
+
+impl<'a> LazyIndex<'a> {
+    /// An index of `text`, not built yet.
+    pub fn new(text: &'a str) -> Self {
+        LazyIndex {
+            text,
+            index: OnceCell::new(),
+        }
+    }
+
+    /// The index, built now if it was not yet. A text that cannot be indexed at all gives an
+    /// empty index, which locates nothing.
+    pub fn get(&self) -> &SourceIndex {
+        self.index
+            .get_or_init(|| SourceIndex::build(self.text).unwrap_or_default())
+    }
+
+    /// Whether the index has been built.
+    pub fn is_built(&self) -> bool {
+        self.index.get().is_some()
     }
 }
 

@@ -53,9 +53,9 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     let source = SpecSource::new(spec_path.display().to_string(), text);
     let start = Instant::now();
     let parsed = spec::parse(&source.text);
-    let index = locate::SourceIndex::build(&source.text);
+    let index = locate::LazyIndex::new(&source.text);
     let t_parse = start.elapsed();
-    let (Ok(document), Some(index)) = (parsed, index) else {
+    let Ok(document) = parsed else {
         eprintln!("error: the spec does not parse");
         return ExitCode::FAILURE;
     };

@@ -7,20 +7,21 @@ use super::schemas::Types;
 use super::security;
 use super::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::locate::{SourceIndex, escape};
+use crate::locate::{LazyIndex, escape};
 use crate::names;
 use crate::spec::{self, Document, RefOr};
 
-/// Problems collected during lowering, located through the source index.
+/// Problems collected during lowering, located through the source index (built on the first
+/// problem).
 pub struct Problems<'a> {
-    index: &'a SourceIndex,
+    index: &'a LazyIndex<'a>,
     diagnostics: &'a mut Diagnostics,
 }
 
 impl Problems<'_> {
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
-        let location = self.index.locate(pointer);
+        let location = self.index.get().locate(pointer);
         self.diagnostics.push(Diagnostic {
             location,
             message: message.into(),
@@ -30,7 +31,7 @@ impl Problems<'_> {
 
     /// A problem with the value (rather than the key) at `pointer`.
     pub fn error_value(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
-        let location = self.index.locate_value(pointer);
+        let location = self.index.get().locate_value(pointer);
         self.diagnostics.push(Diagnostic {
             location,
             message: message.into(),
@@ -40,7 +41,7 @@ impl Problems<'_> {
 
     /// `line:col` of a pointer, for messages that mention a second place.
     pub fn describe(&self, pointer: &str) -> String {
-        match self.index.locate(pointer) {
+        match self.index.get().locate(pointer) {
             Some(at) => format!("{}:{}", at.line, at.column),
             None => pointer.to_owned(),
         }
@@ -48,21 +49,12 @@ impl Problems<'_> {
 }
 
 /// Lowers `doc`; returns `None` (with the reasons in `diagnostics`) when the spec has problems.
-pub fn lower(doc: &Document, index: &SourceIndex, diagnostics: &mut Diagnostics) -> Option<Api> {
+///
+/// `doc` was parsed from `index`'s text, which refused repeated keys, so only the problems
+/// found here need positions.
+pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -> Option<Api> {
     let before = diagnostics.len();
     let mut problems = Problems { index, diagnostics };
-    for (pointer, at) in index.duplicate_keys() {
-        let key = pointer
-            .rsplit('/')
-            .next()
-            .map(crate::locate::unescape)
-            .unwrap_or_default();
-        problems.diagnostics.push(Diagnostic {
-            location: Some(*at),
-            message: format!("duplicate key `{key}`"),
-            hint: Some("each key may appear once in a mapping".into()),
-        });
-    }
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
             "/openapi",
@@ -229,7 +221,7 @@ impl Lowering<'_, '_> {
         let Some(segments) = self.segments(path, &pointer) else {
             return Vec::new();
         };
-        if item.extra.contains_key("$ref") {
+        if item.reference.is_some() {
             self.problems.error(
                 &format!("{pointer}/$ref"),
                 "path item `$ref` is not supported",
@@ -348,8 +340,12 @@ impl Lowering<'_, '_> {
             self.request_body(body, &format!("{pointer}/requestBody"), &type_name)
         });
         let responses = self.responses(op, pointer, &type_name);
-        let unsupported =
-            security::unsupported(&mut self.problems, &self.schemes, &op.extra, pointer);
+        let unsupported = security::unsupported(
+            &mut self.problems,
+            &self.schemes,
+            op.unsupported_schemes.as_ref(),
+            pointer,
+        );
         let alternatives = security::alternatives(
             &mut self.problems,
             &self.schemes,

@@ -5,7 +5,7 @@ use super::lower::Problems;
 use super::{SecurityAlternative, SecurityScheme, TokenKind};
 use crate::locate::escape;
 use crate::names;
-use crate::spec::{Document, Extra, SecurityRequirement};
+use crate::spec::{Document, SecurityRequirement};
 
 pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
     let mut out = Vec::new();
@@ -76,10 +76,10 @@ pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
 pub fn unsupported(
     problems: &mut Problems,
     schemes: &[SecurityScheme],
-    extra: &Extra,
+    value: Option<&serde_yaml::Value>,
     pointer: &str,
 ) -> Vec<String> {
-    let Some(value) = extra.get("x-unsupported-schemes") else {
+    let Some(value) = value else {
         return Vec::new();
     };
     let at = format!("{pointer}/x-unsupported-schemes");

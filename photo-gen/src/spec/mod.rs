@@ -1,15 +1,21 @@
 //! A serde model of the OpenAPI 3.0/3.1 subset photo-gen reads. Only what the generator uses is
-//! typed; other standard keywords are accepted and ignored, and `x-` extensions are kept.
+//! typed; other standard keywords and unknown `x-` extensions are accepted and ignored.
+//!
+//! The structs that repeat per path and operation name the extensions they read as fields
+//! instead of collecting unknown keys with `#[serde(flatten)]`: flattening buffers every
+//! operation into an intermediate tree first, which made parsing large specs several times
+//! slower. Every mapping rejects a repeated key, so a spec that parses has none.
 
 mod reference;
+mod unique;
 
-use indexmap::IndexMap;
 use serde::Deserialize;
 
 pub use reference::RefOr;
+pub use unique::UniqueMap;
 
 /// Keys the model does not type: `x-` extensions and standard keywords photo-gen ignores.
-pub type Extra = IndexMap<String, serde_yaml::Value>;
+pub type Extra = UniqueMap<String, serde_yaml::Value>;
 
 #[derive(Debug, Deserialize)]
 pub struct Document {
@@ -18,7 +24,7 @@ pub struct Document {
     #[serde(default)]
     pub servers: Vec<Server>,
     #[serde(default)]
-    pub paths: IndexMap<String, PathItem>,
+    pub paths: UniqueMap<String, PathItem>,
     #[serde(default)]
     pub components: Components,
     #[serde(default)]
@@ -41,7 +47,7 @@ pub struct Server {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
-    pub variables: IndexMap<String, ServerVariable>,
+    pub variables: UniqueMap<String, ServerVariable>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,8 +86,9 @@ pub struct PathItem {
     pub patch: Option<Operation>,
     #[serde(default)]
     pub trace: Option<Operation>,
-    #[serde(flatten)]
-    pub extra: Extra,
+    /// A path item `$ref`, which photo-gen reports as unsupported.
+    #[serde(default, rename = "$ref")]
+    pub reference: Option<serde_yaml::Value>,
 }
 
 impl PathItem {
@@ -123,11 +130,12 @@ pub struct Operation {
     #[serde(default)]
     pub request_body: Option<RefOr<RequestBody>>,
     #[serde(default)]
-    pub responses: IndexMap<String, RefOr<Response>>,
+    pub responses: UniqueMap<String, RefOr<Response>>,
     #[serde(default)]
     pub security: Option<Vec<SecurityRequirement>>,
-    #[serde(flatten)]
-    pub extra: Extra,
+    /// `x-unsupported-schemes`: schemes that can never call the operation.
+    #[serde(default, rename = "x-unsupported-schemes")]
+    pub unsupported_schemes: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,8 +153,6 @@ pub struct Parameter {
     pub style: Option<String>,
     #[serde(default)]
     pub explode: Option<bool>,
-    #[serde(flatten)]
-    pub extra: Extra,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,24 +162,22 @@ pub struct RequestBody {
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
-    pub content: IndexMap<String, MediaType>,
+    pub content: UniqueMap<String, MediaType>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct MediaType {
     #[serde(default)]
     pub schema: Option<RefOr<Schema>>,
-    #[serde(flatten)]
-    pub extra: Extra,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Response {
     pub description: String,
     #[serde(default)]
-    pub headers: IndexMap<String, RefOr<Header>>,
+    pub headers: UniqueMap<String, RefOr<Header>>,
     #[serde(default)]
-    pub content: IndexMap<String, MediaType>,
+    pub content: UniqueMap<String, MediaType>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,7 +214,7 @@ pub struct Schema {
     #[serde(default)]
     pub items: Option<Box<RefOr<Schema>>>,
     #[serde(default)]
-    pub properties: IndexMap<String, RefOr<Schema>>,
+    pub properties: UniqueMap<String, RefOr<Schema>>,
     #[serde(default)]
     pub required: Vec<String>,
     #[serde(default)]
@@ -219,25 +223,23 @@ pub struct Schema {
     pub min_length: Option<u64>,
     #[serde(default)]
     pub max_length: Option<u64>,
-    #[serde(flatten)]
-    pub extra: Extra,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Components {
     #[serde(default)]
-    pub schemas: IndexMap<String, RefOr<Schema>>,
+    pub schemas: UniqueMap<String, RefOr<Schema>>,
     #[serde(default)]
-    pub parameters: IndexMap<String, RefOr<Parameter>>,
+    pub parameters: UniqueMap<String, RefOr<Parameter>>,
     #[serde(default)]
-    pub request_bodies: IndexMap<String, RefOr<RequestBody>>,
+    pub request_bodies: UniqueMap<String, RefOr<RequestBody>>,
     #[serde(default)]
-    pub responses: IndexMap<String, RefOr<Response>>,
+    pub responses: UniqueMap<String, RefOr<Response>>,
     #[serde(default)]
-    pub headers: IndexMap<String, RefOr<Header>>,
+    pub headers: UniqueMap<String, RefOr<Header>>,
     #[serde(default)]
-    pub security_schemes: IndexMap<String, SecurityScheme>,
+    pub security_schemes: UniqueMap<String, SecurityScheme>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,11 +285,11 @@ impl OAuthFlows {
 #[derive(Debug, Deserialize)]
 pub struct OAuthFlow {
     #[serde(default)]
-    pub scopes: IndexMap<String, String>,
+    pub scopes: UniqueMap<String, String>,
 }
 
 /// One security requirement: every named scheme, with the scopes it must hold.
-pub type SecurityRequirement = IndexMap<String, Vec<String>>;
+pub type SecurityRequirement = UniqueMap<String, Vec<String>>;
 
 /// Parses the YAML text into the model; a syntax or shape error carries serde's position.
 pub fn parse(text: &str) -> Result<Document, serde_yaml::Error> {
