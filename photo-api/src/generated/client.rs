@@ -5,105 +5,85 @@
 #![allow(clippy::large_enum_variant)]
 #[allow(unused_imports)]
 use super::models::*;
+use crate::runtime::client as rt;
+/// A prepared call of one operation: set its optional parameters, then `.await` it (or
+/// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its
+/// response type.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<R>(rt::Call<R>);
+impl<R: rt::ReadResponse> Call<R> {
+    /// Sends the request and reads the response.
+    pub async fn send(self) -> Result<R, rt::Error> {
+        self.0.send().await
+    }
+}
+impl<R: rt::ReadResponse> std::future::IntoFuture for Call<R> {
+    type Output = Result<R, rt::Error>;
+    type IntoFuture = rt::CallFuture<R>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.0.into_future()
+    }
+}
 /// The entry point: navigate from here to an operation, e.g.
 /// `client.me().photo().get().await`.
 ///
 /// Wraps a configured runtime client (base URL, token provider, retries).
 #[derive(Clone)]
-pub struct ApiClient {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct ApiClient(rt::Node);
 impl ApiClient {
     /// Uses `client` for every call.
-    pub fn new(client: crate::runtime::client::Client) -> Self {
-        Self {
-            client,
-            path: crate::runtime::path::PathBuilder::new(),
-        }
+    pub fn new(client: rt::Client) -> Self {
+        Self(rt::Node::root(client))
     }
     /// The runtime client behind this API.
-    pub fn http(&self) -> &crate::runtime::client::Client {
-        &self.client
+    pub fn http(&self) -> &rt::Client {
+        self.0.client()
     }
     /// `/me`
     pub fn me(&self) -> Me {
-        Me {
-            client: self.client.clone(),
-            path: self.path.clone().literal("me"),
-        }
+        Me(self.0.literal("me"))
     }
     /// `/users`
     pub fn users(&self) -> Users {
-        Users {
-            client: self.client.clone(),
-            path: self.path.clone().literal("users"),
-        }
+        Users(self.0.literal("users"))
     }
     /// `/groups`
     pub fn groups(&self) -> Groups {
-        Groups {
-            client: self.client.clone(),
-            path: self.path.clone().literal("groups"),
-        }
+        Groups(self.0.literal("groups"))
     }
     /// `/drive`
     pub fn drive(&self) -> Drive {
-        Drive {
-            client: self.client.clone(),
-            path: self.path.clone().literal("drive"),
-        }
+        Drive(self.0.literal("drive"))
     }
 }
 /// Requests under `/me`.
 #[derive(Clone)]
-pub struct Me {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct Me(rt::Node);
 impl Me {
     /// `/me/photo`
     pub fn photo(&self) -> MePhoto {
-        MePhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        MePhoto(self.0.literal("photo"))
     }
     /// `/me/photos`
     pub fn photos(&self) -> MePhotos {
-        MePhotos {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photos"),
-        }
+        MePhotos(self.0.literal("photos"))
     }
     /// `/me/contacts`
     pub fn contacts(&self) -> MeContacts {
-        MeContacts {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contacts"),
-        }
+        MeContacts(self.0.literal("contacts"))
     }
     /// `/me/contactFolders`
     pub fn contact_folders(&self) -> MeContactFolders {
-        MeContactFolders {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contactFolders"),
-        }
+        MeContactFolders(self.0.literal("contactFolders"))
     }
 }
 /// Requests under `/me/photo`.
 #[derive(Clone)]
-pub struct MePhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MePhoto(rt::Node);
 impl MePhoto {
     /// `/me/photo/$value`
     pub fn content(&self) -> MePhotoContent {
-        MePhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        MePhotoContent(self.0.literal("$value"))
     }
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
@@ -117,12 +97,7 @@ impl MePhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyPhotoCall {
-        GetMyPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_PHOTO))
     }
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
@@ -136,19 +111,12 @@ impl MePhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn delete(&self) -> DeleteMyPhotoCall {
-        DeleteMyPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_match: None,
-        }
+        Call(self.0.call(&super::operations::DELETE_MY_PHOTO))
     }
 }
 /// Requests under `/me/photo/$value`.
 #[derive(Clone)]
-pub struct MePhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MePhotoContent(rt::Node);
 impl MePhotoContent {
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
@@ -162,11 +130,7 @@ impl MePhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyPhotoContentCall {
-        GetMyPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT))
     }
     /// `PUT /me/photo/$value`: Upload the photo of the signed-in user.
     ///
@@ -182,26 +146,16 @@ impl MePhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn put(&self, body: PhotoContent) -> SetMyPhotoContentCall {
-        SetMyPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::SET_MY_PHOTO_CONTENT).upload(body))
     }
 }
 /// Requests under `/me/photos`.
 #[derive(Clone)]
-pub struct MePhotos {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MePhotos(rt::Node);
 impl MePhotos {
     /// `/me/photos/{size}`
     pub fn by_size(&self, size: PhotoSize) -> MePhotosItem {
-        MePhotosItem {
-            client: self.client.clone(),
-            path: self.path.clone().key(&crate::runtime::param::ToParam::to_param(&size)),
-        }
+        MePhotosItem(self.0.key(&size))
     }
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
@@ -215,26 +169,16 @@ impl MePhotos {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> ListMyPhotosCall {
-        ListMyPhotosCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-        }
+        Call(self.0.call(&super::operations::LIST_MY_PHOTOS))
     }
 }
 /// Requests under `/me/photos/{size}`.
 #[derive(Clone)]
-pub struct MePhotosItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MePhotosItem(rt::Node);
 impl MePhotosItem {
     /// `/me/photos/{size}/$value`
     pub fn content(&self) -> MePhotosItemContent {
-        MePhotosItemContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        MePhotosItemContent(self.0.literal("$value"))
     }
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
@@ -248,20 +192,12 @@ impl MePhotosItem {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyPhotoBySizeCall {
-        GetMyPhotoBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_PHOTO_BY_SIZE))
     }
 }
 /// Requests under `/me/photos/{size}/$value`.
 #[derive(Clone)]
-pub struct MePhotosItemContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MePhotosItemContent(rt::Node);
 impl MePhotosItemContent {
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
@@ -275,80 +211,46 @@ impl MePhotosItemContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyPhotoContentBySizeCall {
-        GetMyPhotoContentBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE))
     }
 }
 /// Requests under `/users`.
 #[derive(Clone)]
-pub struct Users {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct Users(rt::Node);
 impl Users {
     /// `/users/{user-id}`
     pub fn by_key(&self, user_id: &UserKey) -> UsersItem {
-        UsersItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(user_id)),
-        }
+        UsersItem(self.0.key(user_id))
     }
 }
 /// Requests under `/users/{user-id}`.
 #[derive(Clone)]
-pub struct UsersItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItem(rt::Node);
 impl UsersItem {
     /// `/users/{user-id}/photo`
     pub fn photo(&self) -> UsersItemPhoto {
-        UsersItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        UsersItemPhoto(self.0.literal("photo"))
     }
     /// `/users/{user-id}/photos`
     pub fn photos(&self) -> UsersItemPhotos {
-        UsersItemPhotos {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photos"),
-        }
+        UsersItemPhotos(self.0.literal("photos"))
     }
     /// `/users/{user-id}/contacts`
     pub fn contacts(&self) -> UsersItemContacts {
-        UsersItemContacts {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contacts"),
-        }
+        UsersItemContacts(self.0.literal("contacts"))
     }
     /// `/users/{user-id}/contactFolders`
     pub fn contact_folders(&self) -> UsersItemContactFolders {
-        UsersItemContactFolders {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contactFolders"),
-        }
+        UsersItemContactFolders(self.0.literal("contactFolders"))
     }
 }
 /// Requests under `/users/{user-id}/photo`.
 #[derive(Clone)]
-pub struct UsersItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemPhoto(rt::Node);
 impl UsersItemPhoto {
     /// `/users/{user-id}/photo/$value`
     pub fn content(&self) -> UsersItemPhotoContent {
-        UsersItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        UsersItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
@@ -362,12 +264,7 @@ impl UsersItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub fn get(&self) -> GetUserPhotoCall {
-        GetUserPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_PHOTO))
     }
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
@@ -381,11 +278,7 @@ impl UsersItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
     pub fn delete(&self) -> DeleteUserPhotoCall {
-        DeleteUserPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_match: None,
-        }
+        Call(self.0.call(&super::operations::DELETE_USER_PHOTO))
     }
     /// `PATCH /users/{user-id}/photo`: Update the photo metadata of a user.
     ///
@@ -403,19 +296,12 @@ impl UsersItemPhoto {
     ///
     /// No permission allows this operation: every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateUserPhotoCall {
-        UpdateUserPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::UPDATE_USER_PHOTO).json(&body))
     }
 }
 /// Requests under `/users/{user-id}/photo/$value`.
 #[derive(Clone)]
-pub struct UsersItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemPhotoContent(rt::Node);
 impl UsersItemPhotoContent {
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
@@ -429,11 +315,7 @@ impl UsersItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub fn get(&self) -> GetUserPhotoContentCall {
-        GetUserPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT))
     }
     /// `PUT /users/{user-id}/photo/$value`: Upload the photo of a user.
     ///
@@ -449,26 +331,16 @@ impl UsersItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | User.ReadWrite.All |
     pub fn put(&self, body: PhotoContent) -> SetUserPhotoContentCall {
-        SetUserPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::SET_USER_PHOTO_CONTENT).upload(body))
     }
 }
 /// Requests under `/users/{user-id}/photos`.
 #[derive(Clone)]
-pub struct UsersItemPhotos {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemPhotos(rt::Node);
 impl UsersItemPhotos {
     /// `/users/{user-id}/photos/{size}`
     pub fn by_size(&self, size: PhotoSize) -> UsersItemPhotosItem {
-        UsersItemPhotosItem {
-            client: self.client.clone(),
-            path: self.path.clone().key(&crate::runtime::param::ToParam::to_param(&size)),
-        }
+        UsersItemPhotosItem(self.0.key(&size))
     }
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
@@ -482,26 +354,16 @@ impl UsersItemPhotos {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub fn get(&self) -> ListUserPhotosCall {
-        ListUserPhotosCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-        }
+        Call(self.0.call(&super::operations::LIST_USER_PHOTOS))
     }
 }
 /// Requests under `/users/{user-id}/photos/{size}`.
 #[derive(Clone)]
-pub struct UsersItemPhotosItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemPhotosItem(rt::Node);
 impl UsersItemPhotosItem {
     /// `/users/{user-id}/photos/{size}/$value`
     pub fn content(&self) -> UsersItemPhotosItemContent {
-        UsersItemPhotosItemContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        UsersItemPhotosItemContent(self.0.literal("$value"))
     }
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
@@ -515,20 +377,12 @@ impl UsersItemPhotosItem {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub fn get(&self) -> GetUserPhotoBySizeCall {
-        GetUserPhotoBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_PHOTO_BY_SIZE))
     }
 }
 /// Requests under `/users/{user-id}/photos/{size}/$value`.
 #[derive(Clone)]
-pub struct UsersItemPhotosItemContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemPhotosItemContent(rt::Node);
 impl UsersItemPhotosItemContent {
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
@@ -542,66 +396,38 @@ impl UsersItemPhotosItemContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub fn get(&self) -> GetUserPhotoContentBySizeCall {
-        GetUserPhotoContentBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE))
     }
 }
 /// Requests under `/groups`.
 #[derive(Clone)]
-pub struct Groups {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct Groups(rt::Node);
 impl Groups {
     /// `/groups/{group-id}`
     pub fn by_id(&self, group_id: &GroupId) -> GroupsItem {
-        GroupsItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(group_id)),
-        }
+        GroupsItem(self.0.key(group_id))
     }
 }
 /// Requests under `/groups/{group-id}`.
 #[derive(Clone)]
-pub struct GroupsItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItem(rt::Node);
 impl GroupsItem {
     /// `/groups/{group-id}/photo`
     pub fn photo(&self) -> GroupsItemPhoto {
-        GroupsItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        GroupsItemPhoto(self.0.literal("photo"))
     }
     /// `/groups/{group-id}/photos`
     pub fn photos(&self) -> GroupsItemPhotos {
-        GroupsItemPhotos {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photos"),
-        }
+        GroupsItemPhotos(self.0.literal("photos"))
     }
 }
 /// Requests under `/groups/{group-id}/photo`.
 #[derive(Clone)]
-pub struct GroupsItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItemPhoto(rt::Node);
 impl GroupsItemPhoto {
     /// `/groups/{group-id}/photo/$value`
     pub fn content(&self) -> GroupsItemPhotoContent {
-        GroupsItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        GroupsItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
@@ -615,12 +441,7 @@ impl GroupsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub fn get(&self) -> GetGroupPhotoCall {
-        GetGroupPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_GROUP_PHOTO))
     }
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
@@ -634,11 +455,7 @@ impl GroupsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
     pub fn delete(&self) -> DeleteGroupPhotoCall {
-        DeleteGroupPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_match: None,
-        }
+        Call(self.0.call(&super::operations::DELETE_GROUP_PHOTO))
     }
     /// `PATCH /groups/{group-id}/photo`: Update the photo metadata of a group.
     ///
@@ -656,19 +473,12 @@ impl GroupsItemPhoto {
     ///
     /// No permission allows this operation: every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateGroupPhotoCall {
-        UpdateGroupPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::UPDATE_GROUP_PHOTO).json(&body))
     }
 }
 /// Requests under `/groups/{group-id}/photo/$value`.
 #[derive(Clone)]
-pub struct GroupsItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItemPhotoContent(rt::Node);
 impl GroupsItemPhotoContent {
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
@@ -682,11 +492,7 @@ impl GroupsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub fn get(&self) -> GetGroupPhotoContentCall {
-        GetGroupPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT))
     }
     /// `PUT /groups/{group-id}/photo/$value`: Upload the photo of a group.
     ///
@@ -702,26 +508,16 @@ impl GroupsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Group.ReadWrite.All |
     pub fn put(&self, body: PhotoContent) -> SetGroupPhotoContentCall {
-        SetGroupPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::SET_GROUP_PHOTO_CONTENT).upload(body))
     }
 }
 /// Requests under `/groups/{group-id}/photos`.
 #[derive(Clone)]
-pub struct GroupsItemPhotos {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItemPhotos(rt::Node);
 impl GroupsItemPhotos {
     /// `/groups/{group-id}/photos/{size}`
     pub fn by_size(&self, size: PhotoSize) -> GroupsItemPhotosItem {
-        GroupsItemPhotosItem {
-            client: self.client.clone(),
-            path: self.path.clone().key(&crate::runtime::param::ToParam::to_param(&size)),
-        }
+        GroupsItemPhotosItem(self.0.key(&size))
     }
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
@@ -735,26 +531,16 @@ impl GroupsItemPhotos {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub fn get(&self) -> ListGroupPhotosCall {
-        ListGroupPhotosCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-        }
+        Call(self.0.call(&super::operations::LIST_GROUP_PHOTOS))
     }
 }
 /// Requests under `/groups/{group-id}/photos/{size}`.
 #[derive(Clone)]
-pub struct GroupsItemPhotosItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItemPhotosItem(rt::Node);
 impl GroupsItemPhotosItem {
     /// `/groups/{group-id}/photos/{size}/$value`
     pub fn content(&self) -> GroupsItemPhotosItemContent {
-        GroupsItemPhotosItemContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        GroupsItemPhotosItemContent(self.0.literal("$value"))
     }
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
@@ -768,20 +554,12 @@ impl GroupsItemPhotosItem {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub fn get(&self) -> GetGroupPhotoBySizeCall {
-        GetGroupPhotoBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_GROUP_PHOTO_BY_SIZE))
     }
 }
 /// Requests under `/groups/{group-id}/photos/{size}/$value`.
 #[derive(Clone)]
-pub struct GroupsItemPhotosItemContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct GroupsItemPhotosItemContent(rt::Node);
 impl GroupsItemPhotosItemContent {
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
@@ -795,59 +573,34 @@ impl GroupsItemPhotosItemContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub fn get(&self) -> GetGroupPhotoContentBySizeCall {
-        GetGroupPhotoContentBySizeCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE))
     }
 }
 /// Requests under `/me/contacts`.
 #[derive(Clone)]
-pub struct MeContacts {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContacts(rt::Node);
 impl MeContacts {
     /// `/me/contacts/{contact-id}`
     pub fn by_id(&self, contact_id: &ContactId) -> MeContactsItem {
-        MeContactsItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_id)),
-        }
+        MeContactsItem(self.0.key(contact_id))
     }
 }
 /// Requests under `/me/contacts/{contact-id}`.
 #[derive(Clone)]
-pub struct MeContactsItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactsItem(rt::Node);
 impl MeContactsItem {
     /// `/me/contacts/{contact-id}/photo`
     pub fn photo(&self) -> MeContactsItemPhoto {
-        MeContactsItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        MeContactsItemPhoto(self.0.literal("photo"))
     }
 }
 /// Requests under `/me/contacts/{contact-id}/photo`.
 #[derive(Clone)]
-pub struct MeContactsItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactsItemPhoto(rt::Node);
 impl MeContactsItemPhoto {
     /// `/me/contacts/{contact-id}/photo/$value`
     pub fn content(&self) -> MeContactsItemPhotoContent {
-        MeContactsItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        MeContactsItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
@@ -861,20 +614,12 @@ impl MeContactsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyContactPhotoCall {
-        GetMyContactPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO))
     }
 }
 /// Requests under `/me/contacts/{contact-id}/photo/$value`.
 #[derive(Clone)]
-pub struct MeContactsItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactsItemPhotoContent(rt::Node);
 impl MeContactsItemPhotoContent {
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
@@ -888,11 +633,7 @@ impl MeContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyContactPhotoContentCall {
-        GetMyContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO_CONTENT))
     }
     /// `PUT /me/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of the signed-in user.
     ///
@@ -908,59 +649,34 @@ impl MeContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn put(&self, body: PhotoContent) -> SetMyContactPhotoContentCall {
-        SetMyContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::SET_MY_CONTACT_PHOTO_CONTENT).upload(body))
     }
 }
 /// Requests under `/users/{user-id}/contacts`.
 #[derive(Clone)]
-pub struct UsersItemContacts {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContacts(rt::Node);
 impl UsersItemContacts {
     /// `/users/{user-id}/contacts/{contact-id}`
     pub fn by_id(&self, contact_id: &ContactId) -> UsersItemContactsItem {
-        UsersItemContactsItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_id)),
-        }
+        UsersItemContactsItem(self.0.key(contact_id))
     }
 }
 /// Requests under `/users/{user-id}/contacts/{contact-id}`.
 #[derive(Clone)]
-pub struct UsersItemContactsItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactsItem(rt::Node);
 impl UsersItemContactsItem {
     /// `/users/{user-id}/contacts/{contact-id}/photo`
     pub fn photo(&self) -> UsersItemContactsItemPhoto {
-        UsersItemContactsItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        UsersItemContactsItemPhoto(self.0.literal("photo"))
     }
 }
 /// Requests under `/users/{user-id}/contacts/{contact-id}/photo`.
 #[derive(Clone)]
-pub struct UsersItemContactsItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactsItemPhoto(rt::Node);
 impl UsersItemContactsItemPhoto {
     /// `/users/{user-id}/contacts/{contact-id}/photo/$value`
     pub fn content(&self) -> UsersItemContactsItemPhotoContent {
-        UsersItemContactsItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        UsersItemContactsItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
@@ -974,20 +690,12 @@ impl UsersItemContactsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     pub fn get(&self) -> GetUserContactPhotoCall {
-        GetUserContactPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO))
     }
 }
 /// Requests under `/users/{user-id}/contacts/{contact-id}/photo/$value`.
 #[derive(Clone)]
-pub struct UsersItemContactsItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
@@ -1001,11 +709,7 @@ impl UsersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     pub fn get(&self) -> GetUserContactPhotoContentCall {
-        GetUserContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO_CONTENT))
     }
     /// `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of a user.
     ///
@@ -1021,92 +725,54 @@ impl UsersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Contacts.ReadWrite |
     pub fn put(&self, body: PhotoContent) -> SetUserContactPhotoContentCall {
-        SetUserContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(
+            self.0.call(&super::operations::SET_USER_CONTACT_PHOTO_CONTENT).upload(body),
+        )
     }
 }
 /// Requests under `/me/contactFolders`.
 #[derive(Clone)]
-pub struct MeContactFolders {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFolders(rt::Node);
 impl MeContactFolders {
     /// `/me/contactFolders/{contactFolder-id}`
     pub fn by_id(&self, contact_folder_id: &ContactFolderId) -> MeContactFoldersItem {
-        MeContactFoldersItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_folder_id)),
-        }
+        MeContactFoldersItem(self.0.key(contact_folder_id))
     }
 }
 /// Requests under `/me/contactFolders/{contactFolder-id}`.
 #[derive(Clone)]
-pub struct MeContactFoldersItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFoldersItem(rt::Node);
 impl MeContactFoldersItem {
     /// `/me/contactFolders/{contactFolder-id}/contacts`
     pub fn contacts(&self) -> MeContactFoldersItemContacts {
-        MeContactFoldersItemContacts {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contacts"),
-        }
+        MeContactFoldersItemContacts(self.0.literal("contacts"))
     }
 }
 /// Requests under `/me/contactFolders/{contactFolder-id}/contacts`.
 #[derive(Clone)]
-pub struct MeContactFoldersItemContacts {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFoldersItemContacts(rt::Node);
 impl MeContactFoldersItemContacts {
     /// `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}`
     pub fn by_id(&self, contact_id: &ContactId) -> MeContactFoldersItemContactsItem {
-        MeContactFoldersItemContactsItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_id)),
-        }
+        MeContactFoldersItemContactsItem(self.0.key(contact_id))
     }
 }
 /// Requests under `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}`.
 #[derive(Clone)]
-pub struct MeContactFoldersItemContactsItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFoldersItemContactsItem(rt::Node);
 impl MeContactFoldersItemContactsItem {
     /// `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`
     pub fn photo(&self) -> MeContactFoldersItemContactsItemPhoto {
-        MeContactFoldersItemContactsItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        MeContactFoldersItemContactsItemPhoto(self.0.literal("photo"))
     }
 }
 /// Requests under `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 #[derive(Clone)]
-pub struct MeContactFoldersItemContactsItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFoldersItemContactsItemPhoto(rt::Node);
 impl MeContactFoldersItemContactsItemPhoto {
     /// `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`
     pub fn content(&self) -> MeContactFoldersItemContactsItemPhotoContent {
-        MeContactFoldersItemContactsItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        MeContactFoldersItemContactsItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
@@ -1120,20 +786,12 @@ impl MeContactFoldersItemContactsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyFolderContactPhotoCall {
-        GetMyFolderContactPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO))
     }
 }
 /// Requests under `/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 #[derive(Clone)]
-pub struct MeContactFoldersItemContactsItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct MeContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl MeContactFoldersItemContactsItemPhotoContent {
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
@@ -1147,11 +805,7 @@ impl MeContactFoldersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetMyFolderContactPhotoContentCall {
-        GetMyFolderContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT))
     }
     /// `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact in a contact folder of the signed-in user.
     ///
@@ -1167,98 +821,63 @@ impl MeContactFoldersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn put(&self, body: PhotoContent) -> SetMyFolderContactPhotoContentCall {
-        SetMyFolderContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(
+            self
+                .0
+                .call(&super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT)
+                .upload(body),
+        )
     }
 }
 /// Requests under `/users/{user-id}/contactFolders`.
 #[derive(Clone)]
-pub struct UsersItemContactFolders {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFolders(rt::Node);
 impl UsersItemContactFolders {
     /// `/users/{user-id}/contactFolders/{contactFolder-id}`
     pub fn by_id(
         &self,
         contact_folder_id: &ContactFolderId,
     ) -> UsersItemContactFoldersItem {
-        UsersItemContactFoldersItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_folder_id)),
-        }
+        UsersItemContactFoldersItem(self.0.key(contact_folder_id))
     }
 }
 /// Requests under `/users/{user-id}/contactFolders/{contactFolder-id}`.
 #[derive(Clone)]
-pub struct UsersItemContactFoldersItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFoldersItem(rt::Node);
 impl UsersItemContactFoldersItem {
     /// `/users/{user-id}/contactFolders/{contactFolder-id}/contacts`
     pub fn contacts(&self) -> UsersItemContactFoldersItemContacts {
-        UsersItemContactFoldersItemContacts {
-            client: self.client.clone(),
-            path: self.path.clone().literal("contacts"),
-        }
+        UsersItemContactFoldersItemContacts(self.0.literal("contacts"))
     }
 }
 /// Requests under `/users/{user-id}/contactFolders/{contactFolder-id}/contacts`.
 #[derive(Clone)]
-pub struct UsersItemContactFoldersItemContacts {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFoldersItemContacts(rt::Node);
 impl UsersItemContactFoldersItemContacts {
     /// `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}`
     pub fn by_id(
         &self,
         contact_id: &ContactId,
     ) -> UsersItemContactFoldersItemContactsItem {
-        UsersItemContactFoldersItemContactsItem {
-            client: self.client.clone(),
-            path: self
-                .path
-                .clone()
-                .key(&crate::runtime::param::ToParam::to_param(contact_id)),
-        }
+        UsersItemContactFoldersItemContactsItem(self.0.key(contact_id))
     }
 }
 /// Requests under `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}`.
 #[derive(Clone)]
-pub struct UsersItemContactFoldersItemContactsItem {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFoldersItemContactsItem(rt::Node);
 impl UsersItemContactFoldersItemContactsItem {
     /// `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`
     pub fn photo(&self) -> UsersItemContactFoldersItemContactsItemPhoto {
-        UsersItemContactFoldersItemContactsItemPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        UsersItemContactFoldersItemContactsItemPhoto(self.0.literal("photo"))
     }
 }
 /// Requests under `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 #[derive(Clone)]
-pub struct UsersItemContactFoldersItemContactsItemPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFoldersItemContactsItemPhoto(rt::Node);
 impl UsersItemContactFoldersItemContactsItemPhoto {
     /// `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`
     pub fn content(&self) -> UsersItemContactFoldersItemContactsItemPhotoContent {
-        UsersItemContactFoldersItemContactsItemPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        UsersItemContactFoldersItemContactsItemPhotoContent(self.0.literal("$value"))
     }
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
@@ -1272,20 +891,12 @@ impl UsersItemContactFoldersItemContactsItemPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     pub fn get(&self) -> GetUserFolderContactPhotoCall {
-        GetUserFolderContactPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO))
     }
 }
 /// Requests under `/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 #[derive(Clone)]
-pub struct UsersItemContactFoldersItemContactsItemPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct UsersItemContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactFoldersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
@@ -1299,11 +910,7 @@ impl UsersItemContactFoldersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     pub fn get(&self) -> GetUserFolderContactPhotoContentCall {
-        GetUserFolderContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT))
     }
     /// `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact in a contact folder of a user.
     ///
@@ -1319,71 +926,48 @@ impl UsersItemContactFoldersItemContactsItemPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Contacts.ReadWrite |
     pub fn put(&self, body: PhotoContent) -> SetUserFolderContactPhotoContentCall {
-        SetUserFolderContactPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(
+            self
+                .0
+                .call(&super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT)
+                .upload(body),
+        )
     }
 }
 /// Requests under `/drive`.
 #[derive(Clone)]
-pub struct Drive {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct Drive(rt::Node);
 impl Drive {
     /// `/drive/root`
     pub fn root(&self) -> DriveRoot {
-        DriveRoot {
-            client: self.client.clone(),
-            path: self.path.clone().literal("root"),
-        }
+        DriveRoot(self.0.literal("root"))
     }
 }
 /// Requests under `/drive/root`.
 #[derive(Clone)]
-pub struct DriveRoot {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct DriveRoot(rt::Node);
 impl DriveRoot {
     /// `/drive/root/createdByUser`
     pub fn created_by_user(&self) -> DriveRootCreatedByUser {
-        DriveRootCreatedByUser {
-            client: self.client.clone(),
-            path: self.path.clone().literal("createdByUser"),
-        }
+        DriveRootCreatedByUser(self.0.literal("createdByUser"))
     }
 }
 /// Requests under `/drive/root/createdByUser`.
 #[derive(Clone)]
-pub struct DriveRootCreatedByUser {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct DriveRootCreatedByUser(rt::Node);
 impl DriveRootCreatedByUser {
     /// `/drive/root/createdByUser/photo`
     pub fn photo(&self) -> DriveRootCreatedByUserPhoto {
-        DriveRootCreatedByUserPhoto {
-            client: self.client.clone(),
-            path: self.path.clone().literal("photo"),
-        }
+        DriveRootCreatedByUserPhoto(self.0.literal("photo"))
     }
 }
 /// Requests under `/drive/root/createdByUser/photo`.
 #[derive(Clone)]
-pub struct DriveRootCreatedByUserPhoto {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct DriveRootCreatedByUserPhoto(rt::Node);
 impl DriveRootCreatedByUserPhoto {
     /// `/drive/root/createdByUser/photo/$value`
     pub fn content(&self) -> DriveRootCreatedByUserPhotoContent {
-        DriveRootCreatedByUserPhotoContent {
-            client: self.client.clone(),
-            path: self.path.clone().literal("$value"),
-        }
+        DriveRootCreatedByUserPhotoContent(self.0.literal("$value"))
     }
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
@@ -1397,12 +981,7 @@ impl DriveRootCreatedByUserPhoto {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetDriveOwnerPhotoCall {
-        GetDriveOwnerPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            select: None,
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO))
     }
     /// `PATCH /drive/root/createdByUser/photo`: Update the photo metadata of the user who created the signed-in user's drive.
     ///
@@ -1420,19 +999,12 @@ impl DriveRootCreatedByUserPhoto {
     ///
     /// No permission allows this operation: every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateDriveOwnerPhotoCall {
-        UpdateDriveOwnerPhotoCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            body: Some(body),
-        }
+        Call(self.0.call(&super::operations::UPDATE_DRIVE_OWNER_PHOTO).json(&body))
     }
 }
 /// Requests under `/drive/root/createdByUser/photo/$value`.
 #[derive(Clone)]
-pub struct DriveRootCreatedByUserPhotoContent {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-}
+pub struct DriveRootCreatedByUserPhotoContent(rt::Node);
 impl DriveRootCreatedByUserPhotoContent {
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
@@ -1446,11 +1018,7 @@ impl DriveRootCreatedByUserPhotoContent {
     /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
     /// | Application (`application`) | Not supported. |
     pub fn get(&self) -> GetDriveOwnerPhotoContentCall {
-        GetDriveOwnerPhotoContentCall {
-            client: self.client.clone(),
-            path: self.path.clone(),
-            if_none_match: None,
-        }
+        Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT))
     }
 }
 /// The binary JPEG image. Accepts `image/jpeg`.
@@ -1502,70 +1070,16 @@ impl From<PhotoContent> for crate::runtime::client::Upload {
         body.0
     }
 }
-/// A prepared `GET /me/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
+/// A prepared `GET /me/photo` call (`getMyPhoto`).
+pub type GetMyPhotoCall = Call<GetMyPhotoResponse>;
 impl GetMyPhotoCall {
     /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
     }
     /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
-        match response.status() {
-            200 => {
-                Ok(GetMyPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(GetMyPhotoResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-impl std::future::IntoFuture for GetMyPhotoCall {
-    type Output = Result<GetMyPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/photo` answered with a success status. Error statuses come back as `Err`.
@@ -1584,48 +1098,31 @@ pub enum GetMyPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `DELETE /me/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DeleteMyPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_match: Option<String>,
-}
-impl DeleteMyPhotoCall {
-    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteMyPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::DELETE_MY_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.if_match {
-            request = request
-                .header("If-Match", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            204 => Ok(DeleteMyPhotoResponse::NoContent),
-            412 => Err(response.into_error().await),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.json().await?,
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for DeleteMyPhotoCall {
-    type Output = Result<DeleteMyPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `DELETE /me/photo` call (`deleteMyPhoto`).
+pub type DeleteMyPhotoCall = Call<DeleteMyPhotoResponse>;
+impl DeleteMyPhotoCall {
+    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-Match", &value.into()))
     }
 }
 /// What `DELETE /me/photo` answered with a success status. Error statuses come back as `Err`.
@@ -1634,60 +1131,21 @@ pub enum DeleteMyPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
 }
-/// A prepared `GET /me/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetMyPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for DeleteMyPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(GetMyPhotoContentResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(GetMyPhotoContentResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            204 => Ok(Self::NoContent),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyPhotoContentCall {
-    type Output = Result<GetMyPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/photo/$value` call (`getMyPhotoContent`).
+pub type GetMyPhotoContentCall = Call<GetMyPhotoContentResponse>;
+impl GetMyPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -1706,94 +1164,48 @@ pub enum GetMyPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /me/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetMyPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetMyPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetMyPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_MY_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetMyPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetMyPhotoContentCall {
-    type Output = Result<SetMyPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /me/photo/$value` call (`setMyPhotoContent`).
+pub type SetMyPhotoContentCall = Call<SetMyPhotoContentResponse>;
 /// What `PUT /me/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetMyPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /me/photos` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListMyPhotosCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-}
-impl ListMyPhotosCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<ListMyPhotosResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::LIST_MY_PHOTOS,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetMyPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(ListMyPhotosResponse::Ok {
-                    body: response.json().await?,
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for ListMyPhotosCall {
-    type Output = Result<ListMyPhotosResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/photos` call (`listMyPhotos`).
+pub type ListMyPhotosCall = Call<ListMyPhotosResponse>;
+impl ListMyPhotosCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
     }
 }
 /// What `GET /me/photos` answered with a success status. Error statuses come back as `Err`.
@@ -1805,70 +1217,29 @@ pub enum ListMyPhotosResponse {
         body: ProfilePhotoCollection,
     },
 }
-/// A prepared `GET /me/photos/{size}` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyPhotoBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetMyPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyPhotoBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_PHOTO_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for ListMyPhotosResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetMyPhotoBySizeResponse::Ok {
-                    etag: response.header("ETag"),
+                Ok(Self::Ok {
                     body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetMyPhotoBySizeResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyPhotoBySizeCall {
-    type Output = Result<GetMyPhotoBySizeResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/photos/{size}` call (`getMyPhotoBySize`).
+pub type GetMyPhotoBySizeCall = Call<GetMyPhotoBySizeResponse>;
+impl GetMyPhotoBySizeCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/photos/{size}` answered with a success status. Error statuses come back as `Err`.
@@ -1887,60 +1258,31 @@ pub enum GetMyPhotoBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /me/photos/{size}/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyPhotoContentBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetMyPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyPhotoContentBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyPhotoBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetMyPhotoContentBySizeResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetMyPhotoContentBySizeResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyPhotoContentBySizeCall {
-    type Output = Result<GetMyPhotoContentBySizeResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/photos/{size}/$value` call (`getMyPhotoContentBySize`).
+pub type GetMyPhotoContentBySizeCall = Call<GetMyPhotoContentBySizeResponse>;
+impl GetMyPhotoContentBySizeCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
@@ -1959,70 +1301,35 @@ pub enum GetMyPhotoContentBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /users/{user-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetUserPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyPhotoContentBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserPhotoResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.json().await?,
+                    body: response.download(),
                 })
             }
             304 => {
-                Ok(GetUserPhotoResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserPhotoCall {
-    type Output = Result<GetUserPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/photo` call (`getUserPhoto`).
+pub type GetUserPhotoCall = Call<GetUserPhotoResponse>;
+impl GetUserPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -2041,48 +1348,31 @@ pub enum GetUserPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `DELETE /users/{user-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DeleteUserPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_match: Option<String>,
-}
-impl DeleteUserPhotoCall {
-    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteUserPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::DELETE_USER_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.if_match {
-            request = request
-                .header("If-Match", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            204 => Ok(DeleteUserPhotoResponse::NoContent),
-            412 => Err(response.into_error().await),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.json().await?,
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for DeleteUserPhotoCall {
-    type Output = Result<DeleteUserPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `DELETE /users/{user-id}/photo` call (`deleteUserPhoto`).
+pub type DeleteUserPhotoCall = Call<DeleteUserPhotoResponse>;
+impl DeleteUserPhotoCall {
+    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-Match", &value.into()))
     }
 }
 /// What `DELETE /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -2091,48 +1381,17 @@ pub enum DeleteUserPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
 }
-/// A prepared `PATCH /users/{user-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct UpdateUserPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<ProfilePhoto>,
-}
-impl UpdateUserPhotoCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateUserPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::UPDATE_USER_PHOTO,
-            self.path,
-        );
-        if let Some(body) = &self.body {
-            request = request.json(body)?;
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for DeleteUserPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(UpdateUserPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            204 => Ok(Self::NoContent),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for UpdateUserPhotoCall {
-    type Output = Result<UpdateUserPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PATCH /users/{user-id}/photo` call (`updateUserPhoto`).
+pub type UpdateUserPhotoCall = Call<UpdateUserPhotoResponse>;
 /// What `PATCH /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum UpdateUserPhotoResponse {
@@ -2144,60 +1403,26 @@ pub enum UpdateUserPhotoResponse {
         body: ProfilePhoto,
     },
 }
-/// A prepared `GET /users/{user-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetUserPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for UpdateUserPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetUserPhotoContentResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserPhotoContentCall {
-    type Output = Result<GetUserPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/photo/$value` call (`getUserPhotoContent`).
+pub type GetUserPhotoContentCall = Call<GetUserPhotoContentResponse>;
+impl GetUserPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -2216,94 +1441,48 @@ pub enum GetUserPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /users/{user-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetUserPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetUserPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetUserPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_USER_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetUserPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetUserPhotoContentCall {
-    type Output = Result<SetUserPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /users/{user-id}/photo/$value` call (`setUserPhotoContent`).
+pub type SetUserPhotoContentCall = Call<SetUserPhotoContentResponse>;
 /// What `PUT /users/{user-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetUserPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /users/{user-id}/photos` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListUserPhotosCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-}
-impl ListUserPhotosCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<ListUserPhotosResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::LIST_USER_PHOTOS,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetUserPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(ListUserPhotosResponse::Ok {
-                    body: response.json().await?,
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for ListUserPhotosCall {
-    type Output = Result<ListUserPhotosResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/photos` call (`listUserPhotos`).
+pub type ListUserPhotosCall = Call<ListUserPhotosResponse>;
+impl ListUserPhotosCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
     }
 }
 /// What `GET /users/{user-id}/photos` answered with a success status. Error statuses come back as `Err`.
@@ -2315,70 +1494,29 @@ pub enum ListUserPhotosResponse {
         body: ProfilePhotoCollection,
     },
 }
-/// A prepared `GET /users/{user-id}/photos/{size}` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserPhotoBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetUserPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserPhotoBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_PHOTO_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for ListUserPhotosResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserPhotoBySizeResponse::Ok {
-                    etag: response.header("ETag"),
+                Ok(Self::Ok {
                     body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetUserPhotoBySizeResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserPhotoBySizeCall {
-    type Output = Result<GetUserPhotoBySizeResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/photos/{size}` call (`getUserPhotoBySize`).
+pub type GetUserPhotoBySizeCall = Call<GetUserPhotoBySizeResponse>;
+impl GetUserPhotoBySizeCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/photos/{size}` answered with a success status. Error statuses come back as `Err`.
@@ -2397,63 +1535,31 @@ pub enum GetUserPhotoBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /users/{user-id}/photos/{size}/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserPhotoContentBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetUserPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserPhotoContentBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserPhotoBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserPhotoContentBySizeResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetUserPhotoContentBySizeResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserPhotoContentBySizeCall {
-    type Output = Result<
-        GetUserPhotoContentBySizeResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/photos/{size}/$value` call (`getUserPhotoContentBySize`).
+pub type GetUserPhotoContentBySizeCall = Call<GetUserPhotoContentBySizeResponse>;
+impl GetUserPhotoContentBySizeCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
@@ -2472,70 +1578,35 @@ pub enum GetUserPhotoContentBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /groups/{group-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetGroupPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetGroupPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_GROUP_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserPhotoContentBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetGroupPhotoResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.json().await?,
+                    body: response.download(),
                 })
             }
             304 => {
-                Ok(GetGroupPhotoResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetGroupPhotoCall {
-    type Output = Result<GetGroupPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /groups/{group-id}/photo` call (`getGroupPhoto`).
+pub type GetGroupPhotoCall = Call<GetGroupPhotoResponse>;
+impl GetGroupPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -2554,48 +1625,31 @@ pub enum GetGroupPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `DELETE /groups/{group-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct DeleteGroupPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_match: Option<String>,
-}
-impl DeleteGroupPhotoCall {
-    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub fn if_match(mut self, value: impl Into<String>) -> Self {
-        self.if_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<DeleteGroupPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::DELETE_GROUP_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.if_match {
-            request = request
-                .header("If-Match", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetGroupPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            204 => Ok(DeleteGroupPhotoResponse::NoContent),
-            412 => Err(response.into_error().await),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.json().await?,
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for DeleteGroupPhotoCall {
-    type Output = Result<DeleteGroupPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `DELETE /groups/{group-id}/photo` call (`deleteGroupPhoto`).
+pub type DeleteGroupPhotoCall = Call<DeleteGroupPhotoResponse>;
+impl DeleteGroupPhotoCall {
+    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub fn if_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-Match", &value.into()))
     }
 }
 /// What `DELETE /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -2604,48 +1658,17 @@ pub enum DeleteGroupPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
 }
-/// A prepared `PATCH /groups/{group-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct UpdateGroupPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<ProfilePhoto>,
-}
-impl UpdateGroupPhotoCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateGroupPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::UPDATE_GROUP_PHOTO,
-            self.path,
-        );
-        if let Some(body) = &self.body {
-            request = request.json(body)?;
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for DeleteGroupPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(UpdateGroupPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            204 => Ok(Self::NoContent),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for UpdateGroupPhotoCall {
-    type Output = Result<UpdateGroupPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PATCH /groups/{group-id}/photo` call (`updateGroupPhoto`).
+pub type UpdateGroupPhotoCall = Call<UpdateGroupPhotoResponse>;
 /// What `PATCH /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum UpdateGroupPhotoResponse {
@@ -2657,60 +1680,26 @@ pub enum UpdateGroupPhotoResponse {
         body: ProfilePhoto,
     },
 }
-/// A prepared `GET /groups/{group-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetGroupPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetGroupPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_GROUP_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for UpdateGroupPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetGroupPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetGroupPhotoContentResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetGroupPhotoContentCall {
-    type Output = Result<GetGroupPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /groups/{group-id}/photo/$value` call (`getGroupPhotoContent`).
+pub type GetGroupPhotoContentCall = Call<GetGroupPhotoContentResponse>;
+impl GetGroupPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /groups/{group-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -2729,94 +1718,48 @@ pub enum GetGroupPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /groups/{group-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetGroupPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetGroupPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetGroupPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_GROUP_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetGroupPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetGroupPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetGroupPhotoContentCall {
-    type Output = Result<SetGroupPhotoContentResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /groups/{group-id}/photo/$value` call (`setGroupPhotoContent`).
+pub type SetGroupPhotoContentCall = Call<SetGroupPhotoContentResponse>;
 /// What `PUT /groups/{group-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetGroupPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /groups/{group-id}/photos` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct ListGroupPhotosCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-}
-impl ListGroupPhotosCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<ListGroupPhotosResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::LIST_GROUP_PHOTOS,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetGroupPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(ListGroupPhotosResponse::Ok {
-                    body: response.json().await?,
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for ListGroupPhotosCall {
-    type Output = Result<ListGroupPhotosResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /groups/{group-id}/photos` call (`listGroupPhotos`).
+pub type ListGroupPhotosCall = Call<ListGroupPhotosResponse>;
+impl ListGroupPhotosCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
     }
 }
 /// What `GET /groups/{group-id}/photos` answered with a success status. Error statuses come back as `Err`.
@@ -2828,70 +1771,29 @@ pub enum ListGroupPhotosResponse {
         body: ProfilePhotoCollection,
     },
 }
-/// A prepared `GET /groups/{group-id}/photos/{size}` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetGroupPhotoBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetGroupPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupPhotoBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_GROUP_PHOTO_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for ListGroupPhotosResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetGroupPhotoBySizeResponse::Ok {
-                    etag: response.header("ETag"),
+                Ok(Self::Ok {
                     body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetGroupPhotoBySizeResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetGroupPhotoBySizeCall {
-    type Output = Result<GetGroupPhotoBySizeResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /groups/{group-id}/photos/{size}` call (`getGroupPhotoBySize`).
+pub type GetGroupPhotoBySizeCall = Call<GetGroupPhotoBySizeResponse>;
+impl GetGroupPhotoBySizeCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /groups/{group-id}/photos/{size}` answered with a success status. Error statuses come back as `Err`.
@@ -2910,63 +1812,31 @@ pub enum GetGroupPhotoBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /groups/{group-id}/photos/{size}/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetGroupPhotoContentBySizeCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetGroupPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetGroupPhotoContentBySizeResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetGroupPhotoBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetGroupPhotoContentBySizeResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetGroupPhotoContentBySizeResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetGroupPhotoContentBySizeCall {
-    type Output = Result<
-        GetGroupPhotoContentBySizeResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /groups/{group-id}/photos/{size}/$value` call (`getGroupPhotoContentBySize`).
+pub type GetGroupPhotoContentBySizeCall = Call<GetGroupPhotoContentBySizeResponse>;
+impl GetGroupPhotoContentBySizeCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /groups/{group-id}/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
@@ -2985,70 +1855,35 @@ pub enum GetGroupPhotoContentBySizeResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /me/contacts/{contact-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyContactPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetMyContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyContactPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_CONTACT_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetGroupPhotoContentBySizeResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetMyContactPhotoResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.json().await?,
+                    body: response.download(),
                 })
             }
             304 => {
-                Ok(GetMyContactPhotoResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyContactPhotoCall {
-    type Output = Result<GetMyContactPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/contacts/{contact-id}/photo` call (`getMyContactPhoto`).
+pub type GetMyContactPhotoCall = Call<GetMyContactPhotoResponse>;
+impl GetMyContactPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -3067,63 +1902,31 @@ pub enum GetMyContactPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /me/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetMyContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyContactPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetMyContactPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetMyContactPhotoContentResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyContactPhotoContentCall {
-    type Output = Result<
-        GetMyContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/contacts/{contact-id}/photo/$value` call (`getMyContactPhotoContent`).
+pub type GetMyContactPhotoContentCall = Call<GetMyContactPhotoContentResponse>;
+impl GetMyContactPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -3142,116 +1945,52 @@ pub enum GetMyContactPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /me/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetMyContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetMyContactPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetMyContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_MY_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetMyContactPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetMyContactPhotoContentCall {
-    type Output = Result<
-        SetMyContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /me/contacts/{contact-id}/photo/$value` call (`setMyContactPhotoContent`).
+pub type SetMyContactPhotoContentCall = Call<SetMyContactPhotoContentResponse>;
 /// What `PUT /me/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetMyContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserContactPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetUserContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserContactPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_CONTACT_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetMyContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(GetUserContactPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(GetUserContactPhotoResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserContactPhotoCall {
-    type Output = Result<GetUserContactPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo` call (`getUserContactPhoto`).
+pub type GetUserContactPhotoCall = Call<GetUserContactPhotoResponse>;
+impl GetUserContactPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -3270,63 +2009,31 @@ pub enum GetUserContactPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetUserContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserContactPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserContactPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetUserContactPhotoContentResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserContactPhotoContentCall {
-    type Output = Result<
-        GetUserContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo/$value` call (`getUserContactPhotoContent`).
+pub type GetUserContactPhotoContentCall = Call<GetUserContactPhotoContentResponse>;
+impl GetUserContactPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -3345,116 +2052,52 @@ pub enum GetUserContactPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetUserContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetUserContactPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetUserContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_USER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetUserContactPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetUserContactPhotoContentCall {
-    type Output = Result<
-        SetUserContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` call (`setUserContactPhotoContent`).
+pub type SetUserContactPhotoContentCall = Call<SetUserContactPhotoContentResponse>;
 /// What `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetUserContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyFolderContactPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetMyFolderContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyFolderContactPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_FOLDER_CONTACT_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetUserContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(GetMyFolderContactPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(GetMyFolderContactPhotoResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyFolderContactPhotoCall {
-    type Output = Result<GetMyFolderContactPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getMyFolderContactPhoto`).
+pub type GetMyFolderContactPhotoCall = Call<GetMyFolderContactPhotoResponse>;
+impl GetMyFolderContactPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -3473,63 +2116,33 @@ pub enum GetMyFolderContactPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetMyFolderContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetMyFolderContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetMyFolderContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyFolderContactPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetMyFolderContactPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetMyFolderContactPhotoContentResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetMyFolderContactPhotoContentCall {
-    type Output = Result<
-        GetMyFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getMyFolderContactPhotoContent`).
+pub type GetMyFolderContactPhotoContentCall = Call<
+    GetMyFolderContactPhotoContentResponse,
+>;
+impl GetMyFolderContactPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -3548,119 +2161,54 @@ pub enum GetMyFolderContactPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetMyFolderContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetMyFolderContactPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<SetMyFolderContactPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetMyFolderContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetMyFolderContactPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetMyFolderContactPhotoContentCall {
-    type Output = Result<
-        SetMyFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setMyFolderContactPhotoContent`).
+pub type SetMyFolderContactPhotoContentCall = Call<
+    SetMyFolderContactPhotoContentResponse,
+>;
 /// What `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetMyFolderContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserFolderContactPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetUserFolderContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetUserFolderContactPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_FOLDER_CONTACT_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetMyFolderContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(GetUserFolderContactPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(GetUserFolderContactPhotoResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserFolderContactPhotoCall {
-    type Output = Result<
-        GetUserFolderContactPhotoResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getUserFolderContactPhoto`).
+pub type GetUserFolderContactPhotoCall = Call<GetUserFolderContactPhotoResponse>;
+impl GetUserFolderContactPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
@@ -3679,66 +2227,33 @@ pub enum GetUserFolderContactPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetUserFolderContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetUserFolderContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<
-        GetUserFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    > {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserFolderContactPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetUserFolderContactPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
             304 => {
-                Ok(GetUserFolderContactPhotoContentResponse::NotModified {
+                Ok(Self::NotModified {
                     etag: response.header("ETag"),
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetUserFolderContactPhotoContentCall {
-    type Output = Result<
-        GetUserFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getUserFolderContactPhotoContent`).
+pub type GetUserFolderContactPhotoContentCall = Call<
+    GetUserFolderContactPhotoContentResponse,
+>;
+impl GetUserFolderContactPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -3757,119 +2272,54 @@ pub enum GetUserFolderContactPhotoContentResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct SetUserFolderContactPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<PhotoContent>,
-}
-impl SetUserFolderContactPhotoContentCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<
-        SetUserFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    > {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetUserFolderContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => Ok(SetUserFolderContactPhotoContentResponse::Ok),
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for SetUserFolderContactPhotoContentCall {
-    type Output = Result<
-        SetUserFolderContactPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setUserFolderContactPhotoContent`).
+pub type SetUserFolderContactPhotoContentCall = Call<
+    SetUserFolderContactPhotoContentResponse,
+>;
 /// What `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetUserFolderContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
 }
-/// A prepared `GET /drive/root/createdByUser/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetDriveOwnerPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    select: Option<Vec<SelectItem>>,
-    if_none_match: Option<String>,
-}
-impl GetDriveOwnerPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(mut self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        self.select = Some(values.into_iter().collect());
-        self
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetDriveOwnerPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_DRIVE_OWNER_PHOTO,
-            self.path,
-        );
-        if let Some(value) = &self.select {
-            request = request
-                .query("$select", crate::runtime::param::ToParam::to_param(value));
-        }
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for SetUserFolderContactPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
-            200 => {
-                Ok(GetDriveOwnerPhotoResponse::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(GetDriveOwnerPhotoResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            200 => Ok(Self::Ok),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetDriveOwnerPhotoCall {
-    type Output = Result<GetDriveOwnerPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /drive/root/createdByUser/photo` call (`getDriveOwnerPhoto`).
+pub type GetDriveOwnerPhotoCall = Call<GetDriveOwnerPhotoResponse>;
+impl GetDriveOwnerPhotoCall {
+    /// Sets the query parameter `$select`. The properties to return.
+    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
+        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
+    }
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /drive/root/createdByUser/photo` answered with a success status. Error statuses come back as `Err`.
@@ -3888,48 +2338,27 @@ pub enum GetDriveOwnerPhotoResponse {
         etag: Option<String>,
     },
 }
-/// A prepared `PATCH /drive/root/createdByUser/photo` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct UpdateDriveOwnerPhotoCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    body: Option<ProfilePhoto>,
-}
-impl UpdateDriveOwnerPhotoCall {
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<UpdateDriveOwnerPhotoResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::UPDATE_DRIVE_OWNER_PHOTO,
-            self.path,
-        );
-        if let Some(body) = &self.body {
-            request = request.json(body)?;
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for GetDriveOwnerPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(UpdateDriveOwnerPhotoResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
                     body: response.json().await?,
                 })
             }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for UpdateDriveOwnerPhotoCall {
-    type Output = Result<UpdateDriveOwnerPhotoResponse, crate::runtime::client::Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+/// A prepared `PATCH /drive/root/createdByUser/photo` call (`updateDriveOwnerPhoto`).
+pub type UpdateDriveOwnerPhotoCall = Call<UpdateDriveOwnerPhotoResponse>;
 /// What `PATCH /drive/root/createdByUser/photo` answered with a success status. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum UpdateDriveOwnerPhotoResponse {
@@ -3941,63 +2370,26 @@ pub enum UpdateDriveOwnerPhotoResponse {
         body: ProfilePhoto,
     },
 }
-/// A prepared `GET /drive/root/createdByUser/photo/$value` call: set optional parameters, then `.await` it (or call `send`).
-#[must_use = "a call does nothing until it is awaited"]
-pub struct GetDriveOwnerPhotoContentCall {
-    client: crate::runtime::client::Client,
-    path: crate::runtime::path::PathBuilder,
-    if_none_match: Option<String>,
-}
-impl GetDriveOwnerPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(mut self, value: impl Into<String>) -> Self {
-        self.if_none_match = Some(value.into());
-        self
-    }
-    /// Sends the request and reads the response.
-    pub async fn send(
-        self,
-    ) -> Result<GetDriveOwnerPhotoContentResponse, crate::runtime::client::Error> {
-        let mut request = crate::runtime::client::ApiRequest::new(
-            &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT,
-            self.path,
-        );
-        if let Some(value) = &self.if_none_match {
-            request = request
-                .header(
-                    "If-None-Match",
-                    crate::runtime::param::ToParam::to_param(value),
-                );
-        }
-        let response = self.client.send(request).await?;
+impl rt::ReadResponse for UpdateDriveOwnerPhotoResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
         match response.status() {
             200 => {
-                Ok(GetDriveOwnerPhotoContentResponse::Ok {
+                Ok(Self::Ok {
                     etag: response.header("ETag"),
-                    body: response.download(),
+                    body: response.json().await?,
                 })
             }
-            304 => {
-                Ok(GetDriveOwnerPhotoContentResponse::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            status if (400..=499).contains(&status) => Err(response.into_error().await),
-            status if (500..=599).contains(&status) => Err(response.into_error().await),
+            400..=599 => Err(response.into_error().await),
             _ => Err(response.unexpected().await),
         }
     }
 }
-impl std::future::IntoFuture for GetDriveOwnerPhotoContentCall {
-    type Output = Result<
-        GetDriveOwnerPhotoContentResponse,
-        crate::runtime::client::Error,
-    >;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send>,
-    >;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+/// A prepared `GET /drive/root/createdByUser/photo/$value` call (`getDriveOwnerPhotoContent`).
+pub type GetDriveOwnerPhotoContentCall = Call<GetDriveOwnerPhotoContentResponse>;
+impl GetDriveOwnerPhotoContentCall {
+    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub fn if_none_match(self, value: impl Into<String>) -> Self {
+        Self(self.0.header("If-None-Match", &value.into()))
     }
 }
 /// What `GET /drive/root/createdByUser/photo/$value` answered with a success status. Error statuses come back as `Err`.
@@ -4015,4 +2407,23 @@ pub enum GetDriveOwnerPhotoContentResponse {
         /// The `ETag` header. The version of the photo.
         etag: Option<String>,
     },
+}
+impl rt::ReadResponse for GetDriveOwnerPhotoContentResponse {
+    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
+        match response.status() {
+            200 => {
+                Ok(Self::Ok {
+                    etag: response.header("ETag"),
+                    body: response.download(),
+                })
+            }
+            304 => {
+                Ok(Self::NotModified {
+                    etag: response.header("ETag"),
+                })
+            }
+            400..=599 => Err(response.into_error().await),
+            _ => Err(response.unexpected().await),
+        }
+    }
 }

@@ -32,12 +32,12 @@ pub mod schemes {
         &APPLICATION,
     ];
 }
-/// `GET /me/photo` (`getMyPhoto`).
-pub static GET_MY_PHOTO: OperationSpec = OperationSpec {
-    id: "getMyPhoto",
-    method: HttpMethod::Get,
-    path: "/me/photo",
-    security: &[
+/// The security alternatives of the operations, each distinct list once, named
+/// after the first operation that has it.
+pub mod permissions {
+    use super::*;
+    /// The permissions of `getMyPhoto` and of every operation that has the same ones.
+    pub static GET_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["User.Read"],
@@ -54,16 +54,9 @@ pub static GET_MY_PHOTO: OperationSpec = OperationSpec {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["User.Read.All"],
         },
-    ],
-    unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
-    request_body: None,
-};
-/// `DELETE /me/photo` (`deleteMyPhoto`).
-pub static DELETE_MY_PHOTO: OperationSpec = OperationSpec {
-    id: "deleteMyPhoto",
-    method: HttpMethod::Delete,
-    path: "/me/photo",
-    security: &[
+    ];
+    /// The permissions of `deleteMyPhoto` and of every operation that has the same ones.
+    pub static DELETE_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["User.ReadWrite"],
@@ -76,20 +69,20 @@ pub static DELETE_MY_PHOTO: OperationSpec = OperationSpec {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["User.ReadWrite.All"],
         },
-    ],
-    unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
-    request_body: None,
-};
-/// `GET /me/photo/$value` (`getMyPhotoContent`).
-pub static GET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
-    id: "getMyPhotoContent",
-    method: HttpMethod::Get,
-    path: "/me/photo/$value",
-    security: &[
+    ];
+    /// The permissions of `setMyPhotoContent` and of every operation that has the same ones.
+    pub static SET_MY_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
+            scopes: &["User.ReadWrite"],
         },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["User.ReadWrite.All"],
+        },
+    ];
+    /// The permissions of `getUserPhoto` and of every operation that has the same ones.
+    pub static GET_USER_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["ProfilePhoto.Read.All"],
@@ -102,7 +95,185 @@ pub static GET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
             scheme: &schemes::DELEGATED_WORK,
             scopes: &["User.Read.All"],
         },
-    ],
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["ProfilePhoto.Read.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["User.Read.All"],
+        },
+    ];
+    /// The permissions of `deleteUserPhoto` and of every operation that has the same ones.
+    pub static DELETE_USER_PHOTO: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["ProfilePhoto.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["User.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["ProfilePhoto.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["User.ReadWrite.All"],
+        },
+    ];
+    /// The permissions of `updateUserPhoto` and of every operation that has the same ones.
+    pub static UPDATE_USER_PHOTO: &[SecurityAlternative] = &[];
+    /// The permissions of `setUserPhotoContent` and of every operation that has the same ones.
+    pub static SET_USER_PHOTO_CONTENT: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["User.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["User.ReadWrite.All"],
+        },
+    ];
+    /// The permissions of `getGroupPhoto` and of every operation that has the same ones.
+    pub static GET_GROUP_PHOTO: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["ProfilePhoto.Read.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Group.Read.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["ProfilePhoto.Read.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Group.Read.All"],
+        },
+    ];
+    /// The permissions of `deleteGroupPhoto` and of every operation that has the same ones.
+    pub static DELETE_GROUP_PHOTO: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["ProfilePhoto.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Group.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["ProfilePhoto.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Group.ReadWrite.All"],
+        },
+    ];
+    /// The permissions of `setGroupPhotoContent` and of every operation that has the same ones.
+    pub static SET_GROUP_PHOTO_CONTENT: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Group.ReadWrite.All"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Group.ReadWrite.All"],
+        },
+    ];
+    /// The permissions of `getMyContactPhoto` and of every operation that has the same ones.
+    pub static GET_MY_CONTACT_PHOTO: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.Read"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.ReadWrite"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_PERSONAL,
+            scopes: &["Contacts.Read"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_PERSONAL,
+            scopes: &["Contacts.ReadWrite"],
+        },
+    ];
+    /// The permissions of `setMyContactPhotoContent` and of every operation that has the same ones.
+    pub static SET_MY_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.ReadWrite"],
+        },
+    ];
+    /// The permissions of `getUserContactPhoto` and of every operation that has the same ones.
+    pub static GET_USER_CONTACT_PHOTO: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.Read"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.ReadWrite"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_PERSONAL,
+            scopes: &["Contacts.Read"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_PERSONAL,
+            scopes: &["Contacts.ReadWrite"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Contacts.Read"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Contacts.ReadWrite"],
+        },
+    ];
+    /// The permissions of `setUserContactPhotoContent` and of every operation that has the same ones.
+    pub static SET_USER_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
+        SecurityAlternative {
+            scheme: &schemes::DELEGATED_WORK,
+            scopes: &["Contacts.ReadWrite"],
+        },
+        SecurityAlternative {
+            scheme: &schemes::APPLICATION,
+            scopes: &["Contacts.ReadWrite"],
+        },
+    ];
+}
+/// `GET /me/photo` (`getMyPhoto`).
+pub static GET_MY_PHOTO: OperationSpec = OperationSpec {
+    id: "getMyPhoto",
+    method: HttpMethod::Get,
+    path: "/me/photo",
+    security: permissions::GET_MY_PHOTO,
+    unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
+    request_body: None,
+};
+/// `DELETE /me/photo` (`deleteMyPhoto`).
+pub static DELETE_MY_PHOTO: OperationSpec = OperationSpec {
+    id: "deleteMyPhoto",
+    method: HttpMethod::Delete,
+    path: "/me/photo",
+    security: permissions::DELETE_MY_PHOTO,
+    unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
+    request_body: None,
+};
+/// `GET /me/photo/$value` (`getMyPhotoContent`).
+pub static GET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
+    id: "getMyPhotoContent",
+    method: HttpMethod::Get,
+    path: "/me/photo/$value",
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -111,16 +282,7 @@ pub static SET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setMyPhotoContent",
     method: HttpMethod::Put,
     path: "/me/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadWrite.All"],
-        },
-    ],
+    security: permissions::SET_MY_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -133,24 +295,7 @@ pub static LIST_MY_PHOTOS: OperationSpec = OperationSpec {
     id: "listMyPhotos",
     method: HttpMethod::Get,
     path: "/me/photos",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -159,24 +304,7 @@ pub static GET_MY_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     id: "getMyPhotoBySize",
     method: HttpMethod::Get,
     path: "/me/photos/{size}",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -185,24 +313,7 @@ pub static GET_MY_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     id: "getMyPhotoContentBySize",
     method: HttpMethod::Get,
     path: "/me/photos/{size}/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -211,28 +322,7 @@ pub static GET_USER_PHOTO: OperationSpec = OperationSpec {
     id: "getUserPhoto",
     method: HttpMethod::Get,
     path: "/users/{user-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -241,24 +331,7 @@ pub static DELETE_USER_PHOTO: OperationSpec = OperationSpec {
     id: "deleteUserPhoto",
     method: HttpMethod::Delete,
     path: "/users/{user-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.ReadWrite.All"],
-        },
-    ],
+    security: permissions::DELETE_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -267,7 +340,7 @@ pub static UPDATE_USER_PHOTO: OperationSpec = OperationSpec {
     id: "updateUserPhoto",
     method: HttpMethod::Patch,
     path: "/users/{user-id}/photo",
-    security: &[],
+    security: permissions::UPDATE_USER_PHOTO,
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -284,28 +357,7 @@ pub static GET_USER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getUserPhotoContent",
     method: HttpMethod::Get,
     path: "/users/{user-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -314,16 +366,7 @@ pub static SET_USER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setUserPhotoContent",
     method: HttpMethod::Put,
     path: "/users/{user-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.ReadWrite.All"],
-        },
-    ],
+    security: permissions::SET_USER_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -336,28 +379,7 @@ pub static LIST_USER_PHOTOS: OperationSpec = OperationSpec {
     id: "listUserPhotos",
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -366,28 +388,7 @@ pub static GET_USER_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     id: "getUserPhotoBySize",
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos/{size}",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -396,28 +397,7 @@ pub static GET_USER_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     id: "getUserPhotoContentBySize",
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos/{size}/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_USER_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -426,24 +406,7 @@ pub static GET_GROUP_PHOTO: OperationSpec = OperationSpec {
     id: "getGroupPhoto",
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.Read.All"],
-        },
-    ],
+    security: permissions::GET_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -452,24 +415,7 @@ pub static DELETE_GROUP_PHOTO: OperationSpec = OperationSpec {
     id: "deleteGroupPhoto",
     method: HttpMethod::Delete,
     path: "/groups/{group-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.ReadWrite.All"],
-        },
-    ],
+    security: permissions::DELETE_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -478,7 +424,7 @@ pub static UPDATE_GROUP_PHOTO: OperationSpec = OperationSpec {
     id: "updateGroupPhoto",
     method: HttpMethod::Patch,
     path: "/groups/{group-id}/photo",
-    security: &[],
+    security: permissions::UPDATE_USER_PHOTO,
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -495,24 +441,7 @@ pub static GET_GROUP_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getGroupPhotoContent",
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.Read.All"],
-        },
-    ],
+    security: permissions::GET_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -521,16 +450,7 @@ pub static SET_GROUP_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setGroupPhotoContent",
     method: HttpMethod::Put,
     path: "/groups/{group-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.ReadWrite.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.ReadWrite.All"],
-        },
-    ],
+    security: permissions::SET_GROUP_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -543,24 +463,7 @@ pub static LIST_GROUP_PHOTOS: OperationSpec = OperationSpec {
     id: "listGroupPhotos",
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.Read.All"],
-        },
-    ],
+    security: permissions::GET_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -569,24 +472,7 @@ pub static GET_GROUP_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     id: "getGroupPhotoBySize",
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos/{size}",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.Read.All"],
-        },
-    ],
+    security: permissions::GET_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -595,24 +481,7 @@ pub static GET_GROUP_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     id: "getGroupPhotoContentBySize",
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos/{size}/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Group.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Group.Read.All"],
-        },
-    ],
+    security: permissions::GET_GROUP_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -621,24 +490,7 @@ pub static GET_MY_CONTACT_PHOTO: OperationSpec = OperationSpec {
     id: "getMyContactPhoto",
     method: HttpMethod::Get,
     path: "/me/contacts/{contact-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_MY_CONTACT_PHOTO,
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -647,24 +499,7 @@ pub static GET_MY_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getMyContactPhotoContent",
     method: HttpMethod::Get,
     path: "/me/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_MY_CONTACT_PHOTO,
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -673,12 +508,7 @@ pub static SET_MY_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setMyContactPhotoContent",
     method: HttpMethod::Put,
     path: "/me/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::SET_MY_CONTACT_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -691,32 +521,7 @@ pub static GET_USER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     id: "getUserContactPhoto",
     method: HttpMethod::Get,
     path: "/users/{user-id}/contacts/{contact-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_USER_CONTACT_PHOTO,
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -725,32 +530,7 @@ pub static GET_USER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getUserContactPhotoContent",
     method: HttpMethod::Get,
     path: "/users/{user-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_USER_CONTACT_PHOTO,
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -759,16 +539,7 @@ pub static SET_USER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setUserContactPhotoContent",
     method: HttpMethod::Put,
     path: "/users/{user-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::SET_USER_CONTACT_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -781,24 +552,7 @@ pub static GET_MY_FOLDER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     id: "getMyFolderContactPhoto",
     method: HttpMethod::Get,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_MY_CONTACT_PHOTO,
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -807,24 +561,7 @@ pub static GET_MY_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getMyFolderContactPhotoContent",
     method: HttpMethod::Get,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_MY_CONTACT_PHOTO,
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -833,12 +570,7 @@ pub static SET_MY_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "setMyFolderContactPhotoContent",
     method: HttpMethod::Put,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::SET_MY_CONTACT_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -851,32 +583,7 @@ pub static GET_USER_FOLDER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     id: "getUserFolderContactPhoto",
     method: HttpMethod::Get,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_USER_CONTACT_PHOTO,
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -885,32 +592,7 @@ pub static GET_USER_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec 
     id: "getUserFolderContactPhotoContent",
     method: HttpMethod::Get,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_PERSONAL,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::GET_USER_CONTACT_PHOTO,
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -919,16 +601,7 @@ pub static SET_USER_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec 
     id: "setUserFolderContactPhotoContent",
     method: HttpMethod::Put,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["Contacts.ReadWrite"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::APPLICATION,
-            scopes: &["Contacts.ReadWrite"],
-        },
-    ],
+    security: permissions::SET_USER_CONTACT_PHOTO_CONTENT,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -941,24 +614,7 @@ pub static GET_DRIVE_OWNER_PHOTO: OperationSpec = OperationSpec {
     id: "getDriveOwnerPhoto",
     method: HttpMethod::Get,
     path: "/drive/root/createdByUser/photo",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -967,7 +623,7 @@ pub static UPDATE_DRIVE_OWNER_PHOTO: OperationSpec = OperationSpec {
     id: "updateDriveOwnerPhoto",
     method: HttpMethod::Patch,
     path: "/drive/root/createdByUser/photo",
-    security: &[],
+    security: permissions::UPDATE_USER_PHOTO,
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -984,24 +640,7 @@ pub static GET_DRIVE_OWNER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     id: "getDriveOwnerPhotoContent",
     method: HttpMethod::Get,
     path: "/drive/root/createdByUser/photo/$value",
-    security: &[
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["ProfilePhoto.Read.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.ReadBasic.All"],
-        },
-        SecurityAlternative {
-            scheme: &schemes::DELEGATED_WORK,
-            scopes: &["User.Read.All"],
-        },
-    ],
+    security: permissions::GET_MY_PHOTO,
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::response::IntoResponse;
 #[allow(unused_imports)]
 use super::models::*;
+use crate::runtime::server as rt;
 /// The API, one method per operation. The router calls a method only for a request that
 /// passed authentication, authorization and validation.
 pub trait Api: Send + Sync + 'static {
@@ -23,7 +24,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyPhotoRequest,
     ) -> impl std::future::Future<Output = GetMyPhotoResponse> + Send;
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
@@ -39,7 +40,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn delete_my_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: DeleteMyPhotoRequest,
     ) -> impl std::future::Future<Output = DeleteMyPhotoResponse> + Send;
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
@@ -55,7 +56,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetMyPhotoContentResponse> + Send;
     /// `PUT /me/photo/$value`: Upload the photo of the signed-in user.
@@ -73,7 +74,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn set_my_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetMyPhotoContentRequest,
     ) -> impl std::future::Future<Output = SetMyPhotoContentResponse> + Send;
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
@@ -89,7 +90,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn list_my_photos(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: ListMyPhotosRequest,
     ) -> impl std::future::Future<Output = ListMyPhotosResponse> + Send;
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
@@ -105,7 +106,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_photo_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyPhotoBySizeRequest,
     ) -> impl std::future::Future<Output = GetMyPhotoBySizeResponse> + Send;
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
@@ -121,7 +122,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_photo_content_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyPhotoContentBySizeRequest,
     ) -> impl std::future::Future<Output = GetMyPhotoContentBySizeResponse> + Send;
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
@@ -137,7 +138,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     fn get_user_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserPhotoRequest,
     ) -> impl std::future::Future<Output = GetUserPhotoResponse> + Send;
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
@@ -153,7 +154,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
     fn delete_user_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: DeleteUserPhotoRequest,
     ) -> impl std::future::Future<Output = DeleteUserPhotoResponse> + Send;
     /// `PATCH /users/{user-id}/photo`: Update the photo metadata of a user.
@@ -173,7 +174,7 @@ pub trait Api: Send + Sync + 'static {
     /// No permission allows this operation: every token is refused.
     fn update_user_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: UpdateUserPhotoRequest,
     ) -> impl std::future::Future<Output = UpdateUserPhotoResponse> + Send;
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
@@ -189,7 +190,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     fn get_user_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetUserPhotoContentResponse> + Send;
     /// `PUT /users/{user-id}/photo/$value`: Upload the photo of a user.
@@ -207,7 +208,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | User.ReadWrite.All |
     fn set_user_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetUserPhotoContentRequest,
     ) -> impl std::future::Future<Output = SetUserPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
@@ -223,7 +224,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     fn list_user_photos(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: ListUserPhotosRequest,
     ) -> impl std::future::Future<Output = ListUserPhotosResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
@@ -239,7 +240,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     fn get_user_photo_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserPhotoBySizeRequest,
     ) -> impl std::future::Future<Output = GetUserPhotoBySizeResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
@@ -255,7 +256,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     fn get_user_photo_content_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserPhotoContentBySizeRequest,
     ) -> impl std::future::Future<Output = GetUserPhotoContentBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
@@ -271,7 +272,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     fn get_group_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetGroupPhotoRequest,
     ) -> impl std::future::Future<Output = GetGroupPhotoResponse> + Send;
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
@@ -287,7 +288,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
     fn delete_group_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: DeleteGroupPhotoRequest,
     ) -> impl std::future::Future<Output = DeleteGroupPhotoResponse> + Send;
     /// `PATCH /groups/{group-id}/photo`: Update the photo metadata of a group.
@@ -307,7 +308,7 @@ pub trait Api: Send + Sync + 'static {
     /// No permission allows this operation: every token is refused.
     fn update_group_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: UpdateGroupPhotoRequest,
     ) -> impl std::future::Future<Output = UpdateGroupPhotoResponse> + Send;
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
@@ -323,7 +324,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     fn get_group_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetGroupPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetGroupPhotoContentResponse> + Send;
     /// `PUT /groups/{group-id}/photo/$value`: Upload the photo of a group.
@@ -341,7 +342,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Group.ReadWrite.All |
     fn set_group_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetGroupPhotoContentRequest,
     ) -> impl std::future::Future<Output = SetGroupPhotoContentResponse> + Send;
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
@@ -357,7 +358,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     fn list_group_photos(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: ListGroupPhotosRequest,
     ) -> impl std::future::Future<Output = ListGroupPhotosResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
@@ -373,7 +374,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     fn get_group_photo_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetGroupPhotoBySizeRequest,
     ) -> impl std::future::Future<Output = GetGroupPhotoBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
@@ -389,7 +390,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     fn get_group_photo_content_by_size(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetGroupPhotoContentBySizeRequest,
     ) -> impl std::future::Future<Output = GetGroupPhotoContentBySizeResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
@@ -405,7 +406,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_contact_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyContactPhotoRequest,
     ) -> impl std::future::Future<Output = GetMyContactPhotoResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
@@ -421,7 +422,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyContactPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetMyContactPhotoContentResponse> + Send;
     /// `PUT /me/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of the signed-in user.
@@ -439,7 +440,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn set_my_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetMyContactPhotoContentRequest,
     ) -> impl std::future::Future<Output = SetMyContactPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
@@ -455,7 +456,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     fn get_user_contact_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserContactPhotoRequest,
     ) -> impl std::future::Future<Output = GetUserContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
@@ -471,7 +472,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     fn get_user_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserContactPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetUserContactPhotoContentResponse> + Send;
     /// `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of a user.
@@ -489,7 +490,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.ReadWrite |
     fn set_user_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetUserContactPhotoContentRequest,
     ) -> impl std::future::Future<Output = SetUserContactPhotoContentResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
@@ -505,7 +506,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_folder_contact_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyFolderContactPhotoRequest,
     ) -> impl std::future::Future<Output = GetMyFolderContactPhotoResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
@@ -521,7 +522,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_my_folder_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetMyFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = GetMyFolderContactPhotoContentResponse,
@@ -541,7 +542,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn set_my_folder_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetMyFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = SetMyFolderContactPhotoContentResponse,
@@ -559,7 +560,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     fn get_user_folder_contact_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserFolderContactPhotoRequest,
     ) -> impl std::future::Future<Output = GetUserFolderContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
@@ -575,7 +576,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     fn get_user_folder_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetUserFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = GetUserFolderContactPhotoContentResponse,
@@ -595,7 +596,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Contacts.ReadWrite |
     fn set_user_folder_contact_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: SetUserFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = SetUserFolderContactPhotoContentResponse,
@@ -613,7 +614,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_drive_owner_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetDriveOwnerPhotoRequest,
     ) -> impl std::future::Future<Output = GetDriveOwnerPhotoResponse> + Send;
     /// `PATCH /drive/root/createdByUser/photo`: Update the photo metadata of the user who created the signed-in user's drive.
@@ -633,7 +634,7 @@ pub trait Api: Send + Sync + 'static {
     /// No permission allows this operation: every token is refused.
     fn update_drive_owner_photo(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: UpdateDriveOwnerPhotoRequest,
     ) -> impl std::future::Future<Output = UpdateDriveOwnerPhotoResponse> + Send;
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
@@ -649,7 +650,7 @@ pub trait Api: Send + Sync + 'static {
     /// | Application (`application`) | Not supported. |
     fn get_drive_owner_photo_content(
         &self,
-        context: crate::runtime::server::RequestContext,
+        context: rt::RequestContext,
         request: GetDriveOwnerPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetDriveOwnerPhotoContentResponse> + Send;
 }
@@ -660,302 +661,13 @@ pub struct GetMyPhotoRequest {
     /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
     pub if_none_match: Option<String>,
 }
-/// The validated request of `DELETE /me/photo`.
-pub struct DeleteMyPhotoRequest {
-    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub if_match: Option<String>,
-}
-/// The validated request of `GET /me/photo/$value`.
-pub struct GetMyPhotoContentRequest {
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /me/photo/$value`.
-pub struct SetMyPhotoContentRequest {
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /me/photos`.
-pub struct ListMyPhotosRequest {
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-}
-/// The validated request of `GET /me/photos/{size}`.
-pub struct GetMyPhotoBySizeRequest {
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /me/photos/{size}/$value`.
-pub struct GetMyPhotoContentBySizeRequest {
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /users/{user-id}/photo`.
-pub struct GetUserPhotoRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `DELETE /users/{user-id}/photo`.
-pub struct DeleteUserPhotoRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub if_match: Option<String>,
-}
-/// The validated request of `PATCH /users/{user-id}/photo`.
-pub struct UpdateUserPhotoRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The request body.
-    pub body: ProfilePhoto,
-}
-/// The validated request of `GET /users/{user-id}/photo/$value`.
-pub struct GetUserPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /users/{user-id}/photo/$value`.
-pub struct SetUserPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /users/{user-id}/photos`.
-pub struct ListUserPhotosRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-}
-/// The validated request of `GET /users/{user-id}/photos/{size}`.
-pub struct GetUserPhotoBySizeRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /users/{user-id}/photos/{size}/$value`.
-pub struct GetUserPhotoContentBySizeRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /groups/{group-id}/photo`.
-pub struct GetGroupPhotoRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `DELETE /groups/{group-id}/photo`.
-pub struct DeleteGroupPhotoRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub if_match: Option<String>,
-}
-/// The validated request of `PATCH /groups/{group-id}/photo`.
-pub struct UpdateGroupPhotoRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The request body.
-    pub body: ProfilePhoto,
-}
-/// The validated request of `GET /groups/{group-id}/photo/$value`.
-pub struct GetGroupPhotoContentRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /groups/{group-id}/photo/$value`.
-pub struct SetGroupPhotoContentRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /groups/{group-id}/photos`.
-pub struct ListGroupPhotosRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-}
-/// The validated request of `GET /groups/{group-id}/photos/{size}`.
-pub struct GetGroupPhotoBySizeRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /groups/{group-id}/photos/{size}/$value`.
-pub struct GetGroupPhotoContentBySizeRequest {
-    /// The path parameter `group-id`. The group's object id.
-    pub group_id: GroupId,
-    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
-    pub size: PhotoSize,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /me/contacts/{contact-id}/photo`.
-pub struct GetMyContactPhotoRequest {
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /me/contacts/{contact-id}/photo/$value`.
-pub struct GetMyContactPhotoContentRequest {
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /me/contacts/{contact-id}/photo/$value`.
-pub struct SetMyContactPhotoContentRequest {
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo`.
-pub struct GetUserContactPhotoRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`.
-pub struct GetUserContactPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`.
-pub struct SetUserContactPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
-pub struct GetMyFolderContactPhotoRequest {
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
-pub struct GetMyFolderContactPhotoContentRequest {
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
-pub struct SetMyFolderContactPhotoContentRequest {
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
-pub struct GetUserFolderContactPhotoRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
-pub struct GetUserFolderContactPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
-pub struct SetUserFolderContactPhotoContentRequest {
-    /// The path parameter `user-id`. The user's object id or userPrincipalName.
-    pub user_id: UserKey,
-    /// The path parameter `contactFolder-id`. The contact folder's id.
-    pub contact_folder_id: ContactFolderId,
-    /// The path parameter `contact-id`. The contact's id.
-    pub contact_id: ContactId,
-    /// The request body.
-    pub body: crate::runtime::server::BinaryBody,
-}
-/// The validated request of `GET /drive/root/createdByUser/photo`.
-pub struct GetDriveOwnerPhotoRequest {
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-/// The validated request of `PATCH /drive/root/createdByUser/photo`.
-pub struct UpdateDriveOwnerPhotoRequest {
-    /// The request body.
-    pub body: ProfilePhoto,
-}
-/// The validated request of `GET /drive/root/createdByUser/photo/$value`.
-pub struct GetDriveOwnerPhotoContentRequest {
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
+impl rt::FromIncoming for GetMyPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
+    }
 }
 /// The answer to `GET /me/photo`, one variant per status the spec declares.
 pub enum GetMyPhotoResponse {
@@ -972,31 +684,34 @@ pub enum GetMyPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `DELETE /me/photo`.
+pub struct DeleteMyPhotoRequest {
+    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub if_match: Option<String>,
+}
+impl rt::FromIncoming for DeleteMyPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            if_match: incoming.header("If-Match")?,
+        })
     }
 }
 /// The answer to `DELETE /me/photo`, one variant per status the spec declares.
@@ -1004,26 +719,32 @@ pub enum DeleteMyPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
     /// 412: The photo no longer has the ETag given in `If-Match`; nothing was deleted.
-    PreconditionFailed(crate::runtime::server::Rejection),
+    PreconditionFailed(rt::Rejection),
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for DeleteMyPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::NoContent => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::NoContent => rt::empty_response(rt::status(204), &[]),
             Self::PreconditionFailed(rejection) => rejection.into_response(),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/photo/$value`.
+pub struct GetMyPhotoContentRequest {
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/photo/$value`, one variant per status the spec declares.
@@ -1033,7 +754,7 @@ pub enum GetMyPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1041,31 +762,32 @@ pub enum GetMyPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /me/photo/$value`.
+pub struct SetMyPhotoContentRequest {
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetMyPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self { body: incoming.binary()? })
     }
 }
 /// The answer to `PUT /me/photo/$value`, one variant per status the spec declares.
@@ -1073,23 +795,29 @@ pub enum SetMyPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetMyPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/photos`.
+pub struct ListMyPhotosRequest {
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+}
+impl rt::FromIncoming for ListMyPhotosRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            select: incoming.query_list("$select")?,
+        })
     }
 }
 /// The answer to `GET /me/photos`, one variant per status the spec declares.
@@ -1100,24 +828,35 @@ pub enum ListMyPhotosResponse {
         body: ProfilePhotoCollection,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for ListMyPhotosResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok { body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[],
-                )
-            }
+            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/photos/{size}`.
+pub struct GetMyPhotoBySizeRequest {
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyPhotoBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            size: incoming.path("size")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/photos/{size}`, one variant per status the spec declares.
@@ -1135,31 +874,37 @@ pub enum GetMyPhotoBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyPhotoBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/photos/{size}/$value`.
+pub struct GetMyPhotoContentBySizeRequest {
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyPhotoContentBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            size: incoming.path("size")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/photos/{size}/$value`, one variant per status the spec declares.
@@ -1169,7 +914,7 @@ pub enum GetMyPhotoContentBySizeResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1177,31 +922,40 @@ pub enum GetMyPhotoContentBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyPhotoContentBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/photo`.
+pub struct GetUserPhotoRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/photo`, one variant per status the spec declares.
@@ -1219,31 +973,37 @@ pub enum GetUserPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `DELETE /users/{user-id}/photo`.
+pub struct DeleteUserPhotoRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub if_match: Option<String>,
+}
+impl rt::FromIncoming for DeleteUserPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            if_match: incoming.header("If-Match")?,
+        })
     }
 }
 /// The answer to `DELETE /users/{user-id}/photo`, one variant per status the spec declares.
@@ -1251,26 +1011,35 @@ pub enum DeleteUserPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
     /// 412: The photo no longer has the ETag given in `If-Match`; nothing was deleted.
-    PreconditionFailed(crate::runtime::server::Rejection),
+    PreconditionFailed(rt::Rejection),
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for DeleteUserPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::NoContent => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::NoContent => rt::empty_response(rt::status(204), &[]),
             Self::PreconditionFailed(rejection) => rejection.into_response(),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PATCH /users/{user-id}/photo`.
+pub struct UpdateUserPhotoRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The request body.
+    pub body: ProfilePhoto,
+}
+impl rt::FromIncoming for UpdateUserPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            body: incoming.json().await?,
+        })
     }
 }
 /// The answer to `PATCH /users/{user-id}/photo`, one variant per status the spec declares.
@@ -1283,24 +1052,34 @@ pub enum UpdateUserPhotoResponse {
         body: ProfilePhoto,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for UpdateUserPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/photo/$value`.
+pub struct GetUserPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/photo/$value`, one variant per status the spec declares.
@@ -1310,7 +1089,7 @@ pub enum GetUserPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1318,31 +1097,37 @@ pub enum GetUserPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /users/{user-id}/photo/$value`.
+pub struct SetUserPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetUserPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /users/{user-id}/photo/$value`, one variant per status the spec declares.
@@ -1350,23 +1135,32 @@ pub enum SetUserPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetUserPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/photos`.
+pub struct ListUserPhotosRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+}
+impl rt::FromIncoming for ListUserPhotosRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            select: incoming.query_list("$select")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/photos`, one variant per status the spec declares.
@@ -1377,24 +1171,38 @@ pub enum ListUserPhotosResponse {
         body: ProfilePhotoCollection,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for ListUserPhotosResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok { body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[],
-                )
-            }
+            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/photos/{size}`.
+pub struct GetUserPhotoBySizeRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserPhotoBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            size: incoming.path("size")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/photos/{size}`, one variant per status the spec declares.
@@ -1412,31 +1220,40 @@ pub enum GetUserPhotoBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserPhotoBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/photos/{size}/$value`.
+pub struct GetUserPhotoContentBySizeRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserPhotoContentBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            size: incoming.path("size")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/photos/{size}/$value`, one variant per status the spec declares.
@@ -1446,7 +1263,7 @@ pub enum GetUserPhotoContentBySizeResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1454,31 +1271,40 @@ pub enum GetUserPhotoContentBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserPhotoContentBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /groups/{group-id}/photo`.
+pub struct GetGroupPhotoRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetGroupPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /groups/{group-id}/photo`, one variant per status the spec declares.
@@ -1496,31 +1322,37 @@ pub enum GetGroupPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetGroupPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `DELETE /groups/{group-id}/photo`.
+pub struct DeleteGroupPhotoRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
+    pub if_match: Option<String>,
+}
+impl rt::FromIncoming for DeleteGroupPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            if_match: incoming.header("If-Match")?,
+        })
     }
 }
 /// The answer to `DELETE /groups/{group-id}/photo`, one variant per status the spec declares.
@@ -1528,26 +1360,35 @@ pub enum DeleteGroupPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
     /// 412: The photo no longer has the ETag given in `If-Match`; nothing was deleted.
-    PreconditionFailed(crate::runtime::server::Rejection),
+    PreconditionFailed(rt::Rejection),
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for DeleteGroupPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::NoContent => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(204)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::NoContent => rt::empty_response(rt::status(204), &[]),
             Self::PreconditionFailed(rejection) => rejection.into_response(),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PATCH /groups/{group-id}/photo`.
+pub struct UpdateGroupPhotoRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The request body.
+    pub body: ProfilePhoto,
+}
+impl rt::FromIncoming for UpdateGroupPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            body: incoming.json().await?,
+        })
     }
 }
 /// The answer to `PATCH /groups/{group-id}/photo`, one variant per status the spec declares.
@@ -1560,24 +1401,34 @@ pub enum UpdateGroupPhotoResponse {
         body: ProfilePhoto,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for UpdateGroupPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /groups/{group-id}/photo/$value`.
+pub struct GetGroupPhotoContentRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetGroupPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /groups/{group-id}/photo/$value`, one variant per status the spec declares.
@@ -1587,7 +1438,7 @@ pub enum GetGroupPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1595,31 +1446,37 @@ pub enum GetGroupPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetGroupPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /groups/{group-id}/photo/$value`.
+pub struct SetGroupPhotoContentRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetGroupPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /groups/{group-id}/photo/$value`, one variant per status the spec declares.
@@ -1627,23 +1484,32 @@ pub enum SetGroupPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetGroupPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /groups/{group-id}/photos`.
+pub struct ListGroupPhotosRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+}
+impl rt::FromIncoming for ListGroupPhotosRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            select: incoming.query_list("$select")?,
+        })
     }
 }
 /// The answer to `GET /groups/{group-id}/photos`, one variant per status the spec declares.
@@ -1654,24 +1520,38 @@ pub enum ListGroupPhotosResponse {
         body: ProfilePhotoCollection,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for ListGroupPhotosResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok { body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[],
-                )
-            }
+            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /groups/{group-id}/photos/{size}`.
+pub struct GetGroupPhotoBySizeRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetGroupPhotoBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            size: incoming.path("size")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /groups/{group-id}/photos/{size}`, one variant per status the spec declares.
@@ -1689,31 +1569,40 @@ pub enum GetGroupPhotoBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetGroupPhotoBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /groups/{group-id}/photos/{size}/$value`.
+pub struct GetGroupPhotoContentBySizeRequest {
+    /// The path parameter `group-id`. The group's object id.
+    pub group_id: GroupId,
+    /// The path parameter `size`. One of the sizes Graph keeps of a photo.
+    pub size: PhotoSize,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetGroupPhotoContentBySizeRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            group_id: incoming.path("group_id")?,
+            size: incoming.path("size")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /groups/{group-id}/photos/{size}/$value`, one variant per status the spec declares.
@@ -1723,7 +1612,7 @@ pub enum GetGroupPhotoContentBySizeResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1731,31 +1620,40 @@ pub enum GetGroupPhotoContentBySizeResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetGroupPhotoContentBySizeResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/contacts/{contact-id}/photo`.
+pub struct GetMyContactPhotoRequest {
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyContactPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_id: incoming.path("contact_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/contacts/{contact-id}/photo`, one variant per status the spec declares.
@@ -1773,31 +1671,37 @@ pub enum GetMyContactPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyContactPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/contacts/{contact-id}/photo/$value`.
+pub struct GetMyContactPhotoContentRequest {
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_id: incoming.path("contact_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -1807,7 +1711,7 @@ pub enum GetMyContactPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1815,31 +1719,37 @@ pub enum GetMyContactPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /me/contacts/{contact-id}/photo/$value`.
+pub struct SetMyContactPhotoContentRequest {
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetMyContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_id: incoming.path("contact_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /me/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -1847,23 +1757,38 @@ pub enum SetMyContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetMyContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo`.
+pub struct GetUserContactPhotoRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserContactPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_id: incoming.path("contact_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
@@ -1881,31 +1806,40 @@ pub enum GetUserContactPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserContactPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`.
+pub struct GetUserContactPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_id: incoming.path("contact_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -1915,7 +1849,7 @@ pub enum GetUserContactPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -1923,31 +1857,40 @@ pub enum GetUserContactPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`.
+pub struct SetUserContactPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetUserContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_id: incoming.path("contact_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -1955,23 +1898,38 @@ pub enum SetUserContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetUserContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
+pub struct GetMyFolderContactPhotoRequest {
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyFolderContactPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
@@ -1989,31 +1947,40 @@ pub enum GetMyFolderContactPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyFolderContactPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
+pub struct GetMyFolderContactPhotoContentRequest {
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetMyFolderContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -2023,7 +1990,7 @@ pub enum GetMyFolderContactPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -2031,31 +1998,40 @@ pub enum GetMyFolderContactPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetMyFolderContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
+pub struct SetMyFolderContactPhotoContentRequest {
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetMyFolderContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -2063,23 +2039,41 @@ pub enum SetMyFolderContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetMyFolderContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
+pub struct GetUserFolderContactPhotoRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserFolderContactPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
@@ -2097,31 +2091,43 @@ pub enum GetUserFolderContactPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserFolderContactPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
+pub struct GetUserFolderContactPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetUserFolderContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -2131,7 +2137,7 @@ pub enum GetUserFolderContactPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -2139,31 +2145,43 @@ pub enum GetUserFolderContactPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetUserFolderContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
+pub struct SetUserFolderContactPhotoContentRequest {
+    /// The path parameter `user-id`. The user's object id or userPrincipalName.
+    pub user_id: UserKey,
+    /// The path parameter `contactFolder-id`. The contact folder's id.
+    pub contact_folder_id: ContactFolderId,
+    /// The path parameter `contact-id`. The contact's id.
+    pub contact_id: ContactId,
+    /// The request body.
+    pub body: rt::BinaryBody,
+}
+impl rt::FromIncoming for SetUserFolderContactPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            user_id: incoming.path("user_id")?,
+            contact_folder_id: incoming.path("contact_folder_id")?,
+            contact_id: incoming.path("contact_id")?,
+            body: incoming.binary()?,
+        })
     }
 }
 /// The answer to `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
@@ -2171,23 +2189,32 @@ pub enum SetUserFolderContactPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for SetUserFolderContactPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[],
-                )
-            }
+            Self::Ok => rt::empty_response(rt::status(200), &[]),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /drive/root/createdByUser/photo`.
+pub struct GetDriveOwnerPhotoRequest {
+    /// The query parameter `$select`. The properties to return.
+    pub select: Option<Vec<SelectItem>>,
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetDriveOwnerPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            select: incoming.query_list("$select")?,
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /drive/root/createdByUser/photo`, one variant per status the spec declares.
@@ -2205,31 +2232,34 @@ pub enum GetDriveOwnerPhotoResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetDriveOwnerPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `PATCH /drive/root/createdByUser/photo`.
+pub struct UpdateDriveOwnerPhotoRequest {
+    /// The request body.
+    pub body: ProfilePhoto,
+}
+impl rt::FromIncoming for UpdateDriveOwnerPhotoRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            body: incoming.json().await?,
+        })
     }
 }
 /// The answer to `PATCH /drive/root/createdByUser/photo`, one variant per status the spec declares.
@@ -2242,24 +2272,31 @@ pub enum UpdateDriveOwnerPhotoResponse {
         body: ProfilePhoto,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for UpdateDriveOwnerPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::json_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                    &[("ETag", etag)],
-                )
+                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
+    }
+}
+/// The validated request of `GET /drive/root/createdByUser/photo/$value`.
+pub struct GetDriveOwnerPhotoContentRequest {
+    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
+    pub if_none_match: Option<String>,
+}
+impl rt::FromIncoming for GetDriveOwnerPhotoContentRequest {
+    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+        Ok(Self {
+            if_none_match: incoming.header("If-None-Match")?,
+        })
     }
 }
 /// The answer to `GET /drive/root/createdByUser/photo/$value`, one variant per status the spec declares.
@@ -2269,7 +2306,7 @@ pub enum GetDriveOwnerPhotoContentResponse {
         /// The `ETag` header.
         etag: Option<String>,
         /// The content and its media type.
-        body: crate::runtime::server::BinaryContent,
+        body: rt::BinaryContent,
     },
     /// 304: The photo still has the ETag given in `If-None-Match`.
     NotModified {
@@ -2277,27 +2314,18 @@ pub enum GetDriveOwnerPhotoContentResponse {
         etag: Option<String>,
     },
     /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(crate::runtime::server::Rejection),
+    ClientError(rt::Rejection),
     /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(crate::runtime::server::Rejection),
+    ServerError(rt::Rejection),
 }
 impl IntoResponse for GetDriveOwnerPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                crate::runtime::server::binary_response(
-                    axum::http::StatusCode::from_u16(200)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    body,
-                    &[("ETag", etag)],
-                )
+                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                crate::runtime::server::empty_response(
-                    axum::http::StatusCode::from_u16(304)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &[("ETag", etag)],
-                )
+                rt::empty_response(rt::status(304), &[("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
@@ -2306,14 +2334,11 @@ impl IntoResponse for GetDriveOwnerPhotoContentResponse {
 }
 struct ServerState<A> {
     api: Arc<A>,
-    config: crate::runtime::server::ServerConfig,
+    config: rt::ServerConfig,
 }
 /// An axum router serving `api`: every operation of the spec under each server path
 /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
-pub fn router<A: Api>(
-    api: Arc<A>,
-    config: crate::runtime::server::ServerConfig,
-) -> axum::Router {
+pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
     let mut router = axum::Router::new();
     for value in Version::ALL {
         #[allow(unused_mut)]
@@ -2326,7 +2351,7 @@ pub fn router<A: Api>(
         router = router
             .nest(&format!("/{}", value.as_str()), routes::<A>().with_state(state));
     }
-    crate::runtime::server::finish(router, super::operations::OPENAPI_YAML)
+    rt::finish(router, super::operations::OPENAPI_YAML)
 }
 fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
     let mut router = axum::Router::new();
@@ -2470,1066 +2495,503 @@ async fn handle_get_my_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetMyPhotoRequest {
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.get_my_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::GET_MY_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_photo(context, request),
+        )
+        .await
 }
 async fn handle_delete_my_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::DELETE_MY_PHOTO,
-                request,
-            )
-            .await?;
-        let request = DeleteMyPhotoRequest {
-            if_match: incoming.header("If-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.delete_my_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::DELETE_MY_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.delete_my_photo(context, request),
+        )
+        .await
 }
 async fn handle_get_my_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetMyPhotoContentRequest {
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_my_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_MY_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetMyPhotoContentRequest {
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_my_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_MY_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.set_my_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_list_my_photos<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::LIST_MY_PHOTOS,
-                request,
-            )
-            .await?;
-        let request = ListMyPhotosRequest {
-            select: incoming.query_list("$select")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.list_my_photos(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::LIST_MY_PHOTOS;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.list_my_photos(context, request),
+        )
+        .await
 }
 async fn handle_get_my_photo_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_PHOTO_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetMyPhotoBySizeRequest {
-            size: incoming.path("size")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_photo_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_PHOTO_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_photo_by_size(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_my_photo_content_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetMyPhotoContentBySizeRequest {
-            size: incoming.path("size")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_photo_content_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_photo_content_by_size(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetUserPhotoRequest {
-            user_id: incoming.path("user_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.get_user_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::GET_USER_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_photo(context, request),
+        )
+        .await
 }
 async fn handle_delete_user_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::DELETE_USER_PHOTO,
-                request,
-            )
-            .await?;
-        let request = DeleteUserPhotoRequest {
-            user_id: incoming.path("user_id")?,
-            if_match: incoming.header("If-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.delete_user_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::DELETE_USER_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.delete_user_photo(context, request),
+        )
+        .await
 }
 async fn handle_update_user_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::UPDATE_USER_PHOTO,
-                request,
-            )
-            .await?;
-        let request = UpdateUserPhotoRequest {
-            user_id: incoming.path("user_id")?,
-            body: incoming.json().await?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.update_user_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::UPDATE_USER_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.update_user_photo(context, request),
+        )
+        .await
 }
 async fn handle_get_user_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetUserPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_user_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_USER_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetUserPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_user_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_USER_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.set_user_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_list_user_photos<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::LIST_USER_PHOTOS,
-                request,
-            )
-            .await?;
-        let request = ListUserPhotosRequest {
-            user_id: incoming.path("user_id")?,
-            select: incoming.query_list("$select")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.list_user_photos(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::LIST_USER_PHOTOS;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.list_user_photos(context, request),
+        )
+        .await
 }
 async fn handle_get_user_photo_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_PHOTO_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetUserPhotoBySizeRequest {
-            user_id: incoming.path("user_id")?,
-            size: incoming.path("size")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_photo_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_PHOTO_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_photo_by_size(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_photo_content_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetUserPhotoContentBySizeRequest {
-            user_id: incoming.path("user_id")?,
-            size: incoming.path("size")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_photo_content_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_photo_content_by_size(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_group_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_GROUP_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetGroupPhotoRequest {
-            group_id: incoming.path("group_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.get_group_photo(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::GET_GROUP_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_group_photo(context, request),
+        )
+        .await
 }
 async fn handle_delete_group_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::DELETE_GROUP_PHOTO,
-                request,
-            )
-            .await?;
-        let request = DeleteGroupPhotoRequest {
-            group_id: incoming.path("group_id")?,
-            if_match: incoming.header("If-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .delete_group_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::DELETE_GROUP_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.delete_group_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_update_group_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::UPDATE_GROUP_PHOTO,
-                request,
-            )
-            .await?;
-        let request = UpdateGroupPhotoRequest {
-            group_id: incoming.path("group_id")?,
-            body: incoming.json().await?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .update_group_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::UPDATE_GROUP_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.update_group_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_group_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_GROUP_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetGroupPhotoContentRequest {
-            group_id: incoming.path("group_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_group_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_GROUP_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_group_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_group_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_GROUP_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetGroupPhotoContentRequest {
-            group_id: incoming.path("group_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_group_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_GROUP_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.set_group_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_list_group_photos<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::LIST_GROUP_PHOTOS,
-                request,
-            )
-            .await?;
-        let request = ListGroupPhotosRequest {
-            group_id: incoming.path("group_id")?,
-            select: incoming.query_list("$select")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(state.api.list_group_photos(incoming.context(), request).await.into_response())
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    let op = &super::operations::LIST_GROUP_PHOTOS;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.list_group_photos(context, request),
+        )
+        .await
 }
 async fn handle_get_group_photo_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_GROUP_PHOTO_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetGroupPhotoBySizeRequest {
-            group_id: incoming.path("group_id")?,
-            size: incoming.path("size")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_group_photo_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_GROUP_PHOTO_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_group_photo_by_size(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_group_photo_content_by_size<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE,
-                request,
-            )
-            .await?;
-        let request = GetGroupPhotoContentBySizeRequest {
-            group_id: incoming.path("group_id")?,
-            size: incoming.path("size")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_group_photo_content_by_size(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| {
+                state.api.get_group_photo_content_by_size(context, request)
+            },
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_my_contact_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_CONTACT_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetMyContactPhotoRequest {
-            contact_id: incoming.path("contact_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_contact_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_CONTACT_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_contact_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_my_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetMyContactPhotoContentRequest {
-            contact_id: incoming.path("contact_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_contact_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_my_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_MY_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetMyContactPhotoContentRequest {
-            contact_id: incoming.path("contact_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_my_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_MY_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.set_my_contact_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_contact_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_CONTACT_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetUserContactPhotoRequest {
-            user_id: incoming.path("user_id")?,
-            contact_id: incoming.path("contact_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_contact_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_CONTACT_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_contact_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetUserContactPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            contact_id: incoming.path("contact_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_contact_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_user_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_USER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetUserContactPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            contact_id: incoming.path("contact_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_user_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_USER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.set_user_contact_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_my_folder_contact_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_FOLDER_CONTACT_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetMyFolderContactPhotoRequest {
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_folder_contact_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_FOLDER_CONTACT_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_my_folder_contact_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_my_folder_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetMyFolderContactPhotoContentRequest {
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_my_folder_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| {
+                state.api.get_my_folder_contact_photo_content(context, request)
+            },
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_my_folder_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetMyFolderContactPhotoContentRequest {
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_my_folder_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| {
+                state.api.set_my_folder_contact_photo_content(context, request)
+            },
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_folder_contact_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_FOLDER_CONTACT_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetUserFolderContactPhotoRequest {
-            user_id: incoming.path("user_id")?,
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_folder_contact_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_FOLDER_CONTACT_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_user_folder_contact_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_user_folder_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetUserFolderContactPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_user_folder_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| {
+                state.api.get_user_folder_contact_photo_content(context, request)
+            },
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_set_user_folder_contact_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = SetUserFolderContactPhotoContentRequest {
-            user_id: incoming.path("user_id")?,
-            contact_folder_id: incoming.path("contact_folder_id")?,
-            contact_id: incoming.path("contact_id")?,
-            body: incoming.binary()?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .set_user_folder_contact_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| {
+                state.api.set_user_folder_contact_photo_content(context, request)
+            },
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_drive_owner_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_DRIVE_OWNER_PHOTO,
-                request,
-            )
-            .await?;
-        let request = GetDriveOwnerPhotoRequest {
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_drive_owner_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_DRIVE_OWNER_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_drive_owner_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_update_drive_owner_photo<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let mut incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::UPDATE_DRIVE_OWNER_PHOTO,
-                request,
-            )
-            .await?;
-        let request = UpdateDriveOwnerPhotoRequest {
-            body: incoming.json().await?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .update_drive_owner_photo(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::UPDATE_DRIVE_OWNER_PHOTO;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.update_drive_owner_photo(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }
 async fn handle_get_drive_owner_photo_content<A: Api>(
     axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let result = async {
-        let incoming = crate::runtime::server::Incoming::accept(
-                &state.config,
-                &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT,
-                request,
-            )
-            .await?;
-        let request = GetDriveOwnerPhotoContentRequest {
-            if_none_match: incoming.header("If-None-Match")?,
-        };
-        Ok::<
-            _,
-            crate::runtime::server::Rejection,
-        >(
-            state
-                .api
-                .get_drive_owner_photo_content(incoming.context(), request)
-                .await
-                .into_response(),
+    let op = &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT;
+    rt::handle(
+            &state.config,
+            op,
+            request,
+            |context, request| state.api.get_drive_owner_photo_content(context, request),
         )
-    }
-        .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+        .await
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::tree::{Step, Tree, literal_method, param_method};
@@ -17,14 +18,45 @@ use crate::names;
 
 pub const ROOT: &str = "ApiClient";
 
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+    sink.item(quote! {
+        //! The typed client.
+        #![allow(clippy::large_enum_variant)]
+        // Every schema type, whichever this spec's operations use.
+        #[allow(unused_imports)]
+        use super::models::*;
+        // The runtime's client side, under a short name: every item here is glue over it.
+        use #rt::client as rt;
+    });
+    sink.item(quote! {
+        /// A prepared call of one operation: set its optional parameters, then `.await` it (or
+        /// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its
+        /// response type.
+        #[must_use = "a call does nothing until it is awaited"]
+        pub struct Call<R>(rt::Call<R>);
+
+        impl<R: rt::ReadResponse> Call<R> {
+            /// Sends the request and reads the response.
+            pub async fn send(self) -> Result<R, rt::Error> {
+                self.0.send().await
+            }
+        }
+
+        impl<R: rt::ReadResponse> std::future::IntoFuture for Call<R> {
+            type Output = Result<R, rt::Error>;
+            type IntoFuture = rt::CallFuture<R>;
+            fn into_future(self) -> Self::IntoFuture {
+                self.0.into_future()
+            }
+        }
+    });
     let tree = Tree::build(api, ROOT);
-    let nodes = tree.nodes.iter().enumerate().map(|(index, node)| {
+    for (index, node) in tree.nodes.iter().enumerate() {
         let name = ident(&node.type_name);
         let children = node
             .children
             .iter()
-            .map(|&child| accessor(api, &tree, child, rt));
+            .map(|&child| accessor(api, &tree, child));
         let operations = node.operations.iter().map(|op| operation_method(api, op));
         let doc = if index == 0 {
             quote! {
@@ -40,47 +72,36 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
         let constructor = (index == 0).then(|| {
             quote! {
                 /// Uses `client` for every call.
-                pub fn new(client: #rt::client::Client) -> Self {
-                    Self { client, path: #rt::path::PathBuilder::new() }
+                pub fn new(client: rt::Client) -> Self {
+                    Self(rt::Node::root(client))
                 }
 
                 /// The runtime client behind this API.
-                pub fn http(&self) -> &#rt::client::Client {
-                    &self.client
+                pub fn http(&self) -> &rt::Client {
+                    self.0.client()
                 }
             }
         });
-        quote! {
+        sink.item(quote! {
             #doc
             #[derive(Clone)]
-            pub struct #name {
-                client: #rt::client::Client,
-                path: #rt::path::PathBuilder,
-            }
+            pub struct #name(rt::Node);
 
             impl #name {
                 #constructor
                 #(#children)*
                 #(#operations)*
             }
-        }
-    });
-    let calls = api.operations.iter().map(|op| call(op, rt));
-    let bodies = binary_bodies(api, rt);
-    quote! {
-        //! The typed client.
-        #![allow(clippy::large_enum_variant)]
-        // Every schema type, whichever this spec's operations use.
-        #[allow(unused_imports)]
-        use super::models::*;
-
-        #(#nodes)*
-        #bodies
-        #(#calls)*
+        });
+    }
+    sink.item(binary_bodies(api, rt));
+    for op in &api.operations {
+        sink.item(call(op));
+        sink.item(response_enum(op, rt));
     }
 }
 
-fn accessor(api: &Api, tree: &Tree, child: usize, rt: &syn::Path) -> TokenStream {
+fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
     let node = &tree.nodes[child];
     let ty = ident(&node.type_name);
     let doc = format!(" `{}`", node.path);
@@ -90,7 +111,7 @@ fn accessor(api: &Api, tree: &Tree, child: usize, rt: &syn::Path) -> TokenStream
             quote! {
                 #[doc = #doc]
                 pub fn #method(&self) -> #ty {
-                    #ty { client: self.client.clone(), path: self.path.clone().literal(#literal) }
+                    #ty(self.0.literal(#literal))
                 }
             }
         }
@@ -101,7 +122,7 @@ fn accessor(api: &Api, tree: &Tree, child: usize, rt: &syn::Path) -> TokenStream
             quote! {
                 #[doc = #doc]
                 pub fn #method(&self, #arg: #arg_ty) -> #ty {
-                    #ty { client: self.client.clone(), path: self.path.clone().key(&#rt::param::ToParam::to_param(#value)) }
+                    #ty(self.0.key(#value))
                 }
             }
         }
@@ -158,6 +179,7 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
     let method = ident(op.method.lower());
     let doc = docs::operation(api, op);
     let call = call_name(op);
+    let op_static = static_name(op);
     let (required, body_required) = required_args(op);
     let args = required.iter().map(|param| {
         let name = ident(&param.rust_name);
@@ -168,150 +190,120 @@ fn operation_method(api: &Api, op: &Operation) -> TokenStream {
         .then(|| body_type(op))
         .flatten()
         .map(|ty| quote!(body: #ty));
-    let fields = op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-        .map(|param| {
-            let name = ident(&param.rust_name);
-            if param.required {
-                quote!(#name)
-            } else {
-                quote!(#name: None)
-            }
-        });
-    let body_field = op.body.as_ref().map(|_| {
-        if body_required {
-            quote!(body: Some(body))
-        } else {
-            quote!(body: None)
-        }
+    let set_required = required.iter().map(|param| {
+        let name = ident(&param.rust_name);
+        let wire = &param.name;
+        let adder = adder(param.location);
+        quote!(.#adder(#wire, &#name))
     });
+    let set_body = body_required.then(|| body_adder(op)).flatten();
     let all_args = args.chain(body_arg);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     quote! {
         #doc
         #deprecated
         pub fn #method(&self, #(#all_args),*) -> #call {
-            #call { client: self.client.clone(), path: self.path.clone(), #(#fields,)* #body_field }
+            Call(self.0.call(&super::operations::#op_static) #(#set_required)* #set_body)
         }
     }
 }
 
-fn call(op: &Operation, rt: &syn::Path) -> TokenStream {
+/// The runtime call method that sets a parameter of this location.
+fn adder(location: ParamLocation) -> TokenStream {
+    match location {
+        ParamLocation::Query => quote!(query),
+        _ => quote!(header),
+    }
+}
+
+/// `.upload(body)` or `.json(&body)`, for a body in the variable `body`.
+fn body_adder(op: &Operation) -> Option<TokenStream> {
+    op.body.as_ref().map(|body| match &body.content {
+        BodyContent::Binary { .. } => quote!(.upload(body)),
+        BodyContent::Json { .. } => quote!(.json(&body)),
+    })
+}
+
+/// The call type of one operation and the setters of its optional parameters and body.
+fn call(op: &Operation) -> TokenStream {
     let call = call_name(op);
     let response = response_name(op);
-    let op_static = static_name(op);
-    let non_path: Vec<&Param> = op
+    let setters = op
         .params
         .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-        .collect();
-    let fields = non_path.iter().map(|param| {
-        let name = ident(&param.rust_name);
-        let ty = rust_type(&param.ty);
-        if param.required {
-            quote!(#name: #ty)
-        } else {
-            quote!(#name: Option<#ty>)
-        }
-    });
-    let body_ty = body_type(op);
-    let body_field = body_ty.as_ref().map(|ty| quote!(body: Option<#ty>,));
-    let setters = non_path.iter().filter(|p| !p.required).map(|param| {
-        let name = ident(&param.rust_name);
-        let doc = super::doc_lines(&format!("Sets the {} parameter `{}`.{}", location_word(param.location), param.name, param.description.as_ref().map(|d| format!(" {d}")).unwrap_or_default()));
-        match &param.ty {
-            TypeRef::Array(inner) => {
-                let inner = rust_type(inner);
-                quote! { #doc pub fn #name(mut self, values: impl IntoIterator<Item = #inner>) -> Self { self.#name = Some(values.into_iter().collect()); self } }
+        .filter(|p| p.location != ParamLocation::Path && !p.required)
+        .map(|param| {
+            let name = ident(&param.rust_name);
+            let wire = &param.name;
+            let adder = adder(param.location);
+            let doc = super::doc_lines(&format!(
+                "Sets the {} parameter `{}`.{}",
+                location_word(param.location),
+                param.name,
+                param
+                    .description
+                    .as_ref()
+                    .map(|d| format!(" {d}"))
+                    .unwrap_or_default()
+            ));
+            match &param.ty {
+                TypeRef::Array(inner) => {
+                    let inner = rust_type(inner);
+                    quote! {
+                        #doc
+                        pub fn #name(self, values: impl IntoIterator<Item = #inner>) -> Self {
+                            Self(self.0.#adder(#wire, &values.into_iter().collect::<Vec<_>>()))
+                        }
+                    }
+                }
+                TypeRef::String => quote! {
+                    #doc
+                    pub fn #name(self, value: impl Into<String>) -> Self {
+                        Self(self.0.#adder(#wire, &value.into()))
+                    }
+                },
+                other => {
+                    let ty = rust_type(other);
+                    quote! {
+                        #doc
+                        pub fn #name(self, value: #ty) -> Self {
+                            Self(self.0.#adder(#wire, &value))
+                        }
+                    }
+                }
             }
-            TypeRef::String => quote! { #doc pub fn #name(mut self, value: impl Into<String>) -> Self { self.#name = Some(value.into()); self } },
-            other => {
-                let ty = rust_type(other);
-                quote! { #doc pub fn #name(mut self, value: #ty) -> Self { self.#name = Some(value); self } }
-            }
-        }
-    });
+        });
     let body_setter = op
         .body
         .as_ref()
         .filter(|body| !body.required)
-        .and(body_ty.as_ref())
-        .map(|ty| {
+        .and_then(|_| body_type(op).zip(body_adder(op)))
+        .map(|(ty, add)| {
             quote! {
                 /// Sets the request body.
-                pub fn body(mut self, body: #ty) -> Self { self.body = Some(body); self }
-            }
-        });
-    let add_params = non_path.iter().map(|param| {
-        let name = ident(&param.rust_name);
-        let wire = &param.name;
-        let adder = match param.location {
-            ParamLocation::Query => quote!(query),
-            _ => quote!(header),
-        };
-        if param.required {
-            quote!(request = request.#adder(#wire, #rt::param::ToParam::to_param(&self.#name));)
-        } else {
-            quote!(if let Some(value) = &self.#name { request = request.#adder(#wire, #rt::param::ToParam::to_param(value)); })
-        }
-    });
-    let add_body = op.body.as_ref().map(|body| match &body.content {
-        BodyContent::Binary { .. } => quote!(if let Some(body) = self.body {
-            request = request.upload(body.into());
-        }),
-        BodyContent::Json { .. } => quote!(if let Some(body) = &self.body {
-            request = request.json(body)?;
-        }),
-    });
-    let arms = response_arms(op, &response);
-    let response_enum = response_enum(op, &response, rt);
-    let doc = format!(
-        " A prepared `{} {}` call: set optional parameters, then `.await` it (or call `send`).",
-        op.method.upper(),
-        op.path
-    );
-    let mutable = if non_path.is_empty() && op.body.is_none() {
-        quote!()
-    } else {
-        quote!(mut)
-    };
-    quote! {
-        #[doc = #doc]
-        #[must_use = "a call does nothing until it is awaited"]
-        pub struct #call {
-            client: #rt::client::Client,
-            path: #rt::path::PathBuilder,
-            #(#fields,)*
-            #body_field
-        }
-
-        impl #call {
-            #(#setters)*
-            #body_setter
-
-            /// Sends the request and reads the response.
-            pub async fn send(self) -> Result<#response, #rt::client::Error> {
-                let #mutable request = #rt::client::ApiRequest::new(&super::operations::#op_static, self.path);
-                #(#add_params)*
-                #add_body
-                let response = self.client.send(request).await?;
-                match response.status() {
-                    #(#arms)*
+                pub fn body(self, body: #ty) -> Self {
+                    Self(self.0 #add)
                 }
             }
-        }
-
-        impl std::future::IntoFuture for #call {
-            type Output = Result<#response, #rt::client::Error>;
-            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+        });
+    let setters: Vec<TokenStream> = setters.chain(body_setter).collect();
+    let doc = format!(
+        " A prepared `{} {}` call (`{}`).",
+        op.method.upper(),
+        op.path,
+        op.id
+    );
+    let impl_block = (!setters.is_empty()).then(|| {
+        quote! {
+            impl #call {
+                #(#setters)*
             }
         }
-
-        #response_enum
+    });
+    quote! {
+        #[doc = #doc]
+        pub type #call = Call<#response>;
+        #impl_block
     }
 }
 
@@ -323,8 +315,8 @@ fn location_word(location: ParamLocation) -> &'static str {
     }
 }
 
-/// The match pattern for a status. Ranges are guards, so a specific code declared beside its
-/// range (`200` and `2XX`) is matched first without overlapping patterns.
+/// The match pattern for a status. Codes are matched before ranges (see [`ordered`]), so a
+/// specific code declared beside its range (`200` and `2XX`) wins.
 fn status_pattern(status: Status) -> TokenStream {
     match status {
         Status::Code(code) => {
@@ -334,7 +326,7 @@ fn status_pattern(status: Status) -> TokenStream {
         Status::Range(class) => {
             let low = number(u16::from(class) * 100);
             let high = number(u16::from(class) * 100 + 99);
-            quote!(status if (#low..=#high).contains(&status))
+            quote!(#low..=#high)
         }
         Status::Default => quote!(_),
     }
@@ -351,45 +343,87 @@ fn ordered(op: &Operation) -> Vec<&Response> {
     responses
 }
 
-fn response_arms(op: &Operation, response_ty: &syn::Ident) -> Vec<TokenStream> {
-    let mut arms: Vec<TokenStream> = ordered(op)
-        .into_iter()
-        .map(|response| {
-            let pattern = status_pattern(response.status);
-            if response.status.is_error() {
-                return quote!(#pattern => Err(response.into_error().await),);
+/// How the client reads each declared status: success statuses become variants, error
+/// statuses `Err`, and a status the spec does not declare an unexpected-response error.
+fn read_arms(op: &Operation) -> Vec<TokenStream> {
+    let mut arms = Vec::new();
+    let mut errors: Vec<(u16, u16)> = Vec::new();
+    for response in ordered(op) {
+        if response.status.is_error() {
+            match response.status {
+                Status::Code(code) => errors.push((code, code)),
+                Status::Range(class) => {
+                    let low = u16::from(class) * 100;
+                    errors.push((low, low + 99));
+                }
+                Status::Default => {}
             }
-            let variant = ident(&response.variant);
-            let headers = response.headers.iter().map(|header| {
-                let name = ident(&header.rust_name);
-                let wire = &header.name;
-                quote!(#name: response.header(#wire))
-            });
-            let status = (!matches!(response.status, Status::Code(_)))
-                .then(|| quote!(status: response.status(),));
-            let body = response.body.as_ref().map(|body| match body {
-                BodyContent::Binary { .. } => quote!(body: response.download(),),
-                BodyContent::Json { .. } => quote!(body: response.json().await?,),
-            });
-            if response.headers.is_empty() && response.body.is_none() && status.is_none() {
-                quote!(#pattern => Ok(#response_ty::#variant),)
-            } else {
-                // Headers are read before the body consumes the response.
-                quote!(#pattern => Ok(#response_ty::#variant { #(#headers,)* #status #body }),)
-            }
-        })
-        .collect();
-    if !op
+            continue;
+        }
+        let pattern = status_pattern(response.status);
+        let variant = ident(&response.variant);
+        let headers = response.headers.iter().map(|header| {
+            let name = ident(&header.rust_name);
+            let wire = &header.name;
+            quote!(#name: response.header(#wire))
+        });
+        let status = (!matches!(response.status, Status::Code(_))).then(|| quote!(status,));
+        let body = response.body.as_ref().map(|body| match body {
+            BodyContent::Binary { .. } => quote!(body: response.download(),),
+            BodyContent::Json { .. } => quote!(body: response.json().await?,),
+        });
+        let bound = if status.is_some() {
+            quote!(status @ #pattern)
+        } else {
+            pattern
+        };
+        if response.headers.is_empty() && response.body.is_none() && status.is_none() {
+            arms.push(quote!(#bound => Ok(Self::#variant),));
+        } else {
+            // Headers are read before the body consumes the response.
+            arms.push(quote!(#bound => Ok(Self::#variant { #(#headers,)* #status #body }),));
+        }
+    }
+    let declares_default = op
         .responses
         .iter()
-        .any(|response| response.status == Status::Default)
-    {
-        arms.push(quote!(_ => Err(response.unexpected().await),));
+        .any(|response| response.status == Status::Default);
+    if declares_default {
+        // `default` covers every other status, the declared error codes included.
+        arms.push(quote!(_ => Err(response.into_error().await),));
+        return arms;
     }
+    let errors = merged(errors).into_iter().map(|(low, high)| {
+        let (low_lit, high_lit) = (number(low), number(high));
+        if low == high {
+            quote!(#low_lit)
+        } else {
+            quote!(#low_lit..=#high_lit)
+        }
+    });
+    if errors.len() > 0 {
+        arms.push(quote!(#(#errors)|* => Err(response.into_error().await),));
+    }
+    arms.push(quote!(_ => Err(response.unexpected().await),));
     arms
 }
 
-fn response_enum(op: &Operation, name: &syn::Ident, rt: &syn::Path) -> TokenStream {
+/// Status intervals merged where they overlap or touch: `412`, `4XX` and `5XX` read as one
+/// `400..=599`.
+fn merged(mut intervals: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
+    intervals.sort_unstable();
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    for (low, high) in intervals {
+        match out.last_mut() {
+            Some(last) if low <= last.1.saturating_add(1) => last.1 = last.1.max(high),
+            _ => out.push((low, high)),
+        }
+    }
+    out
+}
+
+fn response_enum(op: &Operation, rt: &syn::Path) -> TokenStream {
+    let name = response_name(op);
     let variants = op
         .responses
         .iter()
@@ -438,10 +472,19 @@ fn response_enum(op: &Operation, name: &syn::Ident, rt: &syn::Path) -> TokenStre
         op.method.upper(),
         op.path
     );
+    let arms = read_arms(op);
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
         pub enum #name { #(#variants,)* }
+
+        impl rt::ReadResponse for #name {
+            async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
+                match response.status() {
+                    #(#arms)*
+                }
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::format::FileSink;
 use super::{Options, doc_lines, ident, number};
 use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
 
@@ -27,7 +28,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, options: &Options, sink: &mut FileSink) {
     let server_gate = if options.feature_gates {
         quote!(#[cfg(feature = "server")])
     } else {
@@ -38,16 +39,14 @@ pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
         .servers
         .iter()
         .flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
-    let limits = limits(api);
-    let base_url = base_url(api);
-    quote! {
+    sink.item(quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
-        #limits
-        #base_url
-        #(#servers)*
-        #(#types)*
-    }
+    });
+    sink.item(limits(api));
+    sink.item(base_url(api));
+    servers.for_each(|item| sink.item(item));
+    types.for_each(|item| sink.item(item));
 }
 
 fn limits(api: &Api) -> TokenStream {

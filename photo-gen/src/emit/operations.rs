@@ -5,6 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use std::collections::HashMap;
+
+use super::format::FileSink;
 use super::ident;
 use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
 use crate::names;
@@ -22,7 +25,7 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
     quote!(schemes::#rust_name)
 }
 
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     let schemes = api.schemes.iter().map(|scheme| {
         let name = ident(&scheme.rust_name);
         let spec_name = &scheme.name;
@@ -38,13 +41,12 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
         }
     });
     let scheme_refs = api.schemes.iter().map(|scheme| ident(&scheme.rust_name));
-    let operations = api.operations.iter().map(|op| operation(api, op));
-    let all = api.operations.iter().map(static_name);
-    quote! {
+    sink.item(quote! {
         //! What the spec says about each operation, as data the runtime reads.
         #[allow(unused_imports)]
         use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind};
-
+    });
+    sink.item(quote! {
         /// The security schemes, in spec order.
         pub mod schemes {
             use super::*;
@@ -53,18 +55,86 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
             /// Every scheme, in spec order.
             pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
         }
-
-        #(#operations)*
-
+    });
+    let permissions = Permissions::collect(api);
+    let lists = permissions.first_users.iter().map(|&index| {
+        let op = &api.operations[index];
+        let name = static_name(op);
+        let alternatives = op.security.iter().map(|alt| {
+            let scheme = scheme_ident(api, &alt.scheme);
+            let scopes = &alt.scopes;
+            quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
+        });
+        let doc = format!(
+            " The permissions of `{}` and of every operation that has the same ones.",
+            op.id
+        );
+        quote! {
+            #[doc = #doc]
+            pub static #name: &[SecurityAlternative] = &[#(#alternatives),*];
+        }
+    });
+    sink.container(
+        |lists| {
+            quote! {
+                /// The security alternatives of the operations, each distinct list once, named
+                /// after the first operation that has it.
+                pub mod permissions {
+                    use super::*;
+                    #lists
+                }
+            }
+        },
+        lists,
+    );
+    for (index, op) in api.operations.iter().enumerate() {
+        let list = static_name(&api.operations[permissions.list_of[index]]);
+        sink.item(operation(api, op, &list));
+    }
+    let all = api.operations.iter().map(static_name);
+    sink.item(quote! {
         /// Every operation, in spec order.
         pub static ALL: &[&OperationSpec] = &[#(&#all),*];
-
+    });
+    sink.item(quote! {
         /// The OpenAPI description this code was generated from (a copy kept beside it).
         pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
+    });
+}
+
+/// Which operations share a list of security alternatives: each list is emitted once.
+struct Permissions {
+    /// For each operation, the index of the first operation with the same list.
+    list_of: Vec<usize>,
+    /// The first operation of each distinct list, in spec order.
+    first_users: Vec<usize>,
+}
+
+impl Permissions {
+    fn collect(api: &Api) -> Permissions {
+        let mut seen: HashMap<Vec<(&str, &[String])>, usize> = HashMap::new();
+        let mut list_of = Vec::with_capacity(api.operations.len());
+        let mut first_users = Vec::new();
+        for (index, op) in api.operations.iter().enumerate() {
+            let key: Vec<(&str, &[String])> = op
+                .security
+                .iter()
+                .map(|alt| (alt.scheme.as_str(), alt.scopes.as_slice()))
+                .collect();
+            let first = *seen.entry(key).or_insert_with(|| {
+                first_users.push(index);
+                index
+            });
+            list_of.push(first);
+        }
+        Permissions {
+            list_of,
+            first_users,
+        }
     }
 }
 
-fn operation(api: &Api, op: &Operation) -> TokenStream {
+fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
     let name = static_name(op);
     let id = &op.id;
     let path = &op.path;
@@ -75,11 +145,6 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
         Method::Delete => quote!(Delete),
         Method::Patch => quote!(Patch),
     };
-    let alternatives = op.security.iter().map(|alt| {
-        let scheme = scheme_ident(api, &alt.scheme);
-        let scopes = &alt.scopes;
-        quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
-    });
     let unsupported = op
         .unsupported_schemes
         .iter()
@@ -102,7 +167,7 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
             id: #id,
             method: HttpMethod::#method,
             path: #path,
-            security: &[#(#alternatives),*],
+            security: permissions::#list,
             unsupported_schemes: &[#(&#unsupported),*],
             request_body: #body,
         };

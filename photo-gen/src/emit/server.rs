@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::client::status_text;
+use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::{docs, ident, number};
@@ -44,23 +45,8 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
-    let requests = api.operations.iter().map(|op| request(op, rt));
-    let responses = api.operations.iter().map(|op| response(op, rt));
-    let methods = api.operations.iter().map(|op| {
-        let name = ident(&op.fn_name);
-        let request = request_name(op);
-        let response = response_name(op);
-        let doc = docs::operation(api, op);
-        quote! {
-            #doc
-            fn #name(&self, context: #rt::server::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
-        }
-    });
-    let handlers = api.operations.iter().map(|op| handler(op, rt));
-    let routes = routes(api);
-    let router = router(api, rt);
-    quote! {
+pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+    sink.item(quote! {
         //! The server stub: implement [`Api`], then serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
@@ -70,39 +56,56 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
         // Every schema type, whichever this spec's operations use.
         #[allow(unused_imports)]
         use super::models::*;
-
-        /// The API, one method per operation. The router calls a method only for a request that
-        /// passed authentication, authorization and validation.
-        pub trait Api: Send + Sync + 'static {
-            #(#methods)*
+        // The runtime's server side, under a short name: every item here is glue over it.
+        use #rt::server as rt;
+    });
+    let methods = api.operations.iter().map(|op| {
+        let name = ident(&op.fn_name);
+        let request = request_name(op);
+        let response = response_name(op);
+        let doc = docs::operation(api, op);
+        quote! {
+            #doc
+            fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
         }
-
-        #(#requests)*
-        #(#responses)*
-
+    });
+    sink.container(
+        |methods| {
+            quote! {
+                /// The API, one method per operation. The router calls a method only for a request that
+                /// passed authentication, authorization and validation.
+                pub trait Api: Send + Sync + 'static {
+                    #methods
+                }
+            }
+        },
+        methods,
+    );
+    for op in &api.operations {
+        sink.item(request(op));
+        sink.item(response(op));
+    }
+    sink.item(quote! {
         struct ServerState<A> {
             api: Arc<A>,
-            config: #rt::server::ServerConfig,
+            config: rt::ServerConfig,
         }
-
-        #router
-        #routes
-        #(#handlers)*
+    });
+    sink.item(router(api));
+    routes(api, sink);
+    for op in &api.operations {
+        sink.item(handler(op));
     }
 }
 
-fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
+fn request(op: &Operation) -> TokenStream {
     let name = request_name(op);
     let fields = op.params.iter().map(|param| {
         let field = ident(&param.rust_name);
         let ty = rust_type(&param.ty);
         let doc = super::doc_lines(&format!(
             "The {} parameter `{}`.{}",
-            match param.location {
-                ParamLocation::Path => "path",
-                ParamLocation::Query => "query",
-                ParamLocation::Header => "header",
-            },
+            location_word(param.location),
             param.name,
             param
                 .description
@@ -118,7 +121,7 @@ fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
     });
     let body = op.body.as_ref().map(|body| {
         let ty = match &body.content {
-            BodyContent::Binary { .. } => quote!(#rt::server::BinaryBody),
+            BodyContent::Binary { .. } => quote!(rt::BinaryBody),
             BodyContent::Json { ty, .. } => rust_type(ty),
         };
         quote!(/// The request body.
@@ -129,17 +132,55 @@ fn request(op: &Operation, rt: &syn::Path) -> TokenStream {
         op.method.upper(),
         op.path
     );
+    let reads = op.params.iter().map(|param| {
+        let field = ident(&param.rust_name);
+        let wire = &param.name;
+        let getter = match (param.location, &param.ty) {
+            (ParamLocation::Path, _) => {
+                let capture = capture(op, &param.name);
+                return quote!(#field: incoming.path(#capture)?);
+            }
+            (ParamLocation::Query, TypeRef::Array(_)) => quote!(incoming.query_list(#wire)?),
+            (ParamLocation::Query, _) => quote!(incoming.query(#wire)?),
+            (ParamLocation::Header, _) => quote!(incoming.header(#wire)?),
+        };
+        if param.required {
+            let kind = location_word(param.location);
+            quote!(#field: rt::required(#getter, #kind, #wire)?)
+        } else {
+            quote!(#field: #getter)
+        }
+    });
+    let read_body = op.body.as_ref().map(|body| match &body.content {
+        BodyContent::Binary { .. } => quote!(body: incoming.binary()?,),
+        BodyContent::Json { .. } => quote!(body: incoming.json().await?,),
+    });
+    let incoming = if op.params.is_empty() && op.body.is_none() {
+        quote!(_incoming)
+    } else {
+        quote!(incoming)
+    };
     quote! {
         #[doc = #doc]
         pub struct #name { #(#fields,)* #body }
+
+        impl rt::FromIncoming for #name {
+            async fn from_incoming(#incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
+                Ok(Self { #(#reads,)* #read_body })
+            }
+        }
     }
 }
 
-fn status_tokens(code: TokenStream) -> TokenStream {
-    quote!(axum::http::StatusCode::from_u16(#code).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR))
+fn location_word(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    }
 }
 
-fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
+fn response(op: &Operation) -> TokenStream {
     let name = response_name(op);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
@@ -151,7 +192,7 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
             response.description
         ));
         if response.status.is_error() {
-            variants.push(quote!(#doc #variant(#rt::server::Rejection)));
+            variants.push(quote!(#doc #variant(rt::Rejection)));
             arms.push(quote!(Self::#variant(rejection) => rejection.into_response()));
             continue;
         }
@@ -176,16 +217,16 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
         let status = match response.status {
             Status::Code(code) => {
                 let code = number(code);
-                status_tokens(quote!(#code))
+                quote!(rt::status(#code))
             }
-            _ => status_tokens(quote!(status)),
+            _ => quote!(rt::status(status)),
         };
         let status_binding = (!matches!(response.status, Status::Code(_))).then(|| quote!(status,));
         let (body_field, body_binding, render) = match &response.body {
             None => (
                 None,
                 None,
-                quote!(#rt::server::empty_response(#status, &[#((#header_names, #header_fields)),*])),
+                quote!(rt::empty_response(#status, &[#((#header_names, #header_fields)),*])),
             ),
             Some(BodyContent::Json { ty, .. }) => {
                 let ty = rust_type(ty);
@@ -193,14 +234,14 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
                     Some(quote!(/// The body.
                     body: #ty,)),
                     Some(quote!(body,)),
-                    quote!(#rt::server::json_response(#status, &body, &[#((#header_names, #header_fields)),*])),
+                    quote!(rt::json_response(#status, &body, &[#((#header_names, #header_fields)),*])),
                 )
             }
             Some(BodyContent::Binary { .. }) => (
                 Some(quote!(/// The content and its media type.
-                body: #rt::server::BinaryContent,)),
+                body: rt::BinaryContent,)),
                 Some(quote!(body,)),
-                quote!(#rt::server::binary_response(#status, body, &[#((#header_names, #header_fields)),*])),
+                quote!(rt::binary_response(#status, body, &[#((#header_names, #header_fields)),*])),
             ),
         };
         if response.headers.is_empty() && response.body.is_none() && status_field.is_none() {
@@ -228,55 +269,22 @@ fn response(op: &Operation, rt: &syn::Path) -> TokenStream {
     }
 }
 
-fn handler(op: &Operation, rt: &syn::Path) -> TokenStream {
+fn handler(op: &Operation) -> TokenStream {
     let name = handler_name(op);
     let op_static = static_name(op);
-    let request = request_name(op);
     let method = ident(&op.fn_name);
-    let fields = op.params.iter().map(|param| {
-        let field = ident(&param.rust_name);
-        let wire = &param.name;
-        let missing = format!("The {} parameter `{}` is required.", if param.location == ParamLocation::Query { "query" } else { "header" }, param.name);
-        let getter = match (param.location, &param.ty) {
-            (ParamLocation::Path, _) => {
-                let capture = capture(op, &param.name);
-                return quote!(#field: incoming.path(#capture)?);
-            }
-            (ParamLocation::Query, TypeRef::Array(_)) => quote!(incoming.query_list(#wire)?),
-            (ParamLocation::Query, _) => quote!(incoming.query(#wire)?),
-            (ParamLocation::Header, _) => quote!(incoming.header(#wire)?),
-        };
-        if param.required {
-            quote!(#field: #getter.ok_or_else(|| #rt::server::Rejection::new(axum::http::StatusCode::BAD_REQUEST, "BadRequest", #missing))?)
-        } else {
-            quote!(#field: #getter)
-        }
-    });
-    let body = op.body.as_ref().map(|body| match &body.content {
-        BodyContent::Binary { .. } => quote!(body: incoming.binary()?,),
-        BodyContent::Json { .. } => quote!(body: incoming.json().await?,),
-    });
-    let mutable = if op.body.is_some() {
-        quote!(mut)
-    } else {
-        quote!()
-    };
     quote! {
         async fn #name<A: Api>(
             axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
             request: axum::extract::Request,
         ) -> axum::response::Response {
-            let result = async {
-                let #mutable incoming = #rt::server::Incoming::accept(&state.config, &super::operations::#op_static, request).await?;
-                let request = #request { #(#fields,)* #body };
-                Ok::<_, #rt::server::Rejection>(state.api.#method(incoming.context(), request).await.into_response())
-            }.await;
-            result.unwrap_or_else(IntoResponse::into_response)
+            let op = &super::operations::#op_static;
+            rt::handle(&state.config, op, request, |context, request| state.api.#method(context, request)).await
         }
     }
 }
 
-fn routes(api: &Api) -> TokenStream {
+fn routes(api: &Api, sink: &mut FileSink) {
     let mut paths: indexmap::IndexMap<String, Vec<&Operation>> = indexmap::IndexMap::new();
     for op in &api.operations {
         paths.entry(route_path(op)).or_default().push(op);
@@ -295,16 +303,22 @@ fn routes(api: &Api) -> TokenStream {
     });
     // One statement per path, not one long method chain: a chain nests one expression per
     // route, which grows deeper than any stack for specs with thousands of paths.
-    quote! {
-        fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
-            let mut router = axum::Router::new();
-            #(#routes)*
-            router
-        }
-    }
+    let statements = std::iter::once(quote!(let mut router = axum::Router::new();))
+        .chain(routes)
+        .chain(std::iter::once(quote!(router)));
+    sink.container(
+        |statements| {
+            quote! {
+                fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
+                    #statements
+                }
+            }
+        },
+        statements,
+    );
 }
 
-fn router(api: &Api, rt: &syn::Path) -> TokenStream {
+fn router(api: &Api) -> TokenStream {
     // Server variables that are path segments (not whole roots) become path prefixes; the one
     // keyed by `x-request-size-limits` also sets the body limit under its prefix.
     let path_variable = api
@@ -335,9 +349,9 @@ fn router(api: &Api, rt: &syn::Path) -> TokenStream {
     quote! {
         /// An axum router serving `api`: every operation of the spec under each server path
         /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
-        pub fn router<A: Api>(api: Arc<A>, config: #rt::server::ServerConfig) -> axum::Router {
+        pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
             #body
-            #rt::server::finish(router, super::operations::OPENAPI_YAML)
+            rt::finish(router, super::operations::OPENAPI_YAML)
         }
     }
 }

@@ -5,6 +5,7 @@
 //! optionally, permissions), authentication, request ids, redirects, retries and error parsing.
 
 mod builder;
+mod call;
 mod error;
 mod preflight;
 mod request;
@@ -21,6 +22,7 @@ pub use builder::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_REQUEST_BYTES,
     DEFAULT_TIMEOUT,
 };
+pub use call::{Call, CallFuture, Node, ReadResponse};
 pub use error::{Error, GraphError, Refusal};
 pub use request::ApiRequest;
 pub use response::{ApiResponse, Download};

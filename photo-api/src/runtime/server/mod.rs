@@ -11,6 +11,7 @@ mod auth;
 mod body;
 mod config;
 mod finish;
+mod handle;
 mod ids;
 mod incoming;
 mod keyform;
@@ -29,6 +30,7 @@ pub use auth::{
 pub use body::BinaryBody;
 pub use config::{RequestContext, ServerConfig};
 pub use finish::finish;
+pub use handle::{FromIncoming, handle, required, status};
 pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;

@@ -1,0 +1,175 @@
+//! Formatting emitted tokens a few items at a time.
+//!
+//! Turning tokens into a `syn::File` for prettyplease costs about as much memory as the tokens
+//! themselves, and for a large spec both together ran to gigabytes. A [`FileSink`] instead
+//! formats every few items as they are emitted and keeps only the text, so memory stays
+//! bounded by one chunk whatever the size of the spec. prettyplease lays out each top-level
+//! item on its own, so the text is the same as formatting the whole file at once.
+
+use proc_macro2::TokenStream;
+
+/// Items formatted together; large enough to amortise parsing, small enough to stay in cache.
+const ITEMS_PER_CHUNK: usize = 64;
+
+/// Collects the items of one file and formats them chunk by chunk.
+pub struct FileSink {
+    text: String,
+    pending: TokenStream,
+    pending_items: usize,
+}
+
+impl FileSink {
+    /// A file starting with `header` (comments, written as they are).
+    pub fn new(header: &str) -> Self {
+        FileSink {
+            text: header.to_owned(),
+            pending: TokenStream::new(),
+            pending_items: 0,
+        }
+    }
+
+    /// Adds top-level tokens: one item, or file-level attributes (which must come first).
+    pub fn item(&mut self, tokens: TokenStream) {
+        self.pending.extend(tokens);
+        self.pending_items += 1;
+        if self.pending_items >= ITEMS_PER_CHUNK {
+            self.flush();
+        }
+    }
+
+    /// Adds one item with many children (a trait with a method per operation, a function with
+    /// a statement per route), formatting the children a chunk at a time.
+    ///
+    /// `wrap` builds the item around some of its children. The item is formatted once without
+    /// children to learn its opening text, then once per chunk; each chunk's text between the
+    /// opening and the closing brace is kept. If prettyplease ever lays a chunk out differently
+    /// (an opening that does not match), the whole item is formatted at once instead.
+    pub fn container(
+        &mut self,
+        wrap: impl Fn(TokenStream) -> TokenStream,
+        children: impl IntoIterator<Item = TokenStream>,
+    ) {
+        self.flush();
+        let children: Vec<TokenStream> = children.into_iter().collect();
+        let empty = format(wrap(TokenStream::new()));
+        let Some(head) = empty.strip_suffix("{}\n") else {
+            self.text
+                .push_str(&format(wrap(children.into_iter().collect())));
+            return;
+        };
+        if children.is_empty() {
+            self.text.push_str(&empty);
+            return;
+        }
+        let open = format!("{head}{{\n");
+        let mut body = String::new();
+        for chunk in children.chunks(ITEMS_PER_CHUNK) {
+            let text = format(wrap(chunk.iter().cloned().collect()));
+            match text
+                .strip_prefix(open.as_str())
+                .and_then(|rest| rest.strip_suffix("}\n"))
+            {
+                Some(inner) => body.push_str(inner),
+                None => {
+                    self.text
+                        .push_str(&format(wrap(children.into_iter().collect())));
+                    return;
+                }
+            }
+        }
+        self.text.push_str(&open);
+        self.text.push_str(&body);
+        self.text.push_str("}\n");
+    }
+
+    /// The formatted file.
+    pub fn finish(mut self) -> String {
+        self.flush();
+        self.text
+    }
+
+    fn flush(&mut self) {
+        if self.pending_items == 0 {
+            return;
+        }
+        let tokens = std::mem::take(&mut self.pending);
+        self.pending_items = 0;
+        self.text.push_str(&format(tokens));
+    }
+}
+
+/// Formats tokens as a file. The emitters only build syntax through `quote!`, so a parse
+/// failure is a bug in photo-gen; the tokens are then kept unformatted so the compiler points
+/// at the problem instead of photo-gen panicking.
+pub fn format(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => format!(
+            "compile_error!({:?});\n",
+            format!("photo-gen emitted invalid Rust: {error}")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn whole(tokens: TokenStream) -> String {
+        format(tokens)
+    }
+
+    #[test]
+    fn chunked_items_format_like_the_whole_file() {
+        let items: Vec<TokenStream> = (0..150_u32)
+            .map(|n| {
+                let name = quote::format_ident!("Item{}", n);
+                quote! {
+                    /// An item.
+                    pub struct #name { pub field: Option<Vec<String>> }
+                }
+            })
+            .collect();
+        let mut sink = FileSink::new("// header\n");
+        sink.item(quote!(#![allow(dead_code)]));
+        for item in &items {
+            sink.item(item.clone());
+        }
+        let expected = whole(quote!(#![allow(dead_code)] #(#items)*));
+        assert_eq!(sink.finish(), format!("// header\n{expected}"));
+    }
+
+    #[test]
+    fn a_container_formats_like_the_whole_item() {
+        let wrap = |methods: TokenStream| {
+            quote! {
+                /// The trait.
+                pub trait Api: Send + Sync + 'static { #methods }
+            }
+        };
+        let methods: Vec<TokenStream> = (0..200_u32)
+            .map(|n| {
+                let name = quote::format_ident!("method_{}", n);
+                quote! {
+                    /// A method with a long enough signature to wrap over several lines.
+                    fn #name(&self, context: crate::runtime::server::RequestContext, request: String) -> impl std::future::Future<Output = u16> + Send;
+                }
+            })
+            .collect();
+        let expected = whole(wrap(methods.iter().cloned().collect()));
+        let mut sink = FileSink::new("");
+        sink.container(wrap, methods.clone());
+        assert_eq!(sink.finish(), expected);
+
+        let mut empty = FileSink::new("");
+        empty.container(wrap, Vec::new());
+        assert_eq!(empty.finish(), whole(wrap(TokenStream::new())));
+    }
+
+    #[test]
+    fn invalid_tokens_become_a_compile_error() {
+        assert!(format(quote!(struct;)).starts_with("compile_error!"));
+    }
+}
