@@ -1082,7 +1082,7 @@ impl GetMyPhotoCall {
         Self(self.0.header("If-None-Match", &value.into()))
     }
 }
-/// What `GET /me/photo` answered with a success status. Error statuses come back as `Err`.
+/// What `GET /me/photo` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum GetMyPhotoResponse {
     /// 200: The photo's metadata.
@@ -1125,7 +1125,7 @@ impl DeleteMyPhotoCall {
         Self(self.0.header("If-Match", &value.into()))
     }
 }
-/// What `DELETE /me/photo` answered with a success status. Error statuses come back as `Err`.
+/// What `DELETE /me/photo` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum DeleteMyPhotoResponse {
     /// 204: The photo was deleted.
@@ -1148,7 +1148,7 @@ impl GetMyPhotoContentCall {
         Self(self.0.header("If-None-Match", &value.into()))
     }
 }
-/// What `GET /me/photo/$value` answered with a success status. Error statuses come back as `Err`.
+/// What `GET /me/photo/$value` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum GetMyPhotoContentResponse {
     /// 200: The image.
@@ -1185,7 +1185,7 @@ impl rt::ReadResponse for GetMyPhotoContentResponse {
 }
 /// A prepared `PUT /me/photo/$value` call (`setMyPhotoContent`).
 pub type SetMyPhotoContentCall = Call<SetMyPhotoContentResponse>;
-/// What `PUT /me/photo/$value` answered with a success status. Error statuses come back as `Err`.
+/// What `PUT /me/photo/$value` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum SetMyPhotoContentResponse {
     /// 200: The photo was stored.
@@ -1208,7 +1208,7 @@ impl ListMyPhotosCall {
         Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
     }
 }
-/// What `GET /me/photos` answered with a success status. Error statuses come back as `Err`.
+/// What `GET /me/photos` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum ListMyPhotosResponse {
     /// 200: The sizes available for the photo.
@@ -1230,169 +1230,25 @@ impl rt::ReadResponse for ListMyPhotosResponse {
         }
     }
 }
-/// A prepared `GET /me/photos/{size}` call (`getMyPhotoBySize`).
-pub type GetMyPhotoBySizeCall = Call<GetMyPhotoBySizeResponse>;
-impl GetMyPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/photos/{size}` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyPhotoBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /me/photos/{size}/$value` call (`getMyPhotoContentBySize`).
-pub type GetMyPhotoContentBySizeCall = Call<GetMyPhotoContentBySizeResponse>;
-impl GetMyPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyPhotoContentBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/photo` call (`getUserPhoto`).
-pub type GetUserPhotoCall = Call<GetUserPhotoResponse>;
-impl GetUserPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `DELETE /users/{user-id}/photo` call (`deleteUserPhoto`).
-pub type DeleteUserPhotoCall = Call<DeleteUserPhotoResponse>;
-impl DeleteUserPhotoCall {
-    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub fn if_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-Match", &value.into()))
-    }
-}
-/// What `DELETE /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum DeleteUserPhotoResponse {
-    /// 204: The photo was deleted.
-    NoContent,
-}
-impl rt::ReadResponse for DeleteUserPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            204 => Ok(Self::NoContent),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
+/// A prepared `GET /me/photos/{size}` call (`getMyPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+pub type GetMyPhotoBySizeCall = GetMyPhotoCall;
+/// What `GET /me/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetMyPhotoBySizeResponse = GetMyPhotoResponse;
+/// A prepared `GET /me/photos/{size}/$value` call (`getMyPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetMyPhotoContentBySizeCall = GetMyPhotoContentCall;
+/// What `GET /me/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetMyPhotoContentBySizeResponse = GetMyPhotoContentResponse;
+/// A prepared `GET /users/{user-id}/photo` call (`getUserPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetUserPhotoCall = GetMyPhotoCall;
+/// What `GET /users/{user-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetUserPhotoResponse = GetMyPhotoResponse;
+/// A prepared `DELETE /users/{user-id}/photo` call (`deleteUserPhoto`): the same parameters and answers as `deleteMyPhoto`.
+pub type DeleteUserPhotoCall = DeleteMyPhotoCall;
+/// What `DELETE /users/{user-id}/photo` answered with a success status: the same answers as `deleteMyPhoto`.
+pub type DeleteUserPhotoResponse = DeleteMyPhotoResponse;
 /// A prepared `PATCH /users/{user-id}/photo` call (`updateUserPhoto`).
 pub type UpdateUserPhotoCall = Call<UpdateUserPhotoResponse>;
-/// What `PATCH /users/{user-id}/photo` answered with a success status. Error statuses come back as `Err`.
+/// What `PATCH /users/{user-id}/photo` answered with a success status, and every operation whose response type is an alias of this one. Error statuses come back as `Err`.
 #[derive(Debug)]
 pub enum UpdateUserPhotoResponse {
     /// 200: The photo's metadata.
@@ -1417,1013 +1273,115 @@ impl rt::ReadResponse for UpdateUserPhotoResponse {
         }
     }
 }
-/// A prepared `GET /users/{user-id}/photo/$value` call (`getUserPhotoContent`).
-pub type GetUserPhotoContentCall = Call<GetUserPhotoContentResponse>;
-impl GetUserPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /users/{user-id}/photo/$value` call (`setUserPhotoContent`).
-pub type SetUserPhotoContentCall = Call<SetUserPhotoContentResponse>;
-/// What `PUT /users/{user-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetUserPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetUserPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/photos` call (`listUserPhotos`).
-pub type ListUserPhotosCall = Call<ListUserPhotosResponse>;
-impl ListUserPhotosCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-}
-/// What `GET /users/{user-id}/photos` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum ListUserPhotosResponse {
-    /// 200: The sizes available for the photo.
-    Ok {
-        /// The decoded body.
-        body: ProfilePhotoCollection,
-    },
-}
-impl rt::ReadResponse for ListUserPhotosResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    body: response.json().await?,
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/photos/{size}` call (`getUserPhotoBySize`).
-pub type GetUserPhotoBySizeCall = Call<GetUserPhotoBySizeResponse>;
-impl GetUserPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/photos/{size}` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserPhotoBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/photos/{size}/$value` call (`getUserPhotoContentBySize`).
-pub type GetUserPhotoContentBySizeCall = Call<GetUserPhotoContentBySizeResponse>;
-impl GetUserPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserPhotoContentBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /groups/{group-id}/photo` call (`getGroupPhoto`).
-pub type GetGroupPhotoCall = Call<GetGroupPhotoResponse>;
-impl GetGroupPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetGroupPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetGroupPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `DELETE /groups/{group-id}/photo` call (`deleteGroupPhoto`).
-pub type DeleteGroupPhotoCall = Call<DeleteGroupPhotoResponse>;
-impl DeleteGroupPhotoCall {
-    /// Sets the header parameter `If-Match`. Delete only when the current photo has this ETag.
-    pub fn if_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-Match", &value.into()))
-    }
-}
-/// What `DELETE /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum DeleteGroupPhotoResponse {
-    /// 204: The photo was deleted.
-    NoContent,
-}
-impl rt::ReadResponse for DeleteGroupPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            204 => Ok(Self::NoContent),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PATCH /groups/{group-id}/photo` call (`updateGroupPhoto`).
-pub type UpdateGroupPhotoCall = Call<UpdateGroupPhotoResponse>;
-/// What `PATCH /groups/{group-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum UpdateGroupPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-}
-impl rt::ReadResponse for UpdateGroupPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /groups/{group-id}/photo/$value` call (`getGroupPhotoContent`).
-pub type GetGroupPhotoContentCall = Call<GetGroupPhotoContentResponse>;
-impl GetGroupPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /groups/{group-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetGroupPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetGroupPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /groups/{group-id}/photo/$value` call (`setGroupPhotoContent`).
-pub type SetGroupPhotoContentCall = Call<SetGroupPhotoContentResponse>;
-/// What `PUT /groups/{group-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetGroupPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetGroupPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /groups/{group-id}/photos` call (`listGroupPhotos`).
-pub type ListGroupPhotosCall = Call<ListGroupPhotosResponse>;
-impl ListGroupPhotosCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-}
-/// What `GET /groups/{group-id}/photos` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum ListGroupPhotosResponse {
-    /// 200: The sizes available for the photo.
-    Ok {
-        /// The decoded body.
-        body: ProfilePhotoCollection,
-    },
-}
-impl rt::ReadResponse for ListGroupPhotosResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    body: response.json().await?,
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /groups/{group-id}/photos/{size}` call (`getGroupPhotoBySize`).
-pub type GetGroupPhotoBySizeCall = Call<GetGroupPhotoBySizeResponse>;
-impl GetGroupPhotoBySizeCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /groups/{group-id}/photos/{size}` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetGroupPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetGroupPhotoBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /groups/{group-id}/photos/{size}/$value` call (`getGroupPhotoContentBySize`).
-pub type GetGroupPhotoContentBySizeCall = Call<GetGroupPhotoContentBySizeResponse>;
-impl GetGroupPhotoContentBySizeCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /groups/{group-id}/photos/{size}/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetGroupPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetGroupPhotoContentBySizeResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /me/contacts/{contact-id}/photo` call (`getMyContactPhoto`).
-pub type GetMyContactPhotoCall = Call<GetMyContactPhotoResponse>;
-impl GetMyContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyContactPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /me/contacts/{contact-id}/photo/$value` call (`getMyContactPhotoContent`).
-pub type GetMyContactPhotoContentCall = Call<GetMyContactPhotoContentResponse>;
-impl GetMyContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /me/contacts/{contact-id}/photo/$value` call (`setMyContactPhotoContent`).
-pub type SetMyContactPhotoContentCall = Call<SetMyContactPhotoContentResponse>;
-/// What `PUT /me/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetMyContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetMyContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo` call (`getUserContactPhoto`).
-pub type GetUserContactPhotoCall = Call<GetUserContactPhotoResponse>;
-impl GetUserContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserContactPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo/$value` call (`getUserContactPhotoContent`).
-pub type GetUserContactPhotoContentCall = Call<GetUserContactPhotoContentResponse>;
-impl GetUserContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` call (`setUserContactPhotoContent`).
-pub type SetUserContactPhotoContentCall = Call<SetUserContactPhotoContentResponse>;
-/// What `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetUserContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetUserContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getMyFolderContactPhoto`).
-pub type GetMyFolderContactPhotoCall = Call<GetMyFolderContactPhotoResponse>;
-impl GetMyFolderContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyFolderContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyFolderContactPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getMyFolderContactPhotoContent`).
-pub type GetMyFolderContactPhotoContentCall = Call<
-    GetMyFolderContactPhotoContentResponse,
->;
-impl GetMyFolderContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetMyFolderContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetMyFolderContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setMyFolderContactPhotoContent`).
-pub type SetMyFolderContactPhotoContentCall = Call<
-    SetMyFolderContactPhotoContentResponse,
->;
-/// What `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetMyFolderContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetMyFolderContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getUserFolderContactPhoto`).
-pub type GetUserFolderContactPhotoCall = Call<GetUserFolderContactPhotoResponse>;
-impl GetUserFolderContactPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserFolderContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserFolderContactPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getUserFolderContactPhotoContent`).
-pub type GetUserFolderContactPhotoContentCall = Call<
-    GetUserFolderContactPhotoContentResponse,
->;
-impl GetUserFolderContactPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetUserFolderContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetUserFolderContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setUserFolderContactPhotoContent`).
-pub type SetUserFolderContactPhotoContentCall = Call<
-    SetUserFolderContactPhotoContentResponse,
->;
-/// What `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum SetUserFolderContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-}
-impl rt::ReadResponse for SetUserFolderContactPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => Ok(Self::Ok),
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /drive/root/createdByUser/photo` call (`getDriveOwnerPhoto`).
-pub type GetDriveOwnerPhotoCall = Call<GetDriveOwnerPhotoResponse>;
-impl GetDriveOwnerPhotoCall {
-    /// Sets the query parameter `$select`. The properties to return.
-    pub fn select(self, values: impl IntoIterator<Item = SelectItem>) -> Self {
-        Self(self.0.query("$select", &values.into_iter().collect::<Vec<_>>()))
-    }
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /drive/root/createdByUser/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetDriveOwnerPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetDriveOwnerPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `PATCH /drive/root/createdByUser/photo` call (`updateDriveOwnerPhoto`).
-pub type UpdateDriveOwnerPhotoCall = Call<UpdateDriveOwnerPhotoResponse>;
-/// What `PATCH /drive/root/createdByUser/photo` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum UpdateDriveOwnerPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The decoded body.
-        body: ProfilePhoto,
-    },
-}
-impl rt::ReadResponse for UpdateDriveOwnerPhotoResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.json().await?,
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
-/// A prepared `GET /drive/root/createdByUser/photo/$value` call (`getDriveOwnerPhotoContent`).
-pub type GetDriveOwnerPhotoContentCall = Call<GetDriveOwnerPhotoContentResponse>;
-impl GetDriveOwnerPhotoContentCall {
-    /// Sets the header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub fn if_none_match(self, value: impl Into<String>) -> Self {
-        Self(self.0.header("If-None-Match", &value.into()))
-    }
-}
-/// What `GET /drive/root/createdByUser/photo/$value` answered with a success status. Error statuses come back as `Err`.
-#[derive(Debug)]
-pub enum GetDriveOwnerPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-        /// The content, to read whole or stream.
-        body: crate::runtime::client::Download,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header. The version of the photo.
-        etag: Option<String>,
-    },
-}
-impl rt::ReadResponse for GetDriveOwnerPhotoContentResponse {
-    async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-        match response.status() {
-            200 => {
-                Ok(Self::Ok {
-                    etag: response.header("ETag"),
-                    body: response.download(),
-                })
-            }
-            304 => {
-                Ok(Self::NotModified {
-                    etag: response.header("ETag"),
-                })
-            }
-            400..=599 => Err(response.into_error().await),
-            _ => Err(response.unexpected().await),
-        }
-    }
-}
+/// A prepared `GET /users/{user-id}/photo/$value` call (`getUserPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetUserPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /users/{user-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetUserPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /users/{user-id}/photo/$value` call (`setUserPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetUserPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /users/{user-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetUserPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /users/{user-id}/photos` call (`listUserPhotos`): the same parameters and answers as `listMyPhotos`.
+pub type ListUserPhotosCall = ListMyPhotosCall;
+/// What `GET /users/{user-id}/photos` answered with a success status: the same answers as `listMyPhotos`.
+pub type ListUserPhotosResponse = ListMyPhotosResponse;
+/// A prepared `GET /users/{user-id}/photos/{size}` call (`getUserPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+pub type GetUserPhotoBySizeCall = GetMyPhotoCall;
+/// What `GET /users/{user-id}/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetUserPhotoBySizeResponse = GetMyPhotoResponse;
+/// A prepared `GET /users/{user-id}/photos/{size}/$value` call (`getUserPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetUserPhotoContentBySizeCall = GetMyPhotoContentCall;
+/// What `GET /users/{user-id}/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetUserPhotoContentBySizeResponse = GetMyPhotoContentResponse;
+/// A prepared `GET /groups/{group-id}/photo` call (`getGroupPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetGroupPhotoCall = GetMyPhotoCall;
+/// What `GET /groups/{group-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetGroupPhotoResponse = GetMyPhotoResponse;
+/// A prepared `DELETE /groups/{group-id}/photo` call (`deleteGroupPhoto`): the same parameters and answers as `deleteMyPhoto`.
+pub type DeleteGroupPhotoCall = DeleteMyPhotoCall;
+/// What `DELETE /groups/{group-id}/photo` answered with a success status: the same answers as `deleteMyPhoto`.
+pub type DeleteGroupPhotoResponse = DeleteMyPhotoResponse;
+/// A prepared `PATCH /groups/{group-id}/photo` call (`updateGroupPhoto`): the same parameters and answers as `updateUserPhoto`.
+pub type UpdateGroupPhotoCall = UpdateUserPhotoCall;
+/// What `PATCH /groups/{group-id}/photo` answered with a success status: the same answers as `updateUserPhoto`.
+pub type UpdateGroupPhotoResponse = UpdateUserPhotoResponse;
+/// A prepared `GET /groups/{group-id}/photo/$value` call (`getGroupPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetGroupPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /groups/{group-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetGroupPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /groups/{group-id}/photo/$value` call (`setGroupPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetGroupPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /groups/{group-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetGroupPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /groups/{group-id}/photos` call (`listGroupPhotos`): the same parameters and answers as `listMyPhotos`.
+pub type ListGroupPhotosCall = ListMyPhotosCall;
+/// What `GET /groups/{group-id}/photos` answered with a success status: the same answers as `listMyPhotos`.
+pub type ListGroupPhotosResponse = ListMyPhotosResponse;
+/// A prepared `GET /groups/{group-id}/photos/{size}` call (`getGroupPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+pub type GetGroupPhotoBySizeCall = GetMyPhotoCall;
+/// What `GET /groups/{group-id}/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetGroupPhotoBySizeResponse = GetMyPhotoResponse;
+/// A prepared `GET /groups/{group-id}/photos/{size}/$value` call (`getGroupPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetGroupPhotoContentBySizeCall = GetMyPhotoContentCall;
+/// What `GET /groups/{group-id}/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetGroupPhotoContentBySizeResponse = GetMyPhotoContentResponse;
+/// A prepared `GET /me/contacts/{contact-id}/photo` call (`getMyContactPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetMyContactPhotoCall = GetMyPhotoCall;
+/// What `GET /me/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetMyContactPhotoResponse = GetMyPhotoResponse;
+/// A prepared `GET /me/contacts/{contact-id}/photo/$value` call (`getMyContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetMyContactPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /me/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetMyContactPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /me/contacts/{contact-id}/photo/$value` call (`setMyContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetMyContactPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /me/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetMyContactPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo` call (`getUserContactPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetUserContactPhotoCall = GetMyPhotoCall;
+/// What `GET /users/{user-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetUserContactPhotoResponse = GetMyPhotoResponse;
+/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo/$value` call (`getUserContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetUserContactPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetUserContactPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` call (`setUserContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetUserContactPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetUserContactPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getMyFolderContactPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetMyFolderContactPhotoCall = GetMyPhotoCall;
+/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetMyFolderContactPhotoResponse = GetMyPhotoResponse;
+/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getMyFolderContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetMyFolderContactPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetMyFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setMyFolderContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetMyFolderContactPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetMyFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getUserFolderContactPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetUserFolderContactPhotoCall = GetMyPhotoCall;
+/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetUserFolderContactPhotoResponse = GetMyPhotoResponse;
+/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getUserFolderContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetUserFolderContactPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetUserFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
+/// A prepared `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setUserFolderContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+pub type SetUserFolderContactPhotoContentCall = SetMyPhotoContentCall;
+/// What `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+pub type SetUserFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
+/// A prepared `GET /drive/root/createdByUser/photo` call (`getDriveOwnerPhoto`): the same parameters and answers as `getMyPhoto`.
+pub type GetDriveOwnerPhotoCall = GetMyPhotoCall;
+/// What `GET /drive/root/createdByUser/photo` answered with a success status: the same answers as `getMyPhoto`.
+pub type GetDriveOwnerPhotoResponse = GetMyPhotoResponse;
+/// A prepared `PATCH /drive/root/createdByUser/photo` call (`updateDriveOwnerPhoto`): the same parameters and answers as `updateUserPhoto`.
+pub type UpdateDriveOwnerPhotoCall = UpdateUserPhotoCall;
+/// What `PATCH /drive/root/createdByUser/photo` answered with a success status: the same answers as `updateUserPhoto`.
+pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
+/// A prepared `GET /drive/root/createdByUser/photo/$value` call (`getDriveOwnerPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+pub type GetDriveOwnerPhotoContentCall = GetMyPhotoContentCall;
+/// What `GET /drive/root/createdByUser/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;

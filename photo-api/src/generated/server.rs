@@ -654,7 +654,7 @@ pub trait Api: Send + Sync + 'static {
         request: GetDriveOwnerPhotoContentRequest,
     ) -> impl std::future::Future<Output = GetDriveOwnerPhotoContentResponse> + Send;
 }
-/// The validated request of `GET /me/photo`.
+/// The validated request of `GET /me/photo`, and of every operation whose request type is an alias of this one.
 pub struct GetMyPhotoRequest {
     /// The query parameter `$select`. The properties to return.
     pub select: Option<Vec<SelectItem>>,
@@ -669,7 +669,7 @@ impl rt::FromIncoming for GetMyPhotoRequest {
         })
     }
 }
-/// The answer to `GET /me/photo`, one variant per status the spec declares.
+/// The answer to `GET /me/photo` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum GetMyPhotoResponse {
     /// 200: The photo's metadata.
     Ok {
@@ -714,7 +714,7 @@ impl rt::FromIncoming for DeleteMyPhotoRequest {
         })
     }
 }
-/// The answer to `DELETE /me/photo`, one variant per status the spec declares.
+/// The answer to `DELETE /me/photo` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum DeleteMyPhotoResponse {
     /// 204: The photo was deleted.
     NoContent,
@@ -735,7 +735,7 @@ impl IntoResponse for DeleteMyPhotoResponse {
         }
     }
 }
-/// The validated request of `GET /me/photo/$value`.
+/// The validated request of `GET /me/photo/$value`, and of every operation whose request type is an alias of this one.
 pub struct GetMyPhotoContentRequest {
     /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
     pub if_none_match: Option<String>,
@@ -747,7 +747,7 @@ impl rt::FromIncoming for GetMyPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /me/photo/$value`, one variant per status the spec declares.
+/// The answer to `GET /me/photo/$value` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum GetMyPhotoContentResponse {
     /// 200: The image.
     Ok {
@@ -790,7 +790,7 @@ impl rt::FromIncoming for SetMyPhotoContentRequest {
         Ok(Self { body: incoming.binary()? })
     }
 }
-/// The answer to `PUT /me/photo/$value`, one variant per status the spec declares.
+/// The answer to `PUT /me/photo/$value` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum SetMyPhotoContentResponse {
     /// 200: The photo was stored.
     Ok,
@@ -820,7 +820,7 @@ impl rt::FromIncoming for ListMyPhotosRequest {
         })
     }
 }
-/// The answer to `GET /me/photos`, one variant per status the spec declares.
+/// The answer to `GET /me/photos` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum ListMyPhotosResponse {
     /// 200: The sizes available for the photo.
     Ok {
@@ -859,39 +859,8 @@ impl rt::FromIncoming for GetMyPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /me/photos/{size}`, one variant per status the spec declares.
-pub enum GetMyPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyPhotoBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/photos/{size}`: the same variants as `getMyPhoto`.
+pub type GetMyPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/photos/{size}/$value`.
 pub struct GetMyPhotoContentBySizeRequest {
     /// The path parameter `size`. One of the sizes Graph keeps of a photo.
@@ -907,39 +876,8 @@ impl rt::FromIncoming for GetMyPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /me/photos/{size}/$value`, one variant per status the spec declares.
-pub enum GetMyPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyPhotoContentBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+pub type GetMyPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/photo`.
 pub struct GetUserPhotoRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -958,39 +896,8 @@ impl rt::FromIncoming for GetUserPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photo`, one variant per status the spec declares.
-pub enum GetUserPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetUserPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `DELETE /users/{user-id}/photo`.
 pub struct DeleteUserPhotoRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1006,27 +913,8 @@ impl rt::FromIncoming for DeleteUserPhotoRequest {
         })
     }
 }
-/// The answer to `DELETE /users/{user-id}/photo`, one variant per status the spec declares.
-pub enum DeleteUserPhotoResponse {
-    /// 204: The photo was deleted.
-    NoContent,
-    /// 412: The photo no longer has the ETag given in `If-Match`; nothing was deleted.
-    PreconditionFailed(rt::Rejection),
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for DeleteUserPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::NoContent => rt::empty_response(rt::status(204), &[]),
-            Self::PreconditionFailed(rejection) => rejection.into_response(),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `DELETE /users/{user-id}/photo`: the same variants as `deleteMyPhoto`.
+pub type DeleteUserPhotoResponse = DeleteMyPhotoResponse;
 /// The validated request of `PATCH /users/{user-id}/photo`.
 pub struct UpdateUserPhotoRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1042,7 +930,7 @@ impl rt::FromIncoming for UpdateUserPhotoRequest {
         })
     }
 }
-/// The answer to `PATCH /users/{user-id}/photo`, one variant per status the spec declares.
+/// The answer to `PATCH /users/{user-id}/photo` and to every operation whose response type is an alias of this one, one variant per status the spec declares.
 pub enum UpdateUserPhotoResponse {
     /// 200: The photo's metadata.
     Ok {
@@ -1082,39 +970,8 @@ impl rt::FromIncoming for GetUserPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetUserPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetUserPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/photo/$value`.
 pub struct SetUserPhotoContentRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1130,24 +987,8 @@ impl rt::FromIncoming for SetUserPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetUserPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetUserPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /users/{user-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetUserPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/photos`.
 pub struct ListUserPhotosRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1163,27 +1004,8 @@ impl rt::FromIncoming for ListUserPhotosRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos`, one variant per status the spec declares.
-pub enum ListUserPhotosResponse {
-    /// 200: The sizes available for the photo.
-    Ok {
-        /// The body.
-        body: ProfilePhotoCollection,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for ListUserPhotosResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/photos`: the same variants as `listMyPhotos`.
+pub type ListUserPhotosResponse = ListMyPhotosResponse;
 /// The validated request of `GET /users/{user-id}/photos/{size}`.
 pub struct GetUserPhotoBySizeRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1205,39 +1027,8 @@ impl rt::FromIncoming for GetUserPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos/{size}`, one variant per status the spec declares.
-pub enum GetUserPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserPhotoBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/photos/{size}`: the same variants as `getMyPhoto`.
+pub type GetUserPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/photos/{size}/$value`.
 pub struct GetUserPhotoContentBySizeRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1256,39 +1047,8 @@ impl rt::FromIncoming for GetUserPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos/{size}/$value`, one variant per status the spec declares.
-pub enum GetUserPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserPhotoContentBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+pub type GetUserPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /groups/{group-id}/photo`.
 pub struct GetGroupPhotoRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1307,39 +1067,8 @@ impl rt::FromIncoming for GetGroupPhotoRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photo`, one variant per status the spec declares.
-pub enum GetGroupPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetGroupPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /groups/{group-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetGroupPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `DELETE /groups/{group-id}/photo`.
 pub struct DeleteGroupPhotoRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1355,27 +1084,8 @@ impl rt::FromIncoming for DeleteGroupPhotoRequest {
         })
     }
 }
-/// The answer to `DELETE /groups/{group-id}/photo`, one variant per status the spec declares.
-pub enum DeleteGroupPhotoResponse {
-    /// 204: The photo was deleted.
-    NoContent,
-    /// 412: The photo no longer has the ETag given in `If-Match`; nothing was deleted.
-    PreconditionFailed(rt::Rejection),
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for DeleteGroupPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::NoContent => rt::empty_response(rt::status(204), &[]),
-            Self::PreconditionFailed(rejection) => rejection.into_response(),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `DELETE /groups/{group-id}/photo`: the same variants as `deleteMyPhoto`.
+pub type DeleteGroupPhotoResponse = DeleteMyPhotoResponse;
 /// The validated request of `PATCH /groups/{group-id}/photo`.
 pub struct UpdateGroupPhotoRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1391,31 +1101,8 @@ impl rt::FromIncoming for UpdateGroupPhotoRequest {
         })
     }
 }
-/// The answer to `PATCH /groups/{group-id}/photo`, one variant per status the spec declares.
-pub enum UpdateGroupPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for UpdateGroupPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PATCH /groups/{group-id}/photo`: the same variants as `updateUserPhoto`.
+pub type UpdateGroupPhotoResponse = UpdateUserPhotoResponse;
 /// The validated request of `GET /groups/{group-id}/photo/$value`.
 pub struct GetGroupPhotoContentRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1431,39 +1118,8 @@ impl rt::FromIncoming for GetGroupPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetGroupPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetGroupPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /groups/{group-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetGroupPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /groups/{group-id}/photo/$value`.
 pub struct SetGroupPhotoContentRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1479,24 +1135,8 @@ impl rt::FromIncoming for SetGroupPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /groups/{group-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetGroupPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetGroupPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /groups/{group-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetGroupPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /groups/{group-id}/photos`.
 pub struct ListGroupPhotosRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1512,27 +1152,8 @@ impl rt::FromIncoming for ListGroupPhotosRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos`, one variant per status the spec declares.
-pub enum ListGroupPhotosResponse {
-    /// 200: The sizes available for the photo.
-    Ok {
-        /// The body.
-        body: ProfilePhotoCollection,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for ListGroupPhotosResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /groups/{group-id}/photos`: the same variants as `listMyPhotos`.
+pub type ListGroupPhotosResponse = ListMyPhotosResponse;
 /// The validated request of `GET /groups/{group-id}/photos/{size}`.
 pub struct GetGroupPhotoBySizeRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1554,39 +1175,8 @@ impl rt::FromIncoming for GetGroupPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos/{size}`, one variant per status the spec declares.
-pub enum GetGroupPhotoBySizeResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetGroupPhotoBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /groups/{group-id}/photos/{size}`: the same variants as `getMyPhoto`.
+pub type GetGroupPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /groups/{group-id}/photos/{size}/$value`.
 pub struct GetGroupPhotoContentBySizeRequest {
     /// The path parameter `group-id`. The group's object id.
@@ -1605,39 +1195,8 @@ impl rt::FromIncoming for GetGroupPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos/{size}/$value`, one variant per status the spec declares.
-pub enum GetGroupPhotoContentBySizeResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetGroupPhotoContentBySizeResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /groups/{group-id}/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+pub type GetGroupPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /me/contacts/{contact-id}/photo`.
 pub struct GetMyContactPhotoRequest {
     /// The path parameter `contact-id`. The contact's id.
@@ -1656,39 +1215,8 @@ impl rt::FromIncoming for GetMyContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /me/contacts/{contact-id}/photo`, one variant per status the spec declares.
-pub enum GetMyContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyContactPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetMyContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/contacts/{contact-id}/photo/$value`.
 pub struct GetMyContactPhotoContentRequest {
     /// The path parameter `contact-id`. The contact's id.
@@ -1704,39 +1232,8 @@ impl rt::FromIncoming for GetMyContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /me/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetMyContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetMyContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /me/contacts/{contact-id}/photo/$value`.
 pub struct SetMyContactPhotoContentRequest {
     /// The path parameter `contact-id`. The contact's id.
@@ -1752,24 +1249,8 @@ impl rt::FromIncoming for SetMyContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /me/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetMyContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetMyContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /me/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetMyContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo`.
 pub struct GetUserContactPhotoRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1791,39 +1272,8 @@ impl rt::FromIncoming for GetUserContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
-pub enum GetUserContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserContactPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetUserContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetUserContactPhotoContentRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1842,39 +1292,8 @@ impl rt::FromIncoming for GetUserContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetUserContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetUserContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetUserContactPhotoContentRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -1893,24 +1312,8 @@ impl rt::FromIncoming for SetUserContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetUserContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetUserContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetUserContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 pub struct GetMyFolderContactPhotoRequest {
     /// The path parameter `contactFolder-id`. The contact folder's id.
@@ -1932,39 +1335,8 @@ impl rt::FromIncoming for GetMyFolderContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
-pub enum GetMyFolderContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyFolderContactPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetMyFolderContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetMyFolderContactPhotoContentRequest {
     /// The path parameter `contactFolder-id`. The contact folder's id.
@@ -1983,39 +1355,8 @@ impl rt::FromIncoming for GetMyFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetMyFolderContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetMyFolderContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetMyFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetMyFolderContactPhotoContentRequest {
     /// The path parameter `contactFolder-id`. The contact folder's id.
@@ -2034,24 +1375,8 @@ impl rt::FromIncoming for SetMyFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetMyFolderContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetMyFolderContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetMyFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 pub struct GetUserFolderContactPhotoRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -2076,39 +1401,8 @@ impl rt::FromIncoming for GetUserFolderContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`, one variant per status the spec declares.
-pub enum GetUserFolderContactPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserFolderContactPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+pub type GetUserFolderContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetUserFolderContactPhotoContentRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -2130,39 +1424,8 @@ impl rt::FromIncoming for GetUserFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum GetUserFolderContactPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetUserFolderContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetUserFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetUserFolderContactPhotoContentRequest {
     /// The path parameter `user-id`. The user's object id or userPrincipalName.
@@ -2184,72 +1447,12 @@ impl rt::FromIncoming for SetUserFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`, one variant per status the spec declares.
-pub enum SetUserFolderContactPhotoContentResponse {
-    /// 200: The photo was stored.
-    Ok,
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for SetUserFolderContactPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
-/// The validated request of `GET /drive/root/createdByUser/photo`.
-pub struct GetDriveOwnerPhotoRequest {
-    /// The query parameter `$select`. The properties to return.
-    pub select: Option<Vec<SelectItem>>,
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-impl rt::FromIncoming for GetDriveOwnerPhotoRequest {
-    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
-        Ok(Self {
-            select: incoming.query_list("$select")?,
-            if_none_match: incoming.header("If-None-Match")?,
-        })
-    }
-}
-/// The answer to `GET /drive/root/createdByUser/photo`, one variant per status the spec declares.
-pub enum GetDriveOwnerPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetDriveOwnerPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+pub type SetUserFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
+/// The validated request of `GET /drive/root/createdByUser/photo`: the same fields as `getMyPhoto`.
+pub type GetDriveOwnerPhotoRequest = GetMyPhotoRequest;
+/// The answer to `GET /drive/root/createdByUser/photo`: the same variants as `getMyPhoto`.
+pub type GetDriveOwnerPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `PATCH /drive/root/createdByUser/photo`.
 pub struct UpdateDriveOwnerPhotoRequest {
     /// The request body.
@@ -2262,76 +1465,12 @@ impl rt::FromIncoming for UpdateDriveOwnerPhotoRequest {
         })
     }
 }
-/// The answer to `PATCH /drive/root/createdByUser/photo`, one variant per status the spec declares.
-pub enum UpdateDriveOwnerPhotoResponse {
-    /// 200: The photo's metadata.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The body.
-        body: ProfilePhoto,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for UpdateDriveOwnerPhotoResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
-/// The validated request of `GET /drive/root/createdByUser/photo/$value`.
-pub struct GetDriveOwnerPhotoContentRequest {
-    /// The header parameter `If-None-Match`. Answer 304 Not Modified when the current photo has this ETag.
-    pub if_none_match: Option<String>,
-}
-impl rt::FromIncoming for GetDriveOwnerPhotoContentRequest {
-    async fn from_incoming(incoming: &mut rt::Incoming) -> Result<Self, rt::Rejection> {
-        Ok(Self {
-            if_none_match: incoming.header("If-None-Match")?,
-        })
-    }
-}
-/// The answer to `GET /drive/root/createdByUser/photo/$value`, one variant per status the spec declares.
-pub enum GetDriveOwnerPhotoContentResponse {
-    /// 200: The image.
-    Ok {
-        /// The `ETag` header.
-        etag: Option<String>,
-        /// The content and its media type.
-        body: rt::BinaryContent,
-    },
-    /// 304: The photo still has the ETag given in `If-None-Match`.
-    NotModified {
-        /// The `ETag` header.
-        etag: Option<String>,
-    },
-    /// 4XX: The request was refused (for example 401, 403, 404 `ImageNotFound`, 413, 415, 429).
-    ClientError(rt::Rejection),
-    /// 5XX: The service failed or is unavailable (for example 503 or 504).
-    ServerError(rt::Rejection),
-}
-impl IntoResponse for GetDriveOwnerPhotoContentResponse {
-    fn into_response(self) -> axum::response::Response {
-        match self {
-            Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
-            }
-            Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
-            }
-            Self::ClientError(rejection) => rejection.into_response(),
-            Self::ServerError(rejection) => rejection.into_response(),
-        }
-    }
-}
+/// The answer to `PATCH /drive/root/createdByUser/photo`: the same variants as `updateUserPhoto`.
+pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
+/// The validated request of `GET /drive/root/createdByUser/photo/$value`: the same fields as `getMyPhotoContent`.
+pub type GetDriveOwnerPhotoContentRequest = GetMyPhotoContentRequest;
+/// The answer to `GET /drive/root/createdByUser/photo/$value`: the same variants as `getMyPhotoContent`.
+pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;
 struct ServerState<A> {
     api: Arc<A>,
     config: rt::ServerConfig,

@@ -9,6 +9,7 @@ use quote::{format_ident, quote};
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
+use super::shapes::Shapes;
 use super::tree::{Step, Tree, literal_method, param_method};
 use super::{docs, ident, number};
 use crate::model::{
@@ -95,9 +96,48 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         });
     }
     sink.item(binary_bodies(api, rt));
-    for op in &api.operations {
-        sink.item(call(op));
-        sink.item(response_enum(op, rt));
+    // Operations with the same parameters, body and responses share their call and response
+    // types (see `shapes`).
+    let shapes = Shapes::of(api, |op| {
+        let params: Vec<_> = op
+            .params
+            .iter()
+            .filter(|param| param.location != ParamLocation::Path)
+            .collect();
+        format!("{:?}", (params, &op.body, &op.responses))
+    });
+    for (index, op) in api.operations.iter().enumerate() {
+        if shapes.is_first(index) {
+            sink.item(call(op));
+            sink.item(response_enum(op, rt, shapes.is_shared(index)));
+        } else {
+            sink.item(aliases(op, &api.operations[shapes.first(index)]));
+        }
+    }
+}
+
+/// The call and response types of `op` as aliases of those of `first`, which has the same shape.
+fn aliases(op: &Operation, first: &Operation) -> TokenStream {
+    let (call, first_call) = (call_name(op), call_name(first));
+    let (response, first_response) = (response_name(op), response_name(first));
+    let call_doc = format!(
+        " A prepared `{} {}` call (`{}`): the same parameters and answers as `{}`.",
+        op.method.upper(),
+        op.path,
+        op.id,
+        first.id
+    );
+    let response_doc = format!(
+        " What `{} {}` answered with a success status: the same answers as `{}`.",
+        op.method.upper(),
+        op.path,
+        first.id
+    );
+    quote! {
+        #[doc = #call_doc]
+        pub type #call = #first_call;
+        #[doc = #response_doc]
+        pub type #response = #first_response;
     }
 }
 
@@ -422,7 +462,7 @@ fn merged(mut intervals: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
     out
 }
 
-fn response_enum(op: &Operation, rt: &syn::Path) -> TokenStream {
+fn response_enum(op: &Operation, rt: &syn::Path, shared: bool) -> TokenStream {
     let name = response_name(op);
     let variants = op
         .responses
@@ -468,9 +508,14 @@ fn response_enum(op: &Operation, rt: &syn::Path) -> TokenStream {
             }
         });
     let doc = format!(
-        " What `{} {}` answered with a success status. Error statuses come back as `Err`.",
+        " What `{} {}` answered with a success status{}. Error statuses come back as `Err`.",
         op.method.upper(),
-        op.path
+        op.path,
+        if shared {
+            ", and every operation whose response type is an alias of this one"
+        } else {
+            ""
+        }
     );
     let arms = read_arms(op);
     quote! {

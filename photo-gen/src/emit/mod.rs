@@ -7,6 +7,7 @@ mod format;
 mod models;
 mod operations;
 mod server;
+mod shapes;
 mod tree;
 
 use std::path::PathBuf;

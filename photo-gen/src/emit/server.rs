@@ -9,6 +9,7 @@ use super::client::status_text;
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
+use super::shapes::Shapes;
 use super::{docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
@@ -81,9 +82,37 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         },
         methods,
     );
-    for op in &api.operations {
-        sink.item(request(op));
-        sink.item(response(op));
+    // Operations with the same parameters and body share a request type, and those with the
+    // same responses a response type (see `shapes`).
+    let requests = Shapes::of(api, |op| format!("{:?}", (&op.params, &op.body)));
+    let responses = Shapes::of(api, |op| format!("{:?}", op.responses));
+    for (index, op) in api.operations.iter().enumerate() {
+        let name = request_name(op);
+        if requests.is_first(index) {
+            sink.item(request(op, requests.is_shared(index)));
+        } else {
+            let first = &api.operations[requests.first(index)];
+            let first_type = request_name(first);
+            sink.item(alias(
+                op,
+                first,
+                (&name, &first_type),
+                ("The validated request of", "fields"),
+            ));
+        }
+        let name = response_name(op);
+        if responses.is_first(index) {
+            sink.item(response(op, responses.is_shared(index)));
+        } else {
+            let first = &api.operations[responses.first(index)];
+            let first_type = response_name(first);
+            sink.item(alias(
+                op,
+                first,
+                (&name, &first_type),
+                ("The answer to", "variants"),
+            ));
+        }
     }
     sink.item(quote! {
         struct ServerState<A> {
@@ -98,7 +127,7 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     }
 }
 
-fn request(op: &Operation) -> TokenStream {
+fn request(op: &Operation, shared: bool) -> TokenStream {
     let name = request_name(op);
     let fields = op.params.iter().map(|param| {
         let field = ident(&param.rust_name);
@@ -128,9 +157,14 @@ fn request(op: &Operation) -> TokenStream {
             pub body: #ty,)
     });
     let doc = format!(
-        " The validated request of `{} {}`.",
+        " The validated request of `{} {}`{}.",
         op.method.upper(),
-        op.path
+        op.path,
+        if shared {
+            ", and of every operation whose request type is an alias of this one"
+        } else {
+            ""
+        }
     );
     let reads = op.params.iter().map(|param| {
         let field = ident(&param.rust_name);
@@ -172,6 +206,26 @@ fn request(op: &Operation) -> TokenStream {
     }
 }
 
+/// A type of `op` named through the type of `first`, which has the same shape: `lead` says
+/// what the type is, `parts` what they share.
+fn alias(
+    op: &Operation,
+    first: &Operation,
+    (name, first_name): (&syn::Ident, &syn::Ident),
+    (lead, parts): (&str, &str),
+) -> TokenStream {
+    let doc = format!(
+        " {lead} `{} {}`: the same {parts} as `{}`.",
+        op.method.upper(),
+        op.path,
+        first.id
+    );
+    quote! {
+        #[doc = #doc]
+        pub type #name = #first_name;
+    }
+}
+
 fn location_word(location: ParamLocation) -> &'static str {
     match location {
         ParamLocation::Path => "path",
@@ -180,7 +234,7 @@ fn location_word(location: ParamLocation) -> &'static str {
     }
 }
 
-fn response(op: &Operation) -> TokenStream {
+fn response(op: &Operation, shared: bool) -> TokenStream {
     let name = response_name(op);
     let mut variants = Vec::new();
     let mut arms = Vec::new();
@@ -253,9 +307,14 @@ fn response(op: &Operation) -> TokenStream {
         }
     }
     let doc = format!(
-        " The answer to `{} {}`, one variant per status the spec declares.",
+        " The answer to `{} {}`{}, one variant per status the spec declares.",
         op.method.upper(),
-        op.path
+        op.path,
+        if shared {
+            " and to every operation whose response type is an alias of this one"
+        } else {
+            ""
+        }
     );
     quote! {
         #[doc = #doc]

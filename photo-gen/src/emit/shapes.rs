@@ -1,0 +1,52 @@
+//! Operations that share a shape share its types.
+//!
+//! Graph repeats one resource under many owners (`/me/photo`, `/users/{id}/photo`,
+//! `/groups/{id}/photo`, ...), and their operations declare the same parameters and responses.
+//! Each distinct shape is emitted once, named after the first operation that has it; the other
+//! operations name it through a type alias, so every operation still has its own type names.
+
+use std::collections::HashMap;
+
+use crate::model::{Api, Operation};
+
+/// Which operations share a shape.
+pub struct Shapes {
+    /// For each operation, the index of the first operation with the same shape.
+    first: Vec<usize>,
+    /// For each first operation, how many operations have its shape.
+    uses: Vec<usize>,
+}
+
+impl Shapes {
+    /// Groups the operations of `api` by `key`, a text that is equal for equal shapes.
+    pub fn of(api: &Api, key: impl Fn(&Operation) -> String) -> Shapes {
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(api.operations.len());
+        let mut uses = vec![0; api.operations.len()];
+        let first = api
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(index, op)| {
+                let first = *seen.entry(key(op)).or_insert(index);
+                uses[first] += 1;
+                first
+            })
+            .collect();
+        Shapes { first, uses }
+    }
+
+    /// The first operation with the same shape as operation `index` (possibly itself).
+    pub fn first(&self, index: usize) -> usize {
+        self.first[index]
+    }
+
+    /// Whether operation `index` is the first of its shape, which emits the types.
+    pub fn is_first(&self, index: usize) -> bool {
+        self.first[index] == index
+    }
+
+    /// Whether more than one operation has the shape of operation `index`.
+    pub fn is_shared(&self, index: usize) -> bool {
+        self.uses[self.first[index]] > 1
+    }
+}
