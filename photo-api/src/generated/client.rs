@@ -1230,21 +1230,21 @@ impl rt::ReadResponse for ListMyPhotosResponse {
         }
     }
 }
-/// A prepared `GET /me/photos/{size}` call (`getMyPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /me/photos/{size}`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyPhotoBySizeCall = GetMyPhotoCall;
-/// What `GET /me/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /me/photos/{size}`: the same answers as `getMyPhoto`.
 pub type GetMyPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared `GET /me/photos/{size}/$value` call (`getMyPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /me/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What `GET /me/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /me/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
 pub type GetMyPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared `GET /users/{user-id}/photo` call (`getUserPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /users/{user-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserPhotoCall = GetMyPhotoCall;
-/// What `GET /users/{user-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /users/{user-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetUserPhotoResponse = GetMyPhotoResponse;
-/// A prepared `DELETE /users/{user-id}/photo` call (`deleteUserPhoto`): the same parameters and answers as `deleteMyPhoto`.
+/// A prepared call of `DELETE /users/{user-id}/photo`: the same parameters and answers as `deleteMyPhoto`.
 pub type DeleteUserPhotoCall = DeleteMyPhotoCall;
-/// What `DELETE /users/{user-id}/photo` answered with a success status: the same answers as `deleteMyPhoto`.
+/// What succeeded for `DELETE /users/{user-id}/photo`: the same answers as `deleteMyPhoto`.
 pub type DeleteUserPhotoResponse = DeleteMyPhotoResponse;
 /// A prepared `PATCH /users/{user-id}/photo` call (`updateUserPhoto`).
 pub type UpdateUserPhotoCall = Call<UpdateUserPhotoResponse>;
@@ -1273,115 +1273,115 @@ impl rt::ReadResponse for UpdateUserPhotoResponse {
         }
     }
 }
-/// A prepared `GET /users/{user-id}/photo/$value` call (`getUserPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /users/{user-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /users/{user-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /users/{user-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /users/{user-id}/photo/$value` call (`setUserPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /users/{user-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /users/{user-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /users/{user-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetUserPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /users/{user-id}/photos` call (`listUserPhotos`): the same parameters and answers as `listMyPhotos`.
+/// A prepared call of `GET /users/{user-id}/photos`: the same parameters and answers as `listMyPhotos`.
 pub type ListUserPhotosCall = ListMyPhotosCall;
-/// What `GET /users/{user-id}/photos` answered with a success status: the same answers as `listMyPhotos`.
+/// What succeeded for `GET /users/{user-id}/photos`: the same answers as `listMyPhotos`.
 pub type ListUserPhotosResponse = ListMyPhotosResponse;
-/// A prepared `GET /users/{user-id}/photos/{size}` call (`getUserPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /users/{user-id}/photos/{size}`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserPhotoBySizeCall = GetMyPhotoCall;
-/// What `GET /users/{user-id}/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /users/{user-id}/photos/{size}`: the same answers as `getMyPhoto`.
 pub type GetUserPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared `GET /users/{user-id}/photos/{size}/$value` call (`getUserPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /users/{user-id}/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What `GET /users/{user-id}/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /users/{user-id}/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared `GET /groups/{group-id}/photo` call (`getGroupPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /groups/{group-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetGroupPhotoCall = GetMyPhotoCall;
-/// What `GET /groups/{group-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /groups/{group-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetGroupPhotoResponse = GetMyPhotoResponse;
-/// A prepared `DELETE /groups/{group-id}/photo` call (`deleteGroupPhoto`): the same parameters and answers as `deleteMyPhoto`.
+/// A prepared call of `DELETE /groups/{group-id}/photo`: the same parameters and answers as `deleteMyPhoto`.
 pub type DeleteGroupPhotoCall = DeleteMyPhotoCall;
-/// What `DELETE /groups/{group-id}/photo` answered with a success status: the same answers as `deleteMyPhoto`.
+/// What succeeded for `DELETE /groups/{group-id}/photo`: the same answers as `deleteMyPhoto`.
 pub type DeleteGroupPhotoResponse = DeleteMyPhotoResponse;
-/// A prepared `PATCH /groups/{group-id}/photo` call (`updateGroupPhoto`): the same parameters and answers as `updateUserPhoto`.
+/// A prepared call of `PATCH /groups/{group-id}/photo`: the same parameters and answers as `updateUserPhoto`.
 pub type UpdateGroupPhotoCall = UpdateUserPhotoCall;
-/// What `PATCH /groups/{group-id}/photo` answered with a success status: the same answers as `updateUserPhoto`.
+/// What succeeded for `PATCH /groups/{group-id}/photo`: the same answers as `updateUserPhoto`.
 pub type UpdateGroupPhotoResponse = UpdateUserPhotoResponse;
-/// A prepared `GET /groups/{group-id}/photo/$value` call (`getGroupPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /groups/{group-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /groups/{group-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /groups/{group-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /groups/{group-id}/photo/$value` call (`setGroupPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /groups/{group-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetGroupPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /groups/{group-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /groups/{group-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetGroupPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /groups/{group-id}/photos` call (`listGroupPhotos`): the same parameters and answers as `listMyPhotos`.
+/// A prepared call of `GET /groups/{group-id}/photos`: the same parameters and answers as `listMyPhotos`.
 pub type ListGroupPhotosCall = ListMyPhotosCall;
-/// What `GET /groups/{group-id}/photos` answered with a success status: the same answers as `listMyPhotos`.
+/// What succeeded for `GET /groups/{group-id}/photos`: the same answers as `listMyPhotos`.
 pub type ListGroupPhotosResponse = ListMyPhotosResponse;
-/// A prepared `GET /groups/{group-id}/photos/{size}` call (`getGroupPhotoBySize`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /groups/{group-id}/photos/{size}`: the same parameters and answers as `getMyPhoto`.
 pub type GetGroupPhotoBySizeCall = GetMyPhotoCall;
-/// What `GET /groups/{group-id}/photos/{size}` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /groups/{group-id}/photos/{size}`: the same answers as `getMyPhoto`.
 pub type GetGroupPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared `GET /groups/{group-id}/photos/{size}/$value` call (`getGroupPhotoContentBySize`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /groups/{group-id}/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What `GET /groups/{group-id}/photos/{size}/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /groups/{group-id}/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared `GET /me/contacts/{contact-id}/photo` call (`getMyContactPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /me/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyContactPhotoCall = GetMyPhotoCall;
-/// What `GET /me/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /me/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetMyContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared `GET /me/contacts/{contact-id}/photo/$value` call (`getMyContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /me/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyContactPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /me/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /me/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetMyContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /me/contacts/{contact-id}/photo/$value` call (`setMyContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /me/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetMyContactPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /me/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /me/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetMyContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo` call (`getUserContactPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /users/{user-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserContactPhotoCall = GetMyPhotoCall;
-/// What `GET /users/{user-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /users/{user-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetUserContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared `GET /users/{user-id}/contacts/{contact-id}/photo/$value` call (`getUserContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserContactPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetUserContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` call (`setUserContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserContactPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /users/{user-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetUserContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getMyFolderContactPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyFolderContactPhotoCall = GetMyPhotoCall;
-/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetMyFolderContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getMyFolderContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyFolderContactPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetMyFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setMyFolderContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetMyFolderContactPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetMyFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` call (`getUserFolderContactPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserFolderContactPhotoCall = GetMyPhotoCall;
-/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
 pub type GetUserFolderContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`getUserFolderContactPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserFolderContactPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetUserFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` call (`setUserFolderContactPhotoContent`): the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserFolderContactPhotoContentCall = SetMyPhotoContentCall;
-/// What `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value` answered with a success status: the same answers as `setMyPhotoContent`.
+/// What succeeded for `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
 pub type SetUserFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared `GET /drive/root/createdByUser/photo` call (`getDriveOwnerPhoto`): the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `GET /drive/root/createdByUser/photo`: the same parameters and answers as `getMyPhoto`.
 pub type GetDriveOwnerPhotoCall = GetMyPhotoCall;
-/// What `GET /drive/root/createdByUser/photo` answered with a success status: the same answers as `getMyPhoto`.
+/// What succeeded for `GET /drive/root/createdByUser/photo`: the same answers as `getMyPhoto`.
 pub type GetDriveOwnerPhotoResponse = GetMyPhotoResponse;
-/// A prepared `PATCH /drive/root/createdByUser/photo` call (`updateDriveOwnerPhoto`): the same parameters and answers as `updateUserPhoto`.
+/// A prepared call of `PATCH /drive/root/createdByUser/photo`: the same parameters and answers as `updateUserPhoto`.
 pub type UpdateDriveOwnerPhotoCall = UpdateUserPhotoCall;
-/// What `PATCH /drive/root/createdByUser/photo` answered with a success status: the same answers as `updateUserPhoto`.
+/// What succeeded for `PATCH /drive/root/createdByUser/photo`: the same answers as `updateUserPhoto`.
 pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
-/// A prepared `GET /drive/root/createdByUser/photo/$value` call (`getDriveOwnerPhotoContent`): the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `GET /drive/root/createdByUser/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentCall = GetMyPhotoContentCall;
-/// What `GET /drive/root/createdByUser/photo/$value` answered with a success status: the same answers as `getMyPhotoContent`.
+/// What succeeded for `GET /drive/root/createdByUser/photo/$value`: the same answers as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;

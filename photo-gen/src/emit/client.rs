@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
-use super::shapes::Shapes;
+use super::shapes::{Shapes, alias};
 use super::tree::{Step, Tree, literal_method, param_method};
 use super::{docs, ident, number};
 use crate::model::{
@@ -118,27 +118,19 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
 
 /// The call and response types of `op` as aliases of those of `first`, which has the same shape.
 fn aliases(op: &Operation, first: &Operation) -> TokenStream {
-    let (call, first_call) = (call_name(op), call_name(first));
-    let (response, first_response) = (response_name(op), response_name(first));
-    let call_doc = format!(
-        " A prepared `{} {}` call (`{}`): the same parameters and answers as `{}`.",
-        op.method.upper(),
-        op.path,
-        op.id,
-        first.id
+    let call = alias(
+        op,
+        first,
+        (&call_name(op), &call_name(first)),
+        ("A prepared call of", "parameters and answers"),
     );
-    let response_doc = format!(
-        " What `{} {}` answered with a success status: the same answers as `{}`.",
-        op.method.upper(),
-        op.path,
-        first.id
+    let response = alias(
+        op,
+        first,
+        (&response_name(op), &response_name(first)),
+        ("What succeeded for", "answers"),
     );
-    quote! {
-        #[doc = #call_doc]
-        pub type #call = #first_call;
-        #[doc = #response_doc]
-        pub type #response = #first_response;
-    }
+    quote!(#call #response)
 }
 
 fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {

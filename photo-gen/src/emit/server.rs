@@ -9,7 +9,7 @@ use super::client::status_text;
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
-use super::shapes::Shapes;
+use super::shapes::{Shapes, alias};
 use super::{docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
@@ -203,26 +203,6 @@ fn request(op: &Operation, shared: bool) -> TokenStream {
                 Ok(Self { #(#reads,)* #read_body })
             }
         }
-    }
-}
-
-/// A type of `op` named through the type of `first`, which has the same shape: `lead` says
-/// what the type is, `parts` what they share.
-fn alias(
-    op: &Operation,
-    first: &Operation,
-    (name, first_name): (&syn::Ident, &syn::Ident),
-    (lead, parts): (&str, &str),
-) -> TokenStream {
-    let doc = format!(
-        " {lead} `{} {}`: the same {parts} as `{}`.",
-        op.method.upper(),
-        op.path,
-        first.id
-    );
-    quote! {
-        #[doc = #doc]
-        pub type #name = #first_name;
     }
 }
 

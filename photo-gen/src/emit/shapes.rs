@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+use proc_macro2::TokenStream;
+use quote::quote;
+
 use crate::model::{Api, Operation};
 
 /// Which operations share a shape.
@@ -48,5 +51,25 @@ impl Shapes {
     /// Whether more than one operation has the shape of operation `index`.
     pub fn is_shared(&self, index: usize) -> bool {
         self.uses[self.first[index]] > 1
+    }
+}
+
+/// A type of `op` named through the type of `first`, which has the same shape: `lead` says
+/// what the type is, `parts` what they share.
+pub fn alias(
+    op: &Operation,
+    first: &Operation,
+    (name, first_name): (&syn::Ident, &syn::Ident),
+    (lead, parts): (&str, &str),
+) -> TokenStream {
+    let doc = format!(
+        " {lead} `{} {}`: the same {parts} as `{}`.",
+        op.method.upper(),
+        op.path,
+        first.id
+    );
+    quote! {
+        #[doc = #doc]
+        pub type #name = #first_name;
     }
 }
