@@ -2,10 +2,10 @@
 //! `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
 
@@ -64,6 +64,21 @@ impl Rejection {
             "Authorization_RequestDenied",
             message,
         )
+    }
+
+    /// `408 Request Timeout` (code `RequestTimeout`) for a request body that sent nothing for
+    /// `idle`. It carries `Connection: close`: the rest of such a body is never read, so the
+    /// connection cannot serve another request.
+    pub fn request_timeout(idle: Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "The request body sent nothing for {} ms; the request was abandoned.",
+                idle.as_millis()
+            ),
+        )
+        .with_header(CONNECTION, HeaderValue::from_static("close"))
     }
 
     /// `413 Payload Too Large` (code `RequestEntityTooLarge`) for a body over `limit` bytes.
