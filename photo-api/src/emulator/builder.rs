@@ -103,7 +103,8 @@ impl Emulator {
         }
     }
 
-    /// Serves [`router`](Self::router) on `listener` until the future is dropped or fails.
+    /// Serves [`router`](Self::router) over HTTP/1.1 on `listener` until the future is dropped or
+    /// fails; see [`runtime::server::serve`](crate::runtime::server::serve).
     pub fn serve(
         &self,
         listener: TcpListener,
@@ -117,12 +118,7 @@ impl Emulator {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> impl Future<Output = io::Result<()>> + Send + 'static {
-        let router = self.router();
-        async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
+        crate::runtime::server::serve(listener, self.router(), shutdown)
     }
 
     /// The HS256 secret tokens are verified with, when the emulator uses one (including the

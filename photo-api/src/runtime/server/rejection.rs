@@ -132,16 +132,26 @@ impl Rejection {
 
     /// Renders the response for a request with known `ids`.
     pub(crate) fn into_response_for(self, ids: &RequestIds) -> Response {
+        let json = self.json_for(ids);
         let Parts {
             status,
-            code,
-            message,
             headers: extra,
+            ..
         } = *self.0;
+        let mut response = (status, json).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.remove(CONTENT_LENGTH);
+        headers.extend(extra);
+        response
+    }
+
+    /// The error JSON for a request with known `ids`.
+    pub(crate) fn json_for(&self, ids: &RequestIds) -> Vec<u8> {
         let body = ErrorBody {
             error: MainError {
-                code: &code,
-                message: &message,
+                code: &self.0.code,
+                message: &self.0.message,
                 inner_error: InnerError {
                     date: iso8601(SystemTime::now()),
                     request_id: &ids.request_id,
@@ -150,13 +160,7 @@ impl Rejection {
             },
         };
         // Serializing plain strings cannot fail; the fallback keeps this path panic-free anyway.
-        let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":{}}".to_vec());
-        let mut response = (status, json).into_response();
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.remove(CONTENT_LENGTH);
-        headers.extend(extra);
-        response
+        serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":{}}".to_vec())
     }
 }
 
