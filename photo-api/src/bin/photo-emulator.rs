@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use photo_api::emulator::{
     Emulator, FaultMode, FaultStatus, Faults, TokenSpec, random_secret, tokens,
 };
+use photo_api::runtime::server::ServerConfig;
 
 #[derive(Parser)]
 #[command(
@@ -83,6 +84,14 @@ struct ServeArgs {
     /// Make a user key (say, a principal name) name the same user as an object id (repeatable).
     #[arg(long = "user-alias", value_name = "ALIAS=USER_ID", value_parser = parse_alias)]
     user_aliases: Vec<(String, String)>,
+    /// Refuse an upload with 408 and close its connection once it sends nothing for this long.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    body_idle_timeout: u64,
 }
 
 #[derive(Args)]
@@ -242,7 +251,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     }
     let faults = faults(&args);
     let faults_line = describe_faults(&faults);
-    let emulator = builder.faults(faults).build()?;
+    let emulator = builder
+        .faults(faults)
+        .body_idle_timeout(Duration::from_secs(args.body_idle_timeout))
+        .build()?;
 
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

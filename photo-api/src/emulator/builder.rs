@@ -5,6 +5,7 @@ use std::future::Future;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -57,6 +58,7 @@ pub struct EmulatorBuilder {
     store: StoreChoice,
     faults: Faults,
     owners: Owners,
+    body_idle_timeout: Duration,
 }
 
 /// Why an emulator could not be built.
@@ -85,6 +87,7 @@ impl Emulator {
             store: StoreChoice::Memory,
             faults: Faults::none(),
             owners: Owners::new(),
+            body_idle_timeout: ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT,
         }
     }
 
@@ -100,7 +103,8 @@ impl Emulator {
         }
     }
 
-    /// Serves [`router`](Self::router) on `listener` until the future is dropped or fails.
+    /// Serves [`router`](Self::router) over HTTP/1.1 on `listener` until the future is dropped or
+    /// fails; see [`runtime::server::serve`](crate::runtime::server::serve).
     pub fn serve(
         &self,
         listener: TcpListener,
@@ -114,12 +118,7 @@ impl Emulator {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> impl Future<Output = io::Result<()>> + Send + 'static {
-        let router = self.router();
-        async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
+        crate::runtime::server::serve(listener, self.router(), shutdown)
     }
 
     /// The HS256 secret tokens are verified with, when the emulator uses one (including the
@@ -227,6 +226,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long an upload may stall (no byte arriving) before it is refused with `408` and its
+    /// connection closed; [`ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT`] unless set.
+    pub fn body_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.body_idle_timeout = timeout;
+        self
+    }
+
     /// Make the user key `alias` (say, a principal name) name the same user as `user` (say, the
     /// object id in that user's tokens), so `/users/{alias}` and `/me` meet the same photo.
     pub fn user_alias(mut self, alias: &str, user: &str) -> Self {
@@ -284,6 +290,7 @@ impl EmulatorBuilder {
             config: ServerConfig {
                 authorizer,
                 max_request_bytes: ServerConfig::DEFAULT_MAX_REQUEST_BYTES,
+                body_idle_timeout: self.body_idle_timeout,
             },
             faults,
             secret,

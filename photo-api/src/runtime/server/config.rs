@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::auth::{Authorizer, Principal};
 
@@ -13,23 +14,39 @@ pub struct ServerConfig {
     pub authorizer: Arc<dyn Authorizer>,
     /// The largest request body accepted, in bytes; larger bodies get `413`.
     pub max_request_bytes: u64,
+    /// The longest a request body may go without a byte arriving while it is read; a client that
+    /// stalls longer gets `408` and its connection is closed, so it cannot hold a task and a
+    /// half-filled buffer forever.
+    pub body_idle_timeout: Duration,
 }
 
 impl ServerConfig {
     /// Graph v1.0's limit of 4 MiB, used until the router sets the spec's value.
     pub const DEFAULT_MAX_REQUEST_BYTES: u64 = 4 * 1024 * 1024;
 
-    /// A configuration using `authorizer` and the default size limit.
+    /// How long a request body may stall before it is refused: long enough for a congested
+    /// client, short enough that stalled uploads do not pile up.
+    pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// A configuration using `authorizer`, the default size limit and the default body idle
+    /// timeout.
     pub fn new(authorizer: impl Authorizer) -> Self {
         ServerConfig {
             authorizer: Arc::new(authorizer),
             max_request_bytes: Self::DEFAULT_MAX_REQUEST_BYTES,
+            body_idle_timeout: Self::DEFAULT_BODY_IDLE_TIMEOUT,
         }
     }
 
     /// The same configuration with another body size limit.
     pub fn with_max_request_bytes(mut self, max_request_bytes: u64) -> Self {
         self.max_request_bytes = max_request_bytes;
+        self
+    }
+
+    /// The same configuration with another body idle timeout.
+    pub fn with_body_idle_timeout(mut self, body_idle_timeout: Duration) -> Self {
+        self.body_idle_timeout = body_idle_timeout;
         self
     }
 }
@@ -39,6 +56,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("authorizer", &"dyn Authorizer")
             .field("max_request_bytes", &self.max_request_bytes)
+            .field("body_idle_timeout", &self.body_idle_timeout)
             .finish()
     }
 }

@@ -13,9 +13,10 @@ use serde::de::DeserializeOwned;
 use crate::runtime::operation::OperationSpec;
 
 use super::auth::{authorize, bearer_token};
-use super::body::{BinaryBody, read_limited};
+use super::body::{BinaryBody, ReadRules, read_limited};
 use super::config::{RequestContext, ServerConfig};
 use super::ids::RequestIds;
+use super::linger::AbandonBody;
 use super::params::{FromParam, parse, query_value, split_list};
 use super::rejection::{Rejection, excerpt};
 
@@ -30,7 +31,7 @@ pub struct Incoming {
     /// The decoded path captures, or why one was not UTF-8 once decoded.
     path: Result<Vec<(String, String)>, String>,
     body: BodyState,
-    limit: u64,
+    rules: ReadRules,
     context: RequestContext,
 }
 
@@ -47,7 +48,8 @@ impl Incoming {
     /// Checks `request` against `op` in Graph's order: a `Bearer` token (else `401`), a token
     /// `config.authorizer` accepts (`401`), a permission `op` allows (`403`); then, for an
     /// operation with a body, an accepted `Content-Type` (`415`) and a declared length within
-    /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded.
+    /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded, and
+    /// refused with `408` should it stall for longer than `config.body_idle_timeout`.
     pub async fn accept(
         config: &ServerConfig,
         op: &'static OperationSpec,
@@ -68,12 +70,17 @@ impl Incoming {
         authorize(op, &principal)?;
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;
+        let rules = ReadRules {
+            limit: config.max_request_bytes,
+            idle_timeout: config.body_idle_timeout,
+            abandon: parts.extensions.get::<AbandonBody>().cloned(),
+        };
         Ok(Incoming {
             op,
             parts,
             path,
+            rules,
             body,
-            limit: config.max_request_bytes,
             context: RequestContext {
                 principal,
                 request_id: ids.request_id,
@@ -134,11 +141,12 @@ impl Incoming {
         Ok(joined)
     }
 
-    /// The JSON body as `T`: `413` past the size limit, `400` naming the offending field
-    /// (such as `height: invalid type: string "x", expected i32`) when it does not fit `T`.
+    /// The JSON body as `T`: `413` past the size limit, `408` when it stalls, `400` naming the
+    /// offending field (such as `height: invalid type: string "x", expected i32`) when it does
+    /// not fit `T`.
     pub async fn json<T: DeserializeOwned>(&mut self) -> Result<T, Rejection> {
         let (_, body) = self.take_body()?;
-        let bytes = read_limited(body, self.limit).await?;
+        let bytes = read_limited(body, &self.rules).await?;
         if bytes.is_empty() {
             return Err(Rejection::bad_request(
                 "The request body is empty; a JSON document is required.",
@@ -150,7 +158,7 @@ impl Incoming {
     /// The binary body, to be read with a bound by [`BinaryBody::bytes`] or streamed.
     pub fn binary(&mut self) -> Result<BinaryBody, Rejection> {
         let (media_type, body) = self.take_body()?;
-        Ok(BinaryBody::new(media_type, body, self.limit))
+        Ok(BinaryBody::new(media_type, body, self.rules.clone()))
     }
 
     /// Who is calling and the request's ids, for the API implementation.

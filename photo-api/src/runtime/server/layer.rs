@@ -22,7 +22,10 @@ use super::rejection::Rejection;
 /// Assigns the request's ids, rewrites key-form paths, runs the router and stamps the ids on
 /// whatever comes back.
 pub(crate) async fn graph_layer(request: Request, next: Next) -> Response {
-    let mut request = request.map(|body| Body::new(LingeringBody::new(body)));
+    let (mut parts, body) = request.into_parts();
+    let body = LingeringBody::new(body);
+    parts.extensions.insert(body.abandon_handle());
+    let mut request = Request::from_parts(parts, Body::new(body));
     let ids = RequestIds::assign(request.headers());
     request.extensions_mut().insert(ids.clone());
     if let Some(uri) = rewrite_uri(request.uri()) {

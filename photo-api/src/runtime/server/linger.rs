@@ -7,8 +7,13 @@
 //! sees "broken pipe" or "connection reset" and never reads the answer. Web servers avoid this
 //! with a "lingering close"; this is the same, bounded in bytes and time so that a client sending
 //! forever cannot hold a task.
+//!
+//! A body whose reader gave up because the client stopped sending (`408`) is not drained: there
+//! is nothing in flight to save, and waiting on a stalled client is what the timeout ended.
 
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -27,6 +32,7 @@ pub(crate) struct LingeringBody {
     inner: Option<Body>,
     /// Whether the body ended (or failed), so nothing is left to drain.
     finished: bool,
+    abandoned: AbandonBody,
 }
 
 impl LingeringBody {
@@ -34,7 +40,29 @@ impl LingeringBody {
         LingeringBody {
             inner: Some(inner),
             finished: false,
+            abandoned: AbandonBody::default(),
         }
+    }
+
+    /// A handle for whoever ends up reading the body (it travels in the request's extensions).
+    pub(crate) fn abandon_handle(&self) -> AbandonBody {
+        self.abandoned.clone()
+    }
+}
+
+/// Marks a [`LingeringBody`] as given up on: once dropped it is not drained, so the server closes
+/// the connection after its answer instead of waiting on the client.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AbandonBody(Arc<AtomicBool>);
+
+impl AbandonBody {
+    /// Gives the body up; call it before dropping the body.
+    pub(crate) fn abandon(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_abandoned(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -77,7 +105,8 @@ impl Drop for LingeringBody {
         let Some(inner) = self.inner.take() else {
             return;
         };
-        if self.finished || http_body::Body::is_end_stream(&inner) {
+        if self.finished || self.abandoned.is_abandoned() || http_body::Body::is_end_stream(&inner)
+        {
             return;
         }
         // Outside a runtime (say, a unit test dropping a request) there is no connection to save.
@@ -136,6 +165,19 @@ mod tests {
             tokio::task::yield_now().await;
         }
         panic!("drained {} of 100 chunks", read.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_body_is_not_drained() {
+        let read = Arc::new(AtomicUsize::new(0));
+        let mut body = LingeringBody::new(counted(100, read.clone()));
+        assert!(matches!(body.frame().await, Some(Ok(_))));
+        body.abandon_handle().abandon();
+        drop(body);
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(read.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

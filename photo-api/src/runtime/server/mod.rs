@@ -5,7 +5,8 @@
 //! checks permissions, media type and size in the order Graph does, and then hands out typed
 //! path, query, header and body values. Every refusal is a [`Rejection`], rendered as Graph's
 //! error JSON. [`finish`] wraps the whole router with request ids, the `('key')` path form,
-//! Graph-shaped 404/405 answers and `GET /openapi.yaml`.
+//! Graph-shaped 404/405 answers and `GET /openapi.yaml`; [`serve`] serves it over HTTP/1.1 so
+//! that even requests refused before routing get Graph's error JSON.
 
 mod auth;
 mod body;
@@ -20,6 +21,7 @@ mod linger;
 mod params;
 mod rejection;
 mod response;
+mod serve;
 
 #[cfg(test)]
 mod tests;
@@ -35,3 +37,4 @@ pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;
 pub use response::{BinaryContent, binary_response, empty_response, json_response};
+pub use serve::serve;

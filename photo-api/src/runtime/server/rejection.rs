@@ -2,10 +2,10 @@
 //! `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
 
@@ -66,6 +66,21 @@ impl Rejection {
         )
     }
 
+    /// `408 Request Timeout` (code `RequestTimeout`) for a request body that sent nothing for
+    /// `idle`. It carries `Connection: close`: the rest of such a body is never read, so the
+    /// connection cannot serve another request.
+    pub fn request_timeout(idle: Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "The request body sent nothing for {} ms; the request was abandoned.",
+                idle.as_millis()
+            ),
+        )
+        .with_header(CONNECTION, HeaderValue::from_static("close"))
+    }
+
     /// `413 Payload Too Large` (code `RequestEntityTooLarge`) for a body over `limit` bytes.
     pub fn too_large(limit: u64) -> Self {
         Self::new(
@@ -117,16 +132,26 @@ impl Rejection {
 
     /// Renders the response for a request with known `ids`.
     pub(crate) fn into_response_for(self, ids: &RequestIds) -> Response {
+        let json = self.json_for(ids);
         let Parts {
             status,
-            code,
-            message,
             headers: extra,
+            ..
         } = *self.0;
+        let mut response = (status, json).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.remove(CONTENT_LENGTH);
+        headers.extend(extra);
+        response
+    }
+
+    /// The error JSON for a request with known `ids`.
+    pub(crate) fn json_for(&self, ids: &RequestIds) -> Vec<u8> {
         let body = ErrorBody {
             error: MainError {
-                code: &code,
-                message: &message,
+                code: &self.0.code,
+                message: &self.0.message,
                 inner_error: InnerError {
                     date: iso8601(SystemTime::now()),
                     request_id: &ids.request_id,
@@ -135,13 +160,7 @@ impl Rejection {
             },
         };
         // Serializing plain strings cannot fail; the fallback keeps this path panic-free anyway.
-        let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":{}}".to_vec());
-        let mut response = (status, json).into_response();
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.remove(CONTENT_LENGTH);
-        headers.extend(extra);
-        response
+        serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":{}}".to_vec())
     }
 }
 
