@@ -87,7 +87,10 @@ SEED_PATHS=(
 # Starts a fresh emulator on a port the kernel picks and sets BASE (the address) from its banner.
 start_emulator() {
     local log="$1"
-    "$EMULATOR" serve --bind 127.0.0.1:0 --secret "$SECRET" >"$log" 2>&1 &
+    # The log exists before the emulator starts: the background job opens it only when it is
+    # scheduled, and reading a missing log would end the script.
+    : >"$log"
+    "$EMULATOR" serve --bind 127.0.0.1:0 --secret "$SECRET" >>"$log" 2>&1 &
     EMULATOR_PID=$!
     BASE=""
     for _ in $(seq 100); do
