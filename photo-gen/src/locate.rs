@@ -198,11 +198,6 @@ impl<'a> LazyIndex<'a> {
         self.index
             .get_or_init(|| SourceIndex::build(self.text).unwrap_or_default())
     }
-
-    /// Whether the index has been built.
-    pub fn is_built(&self) -> bool {
-        self.index.get().is_some()
-    }
 }
 
 fn location(span: Span) -> Location {

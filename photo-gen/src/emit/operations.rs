@@ -5,10 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use std::collections::HashMap;
-
 use super::format::FileSink;
 use super::ident;
+use super::shapes::Shapes;
 use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
 use crate::names;
 
@@ -56,8 +55,10 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
         }
     });
-    let permissions = Permissions::collect(api);
-    let lists = permissions.first_users.iter().map(|&index| {
+    // Each distinct list of security alternatives is emitted once (see `shapes`).
+    let permissions = Shapes::of(api, |op| format!("{:?}", op.security));
+    let firsts = (0..api.operations.len()).filter(|&index| permissions.is_first(index));
+    let lists = firsts.map(|index| {
         let op = &api.operations[index];
         let name = static_name(op);
         let alternatives = op.security.iter().map(|alt| {
@@ -88,7 +89,7 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         lists,
     );
     for (index, op) in api.operations.iter().enumerate() {
-        let list = static_name(&api.operations[permissions.list_of[index]]);
+        let list = static_name(&api.operations[permissions.first(index)]);
         sink.item(operation(api, op, &list));
     }
     let all = api.operations.iter().map(static_name);
@@ -100,38 +101,6 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         /// The OpenAPI description this code was generated from (a copy kept beside it).
         pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
     });
-}
-
-/// Which operations share a list of security alternatives: each list is emitted once.
-struct Permissions {
-    /// For each operation, the index of the first operation with the same list.
-    list_of: Vec<usize>,
-    /// The first operation of each distinct list, in spec order.
-    first_users: Vec<usize>,
-}
-
-impl Permissions {
-    fn collect(api: &Api) -> Permissions {
-        let mut seen: HashMap<Vec<(&str, &[String])>, usize> = HashMap::new();
-        let mut list_of = Vec::with_capacity(api.operations.len());
-        let mut first_users = Vec::new();
-        for (index, op) in api.operations.iter().enumerate() {
-            let key: Vec<(&str, &[String])> = op
-                .security
-                .iter()
-                .map(|alt| (alt.scheme.as_str(), alt.scopes.as_slice()))
-                .collect();
-            let first = *seen.entry(key).or_insert_with(|| {
-                first_users.push(index);
-                index
-            });
-            list_of.push(first);
-        }
-        Permissions {
-            list_of,
-            first_users,
-        }
-    }
 }
 
 fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
