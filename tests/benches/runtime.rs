@@ -195,7 +195,7 @@ async fn run(plan: &Plan, sections: &[String]) -> BenchResult<()> {
 
     let emulator = Emulator::builder().secret(SECRET).build()?;
     let token = emulator.token(&TokenSpec::delegated(ME, ["User.ReadWrite", "User.Read"]))?;
-    let emulator_addr = spawn_server(emulator.router()).await?;
+    let emulator_addr = spawn_emulator(&emulator).await?;
     let baseline = Baseline::default();
     let baseline_addr = spawn_server(baseline.router()).await?;
     let generated = ApiClient::new(runtime_client(emulator_addr, &token)?);
@@ -375,6 +375,20 @@ async fn spawn_server(router: Router) -> BenchResult<SocketAddr> {
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, router).await {
             eprintln!("error: a benchmark server stopped: {err}");
+        }
+    });
+    Ok(addr)
+}
+
+/// Serves `emulator` the way its users do ([`Emulator::serve`], the runtime's own serve loop) on
+/// an ephemeral 127.0.0.1 port for the rest of the run.
+async fn spawn_emulator(emulator: &Emulator) -> BenchResult<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let serving = emulator.serve(listener);
+    tokio::spawn(async move {
+        if let Err(err) = serving.await {
+            eprintln!("error: the emulator stopped: {err}");
         }
     });
     Ok(addr)

@@ -51,8 +51,9 @@ use super::rejection::Rejection;
 const MAX_HELD: usize = 1024;
 /// After a refusal the client may still be sending the request hyper gave up on; closing with
 /// its bytes unread would reset the connection and could destroy the answer before the client
-/// reads it. So the rest is read and dropped, up to these bounds, before the socket is closed.
+/// reads it. So the rest is read and dropped, up to this many bytes…
 const MAX_LINGER_BYTES: usize = 1024 * 1024;
+/// …and for up to this long, before the socket is closed.
 const MAX_LINGER_TIME: Duration = Duration::from_secs(2);
 /// How long to wait before accepting again after an error such as "too many open files".
 const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
@@ -66,7 +67,9 @@ const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// `Content-Type: application/json`, a `Content-Length` and a `request-id`, then the connection
 /// closes. Every other request and response passes through untouched.
 ///
-/// The future fails only if it cannot accept at all; a failed connection is logged and dropped.
+/// Accept errors (such as running out of file descriptors) are logged and retried after a pause,
+/// and a failed connection is logged and dropped, so the future ends only with `shutdown`, with
+/// `Ok` (the `Result` is that of `axum::serve`, which this replaces).
 pub async fn serve<F>(listener: TcpListener, router: Router, shutdown: F) -> io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
