@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tower::Layer;
 
 use super::faults::{FaultInjector, Faults, fault_layer};
+use super::imaging::{Imaging, UploadCheck};
 use super::odata::service_root_layer;
 use super::owner::Owners;
 use super::service::PhotoService;
@@ -57,6 +58,7 @@ pub struct EmulatorBuilder {
     store: StoreChoice,
     faults: Faults,
     owners: Owners,
+    upload_check: UploadCheck,
 }
 
 /// Why an emulator could not be built.
@@ -85,6 +87,7 @@ impl Emulator {
             store: StoreChoice::Memory,
             faults: Faults::none(),
             owners: Owners::new(),
+            upload_check: UploadCheck::default(),
         }
     }
 
@@ -227,6 +230,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How uploads are checked: their JPEG structure (the default, cheap) or a full decode, which
+    /// also refuses uploads whose compressed image data is damaged. See [`UploadCheck`].
+    pub fn upload_check(mut self, check: UploadCheck) -> Self {
+        self.upload_check = check;
+        self
+    }
+
     /// Make the user key `alias` (say, a principal name) name the same user as `user` (say, the
     /// object id in that user's tokens), so `/users/{alias}` and `/me` meet the same photo.
     pub fn user_alias(mut self, alias: &str, user: &str) -> Self {
@@ -280,7 +290,10 @@ impl EmulatorBuilder {
             .is_active()
             .then(|| Arc::new(FaultInjector::new(self.faults)));
         Ok(Emulator {
-            service: Arc::new(PhotoService::new(store, self.owners)),
+            service: Arc::new(
+                PhotoService::new(store, self.owners)
+                    .with_imaging(Imaging::default().with_upload_check(self.upload_check)),
+            ),
             config: ServerConfig {
                 authorizer,
                 max_request_bytes: ServerConfig::DEFAULT_MAX_REQUEST_BYTES,

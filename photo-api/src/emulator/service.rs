@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{self, Imaging, MEDIA_TYPE};
+use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError};
 use super::odata;
 use super::owner::{OwnerKey, Owners};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
@@ -40,6 +40,14 @@ impl PhotoService {
     /// The store, for inspecting or seeding photos in tests.
     pub fn store(&self) -> &Arc<dyn PhotoStore> {
         &self.store
+    }
+
+    /// The same service with other image handling (say, [`UploadCheck::Decode`]).
+    ///
+    /// [`UploadCheck::Decode`]: imaging::UploadCheck::Decode
+    pub fn with_imaging(mut self, imaging: Imaging) -> Self {
+        self.imaging = imaging;
+        self
     }
 
     /// How owners are resolved.
@@ -130,9 +138,15 @@ impl PhotoService {
             .imaging
             .resized(photo.etag(), photo.content().clone(), size)
             .await
-            .map_err(|err| {
-                tracing::error!(owner = %owner, error = %err, "could not resize a stored photo");
-                Rejection::internal("The photo could not be resized.")
+            .map_err(|err| match err {
+                ResizeError::Undecodable(reason) => {
+                    tracing::info!(owner = %owner, etag = photo.etag(), %reason, "a stored photo does not decode");
+                    undecodable_photo(&reason)
+                }
+                ResizeError::Failed(reason) => {
+                    tracing::error!(owner = %owner, error = %reason, "could not resize a stored photo");
+                    Rejection::internal("The photo could not be resized.")
+                }
             })?;
         Ok(Conditional::Fresh {
             etag: photo.etag().to_owned(),
@@ -142,13 +156,17 @@ impl PhotoService {
 
     async fn upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
         let bytes = body.bytes().await?;
-        let image = self.imaging.validate(bytes.clone()).await.map_err(|err| {
-            Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "ErrorInvalidImage",
-                err.to_string(),
-            )
-        })?;
+        let image = self
+            .imaging
+            .check_upload(bytes.clone())
+            .await
+            .map_err(|err| {
+                Rejection::new(
+                    StatusCode::BAD_REQUEST,
+                    "ErrorInvalidImage",
+                    err.to_string(),
+                )
+            })?;
         let stored = self
             .mutate(move |store| store.put(&owner, Photo::new(bytes, image)))
             .await?;
@@ -282,6 +300,20 @@ fn jpeg(bytes: bytes::Bytes) -> BinaryContent {
         media_type: MEDIA_TYPE.to_owned(),
         bytes,
     }
+}
+
+/// The answer for a size of a stored photo whose image data turned out not to decode. The
+/// upload passed the structural check, so this is the client's damaged upload coming to light:
+/// a 4xx with the upload refusal's code, not a server fault. 422, because the request is fine
+/// but the photo it names cannot be processed.
+fn undecodable_photo(reason: &InvalidImage) -> Rejection {
+    Rejection::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ErrorInvalidImage",
+        format!(
+            "The stored photo's image data is damaged, so no size of it can be made ({reason}). Upload it again; an emulator that decodes uploads (photo-emulator serve --decode-uploads) refuses such uploads when they are made."
+        ),
+    )
 }
 
 fn image_not_found() -> Rejection {
