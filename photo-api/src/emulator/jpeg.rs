@@ -24,6 +24,7 @@ struct Component {
 }
 
 /// The frame header (SOF).
+#[derive(Clone, Copy)]
 struct Frame {
     progressive: bool,
     width: u16,
@@ -49,61 +50,173 @@ struct Tables {
 /// Checks the structure of `bytes` as a JPEG (see the module docs) and returns the frame's
 /// dimensions. Linear in the length; no allocation except for error messages.
 pub(crate) fn check(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
-    if !bytes.starts_with(&[0xFF, 0xD8]) {
-        return Err(InvalidImage::NotJpeg);
+    let mut scanner = Scanner::default();
+    scanner.advance(bytes);
+    scanner.finish(bytes)
+}
+
+/// The structural check run as the bytes arrive: [`advance`](Self::advance) after each chunk
+/// with everything received so far, [`finish`](Self::finish) with the whole file. Each byte is
+/// looked at about once however the file is split, so the check overlaps an upload's transfer.
+#[derive(Default)]
+pub(crate) struct Scanner {
+    frame: Option<Frame>,
+    tables: Tables,
+    scans: usize,
+    /// Where the next marker (or the rest of the image data) starts.
+    at: usize,
+    phase: Phase,
+}
+
+#[derive(Default)]
+enum Phase {
+    /// Before the start-of-image marker.
+    #[default]
+    Start,
+    /// At a marker.
+    Markers,
+    /// Inside the entropy-coded data of a scan.
+    ImageData,
+    /// Past the end-of-image marker: the check passed.
+    Ended,
+    /// The check failed; nothing more is read.
+    Failed(InvalidImage),
+}
+
+/// What one step of the scanner found.
+enum Step {
+    /// It moved on; step again.
+    Moved,
+    /// The bytes so far end inside the next item: wait for more.
+    NeedMore,
+}
+
+impl Scanner {
+    /// Checks as much of `so_far` (the first bytes of the file) as can be checked yet.
+    pub(crate) fn advance(&mut self, so_far: &[u8]) {
+        loop {
+            match self.step(so_far) {
+                Ok(Step::Moved) => {}
+                Ok(Step::NeedMore) => return,
+                Err(invalid) => {
+                    self.phase = Phase::Failed(invalid);
+                    return;
+                }
+            }
+        }
     }
-    let mut frame: Option<Frame> = None;
-    let mut tables = Tables::default();
-    let mut scans = 0usize;
-    let mut at = 2;
-    loop {
-        let (marker, after) = next_marker(bytes, at)?;
-        at = after;
+
+    /// The verdict on the whole file `bytes` (of which earlier calls saw prefixes).
+    pub(crate) fn finish(mut self, bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
+        self.advance(bytes);
+        match self.phase {
+            Phase::Failed(invalid) => return Err(invalid),
+            Phase::Ended => {}
+            Phase::Start => return Err(InvalidImage::NotJpeg),
+            // Stepping again reports where the file ends too early.
+            Phase::Markers => {
+                self.marker_segment(bytes)?;
+                return Err(truncated("the file ends before the end-of-image marker"));
+            }
+            Phase::ImageData => {
+                return Err(truncated(
+                    "the image data ends without an end-of-image marker",
+                ));
+            }
+        }
+        let frame = self.frame.ok_or_else(|| header("no frame header (SOF)"))?;
+        if self.scans == 0 {
+            return Err(header("no image data (SOS)"));
+        }
+        Ok(ImageInfo {
+            width: u32::from(frame.width),
+            height: u32::from(frame.height),
+        })
+    }
+
+    /// One item: the start-of-image marker, a marker and its segment, or a stretch of image
+    /// data. Changes nothing unless the whole item is in `bytes`.
+    fn step(&mut self, bytes: &[u8]) -> Result<Step, InvalidImage> {
+        match self.phase {
+            Phase::Ended | Phase::Failed(_) => Ok(Step::NeedMore),
+            Phase::Start => {
+                if bytes.len() < 2 {
+                    return Ok(Step::NeedMore);
+                }
+                if !bytes.starts_with(&[0xFF, 0xD8]) {
+                    return Err(InvalidImage::NotJpeg);
+                }
+                self.at = 2;
+                self.phase = Phase::Markers;
+                Ok(Step::Moved)
+            }
+            Phase::ImageData => match end_of_image_data(bytes, self.at) {
+                ImageDataEnd::Marker(at) => {
+                    self.at = at;
+                    self.phase = Phase::Markers;
+                    Ok(Step::Moved)
+                }
+                ImageDataEnd::NotYet(resume) => {
+                    self.at = resume;
+                    Ok(Step::NeedMore)
+                }
+            },
+            Phase::Markers => match self.marker_segment(bytes) {
+                Err(InvalidImage::Truncated(_)) => Ok(Step::NeedMore),
+                other => other.map(|()| Step::Moved),
+            },
+        }
+    }
+
+    /// The marker at `self.at` and its segment. Fails with [`InvalidImage::Truncated`] (and
+    /// changes nothing) when `bytes` ends inside them.
+    fn marker_segment(&mut self, bytes: &[u8]) -> Result<(), InvalidImage> {
+        let (marker, after) = next_marker(bytes, self.at)?;
         match marker {
-            0xD9 => break,
+            0xD9 => {
+                self.at = after;
+                self.phase = Phase::Ended;
+                return Ok(());
+            }
             // Standalone markers: TEM, and restart markers (harmless outside image data).
-            0x01 | 0xD0..=0xD7 => continue,
+            0x01 | 0xD0..=0xD7 => {
+                self.at = after;
+                return Ok(());
+            }
             0xD8 => {
                 return Err(header(format!(
-                    "a second start-of-image marker at byte {at}"
+                    "a second start-of-image marker at byte {after}"
                 )));
             }
             _ => {}
         }
-        let (payload, end) = segment(bytes, at, marker)?;
+        let (payload, end) = segment(bytes, after, marker)?;
         match marker {
             0xC0..=0xC2 => {
-                if frame.is_some() {
+                if self.frame.is_some() {
                     return Err(header("more than one frame header (SOF)"));
                 }
-                frame = Some(parse_frame(marker, payload)?);
+                self.frame = Some(parse_frame(marker, payload)?);
             }
             0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => {
                 return Err(InvalidImage::Unsupported(frame_kind(marker).to_owned()));
             }
-            0xC4 => parse_huffman_tables(payload, &mut tables)?,
-            0xDB => parse_quant_tables(payload, &mut tables)?,
+            0xC4 => parse_huffman_tables(payload, &mut self.tables)?,
+            0xDB => parse_quant_tables(payload, &mut self.tables)?,
             0xDA => {
-                let frame = frame
+                let frame = self
+                    .frame
                     .as_ref()
                     .ok_or_else(|| header("image data (SOS) before the frame header (SOF)"))?;
-                check_scan(payload, frame, &tables)?;
-                scans += 1;
-                at = end_of_entropy_data(bytes, end)?;
-                continue;
+                check_scan(payload, frame, &self.tables)?;
+                self.scans += 1;
+                self.phase = Phase::ImageData;
             }
             _ => {}
         }
-        at = end;
+        self.at = end;
+        Ok(())
     }
-    let frame = frame.ok_or_else(|| header("no frame header (SOF)"))?;
-    if scans == 0 {
-        return Err(header("no image data (SOS)"));
-    }
-    Ok(ImageInfo {
-        width: u32::from(frame.width),
-        height: u32::from(frame.height),
-    })
 }
 
 fn header(reason: impl Into<String>) -> InvalidImage {
@@ -304,27 +417,30 @@ fn check_scan(payload: &[u8], frame: &Frame, tables: &Tables) -> Result<(), Inva
     Ok(())
 }
 
-/// Skips the entropy-coded data starting at `at`: stuffed bytes (0xFF 0x00), restart markers and
-/// fill bytes belong to it; any other marker ends it. Returns the offset of that marker.
-fn end_of_entropy_data(bytes: &[u8], mut at: usize) -> Result<usize, InvalidImage> {
-    loop {
-        let found = bytes
-            .get(at..)
-            .and_then(|rest| memchr::memchr(0xFF, rest))
-            .ok_or_else(|| truncated("the image data ends without an end-of-image marker"))?;
-        let marker_at = at + found;
-        match bytes.get(marker_at + 1) {
-            None => {
-                return Err(truncated(
-                    "the image data ends without an end-of-image marker",
-                ));
-            }
-            Some(0x00 | 0xD0..=0xD7) => at = marker_at + 2,
-            // A fill byte: the marker follows.
-            Some(0xFF) => at = marker_at + 1,
-            Some(_) => return Ok(marker_at),
+/// Where the entropy-coded data starting at `at` ends.
+enum ImageDataEnd {
+    /// At this offset, a marker ends it.
+    Marker(usize),
+    /// Not within the bytes so far; resume the search at this offset.
+    NotYet(usize),
+}
+
+/// Skips entropy-coded data from `at`: stuffed bytes (0xFF 0x00), restart markers and fill
+/// bytes belong to it; any other marker ends it.
+fn end_of_image_data(bytes: &[u8], at: usize) -> ImageDataEnd {
+    let data = bytes.get(at..).unwrap_or_default();
+    // One SIMD search; in photo data about one byte in 150 is a stuffed 0xFF.
+    for found in memchr::memchr_iter(0xFF, data) {
+        match data.get(found + 1) {
+            // The byte that decides is still to come.
+            None => return ImageDataEnd::NotYet(at + found),
+            // A stuffed byte or a restart marker belongs to the data; a fill byte is followed by
+            // the marker, which the search finds next.
+            Some(0x00 | 0xD0..=0xD7 | 0xFF) => {}
+            Some(_) => return ImageDataEnd::Marker(at + found),
         }
     }
+    ImageDataEnd::NotYet(bytes.len().max(at))
 }
 
 #[cfg(test)]
@@ -472,6 +588,47 @@ mod tests {
         // The first component selector of the scan.
         other[sos + 5] = 0x77;
         assert!(matches!(check(&other), Err(InvalidImage::BadHeader(_))));
+    }
+
+    #[test]
+    fn checking_piece_by_piece_agrees_with_checking_at_once() {
+        let jpeg = test_jpeg(40, 30);
+        let mut cut = jpeg.to_vec();
+        cut.truncate(jpeg.len() - 10);
+        let mut broken = jpeg.to_vec();
+        broken[find_segment(&jpeg, 0xC0) + 9] = 9;
+        for file in [&jpeg[..], &cut[..], &broken[..], &[0xFF][..], b"GIF89a"] {
+            let whole = check(file);
+            for piece in [1, 2, 3, 7, 64, 1000] {
+                let mut scanner = Scanner::default();
+                let mut end = 0;
+                while end < file.len() {
+                    end = (end + piece).min(file.len());
+                    scanner.advance(&file[..end]);
+                }
+                assert_eq!(scanner.finish(file), whole, "pieces of {piece}");
+            }
+        }
+        assert!(check(&jpeg).is_ok());
+        assert!(check(&cut).is_err() && check(&broken).is_err());
+    }
+
+    #[test]
+    fn no_single_byte_change_makes_the_check_panic() {
+        // Every position of a small JPEG set to values that matter to the parser (markers,
+        // lengths, counts), plus a cut after each change.
+        let jpeg = test_jpeg(24, 16);
+        let values = [
+            0x00, 0x01, 0x02, 0x10, 0x41, 0xC0, 0xC2, 0xC4, 0xD0, 0xD9, 0xDA, 0xFF,
+        ];
+        for at in 0..jpeg.len() {
+            for value in values {
+                let mut changed = jpeg.to_vec();
+                changed[at] = value;
+                let _ = check(&changed);
+                let _ = check(&changed[..at.max(changed.len() / 2)]);
+            }
+        }
     }
 
     #[test]

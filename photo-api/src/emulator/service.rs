@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError};
+use super::imaging::{
+    self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck, UploadScan,
+};
 use super::odata;
 use super::owner::{OwnerKey, Owners};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
@@ -155,20 +157,21 @@ impl PhotoService {
     }
 
     async fn upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
-        let bytes = body.bytes().await?;
-        let image = self
-            .imaging
-            .check_upload(bytes.clone())
-            .await
-            .map_err(|err| {
-                Rejection::new(
-                    StatusCode::BAD_REQUEST,
-                    "ErrorInvalidImage",
-                    err.to_string(),
-                )
-            })?;
+        // The structural check and the ETag's hash run on each chunk as it arrives, so both are
+        // done when the last byte is in rather than adding to the upload's time.
+        let mut scan = UploadScan::new();
+        let bytes = body.bytes_observed(|so_far| scan.observe(so_far)).await?;
+        let (checked, hash) = scan.finish(&bytes);
+        let mut image = checked.map_err(invalid_upload)?;
+        if self.imaging.upload_check() == UploadCheck::Decode {
+            image = self
+                .imaging
+                .check_upload(bytes.clone())
+                .await
+                .map_err(invalid_upload)?;
+        }
         let stored = self
-            .mutate(move |store| store.put(&owner, Photo::new(bytes, image)))
+            .mutate(move |store| store.put(&owner, Photo::hashed(bytes, image, hash)))
             .await?;
         tracing::info!(etag = %stored.etag(), width = image.width, height = image.height, "stored a photo");
         Ok(())
@@ -313,6 +316,15 @@ fn undecodable_photo(reason: &InvalidImage) -> Rejection {
         format!(
             "The stored photo's image data is damaged, so no size of it can be made ({reason}). Upload it again; an emulator that decodes uploads (photo-emulator serve --decode-uploads) refuses such uploads when they are made."
         ),
+    )
+}
+
+/// The `400` for an upload that is not an acceptable photo.
+fn invalid_upload(reason: InvalidImage) -> Rejection {
+    Rejection::new(
+        StatusCode::BAD_REQUEST,
+        "ErrorInvalidImage",
+        reason.to_string(),
     )
 }
 
