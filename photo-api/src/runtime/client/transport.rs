@@ -16,7 +16,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use tracing::Instrument;
-use uuid::Uuid;
 
 use super::builder::{Client, Inner};
 use super::error::{Error, Refusal};
@@ -26,6 +25,7 @@ use super::response::ApiResponse;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::token::TokenError;
 use super::upload::ErrorSlot;
+use crate::runtime::guid::new_guid;
 
 /// Sent on every request so the service can tell this client apart in its logs.
 const USER_AGENT_VALUE: &str = concat!("photo-api/", env!("CARGO_PKG_VERSION"));
@@ -66,7 +66,7 @@ impl Client {
             .rev()
             .find(|(name, _)| name.eq_ignore_ascii_case(CLIENT_REQUEST_ID.as_str()))
             .map(|(_, value)| value.clone())
-            .unwrap_or_else(|| Uuid::new_v4().to_string());
+            .unwrap_or_else(new_guid);
         let span = tracing::info_span!(
             "photo_api.send",
             operation = request.op.id,

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::FutureExt;
 use http::header::{ALLOW, CONTENT_TYPE};
-use http::{HeaderValue, StatusCode};
+use http::StatusCode;
 use tracing::Instrument;
 
 use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds};
@@ -65,11 +65,12 @@ fn bare_routing_error(response: &Response) -> Option<Rejection> {
 }
 
 fn stamp(response: &mut Response, ids: &RequestIds) {
+    let (request_id, client_request_id) = ids.header_values();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&ids.request_id) {
+    if let Some(value) = request_id {
         headers.insert(REQUEST_ID, value);
     }
-    if let Some(Ok(value)) = ids.client_request_id.as_deref().map(HeaderValue::from_str) {
+    if let Some(value) = client_request_id {
         headers.insert(CLIENT_REQUEST_ID, value);
     }
 }
