@@ -684,7 +684,8 @@ async fn patch_is_refused_by_the_router_but_implemented() {
             kind: TokenKind::Application,
             permissions: vec![],
             tenant_id: None,
-        },
+        }
+        .into(),
         request_id: "r".into(),
         client_request_id: None,
     };

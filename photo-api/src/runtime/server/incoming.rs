@@ -63,7 +63,7 @@ impl Incoming {
         let token = bearer_token(&parts.headers)?;
         let principal = config
             .authorizer
-            .authenticate(token)
+            .authenticate_shared(token)
             .map_err(|err| Rejection::unauthorized(err.to_string()))?;
         authorize(op, &principal)?;
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;

@@ -10,8 +10,8 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::FutureExt;
-use http::header::{ALLOW, CONTENT_TYPE};
 use http::StatusCode;
+use http::header::{ALLOW, CONTENT_TYPE};
 use tracing::Instrument;
 
 use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds};

@@ -125,7 +125,7 @@ impl JwtAuthorizer {
         Ok(())
     }
 
-    fn authenticate_at(&self, bearer_token: &str, now: u64) -> Result<Principal, AuthError> {
+    fn authenticate_at(&self, bearer_token: &str, now: u64) -> Result<Arc<Principal>, AuthError> {
         if let Some((principal, lifetime)) = self.cache.get(bearer_token) {
             // The signature was good; only the time can have changed the verdict.
             return match self.lifetime_check(lifetime, now) {
@@ -144,7 +144,7 @@ impl JwtAuthorizer {
             expires,
             not_before: claims.not_before(),
         });
-        let principal = claims.into_principal()?;
+        let principal = Arc::new(claims.into_principal()?);
         if let Some(lifetime) = lifetime {
             self.cache.insert(bearer_token, principal.clone(), lifetime);
         }
@@ -154,6 +154,11 @@ impl JwtAuthorizer {
 
 impl Authorizer for JwtAuthorizer {
     fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError> {
+        self.authenticate_shared(bearer_token)
+            .map(Arc::unwrap_or_clone)
+    }
+
+    fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
         self.authenticate_at(bearer_token, jsonwebtoken::get_current_timestamp())
     }
 }
@@ -190,7 +195,7 @@ struct CacheInner {
 
 struct CacheEntry {
     token: Box<str>,
-    principal: Principal,
+    principal: Arc<Principal>,
     lifetime: Lifetime,
 }
 
@@ -206,14 +211,14 @@ fn cache_key(token: &str) -> u64 {
 }
 
 impl TokenCache {
-    fn get(&self, token: &str) -> Option<(Principal, Lifetime)> {
+    fn get(&self, token: &str) -> Option<(Arc<Principal>, Lifetime)> {
         let key = cache_key(token);
         let inner = self.lock();
         let entry = inner.entries.get(&key)?;
         (*entry.token == *token).then(|| (entry.principal.clone(), entry.lifetime))
     }
 
-    fn insert(&self, token: &str, principal: Principal, lifetime: Lifetime) {
+    fn insert(&self, token: &str, principal: Arc<Principal>, lifetime: Lifetime) {
         let key = cache_key(token);
         let mut inner = self.lock();
         let entry = CacheEntry {
