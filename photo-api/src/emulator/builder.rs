@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use tokio::net::TcpListener;
 use tower::Layer;
 
 use super::faults::{FaultInjector, Faults, fault_layer};
 use super::imaging::{Imaging, UploadCheck};
-use super::odata::service_root_layer;
+use super::odata::ServiceRootLayer;
 use super::owner::Owners;
 use super::service::PhotoService;
 use super::store::{FileStore, LoadReport, MemoryStore, PhotoStore, StoreError};
@@ -94,8 +94,8 @@ impl Emulator {
     /// The router serving the API under `/v1.0` and `/beta` (and the spec at `/openapi.yaml`),
     /// behind the fault injection when configured. Cheap; every router shares the same photos.
     pub fn router(&self) -> Router {
-        let api = crate::server::router(self.service.clone(), self.config.clone());
-        let api = Router::new().fallback_service(from_fn(service_root_layer).layer(api));
+        let api = crate::server::router(self.service.clone(), self.config.clone())
+            .layer(ServiceRootLayer);
         match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),

@@ -49,35 +49,67 @@ impl OwnerKey {
     /// The OData path of the owner, as Graph writes it in `@odata.context`, such as
     /// `users('u1')/contacts('c1')`.
     pub fn odata_path(&self) -> String {
-        match self {
-            OwnerKey::User { user } => format!("users('{}')", quote(user)),
-            OwnerKey::Group { group } => format!("groups('{}')", quote(group)),
-            OwnerKey::Contact { user, contact } => {
-                format!("users('{}')/contacts('{}')", quote(user), quote(contact))
-            }
-            OwnerKey::FolderContact {
-                user,
-                folder,
-                contact,
-            } => format!(
-                "users('{}')/contactFolders('{}')/contacts('{}')",
-                quote(user),
-                quote(folder),
-                quote(contact)
-            ),
-        }
+        self.odata_path_display().to_string()
+    }
+
+    /// [`odata_path`](Self::odata_path), written straight into whatever formats it.
+    pub fn odata_path_display(&self) -> impl fmt::Display + '_ {
+        ODataPath(self)
     }
 }
 
 impl fmt::Display for OwnerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.odata_path())
+        ODataPath(self).fmt(f)
     }
 }
 
-/// An OData string literal's content: a `'` is doubled.
-fn quote(key: &str) -> String {
-    key.replace('\'', "''")
+/// Writes an owner's OData path; see [`OwnerKey::odata_path`].
+struct ODataPath<'a>(&'a OwnerKey);
+
+impl fmt::Display for ODataPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            OwnerKey::User { user } => write!(f, "users('{}')", Quoted(user)),
+            OwnerKey::Group { group } => write!(f, "groups('{}')", Quoted(group)),
+            OwnerKey::Contact { user, contact } => {
+                write!(
+                    f,
+                    "users('{}')/contacts('{}')",
+                    Quoted(user),
+                    Quoted(contact)
+                )
+            }
+            OwnerKey::FolderContact {
+                user,
+                folder,
+                contact,
+            } => write!(
+                f,
+                "users('{}')/contactFolders('{}')/contacts('{}')",
+                Quoted(user),
+                Quoted(folder),
+                Quoted(contact)
+            ),
+        }
+    }
+}
+
+/// A key inside an OData string literal: single quotes doubled.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = self.0.split('\'');
+        if let Some(first) = parts.next() {
+            f.write_str(first)?;
+        }
+        for part in parts {
+            f.write_str("''")?;
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
 }
 
 /// Resolves request keys to [`OwnerKey`]s. The emulator has no directory, so a user is known by

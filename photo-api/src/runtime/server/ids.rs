@@ -1,6 +1,6 @@
 //! The ids that tie a response to its request: the `request-id` the server assigns and the
-//! `client-request-id` the caller may send. The layer in [`finish`](super::finish) stores them in
-//! the request's extensions and in a task-local, so that a [`Rejection`](super::Rejection) rendered
+//! `client-request-id` the caller may send. The layer in [`finish`](super::finish) keeps them in a
+//! task-local for the request's whole handling, so that a [`Rejection`](super::Rejection) rendered
 //! anywhere inside the handler repeats the very id the response header carries.
 
 use std::future::Future;

@@ -54,12 +54,7 @@ impl Incoming {
         request: Request,
     ) -> Result<Incoming, Rejection> {
         let (mut parts, body) = request.into_parts();
-        let ids = parts
-            .extensions
-            .get::<RequestIds>()
-            .cloned()
-            .or_else(RequestIds::current)
-            .unwrap_or_else(|| RequestIds::assign(&parts.headers));
+        let ids = RequestIds::current().unwrap_or_else(|| RequestIds::assign(&parts.headers));
         let token = bearer_token(&parts.headers)?;
         let principal = config
             .authorizer
