@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use bytes::Bytes;
 use image::codecs::jpeg::JpegEncoder;
@@ -176,8 +176,36 @@ fn decode(bytes: &[u8]) -> image::ImageResult<DynamicImage> {
     reader.decode()
 }
 
+/// A standard size as metadata requests use it, worked out once rather than per request.
+struct SizeInfo {
+    size: PhotoSize,
+    dimensions: Option<ImageInfo>,
+    /// Graph's id of the size, such as `240X240`.
+    id: String,
+}
+
+/// Every standard size, in the spec's order (smallest first).
+static SIZES: LazyLock<Vec<SizeInfo>> = LazyLock::new(|| {
+    PhotoSize::ALL
+        .into_iter()
+        .map(|size| SizeInfo {
+            size,
+            dimensions: parse_dimensions(size),
+            id: size.as_str().to_uppercase(),
+        })
+        .collect()
+});
+
+fn size_info(size: PhotoSize) -> Option<&'static SizeInfo> {
+    SIZES.iter().find(|info| info.size == size)
+}
+
 /// The width and height of a standard size, read from its name (`48x48`).
 pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
+    size_info(size)?.dimensions
+}
+
+fn parse_dimensions(size: PhotoSize) -> Option<ImageInfo> {
     let (width, height) = size.as_str().split_once('x')?;
     Some(ImageInfo {
         width: width.parse().ok()?,
@@ -188,26 +216,34 @@ pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
 /// Whether the photo is at least as large as `size` in both dimensions (Graph serves no size
 /// larger than the upload).
 pub fn has_size(photo: ImageInfo, size: PhotoSize) -> bool {
-    dimensions(size).is_some_and(|want| want.width <= photo.width && want.height <= photo.height)
+    dimensions(size).is_some_and(|want| fits(photo, want))
+}
+
+fn fits(photo: ImageInfo, want: ImageInfo) -> bool {
+    want.width <= photo.width && want.height <= photo.height
 }
 
 /// The standard sizes a photo of these dimensions has, smallest first.
 pub fn available_sizes(photo: ImageInfo) -> impl Iterator<Item = PhotoSize> {
-    PhotoSize::ALL
-        .into_iter()
-        .filter(move |size| has_size(photo, *size))
+    SIZES
+        .iter()
+        .filter(move |info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .map(|info| info.size)
 }
 
 /// Graph's id of a size: the name with a capital `X`, such as `240X240`.
 pub fn size_id(size: PhotoSize) -> String {
-    size.as_str().to_uppercase()
+    size_info(size).map_or_else(|| size.as_str().to_uppercase(), |info| info.id.clone())
 }
 
 /// The id Graph gives the photo itself: the largest standard size it has, else `default`.
 pub fn photo_id(photo: ImageInfo) -> String {
-    available_sizes(photo)
-        .last()
-        .map_or_else(|| "default".to_owned(), size_id)
+    SIZES
+        .iter()
+        .rev()
+        .find(|info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .map_or("default", |info| info.id.as_str())
+        .to_owned()
 }
 
 /// `bytes` (a JPEG) resized to exactly `target`: the largest centred region with the target's

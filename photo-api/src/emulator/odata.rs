@@ -39,14 +39,25 @@ pub(crate) struct ServiceRoot {
     version: Version,
 }
 
-impl fmt::Display for ServiceRoot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let host = self
-            .host
+impl ServiceRoot {
+    fn host(&self) -> &str {
+        self.host
             .as_ref()
             .and_then(|host| host.to_str().ok())
-            .unwrap_or("localhost");
-        write!(f, "http://{host}/{}", self.version)
+            .unwrap_or("localhost")
+    }
+
+    fn write_to(&self, out: &mut String) {
+        out.push_str("http://");
+        out.push_str(self.host());
+        out.push('/');
+        out.push_str(self.version.as_str());
+    }
+}
+
+impl fmt::Display for ServiceRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "http://{}/{}", self.host(), self.version)
     }
 }
 
@@ -120,11 +131,19 @@ fn is_plain_host(host: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || b"-._:[]".contains(&byte))
 }
 
+/// `@odata.context`: `<service root>/$metadata#<owner's path>/<tail>`. Written with plain
+/// string pushes; going through `format!` and the `Display` impls cost several times as much.
 fn context(owner: &OwnerKey, tail: &str) -> String {
-    let path = owner.odata_path_display();
-    SERVICE_ROOT
-        .try_with(|root| format!("{root}/$metadata#{path}/{tail}"))
-        .unwrap_or_else(|_| format!("{DEFAULT_SERVICE_ROOT}/$metadata#{path}/{tail}"))
+    let mut context = String::with_capacity(128);
+    let written = SERVICE_ROOT.try_with(|root| root.write_to(&mut context));
+    if written.is_err() {
+        context.push_str(DEFAULT_SERVICE_ROOT);
+    }
+    context.push_str("/$metadata#");
+    owner.write_odata_path(&mut context);
+    context.push('/');
+    context.push_str(tail);
+    context
 }
 
 fn pixels(value: u32) -> i32 {

@@ -49,66 +49,54 @@ impl OwnerKey {
     /// The OData path of the owner, as Graph writes it in `@odata.context`, such as
     /// `users('u1')/contacts('c1')`.
     pub fn odata_path(&self) -> String {
-        self.odata_path_display().to_string()
+        let mut path = String::new();
+        self.write_odata_path(&mut path);
+        path
     }
 
-    /// [`odata_path`](Self::odata_path), written straight into whatever formats it.
-    pub fn odata_path_display(&self) -> impl fmt::Display + '_ {
-        ODataPath(self)
-    }
-}
-
-impl fmt::Display for OwnerKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ODataPath(self).fmt(f)
-    }
-}
-
-/// Writes an owner's OData path; see [`OwnerKey::odata_path`].
-struct ODataPath<'a>(&'a OwnerKey);
-
-impl fmt::Display for ODataPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            OwnerKey::User { user } => write!(f, "users('{}')", Quoted(user)),
-            OwnerKey::Group { group } => write!(f, "groups('{}')", Quoted(group)),
+    /// Appends [`odata_path`](Self::odata_path) to `out`.
+    pub fn write_odata_path(&self, out: &mut String) {
+        let mut segment = |name: &str, key: &str| {
+            out.push_str(name);
+            out.push_str("('");
+            push_quoted(out, key);
+            out.push_str("')");
+        };
+        match self {
+            OwnerKey::User { user } => segment("users", user),
+            OwnerKey::Group { group } => segment("groups", group),
             OwnerKey::Contact { user, contact } => {
-                write!(
-                    f,
-                    "users('{}')/contacts('{}')",
-                    Quoted(user),
-                    Quoted(contact)
-                )
+                segment("users", user);
+                segment("/contacts", contact);
             }
             OwnerKey::FolderContact {
                 user,
                 folder,
                 contact,
-            } => write!(
-                f,
-                "users('{}')/contactFolders('{}')/contacts('{}')",
-                Quoted(user),
-                Quoted(folder),
-                Quoted(contact)
-            ),
+            } => {
+                segment("users", user);
+                segment("/contactFolders", folder);
+                segment("/contacts", contact);
+            }
         }
     }
 }
 
-/// A key inside an OData string literal: single quotes doubled.
-struct Quoted<'a>(&'a str);
+/// Appends `key` as the content of an OData string literal: a `'` is doubled.
+fn push_quoted(out: &mut String, key: &str) {
+    let mut parts = key.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push_str("''");
+        out.push_str(part);
+    }
+}
 
-impl fmt::Display for Quoted<'_> {
+impl fmt::Display for OwnerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts = self.0.split('\'');
-        if let Some(first) = parts.next() {
-            f.write_str(first)?;
-        }
-        for part in parts {
-            f.write_str("''")?;
-            f.write_str(part)?;
-        }
-        Ok(())
+        f.write_str(&self.odata_path())
     }
 }
 

@@ -10,9 +10,27 @@ use uuid::Builder;
 
 /// A random (version 4) GUID in its usual lower-case hyphenated form.
 pub(crate) fn new_guid() -> String {
-    let uuid = Builder::from_random_bytes(rand::rng().random()).into_uuid();
-    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    uuid.hyphenated().encode_lower(&mut text).to_owned()
+    Guid::new().as_str().to_owned()
+}
+
+/// A GUID's text, kept on the stack until the caller decides where it goes.
+#[derive(Clone, Copy)]
+pub(crate) struct Guid([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl Guid {
+    /// A fresh random (version 4) GUID.
+    pub(crate) fn new() -> Self {
+        let uuid = Builder::from_random_bytes(rand::rng().random()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        uuid.hyphenated().encode_lower(&mut text);
+        Guid(text)
+    }
+
+    /// The GUID as text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Hex digits and hyphens only.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// Whether `text` is a GUID as [`new_guid`] writes them.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::runtime::guid::new_guid;
+use crate::runtime::guid::Guid;
 
 /// The request header a caller uses to label its request, echoed back on the response.
 pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
@@ -33,7 +33,7 @@ impl RequestIds {
     /// Assigns a fresh `request-id` and picks up the caller's `client-request-id`, if usable.
     pub(crate) fn assign(headers: &HeaderMap) -> Self {
         RequestIds {
-            request_id: new_guid().into(),
+            request_id: Arc::from(Guid::new().as_str()),
             client_request_id: client_request_id(headers).map(Arc::from),
         }
     }

@@ -71,8 +71,8 @@ impl Incoming {
             limit: config.max_request_bytes,
             context: RequestContext {
                 principal,
-                request_id: ids.request_id.to_string(),
-                client_request_id: ids.client_request_id.as_deref().map(str::to_owned),
+                request_id: String::from(&*ids.request_id),
+                client_request_id: ids.client_request_id.as_deref().map(String::from),
             },
         })
     }
