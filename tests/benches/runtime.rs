@@ -19,9 +19,10 @@
 //!    client's request bodies and buffers and every earlier phase. Subtracting a separately
 //!    measured client would not be sound either: the two peaks need not coincide, and memory one
 //!    side frees is reused by the other through the shared allocator. A second emulator run
-//!    uploads a JPEG of the same size with almost no pixels, separating the image decoder's
-//!    memory from the transport's. Peak RSS depends on glibc's malloc policy: compare with
-//!    `MALLOC_MMAP_THRESHOLD_=131072`, which pins the mmap threshold glibc otherwise raises.
+//!    uploads a JPEG of the same size with almost no pixels: the emulator no longer decodes
+//!    uploads, so the two rows should agree, and a gap between them would point at image work.
+//!    Peak RSS depends on glibc's malloc policy: compare with `MALLOC_MMAP_THRESHOLD_=131072`,
+//!    which pins the mmap threshold glibc otherwise raises.
 //!
 //! Targets (reported, never failing the run, since a shared 2-core machine is noisy): generated
 //! throughput and request rate ≥ 0.9× the baseline; peak server RSS ≤ stored bytes + 64 MiB.
@@ -101,7 +102,7 @@ struct Plan {
 const FULL: Plan = Plan {
     name: "full",
     rounds: 3,
-    puts: 36,
+    puts: 100,
     gets: 300,
     metadata_concurrency: 16,
     metadata_warmup: Duration::from_millis(500),
@@ -237,6 +238,13 @@ async fn run(plan: &Plan, sections: &[String]) -> BenchResult<()> {
         );
         print_transfer_table(&transfers);
         print_put_breakdown(&photo, plan)?;
+        let emulator_put = put_cost(emulator.router(), &token, &photo, plan.puts).await?;
+        let baseline_put = put_cost(baseline.router(), &token, &photo, plan.puts).await?;
+        println!(
+            "   server work per 4 MB PUT without the network (router called directly with the whole body, one thread, median): emulator {:.0} us, baseline {:.0} us",
+            micros(emulator_put),
+            micros(baseline_put)
+        );
     }
 
     if wanted("metadata") {
@@ -861,6 +869,33 @@ async fn handler_cost(router: Router, token: &str, calls: usize) -> BenchResult<
     Ok(start.elapsed() / u32::try_from(calls.max(1))?)
 }
 
+/// The median time `router` takes to store `photo` by `PUT /v1.0/me/photo/$value`, called
+/// directly with the body in one piece: the server's own work per upload (checks, hashing,
+/// storing), which over a socket mostly overlaps the transfer.
+async fn put_cost(
+    router: Router,
+    token: &str,
+    photo: &Bytes,
+    calls: usize,
+) -> BenchResult<Duration> {
+    let mut times = Vec::with_capacity(calls);
+    for _ in 0..calls.max(1) {
+        let request = http::Request::put("/v1.0/me/photo/$value")
+            .header(HOST, "127.0.0.1")
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .header(CONTENT_TYPE, "image/jpeg")
+            .body(axum::body::Body::from(photo.clone()))?;
+        let start = Instant::now();
+        let response = router.clone().oneshot(request).await?;
+        times.push(start.elapsed());
+        if response.status() != StatusCode::OK {
+            return Err(format!("a direct upload answered {}", response.status()).into());
+        }
+    }
+    times.sort_unstable();
+    Ok(times[times.len() / 2])
+}
+
 fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
@@ -945,8 +980,8 @@ async fn memory_phase(plan: &Plan, photo: &Bytes) -> BenchResult<Vec<MemoryRow>>
     let mut rows = Vec::new();
     match emulator_binary() {
         Some(binary) => {
-            // The same number of bytes with almost no pixels tells the transport's share (body
-            // reading, connections) from the image decoder's.
+            // The same number of bytes with almost no pixels: uploads are not decoded, so any
+            // difference between the two rows would be image work showing up again.
             let tiny = self::photo(TINY_WIDTH, TINY_HEIGHT, photo.len())?;
             let info = imaging::inspect(photo).map_err(|err| format!("the bench photo: {err}"))?;
             for (content, label) in [
