@@ -113,7 +113,7 @@ pub fn check(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
 /// [`BinaryBody::bytes_observed`](crate::runtime::server::BinaryBody::bytes_observed)), then
 /// [`finish`](Self::finish) with the whole body. Both are done by the time the last byte is in.
 #[derive(Default)]
-pub struct UploadScan {
+pub(crate) struct UploadScan {
     structure: jpeg::Scanner,
     hasher: ContentHasher,
     hashed: usize,
@@ -121,12 +121,12 @@ pub struct UploadScan {
 
 impl UploadScan {
     /// A scan that has seen nothing yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Takes in the bytes received so far: a prefix of the upload, longer than the last one.
-    pub fn observe(&mut self, so_far: &[u8]) {
+    pub(crate) fn observe(&mut self, so_far: &[u8]) {
         if let Some(new) = so_far.get(self.hashed..) {
             self.hasher.update(new);
             self.hashed = so_far.len();

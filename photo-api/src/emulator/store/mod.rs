@@ -33,19 +33,19 @@ pub struct Photo {
 
 /// The hash of a photo's content behind its ETag, computed piece by piece as the content
 /// arrives; see [`Photo::new`].
-pub struct ContentHasher(XxHash3_128);
+pub(crate) struct ContentHasher(XxHash3_128);
 
 /// What a [`ContentHasher`] computed.
 pub(crate) struct ContentHash(u128);
 
 impl ContentHasher {
     /// A hasher that has seen nothing.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         ContentHasher(XxHash3_128::new())
     }
 
     /// Hashes the next bytes of the content.
-    pub fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         self.0.write(bytes);
     }
 
