@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use e2e_support::{
-    Served, bounded, decoded_dimensions, jpeg, jpeg_prefixed, noisy_jpeg, user_owner,
+    Served, bounded, decoded_dimensions, jpeg, jpeg_prefixed, noisy_jpeg, undecodable_jpeg,
+    user_owner,
 };
 use photo_api::client::*;
-use photo_api::emulator::{Emulator, EmulatorBuilder, FaultStatus, Faults, TokenSpec};
+use photo_api::emulator::{Emulator, EmulatorBuilder, FaultStatus, Faults, TokenSpec, UploadCheck};
 use photo_api::models::{
     ContactFolderId, ContactId, GroupId, MAX_REQUEST_BYTES, PhotoSize, ProfilePhoto, SelectItem,
     UserKey, Version,
@@ -1005,6 +1006,53 @@ async fn oversized_photos_are_refused_locally_or_by_the_server() {
 
 /// A client whose backoff would take far longer than the test allows, so only the server's
 /// `Retry-After` can explain a quick retry.
+/// By default the emulator checks an upload's JPEG structure only, so damaged image data is
+/// stored and comes to light as a `422` Graph error when a size is made; an emulator that decodes
+/// uploads refuses the same photo with `400` at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_image_data_is_refused_when_resized_or_when_decoding_uploads() {
+    bounded(async {
+        let damaged = undecodable_jpeg(&jpeg(300, 250, 7));
+        let env = Env::start().await;
+        let me = env.me("damaged-photo-user");
+        done!(
+            SetMyPhotoContentResponse::Ok,
+            me.me().photo().content().put(photo(&damaged))
+        );
+        let (_, download) = fresh!(GetMyPhotoContentResponse, me.me().photo().content().get());
+        assert_eq!(
+            download.bytes().await.expect("the upload downloads"),
+            damaged
+        );
+        let sized = me.me().photos().by_size(PhotoSize::S96x96);
+        fresh!(GetMyPhotoBySizeResponse, sized.get());
+        let refused = graph_error(sized.content().get().await, 422, "ErrorInvalidImage");
+        assert!(
+            refused
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("damaged")),
+            "{refused}"
+        );
+
+        let strict = Env::start_with(Emulator::builder().upload_check(UploadCheck::Decode)).await;
+        let mutations = strict.served.mutations();
+        graph_error(
+            strict
+                .me("damaged-photo-user")
+                .me()
+                .photo()
+                .content()
+                .put(photo(&damaged))
+                .await,
+            400,
+            "ErrorInvalidImage",
+        );
+        assert_eq!(strict.served.mutations(), mutations);
+    })
+    .await;
+}
+
 fn patient_retries(served: &Served, token: String) -> ApiClient {
     served.api(
         served

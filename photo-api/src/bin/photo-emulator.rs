@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use photo_api::emulator::{
-    Emulator, FaultMode, FaultStatus, Faults, TokenSpec, random_secret, tokens,
+    Emulator, FaultMode, FaultStatus, Faults, TokenSpec, UploadCheck, random_secret, tokens,
 };
 use photo_api::runtime::server::ServerConfig;
 
@@ -81,6 +81,10 @@ struct ServeArgs {
     /// Delay every API request by this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Decode every upload in full, refusing damaged image data with 400 at upload time (by
+    /// default only the JPEG structure is checked, and damage shows when a size is first made).
+    #[arg(long)]
+    decode_uploads: bool,
     /// Make a user key (say, a principal name) name the same user as an object id (repeatable).
     #[arg(long = "user-alias", value_name = "ALIAS=USER_ID", value_parser = parse_alias)]
     user_aliases: Vec<(String, String)>,
@@ -249,6 +253,15 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     for (alias, user) in &args.user_aliases {
         builder = builder.user_alias(alias, user);
     }
+    let (upload_check, uploads_line) = if args.decode_uploads {
+        (UploadCheck::Decode, "decoded in full (--decode-uploads)")
+    } else {
+        (
+            UploadCheck::Structure,
+            "JPEG structure checked, decoded when resized",
+        )
+    };
+    builder = builder.upload_check(upload_check);
     let faults = faults(&args);
     let faults_line = describe_faults(&faults);
     let emulator = builder
@@ -290,6 +303,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     );
     let _ = writeln!(banner, "  spec:      http://{addr}/openapi.yaml");
     let _ = writeln!(banner, "  photos:    {photos_line}");
+    let _ = writeln!(banner, "  uploads:   {uploads_line}");
     let _ = writeln!(banner, "  tokens:    {tokens_line}");
     let _ = writeln!(banner, "  faults:    {faults_line}");
     let _ = writeln!(banner, "  get a token (delegated, /me = USER_ID):");

@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use tokio::net::TcpListener;
 use tower::Layer;
 
 use super::faults::{FaultInjector, Faults, fault_layer};
-use super::odata::service_root_layer;
+use super::imaging::{Imaging, UploadCheck};
+use super::odata::ServiceRootLayer;
 use super::owner::Owners;
 use super::service::PhotoService;
 use super::store::{FileStore, LoadReport, MemoryStore, PhotoStore, StoreError};
@@ -59,6 +60,7 @@ pub struct EmulatorBuilder {
     faults: Faults,
     owners: Owners,
     body_idle_timeout: Duration,
+    upload_check: UploadCheck,
 }
 
 /// Why an emulator could not be built.
@@ -88,14 +90,15 @@ impl Emulator {
             faults: Faults::none(),
             owners: Owners::new(),
             body_idle_timeout: ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT,
+            upload_check: UploadCheck::default(),
         }
     }
 
     /// The router serving the API under `/v1.0` and `/beta` (and the spec at `/openapi.yaml`),
     /// behind the fault injection when configured. Cheap; every router shares the same photos.
     pub fn router(&self) -> Router {
-        let api = crate::server::router(self.service.clone(), self.config.clone());
-        let api = Router::new().fallback_service(from_fn(service_root_layer).layer(api));
+        let api = crate::server::router(self.service.clone(), self.config.clone())
+            .layer(ServiceRootLayer);
         match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),
@@ -233,6 +236,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How uploads are checked: their JPEG structure (the default, cheap) or a full decode, which
+    /// also refuses uploads whose compressed image data is damaged. See [`UploadCheck`].
+    pub fn upload_check(mut self, check: UploadCheck) -> Self {
+        self.upload_check = check;
+        self
+    }
+
     /// Make the user key `alias` (say, a principal name) name the same user as `user` (say, the
     /// object id in that user's tokens), so `/users/{alias}` and `/me` meet the same photo.
     pub fn user_alias(mut self, alias: &str, user: &str) -> Self {
@@ -286,7 +296,10 @@ impl EmulatorBuilder {
             .is_active()
             .then(|| Arc::new(FaultInjector::new(self.faults)));
         Ok(Emulator {
-            service: Arc::new(PhotoService::new(store, self.owners)),
+            service: Arc::new(
+                PhotoService::new(store, self.owners)
+                    .with_imaging(Imaging::default().with_upload_check(self.upload_check)),
+            ),
             config: ServerConfig {
                 authorizer,
                 max_request_bytes: ServerConfig::DEFAULT_MAX_REQUEST_BYTES,

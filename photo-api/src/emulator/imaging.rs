@@ -1,11 +1,11 @@
-//! What the emulator knows about images: checking an upload is a JPEG it can decode, which of
-//! Graph's standard sizes a photo has, and producing those sizes as real JPEGs, cached per ETag so
-//! a size is encoded once per photo version.
+//! What the emulator knows about images: checking that an upload is a JPEG (its structure by
+//! default, a full decode on request), which of Graph's standard sizes a photo has, and producing
+//! those sizes as real JPEGs, cached per ETag so a size is encoded once per photo version.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Cursor;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use bytes::Bytes;
 use image::codecs::jpeg::JpegEncoder;
@@ -13,6 +13,8 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use tokio::sync::Semaphore;
 
+use super::jpeg;
+use super::store::{ContentHash, ContentHasher};
 use crate::models::PhotoSize;
 
 /// The media type of every stored photo and every size served.
@@ -36,15 +38,22 @@ pub struct ImageInfo {
     pub height: u32,
 }
 
-/// Why an upload is not an acceptable photo; answered with `400 ErrorInvalidImage`.
+/// Why an upload is not an acceptable photo; answered with `400 ErrorInvalidImage` (or, for a
+/// stored photo found undecodable only when a size of it is made, `422 ErrorInvalidImage`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidImage {
     /// The body is not a JPEG (no JPEG header, or another format).
     #[error("The image is not a JPEG.")]
     NotJpeg,
-    /// The JPEG header is truncated or has no frame dimensions.
+    /// The JPEG's header segments are broken or incomplete.
     #[error("The JPEG header could not be read: {0}")]
     BadHeader(String),
+    /// The JPEG ends early: a segment or the image data is cut off, or there is no end marker.
+    #[error("The JPEG is truncated: {0}")]
+    Truncated(String),
+    /// A kind of JPEG the emulator cannot decode (arithmetic coding, lossless, 12-bit samples).
+    #[error("The JPEG cannot be used: {0}")]
+    Unsupported(String),
     /// A dimension is zero or above [`MAX_DIMENSION`].
     #[error("The image is {width}x{height} pixels; each side must be 1 to {MAX_DIMENSION} pixels.")]
     Dimensions {
@@ -56,6 +65,19 @@ pub enum InvalidImage {
     /// The header is fine but the image data does not decode.
     #[error("The JPEG image could not be decoded: {0}")]
     Undecodable(String),
+}
+
+/// How thoroughly an upload is checked before it is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UploadCheck {
+    /// The JPEG's structure, without decoding pixels ([`check`]): about a millisecond for a
+    /// 4 MB photo. Damage inside the compressed image data goes unnoticed until a resized size is
+    /// first requested, which then answers `422 ErrorInvalidImage`.
+    #[default]
+    Structure,
+    /// The structure, then a full decode ([`validate`]): every undecodable upload is refused with
+    /// `400`, at the price of decoding each upload (about 100 ms and 40 MB for 12 megapixels).
+    Decode,
 }
 
 /// The dimensions of a JPEG read from its header alone (cheap; no decoding).
@@ -80,10 +102,57 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
     })
 }
 
-/// Checks that `bytes` is a JPEG whose header and image data decode, and returns its dimensions.
-/// CPU-bound: call it on a blocking thread (see [`Imaging::validate`]).
+/// Checks the structure of `bytes` as a JPEG without decoding it (see [`UploadCheck::Structure`])
+/// and returns the frame's dimensions. One pass over the bytes; cheap enough for every upload.
+pub fn check(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
+    jpeg::check(bytes)
+}
+
+/// An upload checked ([`check`]) and hashed for its ETag while it arrives: call
+/// [`observe`](Self::observe) with the bytes received so far after each chunk (see
+/// [`BinaryBody::bytes_observed`](crate::runtime::server::BinaryBody::bytes_observed)), then
+/// [`finish`](Self::finish) with the whole body. Both are done by the time the last byte is in.
+#[derive(Default)]
+pub(crate) struct UploadScan {
+    structure: jpeg::Scanner,
+    hasher: ContentHasher,
+    hashed: usize,
+}
+
+impl UploadScan {
+    /// A scan that has seen nothing yet.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes in the bytes received so far: a prefix of the upload, longer than the last one.
+    pub(crate) fn observe(&mut self, so_far: &[u8]) {
+        if let Some(new) = so_far.get(self.hashed..) {
+            self.hasher.update(new);
+            self.hashed = so_far.len();
+        }
+        self.structure.advance(so_far);
+    }
+
+    /// The verdict on the whole upload `bytes` and the hash of its content.
+    pub(crate) fn finish(mut self, bytes: &[u8]) -> (Result<ImageInfo, InvalidImage>, ContentHash) {
+        self.observe(bytes);
+        (self.structure.finish(bytes), self.hasher.finish())
+    }
+}
+
+impl std::fmt::Debug for UploadScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadScan")
+            .field("received", &self.hashed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks that `bytes` is a structurally sound JPEG whose image data decodes, and returns its
+/// dimensions. CPU-bound: call it on a blocking thread (see [`Imaging::check_upload`]).
 pub fn validate(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
-    let info = inspect(bytes)?;
+    let info = check(bytes)?;
     let image = decode(bytes).map_err(|err| InvalidImage::Undecodable(err.to_string()))?;
     if (image.width(), image.height()) != (info.width, info.height) {
         return Err(InvalidImage::Undecodable(format!(
@@ -107,8 +176,36 @@ fn decode(bytes: &[u8]) -> image::ImageResult<DynamicImage> {
     reader.decode()
 }
 
+/// A standard size as metadata requests use it, worked out once rather than per request.
+struct SizeInfo {
+    size: PhotoSize,
+    dimensions: Option<ImageInfo>,
+    /// Graph's id of the size, such as `240X240`.
+    id: String,
+}
+
+/// Every standard size, in the spec's order (smallest first).
+static SIZES: LazyLock<Vec<SizeInfo>> = LazyLock::new(|| {
+    PhotoSize::ALL
+        .into_iter()
+        .map(|size| SizeInfo {
+            size,
+            dimensions: parse_dimensions(size),
+            id: size.as_str().to_uppercase(),
+        })
+        .collect()
+});
+
+fn size_info(size: PhotoSize) -> Option<&'static SizeInfo> {
+    SIZES.iter().find(|info| info.size == size)
+}
+
 /// The width and height of a standard size, read from its name (`48x48`).
 pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
+    size_info(size)?.dimensions
+}
+
+fn parse_dimensions(size: PhotoSize) -> Option<ImageInfo> {
     let (width, height) = size.as_str().split_once('x')?;
     Some(ImageInfo {
         width: width.parse().ok()?,
@@ -119,32 +216,47 @@ pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
 /// Whether the photo is at least as large as `size` in both dimensions (Graph serves no size
 /// larger than the upload).
 pub fn has_size(photo: ImageInfo, size: PhotoSize) -> bool {
-    dimensions(size).is_some_and(|want| want.width <= photo.width && want.height <= photo.height)
+    dimensions(size).is_some_and(|want| fits(photo, want))
+}
+
+fn fits(photo: ImageInfo, want: ImageInfo) -> bool {
+    want.width <= photo.width && want.height <= photo.height
 }
 
 /// The standard sizes a photo of these dimensions has, smallest first.
 pub fn available_sizes(photo: ImageInfo) -> impl Iterator<Item = PhotoSize> {
-    PhotoSize::ALL
-        .into_iter()
-        .filter(move |size| has_size(photo, *size))
+    SIZES
+        .iter()
+        .filter(move |info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .map(|info| info.size)
 }
 
 /// Graph's id of a size: the name with a capital `X`, such as `240X240`.
 pub fn size_id(size: PhotoSize) -> String {
-    size.as_str().to_uppercase()
+    size_info(size).map_or_else(|| size.as_str().to_uppercase(), |info| info.id.clone())
 }
 
 /// The id Graph gives the photo itself: the largest standard size it has, else `default`.
 pub fn photo_id(photo: ImageInfo) -> String {
-    available_sizes(photo)
-        .last()
-        .map_or_else(|| "default".to_owned(), size_id)
+    SIZES
+        .iter()
+        .rev()
+        .find(|info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .map_or("default", |info| info.id.as_str())
+        .to_owned()
 }
 
 /// `bytes` (a JPEG) resized to exactly `target`: the largest centred region with the target's
-/// aspect ratio is cut out, so nothing is stretched, and scaled down. CPU-bound.
-pub fn resize(bytes: &[u8], target: ImageInfo) -> image::ImageResult<Vec<u8>> {
-    let image = decode(bytes)?;
+/// aspect ratio is cut out, so nothing is stretched, and scaled down. CPU-bound. A decoder that
+/// fails, or panics on hostile data, makes the photo [`ResizeError::Undecodable`].
+pub fn resize(bytes: &[u8], target: ImageInfo) -> Result<Vec<u8>, ResizeError> {
+    let decoded = std::panic::catch_unwind(|| decode(bytes)).map_err(|_| {
+        ResizeError::Undecodable(InvalidImage::Undecodable(
+            "the decoder failed on this image".to_owned(),
+        ))
+    })?;
+    let image = decoded
+        .map_err(|err| ResizeError::Undecodable(InvalidImage::Undecodable(err.to_string())))?;
     let (width, height) = (u64::from(image.width()), u64::from(image.height()));
     let (want_w, want_h) = (
         u64::from(target.width.max(1)),
@@ -160,67 +272,106 @@ pub fn resize(bytes: &[u8], target: ImageInfo) -> image::ImageResult<Vec<u8>> {
     let (x, y) = ((width - crop_w) / 2, (height - crop_h) / 2);
     // Every value is at most the image's own u32 dimensions.
     let cropped = image.crop_imm(x as u32, y as u32, crop_w as u32, crop_h as u32);
+    drop(image);
     let resized = cropped.resize_exact(target.width, target.height, FilterType::Triangle);
     let resized = match resized {
         DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => resized,
         other => DynamicImage::ImageRgb8(other.into_rgb8()),
     };
     let mut out = Vec::with_capacity(16 * 1024);
-    resized.write_with_encoder(JpegEncoder::new_with_quality(&mut out, QUALITY))?;
+    resized
+        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, QUALITY))
+        .map_err(|err| ResizeError::Failed(err.to_string()))?;
     Ok(out)
 }
 
-/// Image work for the service: validation and resizing off the async threads, at most one job per
-/// CPU at a time (decoding can take hundreds of megabytes), and a bounded cache of resized copies
-/// keyed by ETag and size, so repeated reads of a size return the same `Bytes` without encoding.
+/// Image work for the service: upload checks and resizing off the async threads, at most one
+/// decode per CPU at a time (decoding can take hundreds of megabytes), and a bounded cache of
+/// resized copies keyed by ETag and size, so repeated reads of a size return the same `Bytes`
+/// without encoding. Photos found undecodable are remembered the same way, so a damaged photo
+/// is decoded once, not on every request for one of its sizes.
 pub struct Imaging {
     permits: Semaphore,
+    upload_check: UploadCheck,
     cache: Mutex<Cache>,
     capacity: usize,
     encodes: AtomicU64,
+    decode_failures: AtomicU64,
 }
 
 #[derive(Default)]
 struct Cache {
     entries: HashMap<(String, PhotoSize), Bytes>,
     order: VecDeque<(String, PhotoSize)>,
+    undecodable: HashMap<String, InvalidImage>,
+    undecodable_order: VecDeque<String>,
 }
 
-/// A resize that failed although the photo was validated on upload: a server fault.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("resizing the photo failed: {0}")]
-pub struct ResizeError(String);
+/// Why no resized copy of a stored photo could be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResizeError {
+    /// The stored photo's image data does not decode: the upload passed the structural check
+    /// ([`UploadCheck::Structure`]) but its compressed data is damaged. The client's fault.
+    #[error("The stored photo cannot be resized: {0}")]
+    Undecodable(InvalidImage),
+    /// The server failed (shutting down, or encoding the copy failed).
+    #[error("resizing the photo failed: {0}")]
+    Failed(String),
+}
 
 impl Imaging {
     /// How many resized copies are kept by default (a 648x648 copy is some tens of kilobytes).
     pub const DEFAULT_CACHE_ENTRIES: usize = 512;
 
-    /// Image work with a cache of at most `cache_entries` resized copies.
+    /// Image work with a cache of at most `cache_entries` resized copies (and as many
+    /// remembered decode failures), checking uploads' structure only.
     pub fn new(cache_entries: usize) -> Self {
         let cpus = std::thread::available_parallelism().map_or(2, usize::from);
         Imaging {
             permits: Semaphore::new(cpus),
+            upload_check: UploadCheck::default(),
             cache: Mutex::new(Cache::default()),
             capacity: cache_entries,
             encodes: AtomicU64::new(0),
+            decode_failures: AtomicU64::new(0),
         }
     }
 
-    /// [`validate`] on a blocking thread. A decoder that panics on hostile input counts as an
-    /// undecodable image, not as a server fault.
-    pub async fn validate(&self, bytes: Bytes) -> Result<ImageInfo, InvalidImage> {
-        // Reject the obviously wrong cheaply, before queueing for a decode permit.
-        inspect(&bytes)?;
-        let _permit = self.permits.acquire().await.map_err(|_| {
-            InvalidImage::Undecodable("the image decoder is shutting down".to_owned())
-        })?;
-        tokio::task::spawn_blocking(move || validate(&bytes))
-            .await
-            .unwrap_or_else(|_| {
-                Err(InvalidImage::Undecodable(
-                    "the decoder failed on this image".to_owned(),
-                ))
-            })
+    /// The same, checking uploads as `check` says.
+    pub fn with_upload_check(mut self, check: UploadCheck) -> Self {
+        self.upload_check = check;
+        self
+    }
+
+    /// How uploads are checked.
+    pub fn upload_check(&self) -> UploadCheck {
+        self.upload_check
+    }
+
+    /// Checks an upload as configured ([`UploadCheck`]) on a blocking thread and returns its
+    /// dimensions. A checker or decoder that panics on hostile input counts as an invalid image,
+    /// not as a server fault.
+    pub async fn check_upload(&self, bytes: Bytes) -> Result<ImageInfo, InvalidImage> {
+        let failed = |_| {
+            Err(InvalidImage::Undecodable(
+                "the decoder failed on this image".to_owned(),
+            ))
+        };
+        match self.upload_check {
+            UploadCheck::Structure => tokio::task::spawn_blocking(move || check(&bytes))
+                .await
+                .unwrap_or_else(failed),
+            UploadCheck::Decode => {
+                // Reject the obviously wrong cheaply, before queueing for a decode permit.
+                inspect(&bytes)?;
+                let _permit = self.permits.acquire().await.map_err(|_| {
+                    InvalidImage::Undecodable("the image decoder is shutting down".to_owned())
+                })?;
+                tokio::task::spawn_blocking(move || validate(&bytes))
+                    .await
+                    .unwrap_or_else(failed)
+            }
+        }
     }
 
     /// The photo with ETag `etag` and content `bytes` at `size`, from the cache or resized now.
@@ -231,21 +382,34 @@ impl Imaging {
         size: PhotoSize,
     ) -> Result<Bytes, ResizeError> {
         let key = (etag.to_owned(), size);
-        if let Some(hit) = self.lock().entries.get(&key) {
-            return Ok(hit.clone());
+        {
+            let cache = self.lock();
+            if let Some(hit) = cache.entries.get(&key) {
+                return Ok(hit.clone());
+            }
+            if let Some(known) = cache.undecodable.get(etag) {
+                return Err(ResizeError::Undecodable(known.clone()));
+            }
         }
-        let target = dimensions(size).ok_or_else(|| ResizeError(format!("unknown size {size}")))?;
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| ResizeError("the image encoder is shutting down".to_owned()))?;
+        let target =
+            dimensions(size).ok_or_else(|| ResizeError::Failed(format!("unknown size {size}")))?;
+        let _permit =
+            self.permits.acquire().await.map_err(|_| {
+                ResizeError::Failed("the image encoder is shutting down".to_owned())
+            })?;
         let resized = tokio::task::spawn_blocking(move || resize(&bytes, target))
             .await
-            .map_err(|err| ResizeError(err.to_string()))?
-            .map_err(|err| ResizeError(err.to_string()))?;
+            .map_err(|err| ResizeError::Failed(err.to_string()))?;
+        let resized = match resized {
+            Ok(resized) => Bytes::from(resized),
+            Err(ResizeError::Undecodable(reason)) => {
+                self.decode_failures.fetch_add(1, Ordering::Relaxed);
+                self.remember_undecodable(key.0, reason.clone());
+                return Err(ResizeError::Undecodable(reason));
+            }
+            Err(failed) => return Err(failed),
+        };
         self.encodes.fetch_add(1, Ordering::Relaxed);
-        let resized = Bytes::from(resized);
         self.insert(key, resized.clone());
         Ok(resized)
     }
@@ -253,6 +417,12 @@ impl Imaging {
     /// How many resized copies were encoded so far (cache misses).
     pub fn encodes(&self) -> u64 {
         self.encodes.load(Ordering::Relaxed)
+    }
+
+    /// How many times a stored photo was found undecodable (each photo version once, unless the
+    /// failure was evicted from the cache).
+    pub fn decode_failures(&self) -> u64 {
+        self.decode_failures.load(Ordering::Relaxed)
     }
 
     fn insert(&self, key: (String, PhotoSize), bytes: Bytes) {
@@ -273,6 +443,24 @@ impl Imaging {
         }
     }
 
+    fn remember_undecodable(&self, etag: String, reason: InvalidImage) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut cache = self.lock();
+        if cache.undecodable.insert(etag.clone(), reason).is_none() {
+            cache.undecodable_order.push_back(etag);
+        }
+        while cache.undecodable.len() > self.capacity {
+            match cache.undecodable_order.pop_front() {
+                Some(oldest) => {
+                    cache.undecodable.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -287,10 +475,37 @@ impl Default for Imaging {
 impl std::fmt::Debug for Imaging {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Imaging")
+            .field("upload_check", &self.upload_check)
             .field("capacity", &self.capacity)
             .field("encodes", &self.encodes())
+            .field("decode_failures", &self.decode_failures())
             .finish_non_exhaustive()
     }
+}
+
+/// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
+/// keeps its length: structurally sound, but no decoder accepts it.
+#[cfg(test)]
+pub(crate) fn undecodable(jpeg: &[u8]) -> Bytes {
+    let mut jpeg = jpeg.to_vec();
+    let dht = jpeg
+        .windows(2)
+        .position(|pair| pair == [0xFF, 0xC4])
+        .expect("the test JPEG has a Huffman table");
+    // Counts of codes of lengths 1 to 16 follow the length field and the class/destination byte.
+    let counts = dht + 5..dht + 21;
+    let mut moved = 0;
+    for count in jpeg[counts.clone()].iter_mut().rev() {
+        let take = (*count).min(3 - moved);
+        *count -= take;
+        moved += take;
+    }
+    assert_eq!(
+        moved, 3,
+        "the test JPEG's first Huffman table has fewer than 3 codes"
+    );
+    jpeg[counts.start] += 3;
+    Bytes::from(jpeg)
 }
 
 /// A small JPEG for tests: a `width` x `height` gradient.
@@ -318,17 +533,17 @@ mod tests {
     #[test]
     fn uploads_must_be_decodable_jpegs() {
         let jpeg = test_jpeg(300, 200);
-        assert_eq!(
-            validate(&jpeg),
-            Ok(ImageInfo {
-                width: 300,
-                height: 200
-            })
-        );
+        let info = ImageInfo {
+            width: 300,
+            height: 200,
+        };
+        assert_eq!(check(&jpeg), Ok(info));
+        assert_eq!(validate(&jpeg), Ok(info));
         assert_eq!(inspect(b""), Err(InvalidImage::NotJpeg));
         assert_eq!(inspect(b"hello, not an image"), Err(InvalidImage::NotJpeg));
         let png_magic = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02\0\0\0";
         assert_eq!(inspect(png_magic), Err(InvalidImage::NotJpeg));
+        assert_eq!(check(png_magic), Err(InvalidImage::NotJpeg));
         assert!(matches!(
             inspect(&jpeg[..8]),
             Err(InvalidImage::BadHeader(_))
@@ -336,6 +551,33 @@ mod tests {
         assert!(matches!(
             inspect(b"\xFF\xD8\xFF\xE0garbage-garbage-garbage"),
             Err(InvalidImage::BadHeader(_))
+        ));
+        assert!(check(b"\xFF\xD8\xFF\xE0garbage-garbage-garbage").is_err());
+    }
+
+    #[test]
+    fn only_decoding_finds_damaged_image_data() {
+        let damaged = undecodable(&test_jpeg(120, 90));
+        assert_eq!(
+            check(&damaged),
+            Ok(ImageInfo {
+                width: 120,
+                height: 90
+            })
+        );
+        assert!(matches!(
+            validate(&damaged),
+            Err(InvalidImage::Undecodable(_))
+        ));
+        assert!(matches!(
+            resize(
+                &damaged,
+                ImageInfo {
+                    width: 48,
+                    height: 48
+                }
+            ),
+            Err(ResizeError::Undecodable(InvalidImage::Undecodable(_)))
         ));
     }
 
@@ -434,19 +676,59 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn validation_runs_off_thread_and_reports_bad_data() {
-        let imaging = Imaging::default();
+    async fn uploads_are_checked_as_configured() {
         let jpeg = test_jpeg(64, 48);
+        let info = ImageInfo {
+            width: 64,
+            height: 48,
+        };
+        let damaged = undecodable(&jpeg);
+        let structure = Imaging::default();
+        assert_eq!(structure.upload_check(), UploadCheck::Structure);
+        assert_eq!(structure.check_upload(jpeg.clone()).await, Ok(info));
+        assert_eq!(structure.check_upload(damaged.clone()).await, Ok(info));
         assert_eq!(
-            imaging.validate(jpeg.clone()).await,
-            Ok(ImageInfo {
-                width: 64,
-                height: 48
-            })
-        );
-        assert_eq!(
-            imaging.validate(Bytes::from_static(b"GIF89a......")).await,
+            structure
+                .check_upload(Bytes::from_static(b"GIF89a......"))
+                .await,
             Err(InvalidImage::NotJpeg)
         );
+        assert!(matches!(
+            structure.check_upload(jpeg.slice(..jpeg.len() - 1)).await,
+            Err(InvalidImage::Truncated(_))
+        ));
+
+        let decode = Imaging::default().with_upload_check(UploadCheck::Decode);
+        assert_eq!(decode.check_upload(jpeg.clone()).await, Ok(info));
+        assert!(matches!(
+            decode.check_upload(damaged).await,
+            Err(InvalidImage::Undecodable(_))
+        ));
+        assert_eq!(
+            decode
+                .check_upload(Bytes::from_static(b"GIF89a......"))
+                .await,
+            Err(InvalidImage::NotJpeg)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_photo_found_undecodable_is_decoded_once() {
+        let imaging = Imaging::default();
+        let damaged = undecodable(&test_jpeg(130, 130));
+        for size in [size("48x48"), size("48x48"), size("96x96")] {
+            let refused = imaging.resized("\"bad\"", damaged.clone(), size).await;
+            assert!(
+                matches!(refused, Err(ResizeError::Undecodable(_))),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(imaging.decode_failures(), 1);
+        assert_eq!(imaging.encodes(), 0);
+        // Another version of the photo is decoded on its own.
+        let fine = imaging
+            .resized("\"good\"", test_jpeg(130, 130), size("48x48"))
+            .await;
+        assert!(fine.is_ok());
     }
 }

@@ -20,12 +20,20 @@
 //! the standard sizes no larger than the upload and `…/photos/{size}/$value` a real resized JPEG;
 //! `If-None-Match` gives `304`, a mismatching `If-Match` on `DELETE` gives `412`; a missing photo
 //! is `404 ImageNotFound`. `/me` (and `/drive/root/createdByUser`) is the token's subject.
+//!
+//! Uploads are checked for JPEG structure (segments, frame header, tables, image data ending in
+//! an end-of-image marker) without decoding pixels, which keeps a 4 MB upload as fast as storing
+//! it. Damage inside the compressed image data is found only when a resized size is first made:
+//! that request answers `422 ErrorInvalidImage`. [`UploadCheck::Decode`]
+//! (`photo-emulator serve --decode-uploads`) decodes every upload instead, refusing such photos
+//! with `400` when they are uploaded.
 
 #![warn(missing_docs)]
 
 mod builder;
 pub mod faults;
 pub mod imaging;
+mod jpeg;
 mod odata;
 pub mod owner;
 pub mod service;
@@ -37,6 +45,7 @@ mod tests;
 
 pub use builder::{Emulator, EmulatorBuilder, EmulatorError, random_secret};
 pub use faults::{FaultMode, FaultStatus, Faults};
+pub use imaging::UploadCheck;
 pub use owner::{OwnerKey, Owners};
 pub use service::PhotoService;
 pub use store::{FileStore, MemoryStore, Photo, PhotoStore};

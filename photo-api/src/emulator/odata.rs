@@ -4,47 +4,110 @@
 //! `@odata.context` is an absolute URL of the service that answered, so a middleware records the
 //! request's host and API version in a task-local the handlers read.
 
-use std::sync::Arc;
+use std::convert::Infallible;
+use std::fmt;
+use std::task::{Context, Poll};
 
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
+use http::HeaderValue;
 use http::header::HOST;
+use tokio::task::futures::TaskLocalFuture;
+use tower::{Layer, Service};
 
 use super::imaging::{self, MEDIA_TYPE};
 use super::owner::OwnerKey;
 use super::store::Photo;
 use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem, Version};
 
-/// The service root used outside a request served through [`service_root_layer`].
+/// The service root used outside a request served through [`ServiceRootLayer`].
 const DEFAULT_SERVICE_ROOT: &str = "https://graph.microsoft.com/v1.0";
 
 /// The longest `Host` header echoed into `@odata.context`.
 const MAX_HOST_LEN: usize = 255;
 
 tokio::task_local! {
-    static SERVICE_ROOT: Arc<str>;
+    static SERVICE_ROOT: ServiceRoot;
 }
 
-/// The middleware recording the service root (`http://<host>/<version>`) of each request.
-pub async fn service_root_layer(request: Request, next: Next) -> Response {
-    let root = service_root_of(&request);
-    SERVICE_ROOT.scope(root, next.run(request)).await
+/// The service root of a request, `http://<host>/<version>`, kept as its parts and written out
+/// only when an `@odata.context` is made.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceRoot {
+    /// A plain host (see [`is_plain_host`]); `None` means `localhost`.
+    host: Option<HeaderValue>,
+    version: Version,
 }
 
-fn service_root_of(request: &Request) -> Arc<str> {
+impl ServiceRoot {
+    fn host(&self) -> &str {
+        self.host
+            .as_ref()
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("localhost")
+    }
+
+    fn write_to(&self, out: &mut String) {
+        out.push_str("http://");
+        out.push_str(self.host());
+        out.push('/');
+        out.push_str(self.version.as_str());
+    }
+}
+
+impl fmt::Display for ServiceRoot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "http://{}/{}", self.host(), self.version)
+    }
+}
+
+/// Records each request's service root for the handlers (see [`ServiceRootService`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ServiceRootLayer;
+
+impl<S> Layer<S> for ServiceRootLayer {
+    type Service = ServiceRootService<S>;
+
+    fn layer(&self, inner: S) -> ServiceRootService<S> {
+        ServiceRootService { inner }
+    }
+}
+
+/// Runs the inner service with the request's service root in a task-local: no allocation, no
+/// boxing, unlike a `from_fn` middleware.
+#[derive(Clone, Debug)]
+pub(crate) struct ServiceRootService<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for ServiceRootService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = TaskLocalFuture<ServiceRoot, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let root = service_root_of(&request);
+        SERVICE_ROOT.scope(root, self.inner.call(request))
+    }
+}
+
+fn service_root_of(request: &Request) -> ServiceRoot {
     let host = request
         .headers()
         .get(HOST)
-        .and_then(|value| value.to_str().ok())
+        .cloned()
         .or_else(|| {
-            request
-                .uri()
-                .authority()
-                .map(|authority| authority.as_str())
+            let authority = request.uri().authority()?;
+            HeaderValue::from_str(authority.as_str()).ok()
         })
-        .filter(|host| is_plain_host(host))
-        .unwrap_or("localhost");
+        .filter(|host| host.to_str().is_ok_and(is_plain_host));
     let first = request
         .uri()
         .path()
@@ -56,7 +119,7 @@ fn service_root_of(request: &Request) -> Arc<str> {
         .into_iter()
         .find(|version| version.as_str() == first)
         .unwrap_or_default();
-    Arc::from(format!("http://{host}/{version}"))
+    ServiceRoot { host, version }
 }
 
 /// A host name, IPv4 or bracketed IPv6 address, with an optional port; nothing else is echoed.
@@ -68,14 +131,19 @@ fn is_plain_host(host: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || b"-._:[]".contains(&byte))
 }
 
-fn service_root() -> Arc<str> {
-    SERVICE_ROOT
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| Arc::from(DEFAULT_SERVICE_ROOT))
-}
-
+/// `@odata.context`: `<service root>/$metadata#<owner's path>/<tail>`. Written with plain
+/// string pushes; going through `format!` and the `Display` impls cost several times as much.
 fn context(owner: &OwnerKey, tail: &str) -> String {
-    format!("{}/$metadata#{}/{tail}", service_root(), owner.odata_path())
+    let mut context = String::with_capacity(128);
+    let written = SERVICE_ROOT.try_with(|root| root.write_to(&mut context));
+    if written.is_err() {
+        context.push_str(DEFAULT_SERVICE_ROOT);
+    }
+    context.push_str("/$metadata#");
+    owner.write_odata_path(&mut context);
+    context.push('/');
+    context.push_str(tail);
+    context
 }
 
 fn pixels(value: u32) -> i32 {
@@ -235,16 +303,23 @@ mod tests {
             .header(HOST, "127.0.0.1:8080")
             .body(axum::body::Body::empty())
             .expect("request");
-        assert_eq!(&*service_root_of(&request), "http://127.0.0.1:8080/beta");
+        let root = service_root_of(&request);
+        assert_eq!(root.to_string(), "http://127.0.0.1:8080/beta");
         let request = Request::builder()
             .uri("/v1.0/me/photo")
             .header(HOST, "evil\"host")
             .body(axum::body::Body::empty())
             .expect("request");
-        assert_eq!(&*service_root_of(&request), "http://localhost/v1.0");
+        assert_eq!(
+            service_root_of(&request).to_string(),
+            "http://localhost/v1.0"
+        );
         let seen = SERVICE_ROOT
-            .scope(Arc::from("http://x/beta"), async { service_root() })
+            .scope(root, async { context(&owner(), "photo") })
             .await;
-        assert_eq!(&*seen, "http://x/beta");
+        assert_eq!(
+            seen,
+            "http://127.0.0.1:8080/beta/$metadata#users('u1')/photo"
+        );
     }
 }

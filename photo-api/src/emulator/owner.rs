@@ -49,23 +49,48 @@ impl OwnerKey {
     /// The OData path of the owner, as Graph writes it in `@odata.context`, such as
     /// `users('u1')/contacts('c1')`.
     pub fn odata_path(&self) -> String {
+        let mut path = String::new();
+        self.write_odata_path(&mut path);
+        path
+    }
+
+    /// Appends [`odata_path`](Self::odata_path) to `out`.
+    pub fn write_odata_path(&self, out: &mut String) {
+        let mut segment = |name: &str, key: &str| {
+            out.push_str(name);
+            out.push_str("('");
+            push_quoted(out, key);
+            out.push_str("')");
+        };
         match self {
-            OwnerKey::User { user } => format!("users('{}')", quote(user)),
-            OwnerKey::Group { group } => format!("groups('{}')", quote(group)),
+            OwnerKey::User { user } => segment("users", user),
+            OwnerKey::Group { group } => segment("groups", group),
             OwnerKey::Contact { user, contact } => {
-                format!("users('{}')/contacts('{}')", quote(user), quote(contact))
+                segment("users", user);
+                segment("/contacts", contact);
             }
             OwnerKey::FolderContact {
                 user,
                 folder,
                 contact,
-            } => format!(
-                "users('{}')/contactFolders('{}')/contacts('{}')",
-                quote(user),
-                quote(folder),
-                quote(contact)
-            ),
+            } => {
+                segment("users", user);
+                segment("/contactFolders", folder);
+                segment("/contacts", contact);
+            }
         }
+    }
+}
+
+/// Appends `key` as the content of an OData string literal: a `'` is doubled.
+fn push_quoted(out: &mut String, key: &str) {
+    let mut parts = key.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push_str("''");
+        out.push_str(part);
     }
 }
 
@@ -73,11 +98,6 @@ impl fmt::Display for OwnerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.odata_path())
     }
-}
-
-/// An OData string literal's content: a `'` is doubled.
-fn quote(key: &str) -> String {
-    key.replace('\'', "''")
 }
 
 /// Resolves request keys to [`OwnerKey`]s. The emulator has no directory, so a user is known by

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{self, Imaging, MEDIA_TYPE};
+use super::imaging::{
+    self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck, UploadScan,
+};
 use super::odata;
 use super::owner::{OwnerKey, Owners};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
@@ -40,6 +42,14 @@ impl PhotoService {
     /// The store, for inspecting or seeding photos in tests.
     pub fn store(&self) -> &Arc<dyn PhotoStore> {
         &self.store
+    }
+
+    /// The same service with other image handling (say, [`UploadCheck::Decode`]).
+    ///
+    /// [`UploadCheck::Decode`]: imaging::UploadCheck::Decode
+    pub fn with_imaging(mut self, imaging: Imaging) -> Self {
+        self.imaging = imaging;
+        self
     }
 
     /// How owners are resolved.
@@ -130,9 +140,15 @@ impl PhotoService {
             .imaging
             .resized(photo.etag(), photo.content().clone(), size)
             .await
-            .map_err(|err| {
-                tracing::error!(owner = %owner, error = %err, "could not resize a stored photo");
-                Rejection::internal("The photo could not be resized.")
+            .map_err(|err| match err {
+                ResizeError::Undecodable(reason) => {
+                    tracing::info!(owner = %owner, etag = photo.etag(), %reason, "a stored photo does not decode");
+                    undecodable_photo(&reason)
+                }
+                ResizeError::Failed(reason) => {
+                    tracing::error!(owner = %owner, error = %reason, "could not resize a stored photo");
+                    Rejection::internal("The photo could not be resized.")
+                }
             })?;
         Ok(Conditional::Fresh {
             etag: photo.etag().to_owned(),
@@ -141,16 +157,21 @@ impl PhotoService {
     }
 
     async fn upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
-        let bytes = body.bytes().await?;
-        let image = self.imaging.validate(bytes.clone()).await.map_err(|err| {
-            Rejection::new(
-                StatusCode::BAD_REQUEST,
-                "ErrorInvalidImage",
-                err.to_string(),
-            )
-        })?;
+        // The structural check and the ETag's hash run on each chunk as it arrives, so both are
+        // done when the last byte is in rather than adding to the upload's time.
+        let mut scan = UploadScan::new();
+        let bytes = body.bytes_observed(|so_far| scan.observe(so_far)).await?;
+        let (checked, hash) = scan.finish(&bytes);
+        let mut image = checked.map_err(invalid_upload)?;
+        if self.imaging.upload_check() == UploadCheck::Decode {
+            image = self
+                .imaging
+                .check_upload(bytes.clone())
+                .await
+                .map_err(invalid_upload)?;
+        }
         let stored = self
-            .mutate(move |store| store.put(&owner, Photo::new(bytes, image)))
+            .mutate(move |store| store.put(&owner, Photo::hashed(bytes, image, hash)))
             .await?;
         tracing::info!(etag = %stored.etag(), width = image.width, height = image.height, "stored a photo");
         Ok(())
@@ -282,6 +303,29 @@ fn jpeg(bytes: bytes::Bytes) -> BinaryContent {
         media_type: MEDIA_TYPE.to_owned(),
         bytes,
     }
+}
+
+/// The answer for a size of a stored photo whose image data turned out not to decode. The
+/// upload passed the structural check, so this is the client's damaged upload coming to light:
+/// a 4xx with the upload refusal's code, not a server fault. 422, because the request is fine
+/// but the photo it names cannot be processed.
+fn undecodable_photo(reason: &InvalidImage) -> Rejection {
+    Rejection::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "ErrorInvalidImage",
+        format!(
+            "The stored photo's image data is damaged, so no size of it can be made ({reason}). Upload it again; an emulator that decodes uploads (photo-emulator serve --decode-uploads) refuses such uploads when they are made."
+        ),
+    )
+}
+
+/// The `400` for an upload that is not an acceptable photo.
+fn invalid_upload(reason: InvalidImage) -> Rejection {
+    Rejection::new(
+        StatusCode::BAD_REQUEST,
+        "ErrorInvalidImage",
+        reason.to_string(),
+    )
 }
 
 fn image_not_found() -> Rejection {

@@ -10,8 +10,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::imaging::{self, ImageInfo, test_jpeg};
-use super::{Emulator, EmulatorBuilder, Faults, OwnerKey, TokenSpec};
+use super::imaging::{self, ImageInfo, test_jpeg, undecodable};
+use super::{Emulator, EmulatorBuilder, Faults, OwnerKey, TokenSpec, UploadCheck};
 use crate::models::{ProfilePhoto, UserKey};
 use crate::runtime::operation::TokenKind;
 use crate::runtime::server::{Principal, RequestContext};
@@ -476,6 +476,54 @@ async fn invalid_images_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn damaged_image_data_is_refused_when_a_size_is_made() {
+    let h = Harness::new();
+    let damaged = undecodable(&test_jpeg(100, 80));
+    // The structure is sound, so the upload is stored and read back as sent.
+    let stored = h
+        .put_photo("/v1.0/users/u1/photo/$value", &h.app, &damaged)
+        .await;
+    assert_eq!(stored.status, StatusCode::OK);
+    assert_eq!(
+        h.get("/v1.0/users/u1/photo/$value", &h.app).await.body,
+        damaged
+    );
+    let metadata = h.get("/v1.0/users/u1/photos/48x48", &h.app).await;
+    assert_eq!(metadata.status, StatusCode::OK);
+    // Making a size decodes it: a Graph error, never a 5xx, and decoded once.
+    for _ in 0..2 {
+        let sized = h.get("/v1.0/users/u1/photos/48x48/$value", &h.app).await;
+        assert_eq!(sized.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(sized.error_code(), "ErrorInvalidImage");
+        assert_eq!(sized.header("content-type"), Some("application/json"));
+    }
+    assert_eq!(h.emulator.service().imaging().decode_failures(), 1);
+    // A sound upload replaces it and sizes work again.
+    let jpeg = test_jpeg(100, 80);
+    h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
+        .await;
+    let sized = h.get("/v1.0/users/u1/photos/48x48/$value", &h.app).await;
+    assert_eq!(sized.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn decoding_uploads_refuses_damaged_image_data_at_once() {
+    let h = Harness::with(Emulator::builder().upload_check(UploadCheck::Decode));
+    let jpeg = test_jpeg(100, 80);
+    h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
+        .await;
+    let refused = h
+        .put_photo("/v1.0/users/u1/photo/$value", &h.app, &undecodable(&jpeg))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error_code(), "ErrorInvalidImage");
+    assert_eq!(
+        h.get("/v1.0/users/u1/photo/$value", &h.app).await.body,
+        jpeg
+    );
+}
+
+#[tokio::test]
 async fn tokens_are_checked_before_anything_else() {
     let h = Harness::new();
     let jpeg = test_jpeg(50, 50);
@@ -636,7 +684,8 @@ async fn patch_is_refused_by_the_router_but_implemented() {
             kind: TokenKind::Application,
             permissions: vec![],
             tenant_id: None,
-        },
+        }
+        .into(),
         request_id: "r".into(),
         client_request_id: None,
     };

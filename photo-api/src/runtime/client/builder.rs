@@ -1,9 +1,10 @@
 //! The client and its configuration.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use http::HeaderValue;
 use reqwest::Url;
 
 use super::error::Error;
@@ -30,12 +31,23 @@ pub(crate) struct Inner {
     pub http: reqwest::Client,
     /// The base URL without a trailing slash.
     pub base_url: String,
+    /// The base URL parsed once; each request sets only its path and query on a copy, which
+    /// spares parsing (and IDNA-checking) the host again for every request.
+    pub base: Url,
+    /// The path of the base URL without a trailing slash (`/v1.0`, or empty).
+    pub base_path: String,
     pub max_request_bytes: u64,
     pub tokens: Arc<dyn TokenProvider>,
     pub retry: RetryPolicy,
     pub max_redirects: usize,
     pub preflight: bool,
     pub timeout: Duration,
+    /// Whether `timeout` must be set on each request: only when the caller supplied the
+    /// `reqwest::Client`; one the builder makes has it built in.
+    pub timeout_per_request: bool,
+    /// The last token and its `Authorization` value, reused while the provider returns the
+    /// same token.
+    pub authorization: Mutex<Option<(String, HeaderValue)>>,
 }
 
 impl Client {
@@ -177,24 +189,32 @@ impl ClientBuilder {
         let tokens = self.tokens.ok_or_else(|| {
             Error::Config("no token provider: call token_provider or static_token".to_owned())
         })?;
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let timeout_per_request = self.http.is_some();
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(Duration::from_secs(30))
+                .timeout(timeout)
                 .build()
                 .map_err(|error| Error::Config(format!("HTTP client: {error}")))?,
         };
+        let base_path = parsed.path().trim_end_matches('/').to_owned();
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
+                base: parsed,
+                base_path,
                 max_request_bytes: self.max_request_bytes.unwrap_or(DEFAULT_MAX_REQUEST_BYTES),
                 tokens,
                 retry: self.retry.unwrap_or_default(),
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 preflight: self.preflight,
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                timeout,
+                timeout_per_request,
+                authorization: Mutex::new(None),
             }),
         })
     }

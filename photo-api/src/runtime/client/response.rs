@@ -64,12 +64,11 @@ impl ApiResponse {
     /// [`Error::UnexpectedResponse`] keeping the body.
     pub async fn json<T: DeserializeOwned>(mut self) -> Result<T, Error> {
         let status = self.status();
-        let content_type = self.header("content-type");
         let (body, complete) = read_capped(&mut self.response, MAX_JSON_BYTES).await?;
         if !complete {
             return Err(Error::UnexpectedResponse {
                 status,
-                content_type,
+                content_type: self.header("content-type"),
                 body,
                 reason: format!(
                     "{}: JSON body larger than {MAX_JSON_BYTES} bytes",
@@ -79,7 +78,7 @@ impl ApiResponse {
         }
         serde_json::from_slice(strip_bom(&body)).map_err(|error| Error::UnexpectedResponse {
             status,
-            content_type,
+            content_type: self.header("content-type"),
             body,
             reason: format!("{}: invalid JSON: {error}", self.operation),
         })
@@ -139,7 +138,11 @@ impl ApiResponse {
 
 /// Reads at most `cap` bytes of the body; the flag says whether that was all of it.
 async fn read_capped(response: &mut reqwest::Response, cap: usize) -> Result<(Bytes, bool), Error> {
-    let mut body = BytesMut::new();
+    // Sized from the declared length when there is one, so the buffer is not regrown.
+    let declared = response
+        .content_length()
+        .map_or(0, |len| usize::try_from(len).unwrap_or(cap).min(cap));
+    let mut body = BytesMut::with_capacity(declared);
     while let Some(chunk) = response.chunk().await? {
         let room = cap - body.len();
         if chunk.len() > room {

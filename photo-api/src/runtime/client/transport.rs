@@ -12,11 +12,10 @@ use http::header::{
     AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER,
     TRANSFER_ENCODING, USER_AGENT,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use tracing::Instrument;
-use uuid::Uuid;
 
 use super::builder::{Client, Inner};
 use super::error::{Error, Refusal};
@@ -26,6 +25,7 @@ use super::response::ApiResponse;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::token::TokenError;
 use super::upload::ErrorSlot;
+use crate::runtime::guid::new_guid;
 
 /// Sent on every request so the service can tell this client apart in its logs.
 const USER_AGENT_VALUE: &str = concat!("photo-api/", env!("CARGO_PKG_VERSION"));
@@ -66,7 +66,7 @@ impl Client {
             .rev()
             .find(|(name, _)| name.eq_ignore_ascii_case(CLIENT_REQUEST_ID.as_str()))
             .map(|(_, value)| value.clone())
-            .unwrap_or_else(|| Uuid::new_v4().to_string());
+            .unwrap_or_else(new_guid);
         let span = tracing::info_span!(
             "photo_api.send",
             operation = request.op.id,
@@ -102,7 +102,7 @@ impl Inner {
             if self.preflight {
                 preflight::check(op, &token)?;
             }
-            let authorization = bearer(&token)?;
+            let authorization = self.authorization(&token)?;
             let response = self
                 .attempt(&request, url.clone(), &headers, authorization, attempt)
                 .await?;
@@ -159,18 +159,47 @@ impl Inner {
         }
     }
 
-    /// The absolute URL: base URL, encoded path, encoded query.
+    /// The absolute URL: base URL, encoded path, encoded query. The parsed base URL gets the
+    /// request's path and query, the same URL that parsing the whole text would give.
     fn url(&self, request: &ApiRequest) -> Result<Url, Error> {
-        let mut url = format!("{}{}", self.base_url, request.path.as_str());
-        for (index, (name, value)) in request.query.iter().enumerate() {
-            url.push(if index == 0 { '?' } else { '&' });
-            url.extend(utf8_percent_encode(name, QUERY));
-            url.push('=');
-            url.extend(utf8_percent_encode(value, QUERY));
+        let mut url = self.base.clone();
+        let path = request.path.as_str();
+        let mut full = String::with_capacity(self.base_path.len() + path.len());
+        full.push_str(&self.base_path);
+        full.push_str(path);
+        url.set_path(&full);
+        if request.query.is_empty() {
+            url.set_query(None);
+        } else {
+            let mut query = String::new();
+            for (index, (name, value)) in request.query.iter().enumerate() {
+                if index > 0 {
+                    query.push('&');
+                }
+                query.extend(utf8_percent_encode(name, QUERY));
+                query.push('=');
+                query.extend(utf8_percent_encode(value, QUERY));
+            }
+            url.set_query(Some(&query));
         }
-        Url::parse(&url).map_err(|error| {
-            Error::InvalidRequest(format!("no valid URL for {}: {error}", request.op.id))
-        })
+        Ok(url)
+    }
+
+    /// The `Authorization` value for `token`, reused while the provider keeps returning the same
+    /// token (building it means formatting and validating a kilobyte of text).
+    fn authorization(&self, token: &str) -> Result<HeaderValue, Error> {
+        let mut last = self
+            .authorization
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((text, value)) = last.as_ref()
+            && text == token
+        {
+            return Ok(value.clone());
+        }
+        let value = bearer(token)?;
+        *last = Some((token.to_owned(), value.clone()));
+        Ok(value)
     }
 
     /// One attempt: sends the request and follows redirects, dropping `Authorization` once the
@@ -179,7 +208,7 @@ impl Inner {
         &self,
         request: &ApiRequest,
         mut url: Url,
-        headers: &HeaderMap,
+        headers: &[(HeaderName, HeaderValue)],
         authorization: HeaderValue,
         attempt: u32,
     ) -> Result<reqwest::Response, Error> {
@@ -189,17 +218,19 @@ impl Inner {
         let mut redirects = 0;
         let slot = ErrorSlot::default();
         loop {
-            let mut hop_headers = headers.clone();
+            let mut builder = self.http.request(method.clone(), url.clone());
+            for (name, value) in headers {
+                builder = builder.header(name.clone(), value.clone());
+            }
             if send_authorization {
-                hop_headers.insert(AUTHORIZATION, authorization.clone());
+                builder = builder.header(AUTHORIZATION, authorization.clone());
             }
             if attempt > 0 {
-                hop_headers.insert(RETRY_ATTEMPT, HeaderValue::from(attempt));
+                builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt));
             }
-            let mut builder = self
-                .http
-                .request(method.clone(), url.clone())
-                .timeout(self.timeout);
+            if self.timeout_per_request {
+                builder = builder.timeout(self.timeout);
+            }
             if let Some(body) = body {
                 let content_type = HeaderValue::from_str(body.media_type()).map_err(|_| {
                     Error::InvalidRequest(format!(
@@ -207,22 +238,21 @@ impl Inner {
                         body.media_type()
                     ))
                 })?;
-                hop_headers.insert(CONTENT_TYPE, content_type);
+                builder = builder.header(CONTENT_TYPE, content_type);
                 let http_body = self.http_body(body, &slot).await?;
                 if http_body.as_bytes().is_none()
                     && let Some(len) = body.len()
                 {
-                    hop_headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+                    builder = builder.header(CONTENT_LENGTH, HeaderValue::from(len));
                 }
                 builder = builder.body(http_body);
             }
-            let response =
-                builder.headers(hop_headers).send().await.map_err(|error| {
-                    match slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
-                        Some(photo_error) => Error::Upload(photo_error),
-                        None => Error::from(error),
-                    }
-                })?;
+            let response = builder.send().await.map_err(|error| {
+                match slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                    Some(photo_error) => Error::Upload(photo_error),
+                    None => Error::from(error),
+                }
+            })?;
             let Some(next) = redirect_target(&response, &url) else {
                 return Ok(response);
             };
@@ -277,19 +307,12 @@ impl Inner {
 }
 
 /// Headers common to every attempt: the caller's, less those the client manages, plus
-/// `User-Agent` and `client-request-id`.
-fn base_headers(request: &ApiRequest, client_request_id: &str) -> Result<HeaderMap, Error> {
-    let mut headers = HeaderMap::new();
-    for (name, value) in &request.headers {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a valid header name")))?;
-        let value = HeaderValue::from_str(value).map_err(|_| {
-            Error::InvalidRequest(format!(
-                "the value of header {name} is not valid in a header"
-            ))
-        })?;
-        headers.append(name, value);
-    }
+/// `User-Agent` and `client-request-id`. A list rather than a map: each hop appends them to its
+/// request as they are, with nothing to merge.
+fn base_headers(
+    request: &ApiRequest,
+    client_request_id: &str,
+) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
     let managed = [
         AUTHORIZATION,
         CONTENT_TYPE,
@@ -299,15 +322,26 @@ fn base_headers(request: &ApiRequest, client_request_id: &str) -> Result<HeaderM
         CONNECTION,
         TRANSFER_ENCODING,
         RETRY_ATTEMPT,
+        CLIENT_REQUEST_ID,
     ];
-    for name in managed {
-        headers.remove(name);
+    let mut headers = Vec::with_capacity(request.headers.len() + 2);
+    for (name, value) in &request.headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a valid header name")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::InvalidRequest(format!(
+                "the value of header {name} is not valid in a header"
+            ))
+        })?;
+        if !managed.contains(&name) {
+            headers.push((name, value));
+        }
     }
-    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    headers.push((USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE)));
     let id = HeaderValue::from_str(client_request_id).map_err(|_| {
         Error::InvalidRequest("client-request-id is not valid in a header".to_owned())
     })?;
-    headers.insert(CLIENT_REQUEST_ID, id);
+    headers.push((CLIENT_REQUEST_ID, id));
     Ok(headers)
 }
 
@@ -360,6 +394,72 @@ mod tests {
 
     fn url(text: &str) -> Url {
         Url::parse(text).unwrap_or_else(|error| panic!("{text}: {error}"))
+    }
+
+    #[test]
+    fn urls_match_parsing_the_whole_text() {
+        use crate::runtime::operation::{HttpMethod, OperationSpec};
+        use crate::runtime::path::PathBuilder;
+        static OP: OperationSpec = OperationSpec {
+            id: "getUserPhoto",
+            method: HttpMethod::Get,
+            path: "/users/{user-id}/photo",
+            security: &[],
+            unsupported_schemes: &[],
+            request_body: None,
+        };
+        let keys = [
+            "u1",
+            "AdeleV@contoso.onmicrosoft.com",
+            "guest_contoso.com#EXT#@fabrikam.com",
+            "$weird@contoso.com",
+            "o'brien & sons+1/2?x=y",
+            "ünïcödé 名前",
+            "..",
+            "%41%2F",
+            "",
+        ];
+        let queries: [&[(&'static str, &str)]; 3] = [
+            &[],
+            &[("$select", "id,height")],
+            &[("$select", "a b&c=d#e%f'g"), ("x", "ü")],
+        ];
+        for base in [
+            "http://127.0.0.1:8080/v1.0",
+            "https://graph.microsoft.com/beta",
+            "http://localhost:9",
+            "https://example.com/some%20prefix/v1.0",
+        ] {
+            let client = Client::builder()
+                .static_token("t")
+                .base_url(base)
+                .build()
+                .expect("client");
+            for key in keys {
+                for query in queries {
+                    let mut request = ApiRequest::new(
+                        &OP,
+                        PathBuilder::new()
+                            .literal("users")
+                            .key(key)
+                            .literal("photo"),
+                    );
+                    for (name, value) in query {
+                        request = request.query(name, *value);
+                    }
+                    let mut text = format!("{}{}", client.inner.base_url, request.path());
+                    for (index, (name, value)) in request.query.iter().enumerate() {
+                        text.push(if index == 0 { '?' } else { '&' });
+                        text.extend(utf8_percent_encode(name, QUERY));
+                        text.push('=');
+                        text.extend(utf8_percent_encode(value, QUERY));
+                    }
+                    let built = client.inner.url(&request).expect("url");
+                    assert_eq!(Some(built.clone()), Url::parse(&text).ok(), "{text}");
+                    assert_eq!(built.as_str(), text, "{base} {key:?} {query:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -53,7 +53,14 @@ impl BinaryBody {
     /// The whole body: `413` once it passes the limit, `400` when it is empty or breaks off,
     /// `408` when the client stops sending for longer than the idle timeout.
     pub async fn bytes(self) -> Result<Bytes, Rejection> {
-        let bytes = read_limited(self.body, &self.rules).await?;
+        self.bytes_observed(|_| {}).await
+    }
+
+    /// The whole body, as [`bytes`](Self::bytes), calling `observe` after each chunk with all
+    /// bytes received so far (one contiguous slice, growing). Work done there, such as hashing or
+    /// parsing the new bytes, overlaps the rest of the transfer instead of following it.
+    pub async fn bytes_observed(self, observe: impl FnMut(&[u8])) -> Result<Bytes, Rejection> {
+        let bytes = read_limited_observed(self.body, &self.rules, observe).await?;
         if bytes.is_empty() {
             return Err(Rejection::bad_request("The request body is empty."));
         }
@@ -93,6 +100,15 @@ impl BinaryBody {
 /// some 70 MiB higher that way. The buffer is sized from the declared length, capped at the limit;
 /// a body of one chunk is not copied.
 pub(crate) async fn read_limited(body: Body, rules: &ReadRules) -> Result<Bytes, Rejection> {
+    read_limited_observed(body, rules, |_| {}).await
+}
+
+/// [`read_limited`], calling `observe` with the bytes received so far after each chunk.
+async fn read_limited_observed(
+    body: Body,
+    rules: &ReadRules,
+    mut observe: impl FnMut(&[u8]),
+) -> Result<Bytes, Rejection> {
     let cap = usize_limit(rules.limit);
     let declared = http_body::Body::size_hint(&body)
         .exact()
@@ -104,14 +120,20 @@ pub(crate) async fn read_limited(body: Body, rules: &ReadRules) -> Result<Bytes,
         let Ok(data) = frame.into_data() else {
             continue;
         };
+        if data.is_empty() {
+            continue;
+        }
         if let Some(buffer) = joined.as_mut() {
             buffer.extend_from_slice(&data);
+            observe(buffer);
         } else if let Some(head) = first.take() {
             let mut buffer = BytesMut::with_capacity(declared.max(head.len() + data.len()));
             buffer.extend_from_slice(&head);
             buffer.extend_from_slice(&data);
+            observe(&buffer);
             joined = Some(buffer);
         } else {
+            observe(&data);
             first = Some(data);
         }
     }
@@ -213,6 +235,18 @@ mod tests {
             read.ok().map(|bytes| bytes.as_ptr()),
             Some(CONTENT.as_ptr())
         );
+    }
+
+    #[tokio::test]
+    async fn the_observer_sees_every_prefix_once() {
+        let mut seen = Vec::new();
+        let read =
+            read_limited_observed(chunked(&[b"ab", b"", b"cde", b"f"]), &rules(6), |so_far| {
+                seen.push(so_far.to_vec());
+            })
+            .await;
+        assert_eq!(read.ok().as_deref(), Some(&b"abcdef"[..]));
+        assert_eq!(seen, [&b"ab"[..], b"abcde", b"abcdef"]);
     }
 
     #[tokio::test]

@@ -64,8 +64,8 @@ impl fmt::Debug for ServerConfig {
 /// Who is calling and how to refer to the request, handed to the API implementation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestContext {
-    /// The authenticated and authorized caller.
-    pub principal: Principal,
+    /// The authenticated and authorized caller, shared: cloning a context does not copy it.
+    pub principal: Arc<Principal>,
     /// The id the server gave the request (the `request-id` response header).
     pub request_id: String,
     /// The caller's `client-request-id`, if it sent a usable one.

@@ -7,7 +7,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, StatusCode};
 use tower::Layer;
 
-use super::layer::graph_layer;
+use super::layer::GraphLayer;
 use super::rejection::{Rejection, excerpt};
 
 /// How much of an unknown path a 404 message repeats.
@@ -32,7 +32,7 @@ pub fn finish(router: Router, openapi_yaml: &'static str) -> Router {
         .fallback(not_found);
     // Middleware added with `Router::layer` runs after routing; the key-form rewrite must run
     // before it, so the layered router becomes the whole of an outer router.
-    Router::new().fallback_service(axum::middleware::from_fn(graph_layer).layer(routed))
+    Router::new().fallback_service(GraphLayer.layer(routed))
 }
 
 fn openapi(yaml: &'static str) -> ([(http::HeaderName, HeaderValue); 1], &'static str) {

@@ -1,12 +1,14 @@
 //! The ids that tie a response to its request: the `request-id` the server assigns and the
-//! `client-request-id` the caller may send. The layer in [`finish`](super::finish) stores them in
-//! the request's extensions and in a task-local, so that a [`Rejection`](super::Rejection) rendered
+//! `client-request-id` the caller may send. The layer in [`finish`](super::finish) keeps them in a
+//! task-local for the request's whole handling, so that a [`Rejection`](super::Rejection) rendered
 //! anywhere inside the handler repeats the very id the response header carries.
 
 use std::future::Future;
+use std::sync::Arc;
 
-use http::HeaderMap;
-use uuid::Uuid;
+use http::{HeaderMap, HeaderValue};
+
+use crate::runtime::guid::Guid;
 
 /// The request header a caller uses to label its request, echoed back on the response.
 pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
@@ -19,20 +21,30 @@ tokio::task_local! {
     static CURRENT: RequestIds;
 }
 
-/// The request's ids, as assigned once per request.
+/// The request's ids, as assigned once per request. Shared, not copied, by the layer, the
+/// task-local and the handler.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RequestIds {
-    pub(crate) request_id: String,
-    pub(crate) client_request_id: Option<String>,
+    pub(crate) request_id: Arc<str>,
+    pub(crate) client_request_id: Option<Arc<str>>,
 }
 
 impl RequestIds {
     /// Assigns a fresh `request-id` and picks up the caller's `client-request-id`, if usable.
     pub(crate) fn assign(headers: &HeaderMap) -> Self {
         RequestIds {
-            request_id: Uuid::new_v4().to_string(),
-            client_request_id: client_request_id(headers),
+            request_id: Arc::from(Guid::new().as_str()),
+            client_request_id: client_request_id(headers).map(Arc::from),
         }
+    }
+
+    /// The ids as response headers: `request-id`, and `client-request-id` when there is one.
+    pub(crate) fn header_values(&self) -> (Option<HeaderValue>, Option<HeaderValue>) {
+        let value = |text: &str| HeaderValue::from_str(text).ok();
+        (
+            value(&self.request_id),
+            self.client_request_id.as_deref().and_then(value),
+        )
     }
 
     /// The ids of the request the current task is serving, when run under [`RequestIds::scope`].
@@ -47,12 +59,12 @@ impl RequestIds {
 }
 
 /// The caller's `client-request-id`, if it is one printable token of reasonable length.
-fn client_request_id(headers: &HeaderMap) -> Option<String> {
+fn client_request_id(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(CLIENT_REQUEST_ID)?.to_str().ok()?.trim();
     let usable = !value.is_empty()
         && value.len() <= MAX_CLIENT_REQUEST_ID_LEN
         && value.bytes().all(|byte| byte.is_ascii_graphic());
-    usable.then(|| value.to_owned())
+    usable.then_some(value)
 }
 
 #[cfg(test)]
@@ -90,6 +102,16 @@ mod tests {
             RequestIds::assign(&HeaderMap::new()).client_request_id,
             None
         );
+    }
+
+    #[test]
+    fn request_ids_are_fresh_guids() {
+        let (a, b) = (
+            RequestIds::assign(&HeaderMap::new()),
+            RequestIds::assign(&HeaderMap::new()),
+        );
+        assert!(crate::runtime::guid::is_guid(&a.request_id), "{a:?}");
+        assert_ne!(a.request_id, b.request_id);
     }
 
     #[tokio::test]

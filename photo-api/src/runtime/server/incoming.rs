@@ -56,16 +56,11 @@ impl Incoming {
         request: Request,
     ) -> Result<Incoming, Rejection> {
         let (mut parts, body) = request.into_parts();
-        let ids = parts
-            .extensions
-            .get::<RequestIds>()
-            .cloned()
-            .or_else(RequestIds::current)
-            .unwrap_or_else(|| RequestIds::assign(&parts.headers));
+        let ids = RequestIds::current().unwrap_or_else(|| RequestIds::assign(&parts.headers));
         let token = bearer_token(&parts.headers)?;
         let principal = config
             .authorizer
-            .authenticate(token)
+            .authenticate_shared(token)
             .map_err(|err| Rejection::unauthorized(err.to_string()))?;
         authorize(op, &principal)?;
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
@@ -83,8 +78,8 @@ impl Incoming {
             body,
             context: RequestContext {
                 principal,
-                request_id: ids.request_id,
-                client_request_id: ids.client_request_id,
+                request_id: String::from(&*ids.request_id),
+                client_request_id: ids.client_request_id.as_deref().map(String::from),
             },
         })
     }

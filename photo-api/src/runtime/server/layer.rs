@@ -2,16 +2,23 @@
 //! rewrite, Graph-shaped bodies for the router's own 404/405, a `500` instead of a dropped
 //! connection should a handler panic, and a request body that drains itself when a refusal leaves
 //! it unread (see [`LingeringBody`]).
+//!
+//! It is a plain tower service rather than `axum::middleware::from_fn`, which boxes the inner
+//! service and two futures per request; this boxes one.
 
+use std::convert::Infallible;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::FutureExt;
+use http::StatusCode;
 use http::header::{ALLOW, CONTENT_TYPE};
-use http::{HeaderValue, StatusCode};
+use tower::{Layer, Service};
 use tracing::Instrument;
 
 use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds};
@@ -19,38 +26,88 @@ use super::keyform::rewrite_uri;
 use super::linger::LingeringBody;
 use super::rejection::Rejection;
 
+/// Wraps a router in [`GraphService`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct GraphLayer;
+
+impl<S> Layer<S> for GraphLayer {
+    type Service = GraphService<S>;
+
+    fn layer(&self, inner: S) -> GraphService<S> {
+        GraphService { inner }
+    }
+}
+
 /// Assigns the request's ids, rewrites key-form paths, runs the router and stamps the ids on
 /// whatever comes back.
-pub(crate) async fn graph_layer(request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let body = LingeringBody::new(body);
-    parts.extensions.insert(body.abandon_handle());
-    let mut request = Request::from_parts(parts, Body::new(body));
-    let ids = RequestIds::assign(request.headers());
-    request.extensions_mut().insert(ids.clone());
-    if let Some(uri) = rewrite_uri(request.uri()) {
-        *request.uri_mut() = uri;
+#[derive(Clone, Debug)]
+pub(crate) struct GraphService<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for GraphService<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
     }
-    let span =
-        tracing::info_span!("request", request_id = %ids.request_id, method = %request.method());
-    let run = AssertUnwindSafe(next.run(request)).catch_unwind();
-    let outcome = ids.clone().scope(run).instrument(span).await;
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The inner service was made ready for this call; a fresh clone takes its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let mut request = request;
+        // A body already at its end (a GET) has nothing a refusal could leave unread.
+        if !http_body::Body::is_end_stream(request.body()) {
+            let (mut parts, body) = request.into_parts();
+            let body = LingeringBody::new(body);
+            // The body reader gives a stalled body up through this handle (see `AbandonBody`).
+            parts.extensions.insert(body.abandon_handle());
+            request = Request::from_parts(parts, Body::new(body));
+        }
+        let ids = RequestIds::assign(request.headers());
+        if let Some(uri) = rewrite_uri(request.uri()) {
+            *request.uri_mut() = uri;
+        }
+        let span = tracing::info_span!("request", request_id = %ids.request_id, method = %request.method());
+        Box::pin(async move {
+            // Calling the router inside the guarded future: a panic anywhere in it is caught.
+            let run = AssertUnwindSafe(async move { inner.call(request).await }).catch_unwind();
+            let outcome = ids.clone().scope(run).instrument(span).await;
+            Ok(finish_response(outcome, &ids))
+        })
+    }
+}
+
+/// The response to send: the router's, a `500` if it panicked, Graph's JSON for the router's own
+/// bare 404/405, with the request's ids stamped on.
+fn finish_response(
+    outcome: Result<Result<Response, Infallible>, Box<dyn std::any::Any + Send>>,
+    ids: &RequestIds,
+) -> Response {
     let mut response = match outcome {
-        Ok(response) => response,
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
         Err(_) => {
             tracing::error!(request_id = %ids.request_id, "a handler panicked");
             Rejection::internal("The server failed while handling the request.")
-                .into_response_for(&ids)
+                .into_response_for(ids)
         }
     };
     if let Some(rejection) = bare_routing_error(&response) {
         let allow = response.headers().get(ALLOW).cloned();
-        response = rejection.into_response_for(&ids);
+        response = rejection.into_response_for(ids);
         if let Some(allow) = allow {
             response.headers_mut().insert(ALLOW, allow);
         }
     }
-    stamp(&mut response, &ids);
+    stamp(&mut response, ids);
     response
 }
 
@@ -68,11 +125,12 @@ fn bare_routing_error(response: &Response) -> Option<Rejection> {
 }
 
 fn stamp(response: &mut Response, ids: &RequestIds) {
+    let (request_id, client_request_id) = ids.header_values();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&ids.request_id) {
+    if let Some(value) = request_id {
         headers.insert(REQUEST_ID, value);
     }
-    if let Some(Ok(value)) = ids.client_request_id.as_deref().map(HeaderValue::from_str) {
+    if let Some(value) = client_request_id {
         headers.insert(CLIENT_REQUEST_ID, value);
     }
 }

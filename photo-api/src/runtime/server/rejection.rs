@@ -187,7 +187,7 @@ impl IntoResponse for Rejection {
             None => {
                 let ids = RequestIds::assign(&HeaderMap::new());
                 let mut response = self.into_response_for(&ids);
-                if let Ok(value) = HeaderValue::from_str(&ids.request_id) {
+                if let (Some(value), _) = ids.header_values() {
                     response.headers_mut().insert(REQUEST_ID, value);
                 }
                 response

@@ -24,9 +24,44 @@ pub(super) struct Claims {
     oid: Option<String>,
     #[serde(default)]
     sub: Option<String>,
+    /// Expiry, seconds since the epoch; `jsonwebtoken` accepts integers and fractions.
+    #[serde(default, deserialize_with = "numeric_date")]
+    exp: Option<u64>,
+    /// Start of validity, seconds since the epoch.
+    #[serde(default, deserialize_with = "numeric_date")]
+    nbf: Option<u64>,
+}
+
+/// A NumericDate as `jsonwebtoken` reads it: a non-negative number, rounded to whole seconds.
+/// Anything else counts as absent here; `jsonwebtoken` has refused such tokens already.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|value| match value {
+        serde_json::Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|seconds| {
+                    seconds.is_finite() && *seconds >= 0.0 && *seconds < u64::MAX as f64
+                })
+                .map(|seconds| seconds.round() as u64)
+        }),
+        _ => None,
+    }))
 }
 
 impl Claims {
+    /// The `exp` claim, if it is a number.
+    pub(super) fn expires(&self) -> Option<u64> {
+        self.exp
+    }
+
+    /// The `nbf` claim, if it is a number.
+    pub(super) fn not_before(&self) -> Option<u64> {
+        self.nbf
+    }
+
     /// The caller the claims describe. A token with `scp` is delegated (personal when issued by
     /// the consumer tenant); one without is an app's own token whose permissions are `roles`.
     pub(super) fn into_principal(self) -> Result<Principal, AuthError> {

@@ -1,7 +1,14 @@
 //! Verifies signed access tokens with `jsonwebtoken`: HS256 with a shared secret by default (what
 //! the emulator mints), or RS256 with a public key, as Microsoft's identity platform signs.
+//!
+//! Verified tokens are remembered (see [`JwtAuthorizer`]), because clients send the same token
+//! with every request and checking it again costs more than the rest of a small request.
 
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -11,10 +18,18 @@ use super::{AuthError, Authorizer, Principal};
 
 /// Checks a JWT's signature, `exp`, `nbf` and `aud` (and `iss` when configured), then reads its
 /// `scp` / `roles` / `tid` / `oid` (or `sub`) claims.
+///
+/// Tokens that pass are cached, keyed by the exact token text, for as long as they are valid:
+/// a later request with the same token skips the signature check and the claim parsing, but
+/// its `exp` and `nbf` are checked again (with the same leeway), so a cached token stops working
+/// the moment it expires. Only verified tokens enter the cache, and it holds at most
+/// [`Self::CACHE_ENTRIES`] of them. Changing the configuration ([`audiences`](Self::audiences),
+/// [`issuers`](Self::issuers), [`leeway`](Self::leeway)) starts with an empty cache.
 #[derive(Clone)]
 pub struct JwtAuthorizer {
     key: DecodingKey,
     validation: Validation,
+    cache: Arc<TokenCache>,
 }
 
 /// A public key that could not be read.
@@ -28,6 +43,9 @@ impl JwtAuthorizer {
         "https://graph.microsoft.com",
         "00000003-0000-0000-c000-000000000000",
     ];
+
+    /// How many verified tokens are remembered; the oldest is forgotten first.
+    pub const CACHE_ENTRIES: usize = 1024;
 
     /// Accepts HS256 tokens signed with `secret`.
     pub fn hs256(secret: impl AsRef<[u8]>) -> Self {
@@ -46,7 +64,11 @@ impl JwtAuthorizer {
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "aud"]);
         validation.set_audience(&Self::GRAPH_AUDIENCES);
-        JwtAuthorizer { key, validation }
+        JwtAuthorizer {
+            key,
+            validation,
+            cache: Arc::default(),
+        }
     }
 
     /// Accepts exactly these audiences (`aud`) instead of [`Self::GRAPH_AUDIENCES`].
@@ -57,7 +79,7 @@ impl JwtAuthorizer {
     {
         let audiences: Vec<String> = audiences.into_iter().map(Into::into).collect();
         self.validation.set_audience(&audiences);
-        self
+        self.reconfigured()
     }
 
     /// Requires `iss` to be one of `issuers`.
@@ -71,21 +93,73 @@ impl JwtAuthorizer {
         self.validation
             .required_spec_claims
             .insert("iss".to_owned());
-        self
+        self.reconfigured()
     }
 
     /// Tolerates this much clock skew on `exp` and `nbf` (default 60 seconds).
     pub fn leeway(mut self, seconds: u64) -> Self {
         self.validation.leeway = seconds;
+        self.reconfigured()
+    }
+
+    /// Tokens verified under the old settings may not pass the new ones.
+    fn reconfigured(mut self) -> Self {
+        self.cache = Arc::default();
         self
+    }
+
+    /// Whether a token with these lifetime claims is valid at `now`, as `jsonwebtoken` decides:
+    /// expired once `exp` is before `now - leeway`, not yet valid while `nbf` is after
+    /// `now + leeway`.
+    fn lifetime_check(&self, lifetime: Lifetime, now: u64) -> Result<(), AuthError> {
+        let leeway = self.validation.leeway;
+        if lifetime.expires < now.saturating_sub(leeway) {
+            return Err(AuthError::Expired);
+        }
+        if lifetime
+            .not_before
+            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
+        {
+            return Err(AuthError::NotYetValid);
+        }
+        Ok(())
+    }
+
+    fn authenticate_at(&self, bearer_token: &str, now: u64) -> Result<Arc<Principal>, AuthError> {
+        if let Some((principal, lifetime)) = self.cache.get(bearer_token) {
+            // The signature was good; only the time can have changed the verdict.
+            return match self.lifetime_check(lifetime, now) {
+                Ok(()) => Ok(principal),
+                Err(refused) => {
+                    self.cache.remove(bearer_token);
+                    Err(refused)
+                }
+            };
+        }
+        let claims = jsonwebtoken::decode::<Claims>(bearer_token, &self.key, &self.validation)
+            .map_err(|err| auth_error(&err))?
+            .claims;
+        // `exp` is required and `nbf` optional; both passed the checks, so they are numbers.
+        let lifetime = claims.expires().map(|expires| Lifetime {
+            expires,
+            not_before: claims.not_before(),
+        });
+        let principal = Arc::new(claims.into_principal()?);
+        if let Some(lifetime) = lifetime {
+            self.cache.insert(bearer_token, principal.clone(), lifetime);
+        }
+        Ok(principal)
     }
 }
 
 impl Authorizer for JwtAuthorizer {
     fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError> {
-        let data = jsonwebtoken::decode::<Claims>(bearer_token, &self.key, &self.validation)
-            .map_err(|err| auth_error(&err))?;
-        data.claims.into_principal()
+        self.authenticate_shared(bearer_token)
+            .map(Arc::unwrap_or_clone)
+    }
+
+    fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
+        self.authenticate_at(bearer_token, jsonwebtoken::get_current_timestamp())
     }
 }
 
@@ -96,6 +170,95 @@ impl fmt::Debug for JwtAuthorizer {
             .field("audiences", &self.validation.aud)
             .field("issuers", &self.validation.iss)
             .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Lifetime {
+    expires: u64,
+    not_before: Option<u64>,
+}
+
+/// Verified tokens, oldest first out. Keyed by a hash of the token's last bytes (its signature,
+/// which differs between any two tokens), so a lookup does not hash a kilobyte of text; each
+/// entry keeps the whole token, and only an exact match counts.
+#[derive(Default)]
+struct TokenCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    entries: HashMap<u64, CacheEntry>,
+    order: VecDeque<u64>,
+}
+
+struct CacheEntry {
+    token: Box<str>,
+    principal: Arc<Principal>,
+    lifetime: Lifetime,
+}
+
+/// How much of the token's end is hashed for the cache key.
+const KEY_TAIL: usize = 32;
+
+fn cache_key(token: &str) -> u64 {
+    let tail = &token.as_bytes()[token.len().saturating_sub(KEY_TAIL)..];
+    let mut hasher = DefaultHasher::new();
+    tail.hash(&mut hasher);
+    token.len().hash(&mut hasher);
+    hasher.finish()
+}
+
+impl TokenCache {
+    fn get(&self, token: &str) -> Option<(Arc<Principal>, Lifetime)> {
+        let key = cache_key(token);
+        let inner = self.lock();
+        let entry = inner.entries.get(&key)?;
+        (*entry.token == *token).then(|| (entry.principal.clone(), entry.lifetime))
+    }
+
+    fn insert(&self, token: &str, principal: Arc<Principal>, lifetime: Lifetime) {
+        let key = cache_key(token);
+        let mut inner = self.lock();
+        let entry = CacheEntry {
+            token: token.into(),
+            principal,
+            lifetime,
+        };
+        if inner.entries.insert(key, entry).is_none() {
+            inner.order.push_back(key);
+        }
+        while inner.entries.len() > JwtAuthorizer::CACHE_ENTRIES {
+            match inner.order.pop_front() {
+                Some(oldest) => {
+                    inner.entries.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn remove(&self, token: &str) {
+        let key = cache_key(token);
+        let mut inner = self.lock();
+        if inner
+            .entries
+            .get(&key)
+            .is_some_and(|entry| *entry.token == *token)
+        {
+            inner.entries.remove(&key);
+            inner.order.retain(|queued| *queued != key);
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -118,6 +281,8 @@ fn auth_error(err: &jsonwebtoken::errors::Error) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jsonwebtoken::{EncodingKey, Header};
     use serde_json::{Value, json};
 
@@ -192,6 +357,88 @@ EQIDAQAB
         let forged = hs256(&claims(json!({})), PUBLIC_PEM.as_bytes());
         assert_eq!(authorizer.authenticate(&forged), Err(AuthError::Algorithm));
         assert!(JwtAuthorizer::rs256_pem("not a key").is_err());
+    }
+
+    #[test]
+    fn verified_tokens_are_cached_until_they_expire() {
+        let authorizer = JwtAuthorizer::hs256(SECRET).leeway(5);
+        let now = jsonwebtoken::get_current_timestamp();
+        let token = hs256(&claims(json!({"exp": now + 100, "nbf": now - 10})), SECRET);
+        let first = authorizer.authenticate_at(&token, now).expect("valid");
+        assert_eq!(authorizer.cache.len(), 1);
+        assert_eq!(
+            authorizer.authenticate_at(&token, now + 50),
+            Ok(first.clone())
+        );
+        // Within the leeway after `exp`, then past it: refused, and forgotten.
+        assert_eq!(authorizer.authenticate_at(&token, now + 105), Ok(first));
+        assert_eq!(
+            authorizer.authenticate_at(&token, now + 106),
+            Err(AuthError::Expired)
+        );
+        assert_eq!(authorizer.cache.len(), 0);
+        // A clock that went back before `nbf` (less the leeway) refuses a cached token too.
+        authorizer
+            .authenticate_at(&token, now)
+            .expect("cached again");
+        assert_eq!(
+            authorizer.authenticate_at(&token, now - 16),
+            Err(AuthError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn a_cached_token_stops_working_when_it_expires() {
+        let authorizer = JwtAuthorizer::hs256(SECRET).leeway(0);
+        let exp = jsonwebtoken::get_current_timestamp() + 1;
+        let token = hs256(&claims(json!({"exp": exp})), SECRET);
+        assert!(authorizer.authenticate(&token).is_ok());
+        assert!(
+            authorizer.authenticate(&token).is_ok(),
+            "served from the cache"
+        );
+        while jsonwebtoken::get_current_timestamp() <= exp {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(authorizer.authenticate(&token), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn only_the_exact_token_is_served_from_the_cache() {
+        let authorizer = JwtAuthorizer::hs256(SECRET);
+        let token = hs256(&claims(json!({})), SECRET);
+        assert!(authorizer.authenticate(&token).is_ok());
+        // Same signature (and so the same cache key), other claims: a forgery.
+        let [header, _, signature] = token.split('.').collect::<Vec<_>>()[..] else {
+            panic!("three parts");
+        };
+        let payload =
+            URL_SAFE_NO_PAD.encode(claims(json!({"scp": "User.ReadWrite.All"})).to_string());
+        let forged = format!("{header}.{payload}.{signature}");
+        assert_eq!(
+            authorizer.authenticate(&forged),
+            Err(AuthError::BadSignature)
+        );
+        assert!(authorizer.authenticate(&format!("{token} ")).is_err());
+        assert!(authorizer.authenticate(&token).is_ok());
+    }
+
+    #[test]
+    fn the_cache_is_bounded_and_reset_by_reconfiguring() {
+        let authorizer = JwtAuthorizer::hs256(SECRET);
+        for index in 0..JwtAuthorizer::CACHE_ENTRIES + 10 {
+            let token = hs256(&claims(json!({"oid": format!("user-{index}")})), SECRET);
+            assert!(authorizer.authenticate(&token).is_ok());
+        }
+        assert_eq!(authorizer.cache.len(), JwtAuthorizer::CACHE_ENTRIES);
+        let token = hs256(&claims(json!({"aud": "api://photos"})), SECRET);
+        let custom = authorizer.clone().audiences(["api://photos"]);
+        assert_eq!(custom.cache.len(), 0);
+        assert!(custom.authenticate(&token).is_ok());
+        assert_eq!(
+            authorizer.authenticate(&token),
+            Err(AuthError::WrongAudience)
+        );
     }
 
     #[test]

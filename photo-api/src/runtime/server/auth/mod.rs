@@ -22,11 +22,22 @@ pub use jwt::{JwtAuthorizer, KeyError};
 pub trait Authorizer: Send + Sync + 'static {
     /// The caller `bearer_token` identifies, or why the token is not acceptable.
     fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError>;
+
+    /// [`authenticate`](Self::authenticate), shared: what the server calls for each request.
+    /// Authorizers that remember verified callers (as [`JwtAuthorizer`] does) hand out the one
+    /// they keep instead of a copy.
+    fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
+        self.authenticate(bearer_token).map(Arc::new)
+    }
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for Arc<A> {
     fn authenticate(&self, bearer_token: &str) -> Result<Principal, AuthError> {
         (**self).authenticate(bearer_token)
+    }
+
+    fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
+        (**self).authenticate_shared(bearer_token)
     }
 }
 
@@ -93,8 +104,15 @@ pub fn authorize(
     op: &OperationSpec,
     principal: &Principal,
 ) -> Result<&'static SecurityAlternative, Rejection> {
-    let granted: Vec<&str> = principal.permissions.iter().map(String::as_str).collect();
-    if let Some(alternative) = op.authorizing_alternative(principal.kind, &granted) {
+    // As `OperationSpec::authorizing_alternative`, without collecting the permissions first.
+    let satisfied = op.security.iter().find(|alternative| {
+        alternative.scheme.kind == principal.kind
+            && alternative
+                .scopes
+                .iter()
+                .all(|needed| principal.has_permission(needed))
+    });
+    if let Some(alternative) = satisfied {
         return Ok(alternative);
     }
     let message = if !op.is_authorizable() {
