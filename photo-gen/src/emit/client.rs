@@ -104,7 +104,7 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             .iter()
             .filter(|param| param.location != ParamLocation::Path)
             .collect();
-        format!("{:?}", (params, &op.body, &op.responses))
+        (params, &op.body, &op.responses)
     });
     for (index, op) in api.operations.iter().enumerate() {
         if shapes.is_first(index) {

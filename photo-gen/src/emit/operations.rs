@@ -56,7 +56,7 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         }
     });
     // Each distinct list of security alternatives is emitted once (see `shapes`).
-    let permissions = Shapes::of(api, |op| format!("{:?}", op.security));
+    let permissions = Shapes::of(api, |op| &op.security);
     let firsts = (0..api.operations.len()).filter(|&index| permissions.is_first(index));
     let lists = firsts.map(|index| {
         let op = &api.operations[index];

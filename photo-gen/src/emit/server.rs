@@ -84,8 +84,8 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     );
     // Operations with the same parameters and body share a request type, and those with the
     // same responses a response type (see `shapes`).
-    let requests = Shapes::of(api, |op| format!("{:?}", (&op.params, &op.body)));
-    let responses = Shapes::of(api, |op| format!("{:?}", op.responses));
+    let requests = Shapes::of(api, |op| (&op.params, &op.body));
+    let responses = Shapes::of(api, |op| &op.responses);
     for (index, op) in api.operations.iter().enumerate() {
         let name = request_name(op);
         if requests.is_first(index) {

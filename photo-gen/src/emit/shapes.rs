@@ -6,6 +6,7 @@
 //! operations name it through a type alias, so every operation still has its own type names.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -21,9 +22,10 @@ pub struct Shapes {
 }
 
 impl Shapes {
-    /// Groups the operations of `api` by `key`, a text that is equal for equal shapes.
-    pub fn of(api: &Api, key: impl Fn(&Operation) -> String) -> Shapes {
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(api.operations.len());
+    /// Groups the operations of `api` by `key`, which is equal for equal shapes (typically
+    /// borrowed parts of the operation).
+    pub fn of<'a, K: Hash + Eq>(api: &'a Api, key: impl Fn(&'a Operation) -> K) -> Shapes {
+        let mut seen: HashMap<K, usize> = HashMap::with_capacity(api.operations.len());
         let mut uses = vec![0; api.operations.len()];
         let first = api
             .operations

@@ -11,7 +11,7 @@ pub use dump::dump;
 pub use lower::lower;
 
 /// The whole API.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Api {
     pub title: String,
     pub version: String,
@@ -23,13 +23,13 @@ pub struct Api {
 }
 
 /// The first `servers` entry: a URL template and its variables.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServerTemplate {
     pub url: String,
     pub variables: Vec<ServerVariable>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServerVariable {
     pub name: String,
     pub rust_name: String,
@@ -42,13 +42,13 @@ pub struct ServerVariable {
     pub is_root: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EnumValue {
     pub value: String,
     pub rust_name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     DelegatedWork,
     DelegatedPersonal,
@@ -65,7 +65,7 @@ impl TokenKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecurityScheme {
     pub name: String,
     pub rust_name: String,
@@ -75,7 +75,7 @@ pub struct SecurityScheme {
 }
 
 /// A type the spec names under `components.schemas` (or an inline enum given a name).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NamedType {
     pub spec_name: String,
     pub rust_name: String,
@@ -83,7 +83,7 @@ pub struct NamedType {
     pub kind: TypeKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeKind {
     /// A JSON object with known fields.
     Object { fields: Vec<Field> },
@@ -96,7 +96,7 @@ pub enum TypeKind {
     StringEnum { values: Vec<EnumValue> },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Field {
     pub json_name: String,
     pub rust_name: String,
@@ -108,7 +108,7 @@ pub struct Field {
 }
 
 /// A reference to a type, as used by fields, parameters and bodies.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     String,
     Int32,
@@ -122,7 +122,7 @@ pub enum TypeRef {
     Named(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Method {
     Get,
     Put,
@@ -153,7 +153,7 @@ impl Method {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Segment {
     /// A fixed segment such as `users` or `$value`.
     Literal(String),
@@ -161,7 +161,7 @@ pub enum Segment {
     Param(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Operation {
     pub id: String,
     /// snake_case, for functions and trait methods.
@@ -183,14 +183,14 @@ pub struct Operation {
     pub unsupported_schemes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ParamLocation {
     Path,
     Query,
     Header,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Param {
     pub name: String,
     pub rust_name: String,
@@ -200,7 +200,7 @@ pub struct Param {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RequestBody {
     pub required: bool,
     pub description: Option<String>,
@@ -209,7 +209,7 @@ pub struct RequestBody {
     pub content: BodyContent,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BodyContent {
     /// Raw bytes of one of these media types.
     Binary { media_types: Vec<String> },
@@ -217,7 +217,7 @@ pub enum BodyContent {
     Json { media_type: String, ty: TypeRef },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Code(u16),
     /// `1XX` … `5XX`, by first digit.
@@ -235,7 +235,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Response {
     pub status: Status,
     /// The variant name in the response enums.
@@ -245,14 +245,14 @@ pub struct Response {
     pub headers: Vec<ResponseHeader>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ResponseHeader {
     pub name: String,
     pub rust_name: String,
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecurityAlternative {
     pub scheme: String,
     pub scopes: Vec<String>,
