@@ -87,29 +87,13 @@ impl MePhoto {
     }
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
-    /// Operation `getMyPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetMyPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO))
     }
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
-    /// Operation `deleteMyPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `deleteMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn delete(&self) -> DeleteMyPhotoCall {
         Call(self.0.call(&super::operations::DELETE_MY_PHOTO))
     }
@@ -120,15 +104,7 @@ pub struct MePhotoContent(rt::Node);
 impl MePhotoContent {
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
-    /// Operation `getMyPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetMyPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT))
     }
@@ -136,15 +112,7 @@ impl MePhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyPhotoContentCall {
         Call(self.0.call(&super::operations::SET_MY_PHOTO_CONTENT).upload(body))
     }
@@ -159,15 +127,7 @@ impl MePhotos {
     }
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
-    /// Operation `listMyPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `listMyPhotos`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> ListMyPhotosCall {
         Call(self.0.call(&super::operations::LIST_MY_PHOTOS))
     }
@@ -182,15 +142,7 @@ impl MePhotosItem {
     }
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetMyPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_BY_SIZE))
     }
@@ -201,15 +153,7 @@ pub struct MePhotosItemContent(rt::Node);
 impl MePhotosItemContent {
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetMyPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE))
     }
@@ -254,29 +198,13 @@ impl UsersItemPhoto {
     }
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
-    /// Operation `getUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     pub fn get(&self) -> GetUserPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO))
     }
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
-    /// Operation `deleteUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// Operation `deleteUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
     pub fn delete(&self) -> DeleteUserPhotoCall {
         Call(self.0.call(&super::operations::DELETE_USER_PHOTO))
     }
@@ -284,17 +212,7 @@ impl UsersItemPhoto {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateUserPhoto`. Permissions: none; every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateUserPhotoCall {
         Call(self.0.call(&super::operations::UPDATE_USER_PHOTO).json(&body))
     }
@@ -305,15 +223,7 @@ pub struct UsersItemPhotoContent(rt::Node);
 impl UsersItemPhotoContent {
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
-    /// Operation `getUserPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     pub fn get(&self) -> GetUserPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT))
     }
@@ -321,15 +231,7 @@ impl UsersItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | User.ReadWrite.All |
+    /// Operation `setUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: User.ReadWrite.All.
     pub fn put(&self, body: PhotoContent) -> SetUserPhotoContentCall {
         Call(self.0.call(&super::operations::SET_USER_PHOTO_CONTENT).upload(body))
     }
@@ -344,15 +246,7 @@ impl UsersItemPhotos {
     }
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
-    /// Operation `listUserPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `listUserPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     pub fn get(&self) -> ListUserPhotosCall {
         Call(self.0.call(&super::operations::LIST_USER_PHOTOS))
     }
@@ -367,15 +261,7 @@ impl UsersItemPhotosItem {
     }
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
-    /// Operation `getUserPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     pub fn get(&self) -> GetUserPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_BY_SIZE))
     }
@@ -386,15 +272,7 @@ pub struct UsersItemPhotosItemContent(rt::Node);
 impl UsersItemPhotosItemContent {
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
-    /// Operation `getUserPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     pub fn get(&self) -> GetUserPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE))
     }
@@ -431,29 +309,13 @@ impl GroupsItemPhoto {
     }
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
-    /// Operation `getGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     pub fn get(&self) -> GetGroupPhotoCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO))
     }
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
-    /// Operation `deleteGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
+    /// Operation `deleteGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
     pub fn delete(&self) -> DeleteGroupPhotoCall {
         Call(self.0.call(&super::operations::DELETE_GROUP_PHOTO))
     }
@@ -461,17 +323,7 @@ impl GroupsItemPhoto {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateGroupPhoto`. Permissions: none; every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateGroupPhotoCall {
         Call(self.0.call(&super::operations::UPDATE_GROUP_PHOTO).json(&body))
     }
@@ -482,15 +334,7 @@ pub struct GroupsItemPhotoContent(rt::Node);
 impl GroupsItemPhotoContent {
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
-    /// Operation `getGroupPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     pub fn get(&self) -> GetGroupPhotoContentCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT))
     }
@@ -498,15 +342,7 @@ impl GroupsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setGroupPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Group.ReadWrite.All |
+    /// Operation `setGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: Group.ReadWrite.All.
     pub fn put(&self, body: PhotoContent) -> SetGroupPhotoContentCall {
         Call(self.0.call(&super::operations::SET_GROUP_PHOTO_CONTENT).upload(body))
     }
@@ -521,15 +357,7 @@ impl GroupsItemPhotos {
     }
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
-    /// Operation `listGroupPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `listGroupPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     pub fn get(&self) -> ListGroupPhotosCall {
         Call(self.0.call(&super::operations::LIST_GROUP_PHOTOS))
     }
@@ -544,15 +372,7 @@ impl GroupsItemPhotosItem {
     }
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
-    /// Operation `getGroupPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     pub fn get(&self) -> GetGroupPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_BY_SIZE))
     }
@@ -563,15 +383,7 @@ pub struct GroupsItemPhotosItemContent(rt::Node);
 impl GroupsItemPhotosItemContent {
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
-    /// Operation `getGroupPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     pub fn get(&self) -> GetGroupPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE))
     }
@@ -604,15 +416,7 @@ impl MeContactsItemPhoto {
     }
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     pub fn get(&self) -> GetMyContactPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO))
     }
@@ -623,15 +427,7 @@ pub struct MeContactsItemPhotoContent(rt::Node);
 impl MeContactsItemPhotoContent {
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     pub fn get(&self) -> GetMyContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO_CONTENT))
     }
@@ -639,15 +435,7 @@ impl MeContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyContactPhotoContentCall {
         Call(self.0.call(&super::operations::SET_MY_CONTACT_PHOTO_CONTENT).upload(body))
     }
@@ -680,15 +468,7 @@ impl UsersItemContactsItemPhoto {
     }
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
-    /// Operation `getUserContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserContactPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO))
     }
@@ -699,15 +479,7 @@ pub struct UsersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
-    /// Operation `getUserContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO_CONTENT))
     }
@@ -715,15 +487,7 @@ impl UsersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Contacts.ReadWrite |
+    /// Operation `setUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
     pub fn put(&self, body: PhotoContent) -> SetUserContactPhotoContentCall {
         Call(
             self.0.call(&super::operations::SET_USER_CONTACT_PHOTO_CONTENT).upload(body),
@@ -776,15 +540,7 @@ impl MeContactFoldersItemContactsItemPhoto {
     }
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     pub fn get(&self) -> GetMyFolderContactPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO))
     }
@@ -795,15 +551,7 @@ pub struct MeContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl MeContactFoldersItemContactsItemPhotoContent {
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     pub fn get(&self) -> GetMyFolderContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT))
     }
@@ -811,15 +559,7 @@ impl MeContactFoldersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyFolderContactPhotoContentCall {
         Call(
             self
@@ -881,15 +621,7 @@ impl UsersItemContactFoldersItemContactsItemPhoto {
     }
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserFolderContactPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO))
     }
@@ -900,15 +632,7 @@ pub struct UsersItemContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactFoldersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserFolderContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT))
     }
@@ -916,15 +640,7 @@ impl UsersItemContactFoldersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Contacts.ReadWrite |
+    /// Operation `setUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
     pub fn put(&self, body: PhotoContent) -> SetUserFolderContactPhotoContentCall {
         Call(
             self
@@ -971,15 +687,7 @@ impl DriveRootCreatedByUserPhoto {
     }
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getDriveOwnerPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetDriveOwnerPhotoCall {
         Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO))
     }
@@ -987,17 +695,7 @@ impl DriveRootCreatedByUserPhoto {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateDriveOwnerPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateDriveOwnerPhoto`. Permissions: none; every token is refused.
     pub fn patch(&self, body: ProfilePhoto) -> UpdateDriveOwnerPhotoCall {
         Call(self.0.call(&super::operations::UPDATE_DRIVE_OWNER_PHOTO).json(&body))
     }
@@ -1008,15 +706,7 @@ pub struct DriveRootCreatedByUserPhotoContent(rt::Node);
 impl DriveRootCreatedByUserPhotoContent {
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getDriveOwnerPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     pub fn get(&self) -> GetDriveOwnerPhotoContentCall {
         Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT))
     }

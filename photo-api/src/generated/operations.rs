@@ -37,6 +37,12 @@ pub mod schemes {
 pub mod permissions {
     use super::*;
     /// The permissions of `getMyPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Not supported. |
     pub static GET_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -56,6 +62,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `deleteMyPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Not supported. |
     pub static DELETE_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -71,6 +83,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `setMyPhotoContent` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Not supported. |
     pub static SET_MY_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -82,6 +100,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `getUserPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
     pub static GET_USER_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -105,6 +129,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `deleteUserPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
     pub static DELETE_USER_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -124,8 +154,22 @@ pub mod permissions {
         },
     ];
     /// The permissions of `updateUserPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Not supported. |
+    ///
+    /// No permission allows this operation: every token is refused.
     pub static UPDATE_USER_PHOTO: &[SecurityAlternative] = &[];
     /// The permissions of `setUserPhotoContent` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | User.ReadWrite.All |
     pub static SET_USER_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -137,6 +181,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `getGroupPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
     pub static GET_GROUP_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -156,6 +206,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `deleteGroupPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
     pub static DELETE_GROUP_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -175,6 +231,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `setGroupPhotoContent` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Group.ReadWrite.All |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Group.ReadWrite.All |
     pub static SET_GROUP_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -186,6 +248,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `getMyContactPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
+    /// | Application (`application`) | Not supported. |
     pub static GET_MY_CONTACT_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -205,6 +273,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `setMyContactPhotoContent` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Not supported. |
     pub static SET_MY_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -212,6 +286,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `getUserContactPhoto` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
+    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
     pub static GET_USER_CONTACT_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -239,6 +319,12 @@ pub mod permissions {
         },
     ];
     /// The permissions of `setUserContactPhotoContent` and of every operation that has the same ones.
+    ///
+    /// | Permission type | Permissions (least to most privileged) |
+    /// |---|---|
+    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
+    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
+    /// | Application (`application`) | Contacts.ReadWrite |
     pub static SET_USER_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,

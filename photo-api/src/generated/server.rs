@@ -13,15 +13,7 @@ use crate::runtime::server as rt;
 pub trait Api: Send + Sync + 'static {
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
-    /// Operation `getMyPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_my_photo(
         &self,
         context: rt::RequestContext,
@@ -29,15 +21,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoResponse> + Send;
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
-    /// Operation `deleteMyPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `deleteMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn delete_my_photo(
         &self,
         context: rt::RequestContext,
@@ -45,15 +29,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = DeleteMyPhotoResponse> + Send;
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
-    /// Operation `getMyPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_my_photo_content(
         &self,
         context: rt::RequestContext,
@@ -63,15 +39,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn set_my_photo_content(
         &self,
         context: rt::RequestContext,
@@ -79,15 +47,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetMyPhotoContentResponse> + Send;
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
-    /// Operation `listMyPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `listMyPhotos`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn list_my_photos(
         &self,
         context: rt::RequestContext,
@@ -95,15 +55,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListMyPhotosResponse> + Send;
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_my_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -111,15 +63,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoBySizeResponse> + Send;
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_my_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -127,15 +71,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoContentBySizeResponse> + Send;
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
-    /// Operation `getUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     fn get_user_photo(
         &self,
         context: rt::RequestContext,
@@ -143,15 +79,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoResponse> + Send;
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
-    /// Operation `deleteUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// Operation `deleteUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
     fn delete_user_photo(
         &self,
         context: rt::RequestContext,
@@ -161,17 +89,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateUserPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateUserPhoto`. Permissions: none; every token is refused.
     fn update_user_photo(
         &self,
         context: rt::RequestContext,
@@ -179,15 +97,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateUserPhotoResponse> + Send;
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
-    /// Operation `getUserPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     fn get_user_photo_content(
         &self,
         context: rt::RequestContext,
@@ -197,15 +107,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | User.ReadWrite.All |
+    /// Operation `setUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: User.ReadWrite.All.
     fn set_user_photo_content(
         &self,
         context: rt::RequestContext,
@@ -213,15 +115,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetUserPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
-    /// Operation `listUserPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `listUserPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     fn list_user_photos(
         &self,
         context: rt::RequestContext,
@@ -229,15 +123,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListUserPhotosResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
-    /// Operation `getUserPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     fn get_user_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -245,15 +131,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoBySizeResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
-    /// Operation `getUserPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, User.Read.All |
+    /// Operation `getUserPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
     fn get_user_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -261,15 +139,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoContentBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
-    /// Operation `getGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     fn get_group_photo(
         &self,
         context: rt::RequestContext,
@@ -277,15 +147,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoResponse> + Send;
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
-    /// Operation `deleteGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
+    /// Operation `deleteGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
     fn delete_group_photo(
         &self,
         context: rt::RequestContext,
@@ -295,17 +157,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateGroupPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateGroupPhoto`. Permissions: none; every token is refused.
     fn update_group_photo(
         &self,
         context: rt::RequestContext,
@@ -313,15 +165,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateGroupPhotoResponse> + Send;
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
-    /// Operation `getGroupPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     fn get_group_photo_content(
         &self,
         context: rt::RequestContext,
@@ -331,15 +175,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setGroupPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Group.ReadWrite.All |
+    /// Operation `setGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: Group.ReadWrite.All.
     fn set_group_photo_content(
         &self,
         context: rt::RequestContext,
@@ -347,15 +183,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetGroupPhotoContentResponse> + Send;
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
-    /// Operation `listGroupPhotos`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `listGroupPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     fn list_group_photos(
         &self,
         context: rt::RequestContext,
@@ -363,15 +191,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListGroupPhotosResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
-    /// Operation `getGroupPhotoBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     fn get_group_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -379,15 +199,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
-    /// Operation `getGroupPhotoContentBySize`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, Group.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, Group.Read.All |
+    /// Operation `getGroupPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
     fn get_group_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -395,15 +207,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoContentBySizeResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     fn get_my_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -411,15 +215,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyContactPhotoResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     fn get_my_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -429,15 +225,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn set_my_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -445,15 +233,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetMyContactPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
-    /// Operation `getUserContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     fn get_user_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -461,15 +241,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
-    /// Operation `getUserContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     fn get_user_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -479,15 +251,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Contacts.ReadWrite |
+    /// Operation `setUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
     fn set_user_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -495,15 +259,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetUserContactPhotoContentResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     fn get_my_folder_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -511,15 +267,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyFolderContactPhotoResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
     fn get_my_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -531,15 +279,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `setMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn set_my_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -549,15 +289,7 @@ pub trait Api: Send + Sync + 'static {
     > + Send;
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     fn get_user_folder_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -565,15 +297,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserFolderContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// Operation `getUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
     fn get_user_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -585,15 +309,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserFolderContactPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Contacts.ReadWrite |
+    /// Operation `setUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
     fn set_user_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -603,15 +319,7 @@ pub trait Api: Send + Sync + 'static {
     > + Send;
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getDriveOwnerPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_drive_owner_photo(
         &self,
         context: rt::RequestContext,
@@ -621,17 +329,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateDriveOwnerPhoto`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
-    ///
-    /// No permission allows this operation: every token is refused.
+    /// Operation `updateDriveOwnerPhoto`. Permissions: none; every token is refused.
     fn update_drive_owner_photo(
         &self,
         context: rt::RequestContext,
@@ -639,15 +337,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateDriveOwnerPhotoResponse> + Send;
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhotoContent`.
-    ///
-    /// # Permissions
-    ///
-    /// | Permission type | Permissions (least to most privileged) |
-    /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// Operation `getDriveOwnerPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
     fn get_drive_owner_photo_content(
         &self,
         context: rt::RequestContext,
@@ -1471,10 +1161,6 @@ pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
 pub type GetDriveOwnerPhotoContentRequest = GetMyPhotoContentRequest;
 /// The answer to `GET /drive/root/createdByUser/photo/$value`: the same variants as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;
-struct ServerState<A> {
-    api: Arc<A>,
-    config: rt::ServerConfig,
-}
 /// An axum router serving `api`: every operation of the spec under each server path
 /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
 pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
@@ -1483,654 +1169,317 @@ pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
         #[allow(unused_mut)]
         let mut config = config.clone();
         config.max_request_bytes = value.max_request_bytes();
-        let state = Arc::new(ServerState {
-            api: api.clone(),
-            config,
-        });
-        router = router
-            .nest(&format!("/{}", value.as_str()), routes::<A>().with_state(state));
+        let prefix = format!("/{}", value.as_str());
+        let mut routes = rt::Routes::new(router, &prefix, api.clone(), config);
+        add_routes(&mut routes);
+        router = routes.into_router();
     }
     rt::finish(router, super::operations::OPENAPI_YAML)
 }
-fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
-    let mut router = axum::Router::new();
-    router = router
-        .route(
+/// Routes every operation to its method of `A`.
+fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
+    routes
+        .add(
             "/me/photo",
-            axum::routing::get(handle_get_my_photo::<A>)
-                .delete(handle_delete_my_photo::<A>),
+            &super::operations::GET_MY_PHOTO,
+            |api, context, request| async move {
+                api.get_my_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/me/photo",
+            &super::operations::DELETE_MY_PHOTO,
+            |api, context, request| async move {
+                api.delete_my_photo(context, request).await
+            },
+        );
+    routes
+        .add(
             "/me/photo/$value",
-            axum::routing::get(handle_get_my_photo_content::<A>)
-                .put(handle_set_my_photo_content::<A>),
+            &super::operations::GET_MY_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_my_photo_content(context, request).await
+            },
         );
-    router = router.route("/me/photos", axum::routing::get(handle_list_my_photos::<A>));
-    router = router
-        .route(
+    routes
+        .add(
+            "/me/photo/$value",
+            &super::operations::SET_MY_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_my_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
+            "/me/photos",
+            &super::operations::LIST_MY_PHOTOS,
+            |api, context, request| async move {
+                api.list_my_photos(context, request).await
+            },
+        );
+    routes
+        .add(
             "/me/photos/{size}",
-            axum::routing::get(handle_get_my_photo_by_size::<A>),
+            &super::operations::GET_MY_PHOTO_BY_SIZE,
+            |api, context, request| async move {
+                api.get_my_photo_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/me/photos/{size}/$value",
-            axum::routing::get(handle_get_my_photo_content_by_size::<A>),
+            &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE,
+            |api, context, request| async move {
+                api.get_my_photo_content_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/users/{user_id}/photo",
-            axum::routing::get(handle_get_user_photo::<A>)
-                .delete(handle_delete_user_photo::<A>)
-                .patch(handle_update_user_photo::<A>),
+            &super::operations::GET_USER_PHOTO,
+            |api, context, request| async move {
+                api.get_user_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/users/{user_id}/photo",
+            &super::operations::DELETE_USER_PHOTO,
+            |api, context, request| async move {
+                api.delete_user_photo(context, request).await
+            },
+        );
+    routes
+        .add(
+            "/users/{user_id}/photo",
+            &super::operations::UPDATE_USER_PHOTO,
+            |api, context, request| async move {
+                api.update_user_photo(context, request).await
+            },
+        );
+    routes
+        .add(
             "/users/{user_id}/photo/$value",
-            axum::routing::get(handle_get_user_photo_content::<A>)
-                .put(handle_set_user_photo_content::<A>),
+            &super::operations::GET_USER_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_user_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/users/{user_id}/photo/$value",
+            &super::operations::SET_USER_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_user_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/users/{user_id}/photos",
-            axum::routing::get(handle_list_user_photos::<A>),
+            &super::operations::LIST_USER_PHOTOS,
+            |api, context, request| async move {
+                api.list_user_photos(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/users/{user_id}/photos/{size}",
-            axum::routing::get(handle_get_user_photo_by_size::<A>),
+            &super::operations::GET_USER_PHOTO_BY_SIZE,
+            |api, context, request| async move {
+                api.get_user_photo_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/users/{user_id}/photos/{size}/$value",
-            axum::routing::get(handle_get_user_photo_content_by_size::<A>),
+            &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE,
+            |api, context, request| async move {
+                api.get_user_photo_content_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/groups/{group_id}/photo",
-            axum::routing::get(handle_get_group_photo::<A>)
-                .delete(handle_delete_group_photo::<A>)
-                .patch(handle_update_group_photo::<A>),
+            &super::operations::GET_GROUP_PHOTO,
+            |api, context, request| async move {
+                api.get_group_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/groups/{group_id}/photo",
+            &super::operations::DELETE_GROUP_PHOTO,
+            |api, context, request| async move {
+                api.delete_group_photo(context, request).await
+            },
+        );
+    routes
+        .add(
+            "/groups/{group_id}/photo",
+            &super::operations::UPDATE_GROUP_PHOTO,
+            |api, context, request| async move {
+                api.update_group_photo(context, request).await
+            },
+        );
+    routes
+        .add(
             "/groups/{group_id}/photo/$value",
-            axum::routing::get(handle_get_group_photo_content::<A>)
-                .put(handle_set_group_photo_content::<A>),
+            &super::operations::GET_GROUP_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_group_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/groups/{group_id}/photo/$value",
+            &super::operations::SET_GROUP_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_group_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/groups/{group_id}/photos",
-            axum::routing::get(handle_list_group_photos::<A>),
+            &super::operations::LIST_GROUP_PHOTOS,
+            |api, context, request| async move {
+                api.list_group_photos(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/groups/{group_id}/photos/{size}",
-            axum::routing::get(handle_get_group_photo_by_size::<A>),
+            &super::operations::GET_GROUP_PHOTO_BY_SIZE,
+            |api, context, request| async move {
+                api.get_group_photo_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/groups/{group_id}/photos/{size}/$value",
-            axum::routing::get(handle_get_group_photo_content_by_size::<A>),
+            &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE,
+            |api, context, request| async move {
+                api.get_group_photo_content_by_size(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/me/contacts/{contact_id}/photo",
-            axum::routing::get(handle_get_my_contact_photo::<A>),
+            &super::operations::GET_MY_CONTACT_PHOTO,
+            |api, context, request| async move {
+                api.get_my_contact_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/me/contacts/{contact_id}/photo/$value",
-            axum::routing::get(handle_get_my_contact_photo_content::<A>)
-                .put(handle_set_my_contact_photo_content::<A>),
+            &super::operations::GET_MY_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_my_contact_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/me/contacts/{contact_id}/photo/$value",
+            &super::operations::SET_MY_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_my_contact_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/users/{user_id}/contacts/{contact_id}/photo",
-            axum::routing::get(handle_get_user_contact_photo::<A>),
+            &super::operations::GET_USER_CONTACT_PHOTO,
+            |api, context, request| async move {
+                api.get_user_contact_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/users/{user_id}/contacts/{contact_id}/photo/$value",
-            axum::routing::get(handle_get_user_contact_photo_content::<A>)
-                .put(handle_set_user_contact_photo_content::<A>),
+            &super::operations::GET_USER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_user_contact_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/users/{user_id}/contacts/{contact_id}/photo/$value",
+            &super::operations::SET_USER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_user_contact_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
-            axum::routing::get(handle_get_my_folder_contact_photo::<A>),
+            &super::operations::GET_MY_FOLDER_CONTACT_PHOTO,
+            |api, context, request| async move {
+                api.get_my_folder_contact_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
-            axum::routing::get(handle_get_my_folder_contact_photo_content::<A>)
-                .put(handle_set_my_folder_contact_photo_content::<A>),
+            &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_my_folder_contact_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
+            &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_my_folder_contact_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
-            axum::routing::get(handle_get_user_folder_contact_photo::<A>),
+            &super::operations::GET_USER_FOLDER_CONTACT_PHOTO,
+            |api, context, request| async move {
+                api.get_user_folder_contact_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
-            axum::routing::get(handle_get_user_folder_contact_photo_content::<A>)
-                .put(handle_set_user_folder_contact_photo_content::<A>),
+            &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_user_folder_contact_photo_content(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
+            &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.set_user_folder_contact_photo_content(context, request).await
+            },
+        );
+    routes
+        .add(
             "/drive/root/createdByUser/photo",
-            axum::routing::get(handle_get_drive_owner_photo::<A>)
-                .patch(handle_update_drive_owner_photo::<A>),
+            &super::operations::GET_DRIVE_OWNER_PHOTO,
+            |api, context, request| async move {
+                api.get_drive_owner_photo(context, request).await
+            },
         );
-    router = router
-        .route(
+    routes
+        .add(
+            "/drive/root/createdByUser/photo",
+            &super::operations::UPDATE_DRIVE_OWNER_PHOTO,
+            |api, context, request| async move {
+                api.update_drive_owner_photo(context, request).await
+            },
+        );
+    routes
+        .add(
             "/drive/root/createdByUser/photo/$value",
-            axum::routing::get(handle_get_drive_owner_photo_content::<A>),
+            &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT,
+            |api, context, request| async move {
+                api.get_drive_owner_photo_content(context, request).await
+            },
         );
-    router
-}
-async fn handle_get_my_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_photo(context, request),
-        )
-        .await
-}
-async fn handle_delete_my_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::DELETE_MY_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.delete_my_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_my_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_set_my_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_MY_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.set_my_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_list_my_photos<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::LIST_MY_PHOTOS;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.list_my_photos(context, request),
-        )
-        .await
-}
-async fn handle_get_my_photo_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_PHOTO_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_photo_by_size(context, request),
-        )
-        .await
-}
-async fn handle_get_my_photo_content_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_photo_content_by_size(context, request),
-        )
-        .await
-}
-async fn handle_get_user_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_photo(context, request),
-        )
-        .await
-}
-async fn handle_delete_user_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::DELETE_USER_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.delete_user_photo(context, request),
-        )
-        .await
-}
-async fn handle_update_user_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::UPDATE_USER_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.update_user_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_user_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_set_user_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_USER_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.set_user_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_list_user_photos<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::LIST_USER_PHOTOS;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.list_user_photos(context, request),
-        )
-        .await
-}
-async fn handle_get_user_photo_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_PHOTO_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_photo_by_size(context, request),
-        )
-        .await
-}
-async fn handle_get_user_photo_content_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_photo_content_by_size(context, request),
-        )
-        .await
-}
-async fn handle_get_group_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_GROUP_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_group_photo(context, request),
-        )
-        .await
-}
-async fn handle_delete_group_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::DELETE_GROUP_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.delete_group_photo(context, request),
-        )
-        .await
-}
-async fn handle_update_group_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::UPDATE_GROUP_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.update_group_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_group_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_GROUP_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_group_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_set_group_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_GROUP_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.set_group_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_list_group_photos<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::LIST_GROUP_PHOTOS;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.list_group_photos(context, request),
-        )
-        .await
-}
-async fn handle_get_group_photo_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_GROUP_PHOTO_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_group_photo_by_size(context, request),
-        )
-        .await
-}
-async fn handle_get_group_photo_content_by_size<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| {
-                state.api.get_group_photo_content_by_size(context, request)
-            },
-        )
-        .await
-}
-async fn handle_get_my_contact_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_CONTACT_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_contact_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_my_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_contact_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_set_my_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_MY_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.set_my_contact_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_get_user_contact_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_CONTACT_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_contact_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_user_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_contact_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_set_user_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_USER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.set_user_contact_photo_content(context, request),
-        )
-        .await
-}
-async fn handle_get_my_folder_contact_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_FOLDER_CONTACT_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_my_folder_contact_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_my_folder_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| {
-                state.api.get_my_folder_contact_photo_content(context, request)
-            },
-        )
-        .await
-}
-async fn handle_set_my_folder_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| {
-                state.api.set_my_folder_contact_photo_content(context, request)
-            },
-        )
-        .await
-}
-async fn handle_get_user_folder_contact_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_FOLDER_CONTACT_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_user_folder_contact_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_user_folder_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| {
-                state.api.get_user_folder_contact_photo_content(context, request)
-            },
-        )
-        .await
-}
-async fn handle_set_user_folder_contact_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| {
-                state.api.set_user_folder_contact_photo_content(context, request)
-            },
-        )
-        .await
-}
-async fn handle_get_drive_owner_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_DRIVE_OWNER_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_drive_owner_photo(context, request),
-        )
-        .await
-}
-async fn handle_update_drive_owner_photo<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::UPDATE_DRIVE_OWNER_PHOTO;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.update_drive_owner_photo(context, request),
-        )
-        .await
-}
-async fn handle_get_drive_owner_photo_content<A: Api>(
-    axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-    request: axum::extract::Request,
-) -> axum::response::Response {
-    let op = &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT;
-    rt::handle(
-            &state.config,
-            op,
-            request,
-            |context, request| state.api.get_drive_owner_photo_content(context, request),
-        )
-        .await
 }

@@ -1,33 +1,48 @@
-//! Rustdoc for operations: method and path, summary, description and the permission table.
+//! Rustdoc for operations: method and path, summary, description and permissions.
 
 use proc_macro2::TokenStream;
 
 use super::doc_lines;
-use crate::model::{Api, Operation};
+use crate::model::{Api, Operation, TokenKind};
 
-/// The permission table, one row per security scheme, least privileged first.
-pub fn permissions(api: &Api, op: &Operation) -> String {
-    let mut out = String::from(
-        "# Permissions\n\n| Permission type | Permissions (least to most privileged) |\n|---|---|\n",
-    );
-    for scheme in &api.schemes {
-        let allowed: Vec<String> = op
+/// The label of a token kind, as Microsoft's permission tables name it.
+fn kind_label(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::DelegatedWork => "Delegated (work or school account)",
+        TokenKind::DelegatedPersonal => "Delegated (personal Microsoft account)",
+        TokenKind::Application => "Application",
+    }
+}
+
+/// Per security scheme, in spec order: its label, its spec name and the permissions of `op` it
+/// grants, least privileged first (a `+` joins permissions needed together).
+fn grants<'a>(
+    api: &'a Api,
+    op: &Operation,
+) -> impl Iterator<Item = (&'static str, &'a str, Vec<String>)> {
+    api.schemes.iter().map(|scheme| {
+        let allowed = op
             .security
             .iter()
             .filter(|alt| alt.scheme == scheme.name)
             .map(|alt| alt.scopes.join(" + "))
             .collect();
-        let label = match scheme.kind {
-            crate::model::TokenKind::DelegatedWork => "Delegated (work or school account)",
-            crate::model::TokenKind::DelegatedPersonal => "Delegated (personal Microsoft account)",
-            crate::model::TokenKind::Application => "Application",
-        };
+        (kind_label(scheme.kind), scheme.name.as_str(), allowed)
+    })
+}
+
+/// The permission table, one row per security scheme, least privileged first: the doc of each
+/// distinct permission list.
+pub fn permission_table(api: &Api, op: &Operation) -> String {
+    let mut out =
+        String::from("| Permission type | Permissions (least to most privileged) |\n|---|---|\n");
+    for (label, name, allowed) in grants(api, op) {
         let cell = if allowed.is_empty() {
             "Not supported.".to_owned()
         } else {
             allowed.join(", ")
         };
-        out.push_str(&format!("| {label} (`{}`) | {cell} |\n", scheme.name));
+        out.push_str(&format!("| {label} (`{name}`) | {cell} |\n"));
     }
     if op.security.is_empty() {
         out.push_str("\nNo permission allows this operation: every token is refused.\n");
@@ -35,7 +50,25 @@ pub fn permissions(api: &Api, op: &Operation) -> String {
     out
 }
 
-/// The full doc comment of an operation.
+/// The permissions of `op` in one sentence, for its method docs: a line per operation keeps the
+/// generated files small, and the full table is on the operation's permission list.
+pub fn permission_summary(api: &Api, op: &Operation) -> String {
+    if op.security.is_empty() {
+        return "Permissions: none; every token is refused.".to_owned();
+    }
+    let mut out = String::from("Permissions (least to most privileged):");
+    for (label, _, allowed) in grants(api, op) {
+        if allowed.is_empty() {
+            out.push_str(&format!(" {label}: not supported."));
+        } else {
+            out.push_str(&format!(" {label}: {}.", allowed.join(", ")));
+        }
+    }
+    out
+}
+
+/// The full doc comment of an operation: method and path, summary, description, operation id
+/// and permissions.
 pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     let mut text = format!("`{} {}`", op.method.upper(), op.path);
     if let Some(summary) = &op.summary {
@@ -45,9 +78,9 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
         text.push_str(&format!("\n\n{description}"));
     }
     text.push_str(&format!(
-        "\n\nOperation `{}`.\n\n{}",
+        "\n\nOperation `{}`. {}",
         op.id,
-        permissions(api, op)
+        permission_summary(api, op)
     ));
     doc_lines(&text)
 }

@@ -66,12 +66,13 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             let scopes = &alt.scopes;
             quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
         });
-        let doc = format!(
-            " The permissions of `{}` and of every operation that has the same ones.",
-            op.id
-        );
+        let doc = super::doc_lines(&format!(
+            "The permissions of `{}` and of every operation that has the same ones.\n\n{}",
+            op.id,
+            super::docs::permission_table(api, op)
+        ));
         quote! {
-            #[doc = #doc]
+            #doc
             pub static #name: &[SecurityAlternative] = &[#(#alternatives),*];
         }
     });

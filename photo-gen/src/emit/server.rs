@@ -21,10 +21,6 @@ fn response_name(op: &Operation) -> syn::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-fn handler_name(op: &Operation) -> syn::Ident {
-    format_ident!("handle_{}", op.fn_name.trim_start_matches("r#"))
-}
-
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
 fn capture(op: &Operation, name: &str) -> String {
     op.params
@@ -114,17 +110,8 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             ));
         }
     }
-    sink.item(quote! {
-        struct ServerState<A> {
-            api: Arc<A>,
-            config: rt::ServerConfig,
-        }
-    });
     sink.item(router(api));
     routes(api, sink);
-    for op in &api.operations {
-        sink.item(handler(op));
-    }
 }
 
 fn request(op: &Operation, shared: bool) -> TokenStream {
@@ -308,52 +295,27 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
     }
 }
 
-fn handler(op: &Operation) -> TokenStream {
-    let name = handler_name(op);
-    let op_static = static_name(op);
-    let method = ident(&op.fn_name);
-    quote! {
-        async fn #name<A: Api>(
-            axum::extract::State(state): axum::extract::State<Arc<ServerState<A>>>,
-            request: axum::extract::Request,
-        ) -> axum::response::Response {
-            let op = &super::operations::#op_static;
-            rt::handle(&state.config, op, request, |context, request| state.api.#method(context, request)).await
-        }
-    }
-}
-
 fn routes(api: &Api, sink: &mut FileSink) {
-    let mut paths: indexmap::IndexMap<String, Vec<&Operation>> = indexmap::IndexMap::new();
-    for op in &api.operations {
-        paths.entry(route_path(op)).or_default().push(op);
-    }
-    let routes = paths.iter().map(|(path, ops)| {
-        let mut chain = ops.iter().map(|op| {
-            let method = ident(op.method.lower());
-            let handler = handler_name(op);
-            (method, handler)
-        });
-        let Some((first_method, first_handler)) = chain.next() else {
-            return quote!();
-        };
-        let rest = chain.map(|(method, handler)| quote!(.#method(#handler::<A>)));
-        quote!(router = router.route(#path, axum::routing::#first_method(#first_handler::<A>) #(#rest)*);)
+    let routes = api.operations.iter().map(|op| {
+        let path = route_path(op);
+        let op_static = static_name(op);
+        let method = ident(&op.fn_name);
+        quote! {
+            routes.add(#path, &super::operations::#op_static, |api, context, request| async move {
+                api.#method(context, request).await
+            });
+        }
     });
-    // One statement per path, not one long method chain: a chain nests one expression per
-    // route, which grows deeper than any stack for specs with thousands of paths.
-    let statements = std::iter::once(quote!(let mut router = axum::Router::new();))
-        .chain(routes)
-        .chain(std::iter::once(quote!(router)));
     sink.container(
-        |statements| {
+        |routes| {
             quote! {
-                fn routes<A: Api>() -> axum::Router<Arc<ServerState<A>>> {
-                    #statements
+                /// Routes every operation to its method of `A`.
+                fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
+                    #routes
                 }
             }
         },
-        statements,
+        routes,
     );
 }
 
@@ -375,14 +337,17 @@ fn router(api: &Api) -> TokenStream {
                     #[allow(unused_mut)]
                     let mut config = config.clone();
                     #set_limit
-                    let state = Arc::new(ServerState { api: api.clone(), config });
-                    router = router.nest(&format!("/{}", value.as_str()), routes::<A>().with_state(state));
+                    let prefix = format!("/{}", value.as_str());
+                    let mut routes = rt::Routes::new(router, &prefix, api.clone(), config);
+                    add_routes(&mut routes);
+                    router = routes.into_router();
                 }
             }
         }
         None => quote! {
-            let state = Arc::new(ServerState { api, config });
-            let router = routes::<A>().with_state(state);
+            let mut routes = rt::Routes::new(axum::Router::new(), "", api, config);
+            add_routes(&mut routes);
+            let router = routes.into_router();
         },
     };
     quote! {

@@ -1,6 +1,7 @@
 //! Request validation and Graph-shaped responses for the generated axum router.
 //!
-//! The generated handlers stay thin: each calls [`Incoming::accept`] with its operation's
+//! The generated router is a table: [`Routes::add`] routes each operation, and [`handle`] serves
+//! its requests. That calls [`Incoming::accept`] with the operation's
 //! [`OperationSpec`](crate::runtime::operation::OperationSpec), which authenticates the caller,
 //! checks permissions, media type and size in the order Graph does, and then hands out typed
 //! path, query, header and body values. Every refusal is a [`Rejection`], rendered as Graph's
@@ -21,6 +22,7 @@ mod linger;
 mod params;
 mod rejection;
 mod response;
+mod routes;
 mod serve;
 
 #[cfg(test)]
@@ -37,4 +39,5 @@ pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;
 pub use response::{BinaryContent, binary_response, empty_response, json_response};
+pub use routes::Routes;
 pub use serve::serve;

@@ -1,0 +1,81 @@
+//! [`Routes`]: the route table the generated router fills, one line per operation.
+//!
+//! Each operation is registered with its full path (the server prefix included) on one flat
+//! axum router, so a request is matched once; nesting a router per prefix would rewrite the
+//! URI and route a second time on every request.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, on};
+
+use super::config::{RequestContext, ServerConfig};
+use super::handle::{FromIncoming, handle};
+use crate::runtime::operation::{HttpMethod, OperationSpec};
+
+/// The routes of an API implementation `A` under one path prefix, sharing one configuration.
+pub struct Routes<A> {
+    router: Router,
+    prefix: String,
+    api: Arc<A>,
+    config: Arc<ServerConfig>,
+}
+
+impl<A: Send + Sync + 'static> Routes<A> {
+    /// Adds routes to `router` under `prefix` (empty, or `/` and segments without a trailing
+    /// slash), serving `api` with `config`.
+    pub fn new(router: Router, prefix: &str, api: Arc<A>, config: ServerConfig) -> Self {
+        Routes {
+            router,
+            prefix: prefix.to_owned(),
+            api,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Routes `op` at `path` (axum's syntax, captures named as the request type reads them):
+    /// each request is checked and decoded by [`handle`], then given to `call` with the
+    /// implementation. Operations on the same path share its route, one per method.
+    pub fn add<T, R, F, Fut>(&mut self, path: &str, op: &'static OperationSpec, call: F)
+    where
+        T: FromIncoming + 'static,
+        R: IntoResponse,
+        F: Fn(Arc<A>, RequestContext, T) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        let api = Arc::clone(&self.api);
+        let config = Arc::clone(&self.config);
+        let handler = move |request: Request| {
+            let api = Arc::clone(&api);
+            let config = Arc::clone(&config);
+            let call = call.clone();
+            async move {
+                handle(&config, op, request, move |context, request| {
+                    call(api, context, request)
+                })
+                .await
+            }
+        };
+        let full_path = format!("{}{path}", self.prefix);
+        let router = std::mem::take(&mut self.router);
+        self.router = router.route(&full_path, on(method_filter(op.method), handler));
+    }
+
+    /// The router with every route added.
+    pub fn into_router(self) -> Router {
+        self.router
+    }
+}
+
+fn method_filter(method: HttpMethod) -> MethodFilter {
+    match method {
+        HttpMethod::Get => MethodFilter::GET,
+        HttpMethod::Put => MethodFilter::PUT,
+        HttpMethod::Post => MethodFilter::POST,
+        HttpMethod::Patch => MethodFilter::PATCH,
+        HttpMethod::Delete => MethodFilter::DELETE,
+    }
+}
