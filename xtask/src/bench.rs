@@ -65,6 +65,8 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let t_lower = start.elapsed();
+    // As `photo_gen::generate` does: the parsed document is not needed once lowered.
+    drop(document);
     let options = Options::default();
     let files = emit::emit(&api, &source, &options);
     let t_emit = start.elapsed();

@@ -920,21 +920,21 @@ impl rt::ReadResponse for ListMyPhotosResponse {
         }
     }
 }
-/// A prepared call of `GET /me/photos/{size}`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getMyPhotoBySize`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyPhotoBySizeCall = GetMyPhotoCall;
-/// What succeeded for `GET /me/photos/{size}`: the same answers as `getMyPhoto`.
+/// What succeeded for `getMyPhotoBySize`: the same answers as `getMyPhoto`.
 pub type GetMyPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /me/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getMyPhotoContentBySize`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /me/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getMyPhotoContentBySize`: the same answers as `getMyPhotoContent`.
 pub type GetMyPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared call of `GET /users/{user-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getUserPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /users/{user-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getUserPhoto`: the same answers as `getMyPhoto`.
 pub type GetUserPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `DELETE /users/{user-id}/photo`: the same parameters and answers as `deleteMyPhoto`.
+/// A prepared call of `deleteUserPhoto`: the same parameters and answers as `deleteMyPhoto`.
 pub type DeleteUserPhotoCall = DeleteMyPhotoCall;
-/// What succeeded for `DELETE /users/{user-id}/photo`: the same answers as `deleteMyPhoto`.
+/// What succeeded for `deleteUserPhoto`: the same answers as `deleteMyPhoto`.
 pub type DeleteUserPhotoResponse = DeleteMyPhotoResponse;
 /// A prepared `PATCH /users/{user-id}/photo` call (`updateUserPhoto`).
 pub type UpdateUserPhotoCall = Call<UpdateUserPhotoResponse>;
@@ -963,115 +963,115 @@ impl rt::ReadResponse for UpdateUserPhotoResponse {
         }
     }
 }
-/// A prepared call of `GET /users/{user-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getUserPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /users/{user-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getUserPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /users/{user-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setUserPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /users/{user-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setUserPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetUserPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /users/{user-id}/photos`: the same parameters and answers as `listMyPhotos`.
+/// A prepared call of `listUserPhotos`: the same parameters and answers as `listMyPhotos`.
 pub type ListUserPhotosCall = ListMyPhotosCall;
-/// What succeeded for `GET /users/{user-id}/photos`: the same answers as `listMyPhotos`.
+/// What succeeded for `listUserPhotos`: the same answers as `listMyPhotos`.
 pub type ListUserPhotosResponse = ListMyPhotosResponse;
-/// A prepared call of `GET /users/{user-id}/photos/{size}`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getUserPhotoBySize`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserPhotoBySizeCall = GetMyPhotoCall;
-/// What succeeded for `GET /users/{user-id}/photos/{size}`: the same answers as `getMyPhoto`.
+/// What succeeded for `getUserPhotoBySize`: the same answers as `getMyPhoto`.
 pub type GetUserPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /users/{user-id}/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getUserPhotoContentBySize`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /users/{user-id}/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getUserPhotoContentBySize`: the same answers as `getMyPhotoContent`.
 pub type GetUserPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared call of `GET /groups/{group-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getGroupPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetGroupPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /groups/{group-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getGroupPhoto`: the same answers as `getMyPhoto`.
 pub type GetGroupPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `DELETE /groups/{group-id}/photo`: the same parameters and answers as `deleteMyPhoto`.
+/// A prepared call of `deleteGroupPhoto`: the same parameters and answers as `deleteMyPhoto`.
 pub type DeleteGroupPhotoCall = DeleteMyPhotoCall;
-/// What succeeded for `DELETE /groups/{group-id}/photo`: the same answers as `deleteMyPhoto`.
+/// What succeeded for `deleteGroupPhoto`: the same answers as `deleteMyPhoto`.
 pub type DeleteGroupPhotoResponse = DeleteMyPhotoResponse;
-/// A prepared call of `PATCH /groups/{group-id}/photo`: the same parameters and answers as `updateUserPhoto`.
+/// A prepared call of `updateGroupPhoto`: the same parameters and answers as `updateUserPhoto`.
 pub type UpdateGroupPhotoCall = UpdateUserPhotoCall;
-/// What succeeded for `PATCH /groups/{group-id}/photo`: the same answers as `updateUserPhoto`.
+/// What succeeded for `updateGroupPhoto`: the same answers as `updateUserPhoto`.
 pub type UpdateGroupPhotoResponse = UpdateUserPhotoResponse;
-/// A prepared call of `GET /groups/{group-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getGroupPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /groups/{group-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getGroupPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /groups/{group-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setGroupPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetGroupPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /groups/{group-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setGroupPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetGroupPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /groups/{group-id}/photos`: the same parameters and answers as `listMyPhotos`.
+/// A prepared call of `listGroupPhotos`: the same parameters and answers as `listMyPhotos`.
 pub type ListGroupPhotosCall = ListMyPhotosCall;
-/// What succeeded for `GET /groups/{group-id}/photos`: the same answers as `listMyPhotos`.
+/// What succeeded for `listGroupPhotos`: the same answers as `listMyPhotos`.
 pub type ListGroupPhotosResponse = ListMyPhotosResponse;
-/// A prepared call of `GET /groups/{group-id}/photos/{size}`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getGroupPhotoBySize`: the same parameters and answers as `getMyPhoto`.
 pub type GetGroupPhotoBySizeCall = GetMyPhotoCall;
-/// What succeeded for `GET /groups/{group-id}/photos/{size}`: the same answers as `getMyPhoto`.
+/// What succeeded for `getGroupPhotoBySize`: the same answers as `getMyPhoto`.
 pub type GetGroupPhotoBySizeResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /groups/{group-id}/photos/{size}/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getGroupPhotoContentBySize`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentBySizeCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /groups/{group-id}/photos/{size}/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getGroupPhotoContentBySize`: the same answers as `getMyPhotoContent`.
 pub type GetGroupPhotoContentBySizeResponse = GetMyPhotoContentResponse;
-/// A prepared call of `GET /me/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getMyContactPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyContactPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /me/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getMyContactPhoto`: the same answers as `getMyPhoto`.
 pub type GetMyContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /me/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getMyContactPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyContactPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /me/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getMyContactPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetMyContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /me/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setMyContactPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetMyContactPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /me/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setMyContactPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetMyContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /users/{user-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getUserContactPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserContactPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /users/{user-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getUserContactPhoto`: the same answers as `getMyPhoto`.
 pub type GetUserContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getUserContactPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserContactPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getUserContactPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetUserContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setUserContactPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserContactPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setUserContactPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetUserContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getMyFolderContactPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetMyFolderContactPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getMyFolderContactPhoto`: the same answers as `getMyPhoto`.
 pub type GetMyFolderContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getMyFolderContactPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetMyFolderContactPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getMyFolderContactPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetMyFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setMyFolderContactPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetMyFolderContactPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setMyFolderContactPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetMyFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getUserFolderContactPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetUserFolderContactPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getUserFolderContactPhoto`: the same answers as `getMyPhoto`.
 pub type GetUserFolderContactPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getUserFolderContactPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetUserFolderContactPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getUserFolderContactPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetUserFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
-/// A prepared call of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same parameters and answers as `setMyPhotoContent`.
+/// A prepared call of `setUserFolderContactPhotoContent`: the same parameters and answers as `setMyPhotoContent`.
 pub type SetUserFolderContactPhotoContentCall = SetMyPhotoContentCall;
-/// What succeeded for `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same answers as `setMyPhotoContent`.
+/// What succeeded for `setUserFolderContactPhotoContent`: the same answers as `setMyPhotoContent`.
 pub type SetUserFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// A prepared call of `GET /drive/root/createdByUser/photo`: the same parameters and answers as `getMyPhoto`.
+/// A prepared call of `getDriveOwnerPhoto`: the same parameters and answers as `getMyPhoto`.
 pub type GetDriveOwnerPhotoCall = GetMyPhotoCall;
-/// What succeeded for `GET /drive/root/createdByUser/photo`: the same answers as `getMyPhoto`.
+/// What succeeded for `getDriveOwnerPhoto`: the same answers as `getMyPhoto`.
 pub type GetDriveOwnerPhotoResponse = GetMyPhotoResponse;
-/// A prepared call of `PATCH /drive/root/createdByUser/photo`: the same parameters and answers as `updateUserPhoto`.
+/// A prepared call of `updateDriveOwnerPhoto`: the same parameters and answers as `updateUserPhoto`.
 pub type UpdateDriveOwnerPhotoCall = UpdateUserPhotoCall;
-/// What succeeded for `PATCH /drive/root/createdByUser/photo`: the same answers as `updateUserPhoto`.
+/// What succeeded for `updateDriveOwnerPhoto`: the same answers as `updateUserPhoto`.
 pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
-/// A prepared call of `GET /drive/root/createdByUser/photo/$value`: the same parameters and answers as `getMyPhotoContent`.
+/// A prepared call of `getDriveOwnerPhotoContent`: the same parameters and answers as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentCall = GetMyPhotoContentCall;
-/// What succeeded for `GET /drive/root/createdByUser/photo/$value`: the same answers as `getMyPhotoContent`.
+/// What succeeded for `getDriveOwnerPhotoContent`: the same answers as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;

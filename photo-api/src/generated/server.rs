@@ -13,7 +13,7 @@ use crate::runtime::server as rt;
 pub trait Api: Send + Sync + 'static {
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
-    /// Operation `getMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_my_photo(
         &self,
         context: rt::RequestContext,
@@ -21,7 +21,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoResponse> + Send;
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
-    /// Operation `deleteMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `deleteMyPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_MY_PHOTO).
     fn delete_my_photo(
         &self,
         context: rt::RequestContext,
@@ -29,7 +29,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = DeleteMyPhotoResponse> + Send;
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
-    /// Operation `getMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_my_photo_content(
         &self,
         context: rt::RequestContext,
@@ -39,7 +39,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_MY_PHOTO_CONTENT).
     fn set_my_photo_content(
         &self,
         context: rt::RequestContext,
@@ -47,7 +47,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetMyPhotoContentResponse> + Send;
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
-    /// Operation `listMyPhotos`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `listMyPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn list_my_photos(
         &self,
         context: rt::RequestContext,
@@ -55,7 +55,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListMyPhotosResponse> + Send;
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_my_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -63,7 +63,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoBySizeResponse> + Send;
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_my_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -71,7 +71,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyPhotoContentBySizeResponse> + Send;
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
-    /// Operation `getUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
+    /// Operation `getUserPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
     fn get_user_photo(
         &self,
         context: rt::RequestContext,
@@ -79,7 +79,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoResponse> + Send;
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
-    /// Operation `deleteUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
+    /// Operation `deleteUserPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_USER_PHOTO).
     fn delete_user_photo(
         &self,
         context: rt::RequestContext,
@@ -89,7 +89,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateUserPhoto`. Permissions: none; every token is refused.
+    /// Operation `updateUserPhoto`. No permission allows it: the router refuses every request, so this method is never called.
     fn update_user_photo(
         &self,
         context: rt::RequestContext,
@@ -97,7 +97,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateUserPhotoResponse> + Send;
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
-    /// Operation `getUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
+    /// Operation `getUserPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
     fn get_user_photo_content(
         &self,
         context: rt::RequestContext,
@@ -107,7 +107,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: User.ReadWrite.All.
+    /// Operation `setUserPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_USER_PHOTO_CONTENT).
     fn set_user_photo_content(
         &self,
         context: rt::RequestContext,
@@ -115,7 +115,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetUserPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
-    /// Operation `listUserPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
+    /// Operation `listUserPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
     fn list_user_photos(
         &self,
         context: rt::RequestContext,
@@ -123,7 +123,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListUserPhotosResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
-    /// Operation `getUserPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
+    /// Operation `getUserPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
     fn get_user_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -131,7 +131,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoBySizeResponse> + Send;
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
-    /// Operation `getUserPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, User.Read.All.
+    /// Operation `getUserPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
     fn get_user_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -139,7 +139,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserPhotoContentBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
-    /// Operation `getGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
+    /// Operation `getGroupPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
     fn get_group_photo(
         &self,
         context: rt::RequestContext,
@@ -147,7 +147,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoResponse> + Send;
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
-    /// Operation `deleteGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
+    /// Operation `deleteGroupPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_GROUP_PHOTO).
     fn delete_group_photo(
         &self,
         context: rt::RequestContext,
@@ -157,7 +157,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateGroupPhoto`. Permissions: none; every token is refused.
+    /// Operation `updateGroupPhoto`. No permission allows it: the router refuses every request, so this method is never called.
     fn update_group_photo(
         &self,
         context: rt::RequestContext,
@@ -165,7 +165,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateGroupPhotoResponse> + Send;
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
-    /// Operation `getGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
+    /// Operation `getGroupPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
     fn get_group_photo_content(
         &self,
         context: rt::RequestContext,
@@ -175,7 +175,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: Group.ReadWrite.All.
+    /// Operation `setGroupPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_GROUP_PHOTO_CONTENT).
     fn set_group_photo_content(
         &self,
         context: rt::RequestContext,
@@ -183,7 +183,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetGroupPhotoContentResponse> + Send;
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
-    /// Operation `listGroupPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
+    /// Operation `listGroupPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
     fn list_group_photos(
         &self,
         context: rt::RequestContext,
@@ -191,7 +191,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = ListGroupPhotosResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
-    /// Operation `getGroupPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
+    /// Operation `getGroupPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
     fn get_group_photo_by_size(
         &self,
         context: rt::RequestContext,
@@ -199,7 +199,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoBySizeResponse> + Send;
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
-    /// Operation `getGroupPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, Group.Read.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, Group.Read.All.
+    /// Operation `getGroupPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
     fn get_group_photo_content_by_size(
         &self,
         context: rt::RequestContext,
@@ -207,7 +207,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetGroupPhotoContentBySizeResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
     fn get_my_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -215,7 +215,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyContactPhotoResponse> + Send;
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
     fn get_my_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -225,7 +225,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_MY_CONTACT_PHOTO_CONTENT).
     fn set_my_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -233,7 +233,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetMyContactPhotoContentResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
-    /// Operation `getUserContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
     fn get_user_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -241,7 +241,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
-    /// Operation `getUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
     fn get_user_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -251,7 +251,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
+    /// Operation `setUserContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_USER_CONTACT_PHOTO_CONTENT).
     fn set_user_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -259,7 +259,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = SetUserContactPhotoContentResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyFolderContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
     fn get_my_folder_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -267,7 +267,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetMyFolderContactPhotoResponse> + Send;
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
     fn get_my_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -279,7 +279,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_MY_CONTACT_PHOTO_CONTENT).
     fn set_my_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -289,7 +289,7 @@ pub trait Api: Send + Sync + 'static {
     > + Send;
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserFolderContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
     fn get_user_folder_contact_photo(
         &self,
         context: rt::RequestContext,
@@ -297,7 +297,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = GetUserFolderContactPhotoResponse> + Send;
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
     fn get_user_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -309,7 +309,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
+    /// Operation `setUserFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::SET_USER_CONTACT_PHOTO_CONTENT).
     fn set_user_folder_contact_photo_content(
         &self,
         context: rt::RequestContext,
@@ -319,7 +319,7 @@ pub trait Api: Send + Sync + 'static {
     > + Send;
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhoto`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getDriveOwnerPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_drive_owner_photo(
         &self,
         context: rt::RequestContext,
@@ -329,7 +329,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
     ///
-    /// Operation `updateDriveOwnerPhoto`. Permissions: none; every token is refused.
+    /// Operation `updateDriveOwnerPhoto`. No permission allows it: the router refuses every request, so this method is never called.
     fn update_drive_owner_photo(
         &self,
         context: rt::RequestContext,
@@ -337,7 +337,7 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = UpdateDriveOwnerPhotoResponse> + Send;
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): User.Read, ProfilePhoto.Read.All, User.ReadBasic.All, User.Read.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getDriveOwnerPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
     fn get_drive_owner_photo_content(
         &self,
         context: rt::RequestContext,
@@ -549,7 +549,7 @@ impl rt::FromIncoming for GetMyPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /me/photos/{size}`: the same variants as `getMyPhoto`.
+/// The answer to `getMyPhotoBySize`: the same variants as `getMyPhoto`.
 pub type GetMyPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/photos/{size}/$value`.
 pub struct GetMyPhotoContentBySizeRequest {
@@ -566,7 +566,7 @@ impl rt::FromIncoming for GetMyPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /me/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getMyPhotoContentBySize`: the same variants as `getMyPhotoContent`.
 pub type GetMyPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/photo`.
 pub struct GetUserPhotoRequest {
@@ -586,7 +586,7 @@ impl rt::FromIncoming for GetUserPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getUserPhoto`: the same variants as `getMyPhoto`.
 pub type GetUserPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `DELETE /users/{user-id}/photo`.
 pub struct DeleteUserPhotoRequest {
@@ -603,7 +603,7 @@ impl rt::FromIncoming for DeleteUserPhotoRequest {
         })
     }
 }
-/// The answer to `DELETE /users/{user-id}/photo`: the same variants as `deleteMyPhoto`.
+/// The answer to `deleteUserPhoto`: the same variants as `deleteMyPhoto`.
 pub type DeleteUserPhotoResponse = DeleteMyPhotoResponse;
 /// The validated request of `PATCH /users/{user-id}/photo`.
 pub struct UpdateUserPhotoRequest {
@@ -660,7 +660,7 @@ impl rt::FromIncoming for GetUserPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getUserPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetUserPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/photo/$value`.
 pub struct SetUserPhotoContentRequest {
@@ -677,7 +677,7 @@ impl rt::FromIncoming for SetUserPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setUserPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetUserPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/photos`.
 pub struct ListUserPhotosRequest {
@@ -694,7 +694,7 @@ impl rt::FromIncoming for ListUserPhotosRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos`: the same variants as `listMyPhotos`.
+/// The answer to `listUserPhotos`: the same variants as `listMyPhotos`.
 pub type ListUserPhotosResponse = ListMyPhotosResponse;
 /// The validated request of `GET /users/{user-id}/photos/{size}`.
 pub struct GetUserPhotoBySizeRequest {
@@ -717,7 +717,7 @@ impl rt::FromIncoming for GetUserPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos/{size}`: the same variants as `getMyPhoto`.
+/// The answer to `getUserPhotoBySize`: the same variants as `getMyPhoto`.
 pub type GetUserPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/photos/{size}/$value`.
 pub struct GetUserPhotoContentBySizeRequest {
@@ -737,7 +737,7 @@ impl rt::FromIncoming for GetUserPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getUserPhotoContentBySize`: the same variants as `getMyPhotoContent`.
 pub type GetUserPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /groups/{group-id}/photo`.
 pub struct GetGroupPhotoRequest {
@@ -757,7 +757,7 @@ impl rt::FromIncoming for GetGroupPhotoRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getGroupPhoto`: the same variants as `getMyPhoto`.
 pub type GetGroupPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `DELETE /groups/{group-id}/photo`.
 pub struct DeleteGroupPhotoRequest {
@@ -774,7 +774,7 @@ impl rt::FromIncoming for DeleteGroupPhotoRequest {
         })
     }
 }
-/// The answer to `DELETE /groups/{group-id}/photo`: the same variants as `deleteMyPhoto`.
+/// The answer to `deleteGroupPhoto`: the same variants as `deleteMyPhoto`.
 pub type DeleteGroupPhotoResponse = DeleteMyPhotoResponse;
 /// The validated request of `PATCH /groups/{group-id}/photo`.
 pub struct UpdateGroupPhotoRequest {
@@ -791,7 +791,7 @@ impl rt::FromIncoming for UpdateGroupPhotoRequest {
         })
     }
 }
-/// The answer to `PATCH /groups/{group-id}/photo`: the same variants as `updateUserPhoto`.
+/// The answer to `updateGroupPhoto`: the same variants as `updateUserPhoto`.
 pub type UpdateGroupPhotoResponse = UpdateUserPhotoResponse;
 /// The validated request of `GET /groups/{group-id}/photo/$value`.
 pub struct GetGroupPhotoContentRequest {
@@ -808,7 +808,7 @@ impl rt::FromIncoming for GetGroupPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getGroupPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetGroupPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /groups/{group-id}/photo/$value`.
 pub struct SetGroupPhotoContentRequest {
@@ -825,7 +825,7 @@ impl rt::FromIncoming for SetGroupPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /groups/{group-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setGroupPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetGroupPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /groups/{group-id}/photos`.
 pub struct ListGroupPhotosRequest {
@@ -842,7 +842,7 @@ impl rt::FromIncoming for ListGroupPhotosRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos`: the same variants as `listMyPhotos`.
+/// The answer to `listGroupPhotos`: the same variants as `listMyPhotos`.
 pub type ListGroupPhotosResponse = ListMyPhotosResponse;
 /// The validated request of `GET /groups/{group-id}/photos/{size}`.
 pub struct GetGroupPhotoBySizeRequest {
@@ -865,7 +865,7 @@ impl rt::FromIncoming for GetGroupPhotoBySizeRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos/{size}`: the same variants as `getMyPhoto`.
+/// The answer to `getGroupPhotoBySize`: the same variants as `getMyPhoto`.
 pub type GetGroupPhotoBySizeResponse = GetMyPhotoResponse;
 /// The validated request of `GET /groups/{group-id}/photos/{size}/$value`.
 pub struct GetGroupPhotoContentBySizeRequest {
@@ -885,7 +885,7 @@ impl rt::FromIncoming for GetGroupPhotoContentBySizeRequest {
         })
     }
 }
-/// The answer to `GET /groups/{group-id}/photos/{size}/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getGroupPhotoContentBySize`: the same variants as `getMyPhotoContent`.
 pub type GetGroupPhotoContentBySizeResponse = GetMyPhotoContentResponse;
 /// The validated request of `GET /me/contacts/{contact-id}/photo`.
 pub struct GetMyContactPhotoRequest {
@@ -905,7 +905,7 @@ impl rt::FromIncoming for GetMyContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /me/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getMyContactPhoto`: the same variants as `getMyPhoto`.
 pub type GetMyContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/contacts/{contact-id}/photo/$value`.
 pub struct GetMyContactPhotoContentRequest {
@@ -922,7 +922,7 @@ impl rt::FromIncoming for GetMyContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /me/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getMyContactPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetMyContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /me/contacts/{contact-id}/photo/$value`.
 pub struct SetMyContactPhotoContentRequest {
@@ -939,7 +939,7 @@ impl rt::FromIncoming for SetMyContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /me/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setMyContactPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetMyContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo`.
 pub struct GetUserContactPhotoRequest {
@@ -962,7 +962,7 @@ impl rt::FromIncoming for GetUserContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getUserContactPhoto`: the same variants as `getMyPhoto`.
 pub type GetUserContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetUserContactPhotoContentRequest {
@@ -982,7 +982,7 @@ impl rt::FromIncoming for GetUserContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getUserContactPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetUserContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetUserContactPhotoContentRequest {
@@ -1002,7 +1002,7 @@ impl rt::FromIncoming for SetUserContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setUserContactPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetUserContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 pub struct GetMyFolderContactPhotoRequest {
@@ -1025,7 +1025,7 @@ impl rt::FromIncoming for GetMyFolderContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getMyFolderContactPhoto`: the same variants as `getMyPhoto`.
 pub type GetMyFolderContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetMyFolderContactPhotoContentRequest {
@@ -1045,7 +1045,7 @@ impl rt::FromIncoming for GetMyFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getMyFolderContactPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetMyFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetMyFolderContactPhotoContentRequest {
@@ -1065,7 +1065,7 @@ impl rt::FromIncoming for SetMyFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setMyFolderContactPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetMyFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
 /// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`.
 pub struct GetUserFolderContactPhotoRequest {
@@ -1091,7 +1091,7 @@ impl rt::FromIncoming for GetUserFolderContactPhotoRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getUserFolderContactPhoto`: the same variants as `getMyPhoto`.
 pub type GetUserFolderContactPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct GetUserFolderContactPhotoContentRequest {
@@ -1114,7 +1114,7 @@ impl rt::FromIncoming for GetUserFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getUserFolderContactPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetUserFolderContactPhotoContentResponse = GetMyPhotoContentResponse;
 /// The validated request of `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`.
 pub struct SetUserFolderContactPhotoContentRequest {
@@ -1137,11 +1137,11 @@ impl rt::FromIncoming for SetUserFolderContactPhotoContentRequest {
         })
     }
 }
-/// The answer to `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: the same variants as `setMyPhotoContent`.
+/// The answer to `setUserFolderContactPhotoContent`: the same variants as `setMyPhotoContent`.
 pub type SetUserFolderContactPhotoContentResponse = SetMyPhotoContentResponse;
-/// The validated request of `GET /drive/root/createdByUser/photo`: the same fields as `getMyPhoto`.
+/// The validated request of `getDriveOwnerPhoto`: the same fields as `getMyPhoto`.
 pub type GetDriveOwnerPhotoRequest = GetMyPhotoRequest;
-/// The answer to `GET /drive/root/createdByUser/photo`: the same variants as `getMyPhoto`.
+/// The answer to `getDriveOwnerPhoto`: the same variants as `getMyPhoto`.
 pub type GetDriveOwnerPhotoResponse = GetMyPhotoResponse;
 /// The validated request of `PATCH /drive/root/createdByUser/photo`.
 pub struct UpdateDriveOwnerPhotoRequest {
@@ -1155,11 +1155,11 @@ impl rt::FromIncoming for UpdateDriveOwnerPhotoRequest {
         })
     }
 }
-/// The answer to `PATCH /drive/root/createdByUser/photo`: the same variants as `updateUserPhoto`.
+/// The answer to `updateDriveOwnerPhoto`: the same variants as `updateUserPhoto`.
 pub type UpdateDriveOwnerPhotoResponse = UpdateUserPhotoResponse;
-/// The validated request of `GET /drive/root/createdByUser/photo/$value`: the same fields as `getMyPhotoContent`.
+/// The validated request of `getDriveOwnerPhotoContent`: the same fields as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentRequest = GetMyPhotoContentRequest;
-/// The answer to `GET /drive/root/createdByUser/photo/$value`: the same variants as `getMyPhotoContent`.
+/// The answer to `getDriveOwnerPhotoContent`: the same variants as `getMyPhotoContent`.
 pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;
 /// An axum router serving `api`: every operation of the spec under each server path
 /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.

@@ -67,9 +67,39 @@ pub fn permission_summary(api: &Api, op: &Operation) -> String {
     out
 }
 
-/// The full doc comment of an operation: method and path, summary, description, operation id
+/// The doc comment of a client method: method and path, summary, description, operation id
 /// and permissions.
 pub fn operation(api: &Api, op: &Operation) -> TokenStream {
+    let mut text = heading(op);
+    text.push_str(&format!(
+        "\n\nOperation `{}`. {}",
+        op.id,
+        permission_summary(api, op)
+    ));
+    doc_lines(&text)
+}
+
+/// The doc comment of a server trait method: as the client's, but the permissions are a link
+/// to `permissions` (the operation's list in `operations::permissions`): the router has already
+/// checked them when the method is called.
+pub fn server_operation(op: &Operation, permissions: &syn::Ident) -> TokenStream {
+    let mut text = heading(op);
+    if op.security.is_empty() {
+        text.push_str(&format!(
+            "\n\nOperation `{}`. No permission allows it: the router refuses every request, so this method is never called.",
+            op.id
+        ));
+    } else {
+        text.push_str(&format!(
+            "\n\nOperation `{}`, called once the caller holds one of [its permissions](super::operations::permissions::{permissions}).",
+            op.id
+        ));
+    }
+    doc_lines(&text)
+}
+
+/// Method and path, then the summary and description when the spec has them.
+fn heading(op: &Operation) -> String {
     let mut text = format!("`{} {}`", op.method.upper(), op.path);
     if let Some(summary) = &op.summary {
         text.push_str(&format!(": {summary}."));
@@ -77,10 +107,5 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
     if let Some(description) = &op.description {
         text.push_str(&format!("\n\n{description}"));
     }
-    text.push_str(&format!(
-        "\n\nOperation `{}`. {}",
-        op.id,
-        permission_summary(api, op)
-    ));
-    doc_lines(&text)
+    text
 }

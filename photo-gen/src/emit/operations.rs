@@ -9,10 +9,15 @@ use super::format::FileSink;
 use super::ident;
 use super::shapes::Shapes;
 use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
-use crate::names;
 
+/// The static describing `op`: its function name (already a unique snake_case identifier) in
+/// upper case.
 pub fn static_name(op: &Operation) -> syn::Ident {
-    ident(&names::screaming(&op.fn_name).unwrap_or_else(|| "OPERATION".into()))
+    let name = op.fn_name.trim_start_matches("r#");
+    if name.is_empty() {
+        return ident("OPERATION");
+    }
+    ident(&name.to_ascii_uppercase())
 }
 
 fn scheme_ident(api: &Api, name: &str) -> TokenStream {
@@ -106,8 +111,8 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
 
 fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
     let name = static_name(op);
-    let id = &op.id;
-    let path = &op.path;
+    let id = super::string_literal(&op.id);
+    let path = super::string_literal(&op.path);
     let method = match op.method {
         Method::Get => quote!(Get),
         Method::Put => quote!(Put),
@@ -130,7 +135,12 @@ fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
             quote!(Some(RequestBodySpec { kind: BodyKind::#kind, media_types: &[#(#media_types),*], required: #required }))
         }
     };
-    let doc = format!(" `{} {}` (`{}`).", op.method.upper(), op.path, op.id);
+    let doc = super::string_literal(&format!(
+        " `{} {}` (`{}`).",
+        op.method.upper(),
+        op.path,
+        op.id
+    ));
     quote! {
         #[doc = #doc]
         pub static #name: OperationSpec = OperationSpec {

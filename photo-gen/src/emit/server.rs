@@ -56,11 +56,14 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
     });
-    let methods = api.operations.iter().map(|op| {
+    // Each permission list is a static named after its first operation (see `operations`).
+    let permissions = Shapes::of(api, |op| &op.security);
+    let methods = api.operations.iter().enumerate().map(|(index, op)| {
         let name = ident(&op.fn_name);
         let request = request_name(op);
         let response = response_name(op);
-        let doc = docs::operation(api, op);
+        let list = static_name(&api.operations[permissions.first(index)]);
+        let doc = docs::server_operation(op, &list);
         quote! {
             #doc
             fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
@@ -297,7 +300,7 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
 
 fn routes(api: &Api, sink: &mut FileSink) {
     let routes = api.operations.iter().map(|op| {
-        let path = route_path(op);
+        let path = super::string_literal(&route_path(op));
         let op_static = static_name(op);
         let method = ident(&op.fn_name);
         quote! {

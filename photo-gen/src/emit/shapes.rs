@@ -64,12 +64,10 @@ pub fn alias(
     (name, first_name): (&syn::Ident, &syn::Ident),
     (lead, parts): (&str, &str),
 ) -> TokenStream {
-    let doc = format!(
-        " {lead} `{} {}`: the same {parts} as `{}`.",
-        op.method.upper(),
-        op.path,
-        first.id
-    );
+    let doc = super::string_literal(&format!(
+        " {lead} `{}`: the same {parts} as `{}`.",
+        op.id, first.id
+    ));
     quote! {
         #[doc = #doc]
         pub type #name = #first_name;

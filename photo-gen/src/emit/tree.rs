@@ -78,21 +78,22 @@ impl<'a> Tree<'a> {
             let mut current = 0;
             let mut path = String::new();
             for segment in &op.segments {
-                let (step, part, text) = match segment {
-                    Segment::Literal(literal) => (
-                        Step::Literal(literal),
-                        literal_type_part(literal),
-                        literal.clone(),
-                    ),
+                let step = match segment {
+                    Segment::Literal(literal) => {
+                        path.push('/');
+                        path.push_str(literal);
+                        Step::Literal(literal)
+                    }
                     Segment::Param(name) => {
                         let Some(param) = op.params.iter().find(|param| &param.name == name) else {
                             break;
                         };
-                        (Step::Param(param), "Item".to_owned(), format!("{{{name}}}"))
+                        path.push_str("/{");
+                        path.push_str(name);
+                        path.push('}');
+                        Step::Param(param)
                     }
                 };
-                path.push('/');
-                path.push_str(&text);
                 let key = match &step {
                     Step::Literal(literal) => ChildKey::Literal(literal),
                     Step::Param(_) => ChildKey::Param,
@@ -105,6 +106,11 @@ impl<'a> Tree<'a> {
                             String::new()
                         } else {
                             tree.nodes[current].type_name.clone()
+                        };
+                        // Named only when new: the same prefix recurs in every operation under it.
+                        let part = match &step {
+                            Step::Literal(literal) => literal_type_part(literal),
+                            Step::Param(_) => "Item".to_owned(),
                         };
                         let index = tree.nodes.len();
                         tree.nodes.push(Node {
