@@ -217,3 +217,34 @@ pub(crate) fn string_literal(text: &str) -> proc_macro2::Literal {
     }
     proc_macro2::Literal::string(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::string_literal;
+
+    /// The value syn reads back from a literal.
+    fn value(literal: proc_macro2::Literal) -> String {
+        syn::parse2::<syn::LitStr>(quote::quote!(#literal))
+            .map(|lit| lit.value())
+            .unwrap_or_else(|error| format!("not a string literal: {error}"))
+    }
+
+    #[test]
+    fn string_literals_keep_their_text() {
+        for text in [
+            "",
+            " `GET /me/photo`: Get the photo.",
+            "quote \" and backslash \\ inside",
+            "tab\tnew\nline",
+            "non-ASCII “quoted” ✓",
+            "{user-id} $value @odata.context",
+        ] {
+            assert_eq!(value(string_literal(text)), text);
+            assert_eq!(
+                string_literal(text).to_string(),
+                proc_macro2::Literal::string(text).to_string(),
+                "{text:?} is written as Literal::string writes it"
+            );
+        }
+    }
+}
