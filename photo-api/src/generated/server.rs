@@ -1178,308 +1178,217 @@ pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
 }
 /// Routes every operation to its method of `A`.
 fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
-    routes
-        .add(
-            "/me/photo",
-            &super::operations::GET_MY_PHOTO,
-            |api, context, request| async move {
-                api.get_my_photo(context, request).await
-            },
-        );
-    routes
-        .add(
-            "/me/photo",
-            &super::operations::DELETE_MY_PHOTO,
-            |api, context, request| async move {
-                api.delete_my_photo(context, request).await
-            },
-        );
+    routes.add("/me/photo", &super::operations::GET_MY_PHOTO, A::get_my_photo);
+    routes.add("/me/photo", &super::operations::DELETE_MY_PHOTO, A::delete_my_photo);
     routes
         .add(
             "/me/photo/$value",
             &super::operations::GET_MY_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_my_photo_content(context, request).await
-            },
+            A::get_my_photo_content,
         );
     routes
         .add(
             "/me/photo/$value",
             &super::operations::SET_MY_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_my_photo_content(context, request).await
-            },
+            A::set_my_photo_content,
         );
-    routes
-        .add(
-            "/me/photos",
-            &super::operations::LIST_MY_PHOTOS,
-            |api, context, request| async move {
-                api.list_my_photos(context, request).await
-            },
-        );
+    routes.add("/me/photos", &super::operations::LIST_MY_PHOTOS, A::list_my_photos);
     routes
         .add(
             "/me/photos/{size}",
             &super::operations::GET_MY_PHOTO_BY_SIZE,
-            |api, context, request| async move {
-                api.get_my_photo_by_size(context, request).await
-            },
+            A::get_my_photo_by_size,
         );
     routes
         .add(
             "/me/photos/{size}/$value",
             &super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE,
-            |api, context, request| async move {
-                api.get_my_photo_content_by_size(context, request).await
-            },
+            A::get_my_photo_content_by_size,
         );
     routes
         .add(
             "/users/{user_id}/photo",
             &super::operations::GET_USER_PHOTO,
-            |api, context, request| async move {
-                api.get_user_photo(context, request).await
-            },
+            A::get_user_photo,
         );
     routes
         .add(
             "/users/{user_id}/photo",
             &super::operations::DELETE_USER_PHOTO,
-            |api, context, request| async move {
-                api.delete_user_photo(context, request).await
-            },
+            A::delete_user_photo,
         );
     routes
         .add(
             "/users/{user_id}/photo",
             &super::operations::UPDATE_USER_PHOTO,
-            |api, context, request| async move {
-                api.update_user_photo(context, request).await
-            },
+            A::update_user_photo,
         );
     routes
         .add(
             "/users/{user_id}/photo/$value",
             &super::operations::GET_USER_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_user_photo_content(context, request).await
-            },
+            A::get_user_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/photo/$value",
             &super::operations::SET_USER_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_user_photo_content(context, request).await
-            },
+            A::set_user_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/photos",
             &super::operations::LIST_USER_PHOTOS,
-            |api, context, request| async move {
-                api.list_user_photos(context, request).await
-            },
+            A::list_user_photos,
         );
     routes
         .add(
             "/users/{user_id}/photos/{size}",
             &super::operations::GET_USER_PHOTO_BY_SIZE,
-            |api, context, request| async move {
-                api.get_user_photo_by_size(context, request).await
-            },
+            A::get_user_photo_by_size,
         );
     routes
         .add(
             "/users/{user_id}/photos/{size}/$value",
             &super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE,
-            |api, context, request| async move {
-                api.get_user_photo_content_by_size(context, request).await
-            },
+            A::get_user_photo_content_by_size,
         );
     routes
         .add(
             "/groups/{group_id}/photo",
             &super::operations::GET_GROUP_PHOTO,
-            |api, context, request| async move {
-                api.get_group_photo(context, request).await
-            },
+            A::get_group_photo,
         );
     routes
         .add(
             "/groups/{group_id}/photo",
             &super::operations::DELETE_GROUP_PHOTO,
-            |api, context, request| async move {
-                api.delete_group_photo(context, request).await
-            },
+            A::delete_group_photo,
         );
     routes
         .add(
             "/groups/{group_id}/photo",
             &super::operations::UPDATE_GROUP_PHOTO,
-            |api, context, request| async move {
-                api.update_group_photo(context, request).await
-            },
+            A::update_group_photo,
         );
     routes
         .add(
             "/groups/{group_id}/photo/$value",
             &super::operations::GET_GROUP_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_group_photo_content(context, request).await
-            },
+            A::get_group_photo_content,
         );
     routes
         .add(
             "/groups/{group_id}/photo/$value",
             &super::operations::SET_GROUP_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_group_photo_content(context, request).await
-            },
+            A::set_group_photo_content,
         );
     routes
         .add(
             "/groups/{group_id}/photos",
             &super::operations::LIST_GROUP_PHOTOS,
-            |api, context, request| async move {
-                api.list_group_photos(context, request).await
-            },
+            A::list_group_photos,
         );
     routes
         .add(
             "/groups/{group_id}/photos/{size}",
             &super::operations::GET_GROUP_PHOTO_BY_SIZE,
-            |api, context, request| async move {
-                api.get_group_photo_by_size(context, request).await
-            },
+            A::get_group_photo_by_size,
         );
     routes
         .add(
             "/groups/{group_id}/photos/{size}/$value",
             &super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE,
-            |api, context, request| async move {
-                api.get_group_photo_content_by_size(context, request).await
-            },
+            A::get_group_photo_content_by_size,
         );
     routes
         .add(
             "/me/contacts/{contact_id}/photo",
             &super::operations::GET_MY_CONTACT_PHOTO,
-            |api, context, request| async move {
-                api.get_my_contact_photo(context, request).await
-            },
+            A::get_my_contact_photo,
         );
     routes
         .add(
             "/me/contacts/{contact_id}/photo/$value",
             &super::operations::GET_MY_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_my_contact_photo_content(context, request).await
-            },
+            A::get_my_contact_photo_content,
         );
     routes
         .add(
             "/me/contacts/{contact_id}/photo/$value",
             &super::operations::SET_MY_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_my_contact_photo_content(context, request).await
-            },
+            A::set_my_contact_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/contacts/{contact_id}/photo",
             &super::operations::GET_USER_CONTACT_PHOTO,
-            |api, context, request| async move {
-                api.get_user_contact_photo(context, request).await
-            },
+            A::get_user_contact_photo,
         );
     routes
         .add(
             "/users/{user_id}/contacts/{contact_id}/photo/$value",
             &super::operations::GET_USER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_user_contact_photo_content(context, request).await
-            },
+            A::get_user_contact_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/contacts/{contact_id}/photo/$value",
             &super::operations::SET_USER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_user_contact_photo_content(context, request).await
-            },
+            A::set_user_contact_photo_content,
         );
     routes
         .add(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
             &super::operations::GET_MY_FOLDER_CONTACT_PHOTO,
-            |api, context, request| async move {
-                api.get_my_folder_contact_photo(context, request).await
-            },
+            A::get_my_folder_contact_photo,
         );
     routes
         .add(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             &super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_my_folder_contact_photo_content(context, request).await
-            },
+            A::get_my_folder_contact_photo_content,
         );
     routes
         .add(
             "/me/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             &super::operations::SET_MY_FOLDER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_my_folder_contact_photo_content(context, request).await
-            },
+            A::set_my_folder_contact_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo",
             &super::operations::GET_USER_FOLDER_CONTACT_PHOTO,
-            |api, context, request| async move {
-                api.get_user_folder_contact_photo(context, request).await
-            },
+            A::get_user_folder_contact_photo,
         );
     routes
         .add(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             &super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_user_folder_contact_photo_content(context, request).await
-            },
+            A::get_user_folder_contact_photo_content,
         );
     routes
         .add(
             "/users/{user_id}/contactFolders/{contact_folder_id}/contacts/{contact_id}/photo/$value",
             &super::operations::SET_USER_FOLDER_CONTACT_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.set_user_folder_contact_photo_content(context, request).await
-            },
+            A::set_user_folder_contact_photo_content,
         );
     routes
         .add(
             "/drive/root/createdByUser/photo",
             &super::operations::GET_DRIVE_OWNER_PHOTO,
-            |api, context, request| async move {
-                api.get_drive_owner_photo(context, request).await
-            },
+            A::get_drive_owner_photo,
         );
     routes
         .add(
             "/drive/root/createdByUser/photo",
             &super::operations::UPDATE_DRIVE_OWNER_PHOTO,
-            |api, context, request| async move {
-                api.update_drive_owner_photo(context, request).await
-            },
+            A::update_drive_owner_photo,
         );
     routes
         .add(
             "/drive/root/createdByUser/photo/$value",
             &super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT,
-            |api, context, request| async move {
-                api.get_drive_owner_photo_content(context, request).await
-            },
+            A::get_drive_owner_photo_content,
         );
 }

@@ -304,9 +304,7 @@ fn routes(api: &Api, sink: &mut FileSink) {
         let op_static = static_name(op);
         let method = ident(&op.fn_name);
         quote! {
-            routes.add(#path, &super::operations::#op_static, |api, context, request| async move {
-                api.#method(context, request).await
-            });
+            routes.add(#path, &super::operations::#op_static, A::#method);
         }
     });
     sink.container(

@@ -39,5 +39,5 @@ pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;
 pub use response::{BinaryContent, binary_response, empty_response, json_response};
-pub use routes::Routes;
+pub use routes::{ApiMethod, Routes};
 pub use serve::serve;

@@ -37,24 +37,23 @@ impl<A: Send + Sync + 'static> Routes<A> {
     }
 
     /// Routes `op` at `path` (axum's syntax, captures named as the request type reads them):
-    /// each request is checked and decoded by [`handle`], then given to `call` with the
-    /// implementation. Operations on the same path share its route, one per method.
-    pub fn add<T, R, F, Fut>(&mut self, path: &str, op: &'static OperationSpec, call: F)
+    /// each request is checked and decoded by [`handle`], then given to `method`, the
+    /// implementation's method for the operation (such as `A::get_my_photo`). Operations on the
+    /// same path share its route, one per method.
+    pub fn add<T, R, M>(&mut self, path: &str, op: &'static OperationSpec, method: M)
     where
         T: FromIncoming + 'static,
         R: IntoResponse,
-        F: Fn(Arc<A>, RequestContext, T) -> Fut + Clone + Send + Sync + 'static,
-        Fut: Future<Output = R> + Send + 'static,
+        M: for<'a> ApiMethod<'a, A, T, Output = R> + Copy + Send + Sync + 'static,
     {
         let api = Arc::clone(&self.api);
         let config = Arc::clone(&self.config);
         let handler = move |request: Request| {
             let api = Arc::clone(&api);
             let config = Arc::clone(&config);
-            let call = call.clone();
             async move {
-                handle(&config, op, request, move |context, request| {
-                    call(api, context, request)
+                handle(&config, op, request, |context, request| {
+                    method.call(&api, context, request)
                 })
                 .await
             }
@@ -67,6 +66,31 @@ impl<A: Send + Sync + 'static> Routes<A> {
     /// The router with every route added.
     pub fn into_router(self) -> Router {
         self.router
+    }
+}
+
+/// A method of the API trait for one operation, such as `A::get_my_photo`: it borrows the
+/// implementation for as long as its future runs, which a plain `Fn` bound cannot say.
+pub trait ApiMethod<'a, A: 'a, T>: Sized {
+    /// What the operation answers.
+    type Output;
+    /// The method's future.
+    type Future: Future<Output = Self::Output> + Send + 'a;
+
+    /// Calls the method on `api`.
+    fn call(self, api: &'a A, context: RequestContext, request: T) -> Self::Future;
+}
+
+impl<'a, A: 'a, T, F, Fut> ApiMethod<'a, A, T> for F
+where
+    F: FnOnce(&'a A, RequestContext, T) -> Fut,
+    Fut: Future + Send + 'a,
+{
+    type Output = Fut::Output;
+    type Future = Fut;
+
+    fn call(self, api: &'a A, context: RequestContext, request: T) -> Fut {
+        self(api, context, request)
     }
 }
 
