@@ -1,4 +1,4 @@
-//! The body of every generated handler: accept the request for its operation, decode the
+//! How every route serves a request: accept it for its operation, decode the
 //! typed request, call the implementation and render its answer.
 
 use std::future::Future;

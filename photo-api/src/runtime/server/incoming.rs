@@ -24,7 +24,8 @@ use super::rejection::{Rejection, excerpt};
 const MEDIA_TYPE_ECHO_LIMIT: usize = 100;
 
 /// A request that passed authentication, authorization and the media-type and size checks of
-/// its operation. Generated handlers build their typed request from it.
+/// its operation. Each generated request type reads itself from it
+/// ([`FromIncoming`](super::FromIncoming)).
 pub struct Incoming {
     op: &'static OperationSpec,
     parts: Parts,
