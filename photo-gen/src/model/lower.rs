@@ -26,11 +26,14 @@ impl Problems<'_> {
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
         let location = self.index.get().locate(&pointer.render());
-        self.diagnostics.push(Diagnostic {
-            location,
-            message: message.into(),
-            hint,
-        });
+        self.diagnostics.push(
+            Diagnostic {
+                location,
+                message: message.into(),
+                hint,
+            },
+            self.index.text(),
+        );
     }
 
     /// A problem with the value (rather than the key) at `pointer`.
@@ -41,11 +44,14 @@ impl Problems<'_> {
         hint: Option<String>,
     ) {
         let location = self.index.get().locate_value(&pointer.render());
-        self.diagnostics.push(Diagnostic {
-            location,
-            message: message.into(),
-            hint,
-        });
+        self.diagnostics.push(
+            Diagnostic {
+                location,
+                message: message.into(),
+                hint,
+            },
+            self.index.text(),
+        );
     }
 
     /// `line:col` of a pointer, for messages that mention a second place.
