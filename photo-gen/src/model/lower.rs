@@ -1,6 +1,6 @@
 //! Lowering the parsed spec into the [`Api`] model, reporting every problem found on the way.
 
-use std::collections::HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::pointer::{Pointer, ROOT};
 use super::refs::resolve;
@@ -87,12 +87,12 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
         problems,
         types,
         schemes,
-        first_ids: HashMap::new(),
-        first_fns: HashMap::new(),
+        first_ids: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
+        first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
     };
-    let mut operations = Vec::new();
+    let mut operations = Vec::with_capacity(doc.paths.len());
     for (path, item) in &doc.paths {
-        operations.extend(lowering.path_item(path, item));
+        lowering.path_item(path, item, &mut operations);
     }
     if doc.paths.is_empty() {
         lowering
@@ -248,9 +248,9 @@ struct Lowering<'d, 'p> {
     types: Types,
     schemes: Vec<SecurityScheme>,
     /// operationId → where first defined.
-    first_ids: HashMap<&'d str, IdSite<'d>>,
+    first_ids: FxHashMap<&'d str, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
-    first_fns: HashMap<String, IdSite<'d>>,
+    first_fns: FxHashMap<String, IdSite<'d>>,
 }
 
 /// An operation's place in the spec: its path and method, and the path item's pointer.
@@ -273,11 +273,12 @@ impl<'a> OpSite<'_, 'a> {
 }
 
 impl<'d> Lowering<'d, '_> {
-    fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem) -> Vec<Operation> {
+    /// Lowers the operations of one path item into `out`.
+    fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
         let paths = ROOT.key("paths");
         let pointer = paths.key(path);
         let Some(segments) = self.segments(path, &pointer) else {
-            return Vec::new();
+            return;
         };
         if item.reference.is_some() {
             self.problems.error(
@@ -286,7 +287,6 @@ impl<'d> Lowering<'d, '_> {
                 None,
             );
         }
-        let mut out = Vec::new();
         for (method_name, op) in item.operations() {
             let method = match method_name {
                 "get" => Method::Get,
@@ -312,7 +312,6 @@ impl<'d> Lowering<'d, '_> {
                 out.push(op);
             }
         }
-        out
     }
 
     fn segments(&mut self, path: &str, pointer: &Pointer) -> Option<Vec<Segment>> {
@@ -654,7 +653,7 @@ impl<'d> Lowering<'d, '_> {
 
     fn content(
         &mut self,
-        content: &indexmap::IndexMap<String, spec::MediaType>,
+        content: &spec::UniqueMap<String, spec::MediaType>,
         pointer: &Pointer,
         type_hint: Hint,
     ) -> Option<Option<BodyContent>> {

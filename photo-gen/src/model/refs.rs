@@ -3,11 +3,9 @@
 
 use std::borrow::Cow;
 
-use indexmap::IndexMap;
-
 use super::lower::Problems;
 use super::pointer::Pointer;
-use crate::spec::RefOr;
+use crate::spec::{RefOr, UniqueMap};
 
 /// A resolved node: the object, where it lives, and its component name when it came from one.
 pub struct Resolved<'a, T> {
@@ -19,7 +17,7 @@ pub struct Resolved<'a, T> {
 /// Follows `node` (at `pointer`) through `components.<kind>` until an inline object.
 pub fn resolve<'a, T>(
     problems: &mut Problems,
-    components: &'a IndexMap<String, RefOr<T>>,
+    components: &'a UniqueMap<String, RefOr<T>>,
     kind: &'static str,
     node: &'a RefOr<T>,
     pointer: Pointer<'a>,

@@ -3,14 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
-
 use super::lower::{Hint, Problems};
 use super::pointer::Pointer;
 use super::refs::resolve;
 use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
 use crate::names;
-use crate::spec::{RefOr, Schema, SchemaType};
+use crate::spec::{RefOr, Schema, SchemaType, UniqueMap};
 
 /// The named types found so far, in the order they were first needed.
 #[derive(Default)]
@@ -48,7 +46,7 @@ impl Types {
     pub fn declare_components(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
     ) {
         for (name, node) in schemas {
             let pointer = Pointer::Component("schemas", name);
@@ -108,7 +106,7 @@ impl Types {
     pub fn type_ref(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         node: &RefOr<Schema>,
         pointer: Pointer,
         name_hint: Hint,
@@ -177,7 +175,7 @@ impl Types {
     pub fn is_binary(
         &self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         node: Option<&RefOr<Schema>>,
         pointer: Pointer,
     ) -> bool {
@@ -194,7 +192,7 @@ impl Types {
     fn named_type(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         spec_name: &str,
         schema: &Schema,
         pointer: &Pointer,
@@ -257,7 +255,7 @@ impl Types {
     fn fields(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         owner: &str,
         schema: &Schema,
         pointer: &Pointer,
