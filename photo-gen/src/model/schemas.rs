@@ -17,7 +17,16 @@ pub struct Types {
     /// `components.schemas` name → Rust name, for schemas that became named types.
     by_component: BTreeMap<String, String>,
     /// Rust name → where it was first defined, to report collisions.
-    defined_at: BTreeMap<String, String>,
+    defined_at: BTreeMap<String, Definition>,
+}
+
+/// Where a named type was first defined.
+struct Definition {
+    /// Its JSON pointer.
+    pointer: String,
+    /// The schema node's address: a node has one pointer, so meeting the same node again (an
+    /// inline enum in a shared parameter, say) is recognised without rendering a pointer.
+    node: *const Schema,
 }
 
 /// What a schema means, before it is given a name.
@@ -209,12 +218,11 @@ impl Types {
             );
             return None;
         };
-        let rendered = pointer.render();
         if let Some(first) = self.defined_at.get(&rust_name) {
-            if *first == rendered {
+            if std::ptr::eq(first.node, schema) {
                 return Some(rust_name);
             }
-            let first = first.clone();
+            let first = first.pointer.clone();
             problems.error(
                 pointer,
                 format!(
@@ -225,7 +233,13 @@ impl Types {
             );
             return None;
         }
-        self.defined_at.insert(rust_name.clone(), rendered);
+        self.defined_at.insert(
+            rust_name.clone(),
+            Definition {
+                pointer: pointer.render(),
+                node: schema,
+            },
+        );
         if is_component {
             self.by_component
                 .insert(spec_name.to_owned(), rust_name.clone());
@@ -334,7 +348,7 @@ impl Types {
                             let pointer = self
                                 .defined_at
                                 .get(&start.rust_name)
-                                .map_or("", String::as_str);
+                                .map_or("", |first| first.pointer.as_str());
                             problems.error(
                                 &Pointer::Rendered(pointer),
                                 format!(
