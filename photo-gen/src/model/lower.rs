@@ -1,5 +1,7 @@
 //! Lowering the parsed spec into the [`Api`] model, reporting every problem found on the way.
 
+use std::cell::Cell;
+
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::pointer::{Pointer, ROOT};
@@ -54,6 +56,11 @@ impl Problems<'_> {
         );
     }
 
+    /// How many problems have been recorded.
+    pub fn count(&self) -> usize {
+        self.diagnostics.len()
+    }
+
     /// `line:col` of a pointer, for messages that mention a second place.
     pub fn describe(&self, pointer: &Pointer) -> String {
         let pointer = pointer.render();
@@ -89,6 +96,7 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
         schemes,
         first_ids: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
         first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
+        shared_responses: FxHashMap::default(),
     };
     let mut operations = Vec::with_capacity(doc.paths.len());
     for (path, item) in &doc.paths {
@@ -251,6 +259,8 @@ struct Lowering<'d, 'p> {
     first_ids: FxHashMap<&'d str, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
     first_fns: FxHashMap<String, IdSite<'d>>,
+    /// Lowered `components.responses` entries, by the component name's address and status.
+    shared_responses: FxHashMap<(usize, Status), Response>,
 }
 
 /// An operation's place in the spec: its path and method, and the path item's pointer.
@@ -812,8 +822,22 @@ impl<'d> Lowering<'d, '_> {
                 ok = false;
                 continue;
             };
+            // A shared response lowers the same way for every operation, unless it names an
+            // inline type after the operation or has problems.
+            let shared = resolved
+                .component
+                .map(|name| (name.as_ptr() as usize, status));
+            if let Some(response) = shared.and_then(|key| self.shared_responses.get(&key)) {
+                out.push(response.clone());
+                continue;
+            }
+            let problems_before = self.problems.count();
             let variant = variant_name(status);
-            let hint = || format!("{type_name}{variant}");
+            let hinted = Cell::new(false);
+            let hint = || {
+                hinted.set(true);
+                format!("{type_name}{variant}")
+            };
             let Some(body) = self.content(&resolved.item.content, &resolved.pointer, &hint) else {
                 ok = false;
                 continue;
@@ -847,13 +871,20 @@ impl<'d> Lowering<'d, '_> {
                     description: header.item.description.clone(),
                 });
             }
-            out.push(Response {
+            let response = Response {
                 status,
                 variant,
                 description: resolved.item.description.clone(),
                 body,
                 headers,
-            });
+            };
+            if let Some(key) = shared
+                && !hinted.get()
+                && self.problems.count() == problems_before
+            {
+                self.shared_responses.insert(key, response.clone());
+            }
+            out.push(response);
         }
         ok.then_some(out)
     }
