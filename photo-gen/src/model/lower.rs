@@ -5,7 +5,7 @@ use std::cell::Cell;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::pointer::{Pointer, ROOT};
-use super::refs::resolve;
+use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
 use super::*;
@@ -96,6 +96,7 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
         schemes,
         first_ids: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
         first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
+        shared_params: FxHashMap::default(),
         shared_responses: FxHashMap::default(),
     };
     let mut operations = Vec::with_capacity(doc.paths.len());
@@ -259,8 +260,21 @@ struct Lowering<'d, 'p> {
     first_ids: FxHashMap<&'d str, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
     first_fns: FxHashMap<String, IdSite<'d>>,
+    /// Lowered `components.parameters` entries, by the component name's address.
+    shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
     shared_responses: FxHashMap<(usize, Status), Response>,
+}
+
+/// What a parameter lowers to.
+#[derive(Clone)]
+enum ParamLowering {
+    Param(Param),
+    /// A parameter with a problem that does not stop the others from being checked.
+    Invalid(Param),
+    /// A header parameter OpenAPI says to ignore.
+    Ignored,
+    Failed,
 }
 
 /// An operation's place in the spec: its path and method, and the path item's pointer.
@@ -489,97 +503,35 @@ impl<'d> Lowering<'d, '_> {
                 ok = false;
                 continue;
             };
-            let parameter = resolved.item;
-            let location = match parameter.location.as_str() {
-                "path" => ParamLocation::Path,
-                "query" => ParamLocation::Query,
-                "header" => ParamLocation::Header,
-                other => {
-                    self.problems.error_value(
-                        &resolved.pointer.key("in"),
-                        format!("parameters `in: {other}` are not supported"),
-                        Some("use path, query or header".into()),
-                    );
+            // A shared parameter lowers the same way for every operation, unless it names an
+            // inline type after the operation or has problems.
+            let shared = resolved.component.map(|name| name.as_ptr() as usize);
+            let lowered = match shared.and_then(|key| self.shared_params.get(&key)) {
+                Some(lowered) => lowered.clone(),
+                None => {
+                    let problems_before = self.problems.count();
+                    let op_specific = Cell::new(false);
+                    let lowered = self.param(&resolved, type_name, &op_specific);
+                    if let Some(key) = shared
+                        && !op_specific.get()
+                        && self.problems.count() == problems_before
+                    {
+                        self.shared_params.insert(key, lowered.clone());
+                    }
+                    lowered
+                }
+            };
+            let param = match lowered {
+                ParamLowering::Param(param) => param,
+                ParamLowering::Invalid(param) => {
+                    ok = false;
+                    param
+                }
+                ParamLowering::Ignored => continue,
+                ParamLowering::Failed => {
                     ok = false;
                     continue;
                 }
-            };
-            // OpenAPI says these header parameters are ignored: security and content say it.
-            if location == ParamLocation::Header
-                && ["authorization", "content-type", "accept"]
-                    .contains(&parameter.name.to_ascii_lowercase().as_str())
-            {
-                continue;
-            }
-            if location == ParamLocation::Path && !parameter.required {
-                self.problems.error(
-                    &resolved.pointer,
-                    format!(
-                        "path parameter `{}` must have `required: true`",
-                        parameter.name
-                    ),
-                    None,
-                );
-                ok = false;
-            }
-            let rust_name = if location == ParamLocation::Header {
-                names::header_field(&parameter.name)
-            } else {
-                names::snake(&parameter.name)
-            };
-            let Some(rust_name) = rust_name else {
-                self.problems.error(
-                    &resolved.pointer,
-                    format!("parameter `{}` gives no usable Rust name", parameter.name),
-                    None,
-                );
-                ok = false;
-                continue;
-            };
-            let hint = || {
-                resolved
-                    .component
-                    .and_then(|c| names::camel(c, "P"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "{type_name}{}",
-                            names::camel(&parameter.name, "P").unwrap_or_default()
-                        )
-                    })
-            };
-            let ty = match &parameter.schema {
-                Some(schema) => self.types.type_ref(
-                    &mut self.problems,
-                    &self.doc.components.schemas,
-                    schema,
-                    resolved.pointer.key("schema"),
-                    &hint,
-                ),
-                None => Some(TypeRef::String),
-            };
-            let Some(ty) = ty else {
-                ok = false;
-                continue;
-            };
-            if let TypeRef::Array(inner) = &ty
-                && (matches!(**inner, TypeRef::Array(_))
-                    || parameter.explode == Some(true)
-                    || parameter
-                        .style
-                        .as_deref()
-                        .is_some_and(|style| style != "form" && style != "simple"))
-            {
-                self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
-                ok = false;
-                continue;
-            }
-            let param = Param {
-                name: parameter.name.clone(),
-                rust_name,
-                location,
-                required: parameter.required,
-                ty,
-                description: parameter.description.clone(),
             };
             // Operation-level parameters override path-level ones with the same name and location.
             declared.retain(|(existing, _)| {
@@ -659,6 +611,111 @@ impl<'d> Lowering<'d, '_> {
                 .filter(|param| param.location != ParamLocation::Path),
         );
         Some(params)
+    }
+
+    /// Lowers one resolved parameter. `op_specific` is set when an inline type was named after
+    /// the operation.
+    fn param(
+        &mut self,
+        resolved: &Resolved<'_, spec::Parameter>,
+        type_name: &str,
+        op_specific: &Cell<bool>,
+    ) -> ParamLowering {
+        let parameter = resolved.item;
+        let mut valid = true;
+        let location = match parameter.location.as_str() {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => ParamLocation::Header,
+            other => {
+                self.problems.error_value(
+                    &resolved.pointer.key("in"),
+                    format!("parameters `in: {other}` are not supported"),
+                    Some("use path, query or header".into()),
+                );
+                return ParamLowering::Failed;
+            }
+        };
+        // OpenAPI says these header parameters are ignored: security and content say it.
+        if location == ParamLocation::Header
+            && ["authorization", "content-type", "accept"]
+                .contains(&parameter.name.to_ascii_lowercase().as_str())
+        {
+            return ParamLowering::Ignored;
+        }
+        if location == ParamLocation::Path && !parameter.required {
+            self.problems.error(
+                &resolved.pointer,
+                format!(
+                    "path parameter `{}` must have `required: true`",
+                    parameter.name
+                ),
+                None,
+            );
+            valid = false;
+        }
+        let rust_name = if location == ParamLocation::Header {
+            names::header_field(&parameter.name)
+        } else {
+            names::snake(&parameter.name)
+        };
+        let Some(rust_name) = rust_name else {
+            self.problems.error(
+                &resolved.pointer,
+                format!("parameter `{}` gives no usable Rust name", parameter.name),
+                None,
+            );
+            return ParamLowering::Failed;
+        };
+        let hint = || {
+            resolved
+                .component
+                .and_then(|c| names::camel(c, "P"))
+                .unwrap_or_else(|| {
+                    op_specific.set(true);
+                    format!(
+                        "{type_name}{}",
+                        names::camel(&parameter.name, "P").unwrap_or_default()
+                    )
+                })
+        };
+        let ty = match &parameter.schema {
+            Some(schema) => self.types.type_ref(
+                &mut self.problems,
+                &self.doc.components.schemas,
+                schema,
+                resolved.pointer.key("schema"),
+                &hint,
+            ),
+            None => Some(TypeRef::String),
+        };
+        let Some(ty) = ty else {
+            return ParamLowering::Failed;
+        };
+        if let TypeRef::Array(inner) = &ty
+            && (matches!(**inner, TypeRef::Array(_))
+                || parameter.explode == Some(true)
+                || parameter
+                    .style
+                    .as_deref()
+                    .is_some_and(|style| style != "form" && style != "simple"))
+        {
+            self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
+            return ParamLowering::Failed;
+        }
+        let param = Param {
+            name: parameter.name.clone(),
+            rust_name,
+            location,
+            required: parameter.required,
+            ty,
+            description: parameter.description.clone(),
+        };
+        if valid {
+            ParamLowering::Param(param)
+        } else {
+            ParamLowering::Invalid(param)
+        }
     }
 
     fn content(
