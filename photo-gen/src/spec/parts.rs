@@ -127,8 +127,8 @@ fn layout(text: &str, part_bytes: usize) -> Option<Layout<'_>> {
         ) {
             return None;
         }
-        if let Some(rest) = line.strip_prefix("paths") {
-            let rest = rest.trim_end();
+        if line.starts_with("paths") {
+            let rest = line["paths".len()..].trim_end();
             let plain = rest == ":"
                 || rest
                     .strip_prefix(':')
