@@ -6,7 +6,6 @@
 //! operation into an intermediate tree first, which made parsing large specs several times
 //! slower. Every mapping rejects a repeated key, so a spec that parses has none.
 
-mod parts;
 mod reference;
 mod unique;
 
@@ -296,8 +295,5 @@ pub type SecurityRequirement = UniqueMap<String, Vec<String>>;
 
 /// Parses the YAML text into the model; a syntax or shape error carries serde's position.
 pub fn parse(text: &str) -> Result<Document, serde_yaml::Error> {
-    if let Some(document) = parts::parse_in_parts(text, parts::PART_BYTES) {
-        return Ok(document);
-    }
     serde_yaml::from_str(text)
 }

@@ -27,24 +27,6 @@ impl<K: Hash + Eq, V> Default for UniqueMap<K, V> {
     }
 }
 
-impl<K: Hash + Eq, V> UniqueMap<K, V> {
-    /// Adds an entry whose key is not there yet; false (changing nothing) if it is.
-    pub(crate) fn insert_new(&mut self, key: K, value: V) -> bool {
-        match self.0.entry(key) {
-            Entry::Occupied(_) => false,
-            Entry::Vacant(entry) => {
-                entry.insert(value);
-                true
-            }
-        }
-    }
-
-    /// The entries, in order.
-    pub(crate) fn into_inner(self) -> IndexMap<K, V, FxBuildHasher> {
-        self.0
-    }
-}
-
 impl<K: Hash + Eq, V> Deref for UniqueMap<K, V> {
     type Target = IndexMap<K, V, FxBuildHasher>;
 
