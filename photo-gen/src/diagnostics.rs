@@ -23,6 +23,8 @@ pub struct Diagnostic {
 pub struct Diagnostics {
     /// The spec's display name, as it appears before `:line:col`.
     pub file: String,
+    /// The spec's text, for snippets: copied when the first located problem is recorded, so a
+    /// spec without problems (which may be tens of megabytes) is not copied.
     source: String,
     pub items: Vec<Diagnostic>,
 }
@@ -30,18 +32,22 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// An empty set for `source`, for callers that drive the pipeline's phases themselves.
     pub fn new_for(source: &crate::SpecSource) -> Self {
-        Diagnostics::new(&source.name, &source.text)
+        Diagnostics::new(&source.name)
     }
 
-    pub(crate) fn new(file: impl Into<String>, source: impl Into<String>) -> Self {
+    pub(crate) fn new(file: impl Into<String>) -> Self {
         Diagnostics {
             file: file.into(),
-            source: source.into(),
+            source: String::new(),
             items: Vec::new(),
         }
     }
 
-    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+    /// Records a problem found in `text`, the spec's text.
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic, text: &str) {
+        if diagnostic.location.is_some() && self.source.is_empty() {
+            self.source = text.to_owned();
+        }
         self.items.push(diagnostic);
     }
 
@@ -122,12 +128,15 @@ mod tests {
 
     #[test]
     fn renders_location_snippet_and_hint() {
-        let mut diagnostics = Diagnostics::new("spec.yaml", "a: 1\nb: oops\n");
-        diagnostics.push(Diagnostic {
-            location: Some(Location { line: 2, column: 4 }),
-            message: "bad value".into(),
-            hint: Some("use a number".into()),
-        });
+        let mut diagnostics = Diagnostics::new("spec.yaml");
+        diagnostics.push(
+            Diagnostic {
+                location: Some(Location { line: 2, column: 4 }),
+                message: "bad value".into(),
+                hint: Some("use a number".into()),
+            },
+            "a: 1\nb: oops\n",
+        );
         assert_eq!(
             diagnostics.to_string(),
             "spec.yaml:2:4: error: bad value\n  |\n2 | b: oops\n  |    ^\n  = hint: use a number\n1 problem in spec.yaml"

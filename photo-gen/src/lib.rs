@@ -61,12 +61,12 @@ pub struct Generated {
 
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
-    let mut diagnostics = Diagnostics::new(&source.name, &source.text);
+    let mut diagnostics = Diagnostics::new(&source.name);
     let index = locate::LazyIndex::new(&source.text);
     let document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
-            report_parse_error(&error, index.get(), &mut diagnostics);
+            report_parse_error(&error, &index, &mut diagnostics);
             return Err(diagnostics);
         }
     };
@@ -83,21 +83,25 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
 /// something else).
 fn report_parse_error(
     error: &serde_yaml::Error,
-    index: &locate::SourceIndex,
+    index: &locate::LazyIndex,
     diagnostics: &mut Diagnostics,
 ) {
-    let duplicates = index.duplicate_keys();
+    let text = index.text();
+    let duplicates = index.get().duplicate_keys();
     for (pointer, at) in duplicates {
         let key = pointer
             .rsplit('/')
             .next()
             .map(locate::unescape)
             .unwrap_or_default();
-        diagnostics.push(Diagnostic {
-            location: Some(*at),
-            message: format!("duplicate key `{key}`"),
-            hint: Some("each key may appear once in a mapping".into()),
-        });
+        diagnostics.push(
+            Diagnostic {
+                location: Some(*at),
+                message: format!("duplicate key `{key}`"),
+                hint: Some("each key may appear once in a mapping".into()),
+            },
+            text,
+        );
     }
     let message = error.to_string();
     if !duplicates.is_empty()
@@ -115,11 +119,14 @@ fn report_parse_error(
         Some(at) => message.replacen(&format!(" at line {} column {}", at.line, at.column), "", 1),
         None => message,
     };
-    diagnostics.push(Diagnostic {
-        location,
-        message,
-        hint: None,
-    });
+    diagnostics.push(
+        Diagnostic {
+            location,
+            message,
+            hint: None,
+        },
+        text,
+    );
     diagnostics.sort();
 }
 
@@ -127,11 +134,14 @@ fn report_parse_error(
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
     if let Err(message) = options.check() {
         let mut diagnostics = Diagnostics::new_for(source);
-        diagnostics.push(Diagnostic {
-            location: None,
-            message,
-            hint: None,
-        });
+        diagnostics.push(
+            Diagnostic {
+                location: None,
+                message,
+                hint: None,
+            },
+            &source.text,
+        );
         return Err(diagnostics);
     }
     let api = lower(source)?;

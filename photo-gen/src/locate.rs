@@ -192,6 +192,11 @@ impl<'a> LazyIndex<'a> {
         }
     }
 
+    /// The text being indexed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The index, built now if it was not yet. A text that cannot be indexed at all gives an
     /// empty index, which locates nothing.
     pub fn get(&self) -> &SourceIndex {

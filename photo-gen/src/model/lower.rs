@@ -1,15 +1,21 @@
 //! Lowering the parsed spec into the [`Api`] model, reporting every problem found on the way.
 
-use std::collections::BTreeMap;
+use std::cell::Cell;
 
-use super::refs::resolve;
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use super::pointer::{Pointer, ROOT};
+use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
 use super::*;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::locate::{LazyIndex, escape};
+use crate::locate::LazyIndex;
 use crate::names;
 use crate::spec::{self, Document, RefOr};
+
+/// Names an inline type from where it is used; called only when such a type is found.
+pub type Hint<'h> = &'h dyn Fn() -> String;
 
 /// Problems collected during lowering, located through the source index (built on the first
 /// problem).
@@ -20,30 +26,47 @@ pub struct Problems<'a> {
 
 impl Problems<'_> {
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
-    pub fn error(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
-        let location = self.index.get().locate(pointer);
-        self.diagnostics.push(Diagnostic {
-            location,
-            message: message.into(),
-            hint,
-        });
+    pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
+        let location = self.index.get().locate(&pointer.render());
+        self.diagnostics.push(
+            Diagnostic {
+                location,
+                message: message.into(),
+                hint,
+            },
+            self.index.text(),
+        );
     }
 
     /// A problem with the value (rather than the key) at `pointer`.
-    pub fn error_value(&mut self, pointer: &str, message: impl Into<String>, hint: Option<String>) {
-        let location = self.index.get().locate_value(pointer);
-        self.diagnostics.push(Diagnostic {
-            location,
-            message: message.into(),
-            hint,
-        });
+    pub fn error_value(
+        &mut self,
+        pointer: &Pointer,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let location = self.index.get().locate_value(&pointer.render());
+        self.diagnostics.push(
+            Diagnostic {
+                location,
+                message: message.into(),
+                hint,
+            },
+            self.index.text(),
+        );
+    }
+
+    /// How many problems have been recorded.
+    pub fn count(&self) -> usize {
+        self.diagnostics.len()
     }
 
     /// `line:col` of a pointer, for messages that mention a second place.
-    pub fn describe(&self, pointer: &str) -> String {
-        match self.index.get().locate(pointer) {
+    pub fn describe(&self, pointer: &Pointer) -> String {
+        let pointer = pointer.render();
+        match self.index.get().locate(&pointer) {
             Some(at) => format!("{}:{}", at.line, at.column),
-            None => pointer.to_owned(),
+            None => pointer,
         }
     }
 }
@@ -57,7 +80,7 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
     let mut problems = Problems { index, diagnostics };
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
-            "/openapi",
+            &ROOT.key("openapi"),
             format!("OpenAPI version `{}` is not supported", doc.openapi),
             Some("use 3.0.x or 3.1.x".into()),
         );
@@ -71,16 +94,19 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
         problems,
         types,
         schemes,
-        first_ids: BTreeMap::new(),
+        first_ids: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
+        first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
+        shared_params: FxHashMap::default(),
+        shared_responses: FxHashMap::default(),
     };
-    let mut operations = Vec::new();
+    let mut operations = Vec::with_capacity(doc.paths.len());
     for (path, item) in &doc.paths {
-        operations.extend(lowering.path_item(path, item));
+        lowering.path_item(path, item, &mut operations);
     }
     if doc.paths.is_empty() {
         lowering
             .problems
-            .error("/paths", "the spec declares no paths", None);
+            .error(&ROOT.key("paths"), "the spec declares no paths", None);
     }
     lowering.types.check_recursion(&mut lowering.problems);
     let Lowering {
@@ -108,15 +134,18 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
     let limits = doc.extra.get("x-request-size-limits");
     let mut limits_used = limits.is_none();
     let mut variables = Vec::new();
+    let servers_pointer = ROOT.key("servers");
+    let server_pointer = servers_pointer.index(0);
+    let variables_pointer = server_pointer.key("variables");
     for (name, variable) in &server.variables {
-        let pointer = format!("/servers/0/variables/{}", escape(name));
+        let pointer = variables_pointer.key(name);
         let values = variable
             .values
             .clone()
             .unwrap_or_else(|| vec![variable.default.clone()]);
         if !values.contains(&variable.default) {
             problems.error_value(
-                &format!("{pointer}/default"),
+                &pointer.key("default"),
                 format!(
                     "default `{}` is not one of the variable's `enum` values",
                     variable.default
@@ -130,7 +159,7 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
             .and_then(|names| names.as_sequence());
         if given_names.is_some_and(|given| given.len() != values.len()) {
             problems.error(
-                &format!("{pointer}/x-enum-varnames"),
+                &pointer.key("x-enum-varnames"),
                 "`x-enum-varnames` must name every `enum` value, in order",
                 None,
             );
@@ -168,7 +197,7 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
                     match map.get(value.as_str()).and_then(|limit| limit.as_u64()) {
                         Some(limit) if limit > 0 => request_size_limits.push(limit),
                         _ => problems.error_value(
-                            &format!("/x-request-size-limits/{}", escape(value)),
+                            &ROOT.key("x-request-size-limits").key(value),
                             format!(
                                 "`x-request-size-limits` needs a positive byte count for `{value}`"
                             ),
@@ -192,7 +221,7 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
     }
     if !limits_used {
         problems.error(
-            "/x-request-size-limits",
+            &ROOT.key("x-request-size-limits"),
             "`x-request-size-limits` must map the values of one server variable to byte counts",
             Some(
                 "for example `{v1.0: 4194304, beta: 8388608}` keyed by the `version` variable"
@@ -206,29 +235,82 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
     })
 }
 
+/// Where an operationId was first used, to point at it when it is used again.
+#[derive(Clone, Copy)]
+struct IdSite<'d> {
+    path: &'d str,
+    method: &'static str,
+}
+
+impl IdSite<'_> {
+    fn describe(self, problems: &Problems) -> String {
+        let paths = ROOT.key("paths");
+        let item = paths.key(self.path);
+        let op = item.key(self.method);
+        problems.describe(&op.key("operationId"))
+    }
+}
+
 struct Lowering<'d, 'p> {
     doc: &'d Document,
     problems: Problems<'p>,
     types: Types,
     schemes: Vec<SecurityScheme>,
-    /// operationId and function name → where first defined.
-    first_ids: BTreeMap<String, String>,
+    /// operationId → where first defined.
+    first_ids: FxHashMap<&'d str, IdSite<'d>>,
+    /// Rust function name → where the operationId that gives it was first defined.
+    first_fns: FxHashMap<String, IdSite<'d>>,
+    /// Lowered `components.parameters` entries, by the component name's address.
+    shared_params: FxHashMap<usize, ParamLowering>,
+    /// Lowered `components.responses` entries, by the component name's address and status.
+    shared_responses: FxHashMap<(usize, Status), Response>,
 }
 
-impl Lowering<'_, '_> {
-    fn path_item(&mut self, path: &str, item: &spec::PathItem) -> Vec<Operation> {
-        let pointer = format!("/paths/{}", escape(path));
+/// What a parameter lowers to.
+#[derive(Clone)]
+enum ParamLowering {
+    Param(Param),
+    /// A parameter with a problem that does not stop the others from being checked.
+    Invalid(Param),
+    /// A header parameter OpenAPI says to ignore.
+    Ignored,
+    Failed,
+}
+
+/// An operation's place in the spec: its path and method, and the path item's pointer.
+#[derive(Clone, Copy)]
+struct OpSite<'d, 'a> {
+    path: &'d str,
+    method_name: &'static str,
+    path_pointer: &'a Pointer<'a>,
+}
+
+impl<'a> OpSite<'_, 'a> {
+    fn pointer(&self) -> Pointer<'a> {
+        self.path_pointer.key(self.method_name)
+    }
+
+    /// `GET /me/photo`, for messages.
+    fn label(&self) -> String {
+        format!("{} {}", self.method_name.to_ascii_uppercase(), self.path)
+    }
+}
+
+impl<'d> Lowering<'d, '_> {
+    /// Lowers the operations of one path item into `out`.
+    fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
+        let paths = ROOT.key("paths");
+        let pointer = paths.key(path);
         let Some(segments) = self.segments(path, &pointer) else {
-            return Vec::new();
+            return;
         };
         if item.reference.is_some() {
             self.problems.error(
-                &format!("{pointer}/$ref"),
+                &pointer.key("$ref"),
                 "path item `$ref` is not supported",
                 None,
             );
         }
-        let mut out = Vec::new();
         for (method_name, op) in item.operations() {
             let method = match method_name {
                 "get" => Method::Get,
@@ -238,22 +320,25 @@ impl Lowering<'_, '_> {
                 "patch" => Method::Patch,
                 other => {
                     self.problems.error(
-                        &format!("{pointer}/{other}"),
+                        &pointer.key(other),
                         format!("`{other}` operations are not supported"),
                         None,
                     );
                     continue;
                 }
             };
-            let op_pointer = format!("{pointer}/{method_name}");
-            if let Some(op) = self.operation(path, &segments, method, item, op, &op_pointer) {
+            let site = OpSite {
+                path,
+                method_name,
+                path_pointer: &pointer,
+            };
+            if let Some(op) = self.operation(site, &segments, method, item, op) {
                 out.push(op);
             }
         }
-        out
     }
 
-    fn segments(&mut self, path: &str, pointer: &str) -> Option<Vec<Segment>> {
+    fn segments(&mut self, path: &str, pointer: &Pointer) -> Option<Vec<Segment>> {
         let Some(rest) = path.strip_prefix('/') else {
             self.problems
                 .error(pointer, format!("path `{path}` must start with `/`"), None);
@@ -296,19 +381,20 @@ impl Lowering<'_, '_> {
 
     fn operation(
         &mut self,
-        path: &str,
+        site: OpSite<'d, '_>,
         segments: &[Segment],
         method: Method,
-        item: &spec::PathItem,
-        op: &spec::Operation,
-        pointer: &str,
+        item: &'d spec::PathItem,
+        op: &'d spec::Operation,
     ) -> Option<Operation> {
-        let Some(id) = op.operation_id.clone() else {
-            self.problems.error(pointer, format!("`{} {path}` has no operationId", method.upper()), Some("every operation needs a unique `operationId`; it names the generated functions".into()));
+        let path = site.path;
+        let pointer = site.pointer();
+        let Some(id) = op.operation_id.as_deref() else {
+            self.problems.error(&pointer, format!("`{} {path}` has no operationId", method.upper()), Some("every operation needs a unique `operationId`; it names the generated functions".into()));
             return None;
         };
-        let id_pointer = format!("{pointer}/operationId");
-        let (Some(fn_name), Some(type_name)) = (names::snake(&id), names::camel(&id, "Op")) else {
+        let id_pointer = pointer.key("operationId");
+        let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
             self.problems.error_value(
                 &id_pointer,
                 format!("operationId `{id}` gives no usable Rust name"),
@@ -316,35 +402,43 @@ impl Lowering<'_, '_> {
             );
             return None;
         };
-        for key in [format!("id:{id}"), format!("fn:{fn_name}")] {
-            if let Some(first) = self.first_ids.get(&key) {
-                let first = self.problems.describe(first);
-                let message = if key.starts_with("id:") {
-                    format!("duplicate operationId `{id}` (first used at {first})")
-                } else {
-                    format!(
-                        "operationId `{id}` becomes the Rust name `{fn_name}`, already used by the operation at {first}"
-                    )
-                };
-                self.problems.error_value(
-                    &id_pointer,
-                    message,
-                    Some("operationIds must be unique".into()),
-                );
-                return None;
-            }
-            self.first_ids.insert(key, id_pointer.clone());
+        let here = IdSite {
+            path,
+            method: site.method_name,
+        };
+        if let Some(first) = self.first_ids.get(id) {
+            let first = first.describe(&self.problems);
+            self.problems.error_value(
+                &id_pointer,
+                format!("duplicate operationId `{id}` (first used at {first})"),
+                Some("operationIds must be unique".into()),
+            );
+            return None;
         }
-        let params = self.params(segments, item, op, pointer, &type_name);
-        let body = op.request_body.as_ref().and_then(|body| {
-            self.request_body(body, &format!("{pointer}/requestBody"), &type_name)
-        });
-        let responses = self.responses(op, pointer, &type_name);
+        self.first_ids.insert(id, here);
+        if let Some(first) = self.first_fns.get(&fn_name) {
+            let first = first.describe(&self.problems);
+            self.problems.error_value(
+                &id_pointer,
+                format!(
+                    "operationId `{id}` becomes the Rust name `{fn_name}`, already used by the operation at {first}"
+                ),
+                Some("operationIds must be unique".into()),
+            );
+            return None;
+        }
+        self.first_fns.insert(fn_name.clone(), here);
+        let params = self.params(segments, item, op, site, &type_name);
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|body| self.request_body(body, pointer.key("requestBody"), &type_name));
+        let responses = self.responses(op, &pointer, &type_name);
         let unsupported = security::unsupported(
             &mut self.problems,
             &self.schemes,
             op.unsupported_schemes.as_ref(),
-            pointer,
+            &pointer,
         );
         let alternatives = security::alternatives(
             &mut self.problems,
@@ -352,10 +446,10 @@ impl Lowering<'_, '_> {
             op.security.as_ref(),
             self.doc.security.as_ref(),
             &unsupported,
-            pointer,
+            &pointer,
         );
         Some(Operation {
-            id,
+            id: id.to_owned(),
             fn_name,
             type_name,
             method,
@@ -376,27 +470,27 @@ impl Lowering<'_, '_> {
     fn params(
         &mut self,
         segments: &[Segment],
-        item: &spec::PathItem,
-        op: &spec::Operation,
-        pointer: &str,
+        item: &'d spec::PathItem,
+        op: &'d spec::Operation,
+        site: OpSite<'d, '_>,
         type_name: &str,
     ) -> Option<Vec<Param>> {
-        let path_pointer = pointer
-            .rsplit_once('/')
-            .map(|(path, _)| path.to_owned())
-            .unwrap_or_default();
-        let mut declared: Vec<(Param, String)> = Vec::new();
+        let path_pointer = *site.path_pointer;
+        let pointer = site.pointer();
+        let path_params = path_pointer.key("parameters");
+        let op_params = pointer.key("parameters");
+        let mut declared: Vec<(Param, Pointer)> = Vec::new();
         let mut ok = true;
         let sources = item
             .parameters
             .iter()
             .enumerate()
-            .map(|(i, p)| (p, format!("{path_pointer}/parameters/{i}")))
+            .map(|(i, p)| (p, path_params.index(i)))
             .chain(
                 op.parameters
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| (p, format!("{pointer}/parameters/{i}"))),
+                    .map(|(i, p)| (p, op_params.index(i))),
             );
         for (node, at) in sources {
             let Some(resolved) = resolve(
@@ -404,100 +498,40 @@ impl Lowering<'_, '_> {
                 &self.doc.components.parameters,
                 "parameters",
                 node,
-                &at,
+                at,
             ) else {
                 ok = false;
                 continue;
             };
-            let parameter = resolved.item;
-            let location = match parameter.location.as_str() {
-                "path" => ParamLocation::Path,
-                "query" => ParamLocation::Query,
-                "header" => ParamLocation::Header,
-                other => {
-                    self.problems.error_value(
-                        &format!("{}/in", resolved.pointer),
-                        format!("parameters `in: {other}` are not supported"),
-                        Some("use path, query or header".into()),
-                    );
+            // A shared parameter lowers the same way for every operation, unless it names an
+            // inline type after the operation or has problems.
+            let shared = resolved.component.map(|name| name.as_ptr() as usize);
+            let lowered = match shared.and_then(|key| self.shared_params.get(&key)) {
+                Some(lowered) => lowered.clone(),
+                None => {
+                    let problems_before = self.problems.count();
+                    let op_specific = Cell::new(false);
+                    let lowered = self.param(&resolved, type_name, &op_specific);
+                    if let Some(key) = shared
+                        && !op_specific.get()
+                        && self.problems.count() == problems_before
+                    {
+                        self.shared_params.insert(key, lowered.clone());
+                    }
+                    lowered
+                }
+            };
+            let param = match lowered {
+                ParamLowering::Param(param) => param,
+                ParamLowering::Invalid(param) => {
+                    ok = false;
+                    param
+                }
+                ParamLowering::Ignored => continue,
+                ParamLowering::Failed => {
                     ok = false;
                     continue;
                 }
-            };
-            // OpenAPI says these header parameters are ignored: security and content say it.
-            if location == ParamLocation::Header
-                && ["authorization", "content-type", "accept"]
-                    .contains(&parameter.name.to_ascii_lowercase().as_str())
-            {
-                continue;
-            }
-            if location == ParamLocation::Path && !parameter.required {
-                self.problems.error(
-                    &resolved.pointer,
-                    format!(
-                        "path parameter `{}` must have `required: true`",
-                        parameter.name
-                    ),
-                    None,
-                );
-                ok = false;
-            }
-            let rust_name = if location == ParamLocation::Header {
-                names::header_field(&parameter.name)
-            } else {
-                names::snake(&parameter.name)
-            };
-            let Some(rust_name) = rust_name else {
-                self.problems.error(
-                    &resolved.pointer,
-                    format!("parameter `{}` gives no usable Rust name", parameter.name),
-                    None,
-                );
-                ok = false;
-                continue;
-            };
-            let hint = resolved
-                .component
-                .and_then(|c| names::camel(c, "P"))
-                .unwrap_or_else(|| {
-                    format!(
-                        "{type_name}{}",
-                        names::camel(&parameter.name, "P").unwrap_or_default()
-                    )
-                });
-            let ty = match &parameter.schema {
-                Some(schema) => self.types.type_ref(
-                    &mut self.problems,
-                    &self.doc.components.schemas,
-                    schema,
-                    &format!("{}/schema", resolved.pointer),
-                    &hint,
-                ),
-                None => Some(TypeRef::String),
-            };
-            let Some(ty) = ty else {
-                ok = false;
-                continue;
-            };
-            if let TypeRef::Array(inner) = &ty
-                && (matches!(**inner, TypeRef::Array(_))
-                    || parameter.explode == Some(true)
-                    || parameter
-                        .style
-                        .as_deref()
-                        .is_some_and(|style| style != "form" && style != "simple"))
-            {
-                self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
-                ok = false;
-                continue;
-            }
-            let param = Param {
-                name: parameter.name.clone(),
-                rust_name,
-                location,
-                required: parameter.required,
-                ty,
-                description: parameter.description.clone(),
             };
             // Operation-level parameters override path-level ones with the same name and location.
             declared.retain(|(existing, _)| {
@@ -530,7 +564,7 @@ impl Lowering<'_, '_> {
                     &path_pointer,
                     format!(
                         "path parameter `{{{name}}}` of `{}` is not declared",
-                        self.op_label(pointer)
+                        site.label()
                     ),
                     Some(format!(
                         "add a parameter with `name: {name}` and `in: path`"
@@ -579,28 +613,123 @@ impl Lowering<'_, '_> {
         Some(params)
     }
 
-    fn op_label(&self, pointer: &str) -> String {
-        let mut parts = pointer.rsplitn(2, '/');
-        let method = parts.next().unwrap_or_default().to_ascii_uppercase();
-        let path = parts
-            .next()
-            .and_then(|p| p.strip_prefix("/paths/"))
-            .map(crate::locate::unescape)
-            .unwrap_or_default();
-        format!("{method} {path}")
+    /// Lowers one resolved parameter. `op_specific` is set when an inline type was named after
+    /// the operation.
+    fn param(
+        &mut self,
+        resolved: &Resolved<'_, spec::Parameter>,
+        type_name: &str,
+        op_specific: &Cell<bool>,
+    ) -> ParamLowering {
+        let parameter = resolved.item;
+        let mut valid = true;
+        let location = match parameter.location.as_str() {
+            "path" => ParamLocation::Path,
+            "query" => ParamLocation::Query,
+            "header" => ParamLocation::Header,
+            other => {
+                self.problems.error_value(
+                    &resolved.pointer.key("in"),
+                    format!("parameters `in: {other}` are not supported"),
+                    Some("use path, query or header".into()),
+                );
+                return ParamLowering::Failed;
+            }
+        };
+        // OpenAPI says these header parameters are ignored: security and content say it.
+        if location == ParamLocation::Header
+            && ["authorization", "content-type", "accept"]
+                .contains(&parameter.name.to_ascii_lowercase().as_str())
+        {
+            return ParamLowering::Ignored;
+        }
+        if location == ParamLocation::Path && !parameter.required {
+            self.problems.error(
+                &resolved.pointer,
+                format!(
+                    "path parameter `{}` must have `required: true`",
+                    parameter.name
+                ),
+                None,
+            );
+            valid = false;
+        }
+        let rust_name = if location == ParamLocation::Header {
+            names::header_field(&parameter.name)
+        } else {
+            names::snake(&parameter.name)
+        };
+        let Some(rust_name) = rust_name else {
+            self.problems.error(
+                &resolved.pointer,
+                format!("parameter `{}` gives no usable Rust name", parameter.name),
+                None,
+            );
+            return ParamLowering::Failed;
+        };
+        let hint = || {
+            resolved
+                .component
+                .and_then(|c| names::camel(c, "P"))
+                .unwrap_or_else(|| {
+                    op_specific.set(true);
+                    format!(
+                        "{type_name}{}",
+                        names::camel(&parameter.name, "P").unwrap_or_default()
+                    )
+                })
+        };
+        let ty = match &parameter.schema {
+            Some(schema) => self.types.type_ref(
+                &mut self.problems,
+                &self.doc.components.schemas,
+                schema,
+                resolved.pointer.key("schema"),
+                &hint,
+            ),
+            None => Some(TypeRef::String),
+        };
+        let Some(ty) = ty else {
+            return ParamLowering::Failed;
+        };
+        if let TypeRef::Array(inner) = &ty
+            && (matches!(**inner, TypeRef::Array(_))
+                || parameter.explode == Some(true)
+                || parameter
+                    .style
+                    .as_deref()
+                    .is_some_and(|style| style != "form" && style != "simple"))
+        {
+            self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
+            return ParamLowering::Failed;
+        }
+        let param = Param {
+            name: parameter.name.clone(),
+            rust_name,
+            location,
+            required: parameter.required,
+            ty,
+            description: parameter.description.clone(),
+        };
+        if valid {
+            ParamLowering::Param(param)
+        } else {
+            ParamLowering::Invalid(param)
+        }
     }
 
     fn content(
         &mut self,
-        content: &indexmap::IndexMap<String, spec::MediaType>,
-        pointer: &str,
-        type_hint: &str,
+        content: &spec::UniqueMap<String, spec::MediaType>,
+        pointer: &Pointer,
+        type_hint: Hint,
     ) -> Option<Option<BodyContent>> {
         let mut binary = Vec::new();
         let mut json: Option<BodyContent> = None;
         let mut ok = true;
+        let content_pointer = pointer.key("content");
         for (media_type, media) in content {
-            let at = format!("{pointer}/content/{}", escape(media_type));
+            let at = content_pointer.key(media_type);
             let Some((top, sub)) = media_type.split_once('/').filter(|(top, sub)| {
                 is_token(top) && is_token(sub.split(';').next().unwrap_or("").trim())
             }) else {
@@ -627,7 +756,7 @@ impl Lowering<'_, '_> {
                     &mut self.problems,
                     &self.doc.components.schemas,
                     schema,
-                    &format!("{at}/schema"),
+                    at.key("schema"),
                     type_hint,
                 ) else {
                     ok = false;
@@ -653,7 +782,7 @@ impl Lowering<'_, '_> {
                     &mut self.problems,
                     &self.doc.components.schemas,
                     media.schema.as_ref(),
-                    &format!("{at}/schema"),
+                    at.key("schema"),
                 ) {
                     self.problems.error(&at, format!("`{media_type}` content must have a binary schema (`type: string, format: binary`)"), None);
                     ok = false;
@@ -684,8 +813,8 @@ impl Lowering<'_, '_> {
 
     fn request_body(
         &mut self,
-        node: &RefOr<spec::RequestBody>,
-        pointer: &str,
+        node: &'d RefOr<spec::RequestBody>,
+        pointer: Pointer,
         type_name: &str,
     ) -> Option<RequestBody> {
         let resolved = resolve(
@@ -699,7 +828,9 @@ impl Lowering<'_, '_> {
             .component
             .and_then(|name| names::camel(name, "B"))
             .unwrap_or_else(|| format!("{type_name}Body"));
-        let content = self.content(&resolved.item.content, &resolved.pointer, &rust_name)??;
+        let content = self.content(&resolved.item.content, &resolved.pointer, &|| {
+            rust_name.clone()
+        })??;
         let rust_name = match &content {
             BodyContent::Binary { .. } => rust_name,
             // A JSON body is its schema's type; the wrapper name is not needed.
@@ -715,8 +846,8 @@ impl Lowering<'_, '_> {
 
     fn responses(
         &mut self,
-        op: &spec::Operation,
-        pointer: &str,
+        op: &'d spec::Operation,
+        pointer: &Pointer,
         type_name: &str,
     ) -> Option<Vec<Response>> {
         if op.responses.is_empty() {
@@ -726,8 +857,9 @@ impl Lowering<'_, '_> {
         }
         let mut out: Vec<Response> = Vec::new();
         let mut ok = true;
+        let responses_pointer = pointer.key("responses");
         for (key, node) in &op.responses {
-            let at = format!("{pointer}/responses/{}", escape(key));
+            let at = responses_pointer.key(key);
             let Some(status) = parse_status(key) else {
                 self.problems.error(
                     &at,
@@ -742,26 +874,41 @@ impl Lowering<'_, '_> {
                 &self.doc.components.responses,
                 "responses",
                 node,
-                &at,
+                at,
             ) else {
                 ok = false;
                 continue;
             };
+            // A shared response lowers the same way for every operation, unless it names an
+            // inline type after the operation or has problems.
+            let shared = resolved
+                .component
+                .map(|name| (name.as_ptr() as usize, status));
+            if let Some(response) = shared.and_then(|key| self.shared_responses.get(&key)) {
+                out.push(response.clone());
+                continue;
+            }
+            let problems_before = self.problems.count();
             let variant = variant_name(status);
-            let hint = format!("{type_name}{variant}");
+            let hinted = Cell::new(false);
+            let hint = || {
+                hinted.set(true);
+                format!("{type_name}{variant}")
+            };
             let Some(body) = self.content(&resolved.item.content, &resolved.pointer, &hint) else {
                 ok = false;
                 continue;
             };
             let mut headers = Vec::new();
+            let headers_pointer = resolved.pointer.key("headers");
             for (name, header) in &resolved.item.headers {
-                let header_at = format!("{}/headers/{}", resolved.pointer, escape(name));
+                let header_at = headers_pointer.key(name);
                 let Some(header) = resolve(
                     &mut self.problems,
                     &self.doc.components.headers,
                     "headers",
                     header,
-                    &header_at,
+                    header_at,
                 ) else {
                     ok = false;
                     continue;
@@ -781,13 +928,20 @@ impl Lowering<'_, '_> {
                     description: header.item.description.clone(),
                 });
             }
-            out.push(Response {
+            let response = Response {
                 status,
                 variant,
                 description: resolved.item.description.clone(),
                 body,
                 headers,
-            });
+            };
+            if let Some(key) = shared
+                && !hinted.get()
+                && self.problems.count() == problems_before
+            {
+                self.shared_responses.insert(key, response.clone());
+            }
+            out.push(response);
         }
         ok.then_some(out)
     }

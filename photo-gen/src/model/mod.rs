@@ -3,6 +3,7 @@
 
 mod dump;
 mod lower;
+mod pointer;
 mod refs;
 mod schemas;
 mod security;

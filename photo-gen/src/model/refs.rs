@@ -1,31 +1,33 @@
 //! Resolution of local `$ref`s (`#/components/<kind>/<name>`), following chains and reporting
 //! dangling, external, mistyped and cyclic references.
 
-use indexmap::IndexMap;
+use std::borrow::Cow;
 
 use super::lower::Problems;
-use crate::locate::{escape, unescape};
-use crate::spec::RefOr;
+use super::pointer::Pointer;
+use crate::spec::{RefOr, UniqueMap};
 
 /// A resolved node: the object, where it lives, and its component name when it came from one.
 pub struct Resolved<'a, T> {
     pub item: &'a T,
-    pub pointer: String,
+    pub pointer: Pointer<'a>,
     pub component: Option<&'a str>,
 }
 
 /// Follows `node` (at `pointer`) through `components.<kind>` until an inline object.
 pub fn resolve<'a, T>(
     problems: &mut Problems,
-    components: &'a IndexMap<String, RefOr<T>>,
-    kind: &str,
+    components: &'a UniqueMap<String, RefOr<T>>,
+    kind: &'static str,
     node: &'a RefOr<T>,
-    pointer: &str,
+    pointer: Pointer<'a>,
 ) -> Option<Resolved<'a, T>> {
     let mut current = node;
-    let mut here = pointer.to_owned();
+    let mut here = pointer;
     let mut component: Option<&'a str> = None;
-    let mut seen: Vec<String> = Vec::new();
+    // The components visited so far, to detect a cycle; most chains are one hop long.
+    let mut first_seen: Option<&'a str> = None;
+    let mut seen: Vec<&'a str> = Vec::new();
     loop {
         match current {
             RefOr::Item(item) => {
@@ -36,9 +38,12 @@ pub fn resolve<'a, T>(
                 });
             }
             RefOr::Ref(target) => {
-                let ref_pointer = format!("{here}/$ref");
-                let prefix = format!("#/components/{kind}/");
-                let Some(name) = target.strip_prefix(&prefix) else {
+                let ref_pointer = here.key("$ref");
+                let Some(name) = target
+                    .strip_prefix("#/components/")
+                    .and_then(|rest| rest.strip_prefix(kind))
+                    .and_then(|rest| rest.strip_prefix('/'))
+                else {
                     let message = if target.starts_with('#') {
                         format!("`$ref: {target}` must point into `#/components/{kind}/` here")
                     } else {
@@ -50,7 +55,7 @@ pub fn resolve<'a, T>(
                     return None;
                 };
                 let name = unescape(name);
-                if seen.contains(&name) {
+                if first_seen == Some(&*name) || seen.contains(&&*name) {
                     problems.error_value(
                         &ref_pointer,
                         format!("`$ref: {target}` is part of a reference cycle"),
@@ -58,18 +63,31 @@ pub fn resolve<'a, T>(
                     );
                     return None;
                 }
-                let Some((key, next)) = components.get_key_value(&name) else {
+                let Some((key, next)) = components.get_key_value(&*name) else {
                     let hint = closest(&name, components.keys())
                         .map(|best| format!("did you mean `#/components/{kind}/{best}`?"));
                     problems.error_value(&ref_pointer, format!("`$ref: {target}` points to nothing: there is no `components.{kind}.{name}`"), hint);
                     return None;
                 };
-                seen.push(name);
+                if first_seen.is_none() {
+                    first_seen = Some(key.as_str());
+                } else {
+                    seen.push(key.as_str());
+                }
                 component = Some(key.as_str());
-                here = format!("/components/{kind}/{}", escape(key));
+                here = Pointer::Component(kind, key);
                 current = next;
             }
         }
+    }
+}
+
+/// Unescapes one JSON-pointer reference token, borrowing when there is nothing to unescape.
+fn unescape(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(crate::locate::unescape(token))
+    } else {
+        Cow::Borrowed(token)
     }
 }
 

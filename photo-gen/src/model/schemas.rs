@@ -3,14 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
-
-use super::lower::Problems;
+use super::lower::{Hint, Problems};
+use super::pointer::Pointer;
 use super::refs::resolve;
 use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
-use crate::locate::escape;
 use crate::names;
-use crate::spec::{RefOr, Schema, SchemaType};
+use crate::spec::{RefOr, Schema, SchemaType, UniqueMap};
 
 /// The named types found so far, in the order they were first needed.
 #[derive(Default)]
@@ -19,7 +17,16 @@ pub struct Types {
     /// `components.schemas` name → Rust name, for schemas that became named types.
     by_component: BTreeMap<String, String>,
     /// Rust name → where it was first defined, to report collisions.
-    defined_at: BTreeMap<String, String>,
+    defined_at: BTreeMap<String, Definition>,
+}
+
+/// Where a named type was first defined.
+struct Definition {
+    /// Its JSON pointer.
+    pointer: String,
+    /// The schema node's address: a node has one pointer, so meeting the same node again (an
+    /// inline enum in a shared parameter, say) is recognised without rendering a pointer.
+    node: *const Schema,
 }
 
 /// What a schema means, before it is given a name.
@@ -48,10 +55,10 @@ impl Types {
     pub fn declare_components(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
     ) {
         for (name, node) in schemas {
-            let pointer = format!("/components/schemas/{}", escape(name));
+            let pointer = Pointer::Component("schemas", name);
             if let RefOr::Item(schema) = node {
                 // A named string is an identity of its own (an id, a key): it gets a newtype.
                 if matches!(
@@ -68,7 +75,7 @@ impl Types {
         &self,
         problems: &mut Problems,
         schema: &'a Schema,
-        pointer: &str,
+        pointer: &Pointer,
     ) -> Option<Shape<'a>> {
         let kind = primary_type(schema).or(if schema.properties.is_empty() {
             None
@@ -94,7 +101,7 @@ impl Types {
             (None, _) => TypeRef::Any,
             (Some(other), _) => {
                 problems.error_value(
-                    &format!("{pointer}/type"),
+                    &pointer.key("type"),
                     format!("unknown schema type `{other}`"),
                     Some("use one of string, integer, number, boolean, array, object".into()),
                 );
@@ -108,10 +115,10 @@ impl Types {
     pub fn type_ref(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         node: &RefOr<Schema>,
-        pointer: &str,
-        name_hint: &str,
+        pointer: Pointer,
+        name_hint: Hint,
     ) -> Option<TypeRef> {
         let resolved = resolve(problems, schemas, "schemas", node, pointer)?;
         if let Some(component) = resolved.component
@@ -130,13 +137,13 @@ impl Types {
                     problems,
                     schemas,
                     items,
-                    &format!("{}/items", resolved.pointer),
-                    &format!("{name_hint}Item"),
+                    resolved.pointer.key("items"),
+                    &|| format!("{}Item", name_hint()),
                 )?;
                 Some(TypeRef::Array(Box::new(item)))
             }
-            Shape::Plain(TypeRef::String) if resolved.component.is_some() => {
-                let name = resolved.component.unwrap_or(name_hint).to_owned();
+            Shape::Plain(TypeRef::String) if let Some(component) = resolved.component => {
+                let name = component.to_owned();
                 self.named_type(problems, schemas, &name, schema, &resolved.pointer)
                     .map(TypeRef::Named)
             }
@@ -150,7 +157,7 @@ impl Types {
                 None
             }
             Shape::Object(_) | Shape::StringEnum(_) => {
-                let name = resolved.component.unwrap_or(name_hint).to_owned();
+                let name = resolved.component.map_or_else(name_hint, str::to_owned);
                 if resolved.component.is_none()
                     && matches!(
                         self.shape(problems, schema, &resolved.pointer),
@@ -177,9 +184,9 @@ impl Types {
     pub fn is_binary(
         &self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         node: Option<&RefOr<Schema>>,
-        pointer: &str,
+        pointer: Pointer,
     ) -> bool {
         let Some(node) = node else { return true };
         let Some(resolved) = resolve(problems, schemas, "schemas", node, pointer) else {
@@ -194,13 +201,12 @@ impl Types {
     fn named_type(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         spec_name: &str,
         schema: &Schema,
-        pointer: &str,
+        pointer: &Pointer,
     ) -> Option<String> {
-        let is_component =
-            pointer.starts_with("/components/schemas/") && pointer.matches('/').count() == 3;
+        let is_component = matches!(pointer, Pointer::Component("schemas", _));
         if is_component && let Some(existing) = self.by_component.get(spec_name) {
             return Some(existing.clone());
         }
@@ -213,22 +219,27 @@ impl Types {
             return None;
         };
         if let Some(first) = self.defined_at.get(&rust_name) {
-            if first == pointer {
+            if std::ptr::eq(first.node, schema) {
                 return Some(rust_name);
             }
-            let first = first.clone();
+            let first = first.pointer.clone();
             problems.error(
                 pointer,
                 format!(
                     "type name `{rust_name}` is already used by the schema at {}",
-                    problems.describe(&first)
+                    problems.describe(&Pointer::Rendered(&first))
                 ),
                 Some("rename one of the schemas".into()),
             );
             return None;
         }
-        self.defined_at
-            .insert(rust_name.clone(), pointer.to_owned());
+        self.defined_at.insert(
+            rust_name.clone(),
+            Definition {
+                pointer: pointer.render(),
+                node: schema,
+            },
+        );
         if is_component {
             self.by_component
                 .insert(spec_name.to_owned(), rust_name.clone());
@@ -258,23 +269,24 @@ impl Types {
     fn fields(
         &mut self,
         problems: &mut Problems,
-        schemas: &IndexMap<String, RefOr<Schema>>,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
         owner: &str,
         schema: &Schema,
-        pointer: &str,
+        pointer: &Pointer,
     ) -> Vec<Field> {
         let mut fields: Vec<Field> = Vec::new();
         for required in &schema.required {
             if !schema.properties.contains_key(required) {
                 problems.error(
-                    &format!("{pointer}/required"),
+                    &pointer.key("required"),
                     format!("`{required}` is required but not among the properties"),
                     None,
                 );
             }
         }
+        let properties = pointer.key("properties");
         for (json_name, node) in &schema.properties {
-            let field_pointer = format!("{pointer}/properties/{}", escape(json_name));
+            let field_pointer = properties.key(json_name);
             let Some(rust_name) = names::snake(json_name) else {
                 problems.error(
                     &field_pointer,
@@ -287,11 +299,13 @@ impl Types {
                 problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{rust_name}`", other.json_name), None);
                 continue;
             }
-            let hint = format!(
-                "{owner}{}",
-                names::camel(json_name, "F").unwrap_or_default()
-            );
-            let Some(ty) = self.type_ref(problems, schemas, node, &field_pointer, &hint) else {
+            let hint = || {
+                format!(
+                    "{owner}{}",
+                    names::camel(json_name, "F").unwrap_or_default()
+                )
+            };
+            let Some(ty) = self.type_ref(problems, schemas, node, field_pointer, &hint) else {
                 continue;
             };
             let (nullable, read_only, description) = match node {
@@ -334,10 +348,9 @@ impl Types {
                             let pointer = self
                                 .defined_at
                                 .get(&start.rust_name)
-                                .cloned()
-                                .unwrap_or_default();
+                                .map_or("", |first| first.pointer.as_str());
                             problems.error(
-                                &pointer,
+                                &Pointer::Rendered(pointer),
                                 format!(
                                     "schema `{}` contains itself through `{}`",
                                     start.spec_name, field.json_name
@@ -364,12 +377,13 @@ fn enum_values(
     problems: &mut Problems,
     owner: &str,
     schema: &Schema,
-    pointer: &str,
+    pointer: &Pointer,
 ) -> Vec<EnumValue> {
     let mut values: Vec<EnumValue> = Vec::new();
     let prefix = names::initial(owner);
+    let enum_pointer = pointer.key("enum");
     for (position, value) in schema.values.iter().flatten().enumerate() {
-        let at = format!("{pointer}/enum/{position}");
+        let at = enum_pointer.index(position);
         let Some(text) = value.as_str() else {
             problems.error(&at, "string enums may only list strings", None);
             continue;
@@ -392,11 +406,7 @@ fn enum_values(
         });
     }
     if values.is_empty() && schema.values.as_ref().is_some_and(Vec::is_empty) {
-        problems.error(
-            &format!("{pointer}/enum"),
-            "an enum needs at least one value",
-            None,
-        );
+        problems.error(&enum_pointer, "an enum needs at least one value", None);
     }
     values
 }

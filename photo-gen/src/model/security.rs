@@ -2,18 +2,18 @@
 //! as not supported (`x-unsupported-schemes`).
 
 use super::lower::Problems;
+use super::pointer::{Pointer, ROOT};
 use super::{SecurityAlternative, SecurityScheme, TokenKind};
-use crate::locate::escape;
 use crate::names;
 use crate::spec::{Document, SecurityRequirement};
 
 pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
     let mut out = Vec::new();
     for (name, scheme) in &doc.components.security_schemes {
-        let pointer = format!("/components/securitySchemes/{}", escape(name));
+        let pointer = Pointer::Component("securitySchemes", name);
         if scheme.scheme_type != "oauth2" {
             problems.error_value(
-                &format!("{pointer}/type"),
+                &pointer.key("type"),
                 format!(
                     "security scheme type `{}` is not supported",
                     scheme.scheme_type
@@ -34,7 +34,7 @@ pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
                     Some("delegatedPersonal") => TokenKind::DelegatedPersonal,
                     Some("application") => TokenKind::Application,
                     _ => {
-                        problems.error_value(&format!("{pointer}/x-token-kind"), "`x-token-kind` must be delegatedWork, delegatedPersonal or application", None);
+                        problems.error_value(&pointer.key("x-token-kind"), "`x-token-kind` must be delegatedWork, delegatedPersonal or application", None);
                         continue;
                     }
                 }
@@ -77,12 +77,12 @@ pub fn unsupported(
     problems: &mut Problems,
     schemes: &[SecurityScheme],
     value: Option<&serde_yaml::Value>,
-    pointer: &str,
+    pointer: &Pointer,
 ) -> Vec<String> {
     let Some(value) = value else {
         return Vec::new();
     };
-    let at = format!("{pointer}/x-unsupported-schemes");
+    let at = pointer.key("x-unsupported-schemes");
     let Some(list) = value.as_sequence() else {
         problems.error_value(
             &at,
@@ -98,17 +98,15 @@ pub fn unsupported(
                 out.push(name.to_owned())
             }
             Some(name) => problems.error_value(
-                &format!("{at}/{position}"),
+                &at.index(position),
                 format!(
                     "`{name}` is not a security scheme declared in `components.securitySchemes`"
                 ),
                 None,
             ),
-            None => problems.error_value(
-                &format!("{at}/{position}"),
-                "expected a security scheme name",
-                None,
-            ),
+            None => {
+                problems.error_value(&at.index(position), "expected a security scheme name", None)
+            }
         }
     }
     out
@@ -121,16 +119,16 @@ pub fn alternatives(
     own: Option<&Vec<SecurityRequirement>>,
     inherited: Option<&Vec<SecurityRequirement>>,
     unsupported: &[String],
-    pointer: &str,
+    pointer: &Pointer,
 ) -> Vec<SecurityAlternative> {
     let (requirements, base) = match (own, inherited) {
-        (Some(own), _) => (own, format!("{pointer}/security")),
-        (None, Some(inherited)) => (inherited, "/security".to_owned()),
+        (Some(own), _) => (own, pointer.key("security")),
+        (None, Some(inherited)) => (inherited, ROOT.key("security")),
         (None, None) => return Vec::new(),
     };
     let mut out = Vec::new();
     for (position, requirement) in requirements.iter().enumerate() {
-        let at = format!("{base}/{position}");
+        let at = base.index(position);
         let mut entries = requirement.iter();
         let (Some((name, scopes)), None) = (entries.next(), entries.next()) else {
             let message = if requirement.is_empty() {
@@ -143,7 +141,7 @@ pub fn alternatives(
         };
         let Some(scheme) = schemes.iter().find(|scheme| &scheme.name == name) else {
             problems.error(
-                &format!("{at}/{}", escape(name)),
+                &at.key(name),
                 format!(
                     "`{name}` is not a security scheme declared in `components.securitySchemes`"
                 ),
@@ -154,7 +152,7 @@ pub fn alternatives(
         if unsupported.contains(name) {
             if own.is_some() {
                 problems.error(
-                    &format!("{at}/{}", escape(name)),
+                    &at.key(name),
                     format!(
                         "`{name}` is listed both as an alternative and in `x-unsupported-schemes`"
                     ),
@@ -166,7 +164,7 @@ pub fn alternatives(
         for (index, scope) in scopes.iter().enumerate() {
             if !scheme.scopes.contains(scope) {
                 problems.error_value(
-                    &format!("{at}/{}/{index}", escape(name)),
+                    &at.key(name).index(index),
                     format!("scope `{scope}` is not declared by security scheme `{name}`"),
                     None,
                 );

@@ -66,26 +66,28 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// A path item. Its operations are boxed: most paths have one or two of the eight methods, and
+/// a large spec has tens of thousands of paths.
 #[derive(Debug, Default, Deserialize)]
 pub struct PathItem {
     #[serde(default)]
     pub parameters: Vec<RefOr<Parameter>>,
     #[serde(default)]
-    pub get: Option<Operation>,
+    pub get: Option<Box<Operation>>,
     #[serde(default)]
-    pub put: Option<Operation>,
+    pub put: Option<Box<Operation>>,
     #[serde(default)]
-    pub post: Option<Operation>,
+    pub post: Option<Box<Operation>>,
     #[serde(default)]
-    pub delete: Option<Operation>,
+    pub delete: Option<Box<Operation>>,
     #[serde(default)]
-    pub options: Option<Operation>,
+    pub options: Option<Box<Operation>>,
     #[serde(default)]
-    pub head: Option<Operation>,
+    pub head: Option<Box<Operation>>,
     #[serde(default)]
-    pub patch: Option<Operation>,
+    pub patch: Option<Box<Operation>>,
     #[serde(default)]
-    pub trace: Option<Operation>,
+    pub trace: Option<Box<Operation>>,
     /// A path item `$ref`, which photo-gen reports as unsupported.
     #[serde(default, rename = "$ref")]
     pub reference: Option<serde_yaml::Value>,
@@ -107,7 +109,7 @@ impl PathItem {
         METHODS
             .iter()
             .zip(slots)
-            .filter_map(|(method, op)| op.as_ref().map(|op| (*method, op)))
+            .filter_map(|(method, op)| op.as_deref().map(|op| (*method, op)))
             .collect()
     }
 }

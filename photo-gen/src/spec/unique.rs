@@ -3,6 +3,9 @@
 //! YAML forbids duplicate keys, but serde's map types keep the last value silently. Refusing
 //! them here means a spec that parses has none, so the source index (which finds every repeat
 //! with its position) is only built when something is wrong.
+//!
+//! Keys are hashed with FxHash rather than SipHash: a spec is the developer's own input, and
+//! every path, response and component name is hashed while parsing and looked up while lowering.
 
 use std::fmt;
 use std::hash::Hash;
@@ -10,22 +13,24 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 
 use indexmap::IndexMap;
+use indexmap::map::Entry;
+use rustc_hash::FxBuildHasher;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 /// An insertion-ordered map whose deserialization fails on a repeated key.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UniqueMap<K: Hash + Eq, V>(IndexMap<K, V>);
+pub struct UniqueMap<K: Hash + Eq, V>(IndexMap<K, V, FxBuildHasher>);
 
 impl<K: Hash + Eq, V> Default for UniqueMap<K, V> {
     fn default() -> Self {
-        UniqueMap(IndexMap::new())
+        UniqueMap(IndexMap::default())
     }
 }
 
 impl<K: Hash + Eq, V> Deref for UniqueMap<K, V> {
-    type Target = IndexMap<K, V>;
+    type Target = IndexMap<K, V, FxBuildHasher>;
 
-    fn deref(&self) -> &IndexMap<K, V> {
+    fn deref(&self) -> &IndexMap<K, V, FxBuildHasher> {
         &self.0
     }
 }
@@ -65,13 +70,20 @@ where
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut map = IndexMap::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+                let mut map = IndexMap::with_capacity_and_hasher(
+                    access.size_hint().unwrap_or(0).min(4096),
+                    FxBuildHasher,
+                );
                 while let Some(key) = access.next_key::<K>()? {
-                    if map.contains_key(&key) {
-                        return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+                    match map.entry(key) {
+                        Entry::Occupied(entry) => {
+                            let key = entry.key();
+                            return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+                        }
+                        Entry::Vacant(entry) => {
+                            entry.insert(access.next_value()?);
+                        }
                     }
-                    let value = access.next_value()?;
-                    map.insert(key, value);
                 }
                 Ok(UniqueMap(map))
             }
