@@ -67,7 +67,7 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
                 /// Wraps a configured runtime client (base URL, token provider, retries).
             }
         } else {
-            let text = super::string_literal(&format!(" Requests under `{}`.", node.path));
+            let text = super::doc_literal(&format!(" Requests under `{}`.", node.path));
             quote!(#[doc = #text])
         };
         let constructor = (index == 0).then(|| {
@@ -136,7 +136,7 @@ fn aliases(op: &Operation, first: &Operation) -> TokenStream {
 fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
     let node = &tree.nodes[child];
     let ty = ident(&node.type_name);
-    let doc = super::string_literal(&format!(" `{}`", node.path));
+    let doc = super::doc_literal(&format!(" `{}`", node.path));
     match &node.step {
         Some(Step::Literal(literal)) => {
             let method = ident(&literal_method(literal));

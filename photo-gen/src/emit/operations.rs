@@ -135,7 +135,7 @@ fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
             quote!(Some(RequestBodySpec { kind: BodyKind::#kind, media_types: &[#(#media_types),*], required: #required }))
         }
     };
-    let doc = super::string_literal(&format!(
+    let doc = super::doc_literal(&format!(
         " `{} {}` (`{}`).",
         op.method.upper(),
         op.path,

@@ -64,7 +64,7 @@ pub fn alias(
     (name, first_name): (&syn::Ident, &syn::Ident),
     (lead, parts): (&str, &str),
 ) -> TokenStream {
-    let doc = super::string_literal(&format!(
+    let doc = super::doc_literal(&format!(
         " {lead} `{}`: the same {parts} as `{}`.",
         op.id, first.id
     ));
