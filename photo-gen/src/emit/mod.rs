@@ -13,7 +13,7 @@ mod tree;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use format::FileSink;
 
@@ -179,9 +179,10 @@ fn render(name: &str, header: &str, api: &Api, options: &Options) -> String {
 
 /// An identifier from a name photo-gen already sanitised (may be a raw identifier).
 pub(crate) fn ident(name: &str) -> syn::Ident {
+    let span = proc_macro2::Span::call_site();
     match name.strip_prefix("r#") {
-        Some(raw) => format_ident!("r#{}", raw),
-        None => format_ident!("{}", name),
+        Some(raw) => syn::Ident::new_raw(raw, span),
+        None => syn::Ident::new(name, span),
     }
 }
 
