@@ -75,13 +75,13 @@ impl Client {
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        async move { inner.execute(request, client_request_id).await }.instrument(span)
+        inner.execute(request, client_request_id).instrument(span)
     }
 }
 
 impl Inner {
     async fn execute(
-        &self,
+        self: Arc<Self>,
         request: ApiRequest,
         client_request_id: String,
     ) -> Result<ApiResponse, Error> {
@@ -103,9 +103,10 @@ impl Inner {
                 preflight::check(op, &token)?;
             }
             let authorization = self.authorization(&token)?;
-            let response = self
-                .attempt(&request, url.clone(), &headers, authorization, attempt)
-                .await?;
+            // Boxed, so that the future of a whole call stays small enough for the allocator's
+            // fast path (a future of several kilobytes costs more to allocate than two small ones).
+            let response =
+                Box::pin(self.attempt(&request, &url, &headers, authorization, attempt)).await?;
             let status = response.status().as_u16();
             span.record("status", status);
             if RetryPolicy::is_retryable_status(status) && replayable {
@@ -122,7 +123,8 @@ impl Inner {
                         "service busy; retrying"
                     );
                     drop(response);
-                    tokio::time::sleep(delay).await;
+                    // Boxed: a timer is large, and only a retry needs one.
+                    Box::pin(tokio::time::sleep(delay)).await;
                     waited = waited.saturating_add(delay);
                     attempt += 1;
                     continue;
@@ -207,7 +209,7 @@ impl Inner {
     async fn attempt(
         &self,
         request: &ApiRequest,
-        mut url: Url,
+        url: &Url,
         headers: &[(HeaderName, HeaderValue)],
         authorization: HeaderValue,
         attempt: u32,
@@ -216,9 +218,13 @@ impl Inner {
         let mut body = request.body.as_ref();
         let mut send_authorization = true;
         let mut redirects = 0;
-        let slot = ErrorSlot::default();
+        // Where an upload leaves its own error; only a call with a body needs one.
+        let slot = body.map(|_| ErrorSlot::default());
+        let mut redirected: Option<Url> = None;
         loop {
-            let mut builder = self.http.request(method.clone(), url.clone());
+            // The URL moves into the request; the response gives it back for a redirect.
+            let sent_to = redirected.take().unwrap_or_else(|| url.clone());
+            let mut builder = self.http.request(method.clone(), sent_to);
             for (name, value) in headers {
                 builder = builder.header(name.clone(), value.clone());
             }
@@ -231,7 +237,7 @@ impl Inner {
             if self.timeout_per_request {
                 builder = builder.timeout(self.timeout);
             }
-            if let Some(body) = body {
+            if let (Some(body), Some(slot)) = (body, &slot) {
                 let content_type = HeaderValue::from_str(body.media_type()).map_err(|_| {
                     Error::InvalidRequest(format!(
                         "media type {:?} is not a valid header",
@@ -239,7 +245,9 @@ impl Inner {
                     ))
                 })?;
                 builder = builder.header(CONTENT_TYPE, content_type);
-                let http_body = self.http_body(body, &slot).await?;
+                // Boxed: preparing an upload is a large future that a call without a body
+                // should not carry.
+                let http_body = Box::pin(self.http_body(body, slot)).await?;
                 if http_body.as_bytes().is_none()
                     && let Some(len) = body.len()
                 {
@@ -248,12 +256,15 @@ impl Inner {
                 builder = builder.body(http_body);
             }
             let response = builder.send().await.map_err(|error| {
-                match slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                let left = slot
+                    .as_ref()
+                    .and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take());
+                match left {
                     Some(photo_error) => Error::Upload(photo_error),
                     None => Error::from(error),
                 }
             })?;
-            let Some(next) = redirect_target(&response, &url) else {
+            let Some(next) = redirect_target(&response, response.url()) else {
                 return Ok(response);
             };
             if self.max_redirects == 0 {
@@ -273,7 +284,7 @@ impl Inner {
                     location: next.to_string(),
                 });
             }
-            if !same_origin(&url, &next) {
+            if !same_origin(response.url(), &next) {
                 send_authorization = false;
             }
             if !keeps_body {
@@ -286,7 +297,7 @@ impl Inner {
                 "following redirect"
             );
             method = next_method;
-            url = next;
+            redirected = Some(next);
         }
     }
 
