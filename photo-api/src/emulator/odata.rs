@@ -274,7 +274,9 @@ mod tests {
             host: Some(host),
             uri,
         };
-        let seen = scope.run(async { context(&owner(), "photo") }).await;
+        let seen = std::sync::Arc::new(scope)
+            .run(async { context(&owner(), "photo") })
+            .await;
         assert_eq!(
             seen,
             "http://127.0.0.1:8080/beta/$metadata#users('u1')/photo"

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use tokio::task::futures::TaskLocalFuture;
 
 use crate::runtime::guid::Guid;
 
@@ -18,7 +19,7 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 const MAX_CLIENT_REQUEST_ID_LEN: usize = 128;
 
 tokio::task_local! {
-    static CURRENT: RequestScope;
+    static CURRENT: Arc<RequestScope>;
 }
 
 /// The request's ids, as assigned once per request. Shared, not copied, by the layer, the
@@ -74,6 +75,7 @@ impl RequestIds {
 
 /// What the layer keeps in the task-local while a request is served: its ids and where it was
 /// addressed, for answers that repeat the service's own URL (the emulator's `@odata.context`).
+/// Kept behind an `Arc`, so that the request's future carries a pointer rather than the whole.
 #[derive(Clone, Debug)]
 pub(crate) struct RequestScope {
     pub(crate) ids: RequestIds,
@@ -85,14 +87,14 @@ pub(crate) struct RequestScope {
 
 impl RequestScope {
     /// Runs `future` with this scope as the task's current one.
-    pub(crate) async fn run<F: Future>(self, future: F) -> F::Output {
-        CURRENT.scope(self, future).await
+    pub(crate) fn run<F: Future>(self: Arc<Self>, future: F) -> TaskLocalFuture<Arc<Self>, F> {
+        CURRENT.scope(self, future)
     }
 
     /// Calls `read` with the current scope, or returns `None` outside one.
     #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub(crate) fn with_current<T>(read: impl FnOnce(&RequestScope) -> T) -> Option<T> {
-        CURRENT.try_with(read).ok()
+        CURRENT.try_with(|scope| read(scope)).ok()
     }
 }
 
@@ -160,7 +162,7 @@ mod tests {
             host: None,
             uri: Uri::default(),
         };
-        let seen = scope.run(async { RequestIds::current() }).await;
+        let seen = Arc::new(scope).run(async { RequestIds::current() }).await;
         assert_eq!(seen, Some(ids));
     }
 }

@@ -10,6 +10,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
@@ -67,25 +68,29 @@ where
             request = Request::from_parts(parts, Body::new(body));
         }
         let ids = RequestIds::assign(request.headers());
-        let scope = RequestScope {
-            ids: ids.clone(),
+        let scope = Arc::new(RequestScope {
+            ids,
             host: request.headers().get(HOST).cloned(),
             uri: request.uri().clone(),
-        };
-        let span = tracing::info_span!("request", request_id = %ids.request_id, method = %request.method());
+        });
+        let span = tracing::info_span!("request", request_id = %scope.ids.request_id, method = %request.method());
         // The inner service was made ready by `poll_ready`; calling it here rather than in the
         // future spares cloning it. A panic while calling it or while polling its future is
         // caught either way.
         let called = std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
+        // Wrapped here rather than inside the boxed future, which then holds it once: a future
+        // keeps room for what it captures as well as for what it awaits.
+        let running = called.map(|future| {
+            Arc::clone(&scope)
+                .run(AssertUnwindSafe(future).catch_unwind())
+                .instrument(span)
+        });
         Box::pin(async move {
-            let outcome = match called {
-                Ok(future) => {
-                    let guarded = AssertUnwindSafe(future).catch_unwind();
-                    scope.run(guarded).instrument(span).await
-                }
+            let outcome = match running {
+                Ok(running) => running.await,
                 Err(panic) => Err(panic),
             };
-            Ok(finish_response(outcome, &ids))
+            Ok(finish_response(outcome, &scope.ids))
         })
     }
 }
