@@ -161,9 +161,27 @@ impl Inner {
         }
     }
 
-    /// The absolute URL: base URL, encoded path, encoded query. The parsed base URL gets the
-    /// request's path and query, the same URL that parsing the whole text would give.
+    /// The absolute URL: base URL, encoded path, encoded query. A call without a query to the
+    /// same path as the last such call reuses its URL.
     fn url(&self, request: &ApiRequest) -> Result<Url, Error> {
+        let path = request.path.as_str();
+        if request.query.is_empty() {
+            let mut last = self.last_url.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((last_path, url)) = last.as_ref()
+                && last_path == path
+            {
+                return Ok(url.clone());
+            }
+            let url = self.build_url(request);
+            *last = Some((path.to_owned(), url.clone()));
+            return Ok(url);
+        }
+        Ok(self.build_url(request))
+    }
+
+    /// The parsed base URL with the request's path and query set: the same URL that parsing the
+    /// whole text would give.
+    fn build_url(&self, request: &ApiRequest) -> Url {
         let mut url = self.base.clone();
         let path = request.path.as_str();
         let mut full = String::with_capacity(self.base_path.len() + path.len());
@@ -184,7 +202,7 @@ impl Inner {
             }
             url.set_query(Some(&query));
         }
-        Ok(url)
+        url
     }
 
     /// The `Authorization` value for `token`, reused while the provider keeps returning the same
@@ -467,6 +485,8 @@ mod tests {
                     }
                     let built = client.inner.url(&request).expect("url");
                     assert_eq!(Some(built.clone()), Url::parse(&text).ok(), "{text}");
+                    // Built again: from the last URL kept when there is no query.
+                    assert_eq!(client.inner.url(&request).expect("url"), built, "{text}");
                     assert_eq!(built.as_str(), text, "{base} {key:?} {query:?}");
                 }
             }
