@@ -67,14 +67,19 @@ impl Client {
             .find(|(name, _)| name.eq_ignore_ascii_case(CLIENT_REQUEST_ID.as_str()))
             .map(|(_, value)| value.clone())
             .unwrap_or_else(new_guid);
-        let span = tracing::info_span!(
-            "photo_api.send",
-            operation = request.op.id,
-            method = request.op.method.as_str(),
-            client_request_id = %client_request_id,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
+        // Only when a subscriber wants it: a disabled span still records its fields.
+        let span = if tracing::enabled!(tracing::Level::INFO) {
+            tracing::info_span!(
+                "photo_api.send",
+                operation = request.op.id,
+                method = request.op.method.as_str(),
+                client_request_id = %client_request_id,
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
         inner.execute(request, client_request_id).instrument(span)
     }
 }

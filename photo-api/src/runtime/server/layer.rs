@@ -73,7 +73,12 @@ where
             host: request.headers().get(HOST).cloned(),
             uri: request.uri().clone(),
         });
-        let span = tracing::info_span!("request", request_id = %scope.ids.request_id, method = %request.method());
+        // Only when a subscriber wants it: a disabled span still records its fields.
+        let span = if tracing::enabled!(tracing::Level::INFO) {
+            tracing::info_span!("request", request_id = %scope.ids.request_id, method = %request.method())
+        } else {
+            tracing::Span::none()
+        };
         // The inner service was made ready by `poll_ready`; calling it here rather than in the
         // future spares cloning it. A panic while calling it or while polling its future is
         // caught either way.
