@@ -80,8 +80,10 @@ impl RequestIds {
 pub(crate) struct RequestScope {
     pub(crate) ids: RequestIds,
     /// The `Host` header, if any.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub(crate) host: Option<HeaderValue>,
     /// The request URI (after the key-form rewrite, whose first segment is the same).
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
     pub(crate) uri: Uri,
 }
 
