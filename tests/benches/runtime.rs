@@ -205,23 +205,6 @@ async fn run(plan: &Plan, sections: &[String]) -> BenchResult<()> {
     raw.put(&photo).await?;
     generated_put(&generated, &photo).await?;
 
-    if let Ok(n) = std::env::var("TMP_HANDLER_LOOP") {
-        let n: usize = n.parse()?;
-        let which = std::env::var("TMP_WHICH").unwrap_or_default();
-        let router = if which == "baseline" {
-            baseline.router()
-        } else {
-            emulator.router()
-        };
-        let start = Instant::now();
-        let cost = handler_cost(router, &token, n).await?;
-        println!(
-            "TMP handler cost {which} {:?} total {:?}",
-            cost,
-            start.elapsed()
-        );
-        return Ok(());
-    }
     if wanted("transfer") {
         let transfers = within(
             "4 MB transfers",

@@ -14,7 +14,6 @@ use tower::Layer;
 
 use super::faults::{FaultInjector, Faults, fault_layer};
 use super::imaging::{Imaging, UploadCheck};
-use super::odata::ServiceRootLayer;
 use super::owner::Owners;
 use super::service::PhotoService;
 use super::store::{FileStore, LoadReport, MemoryStore, PhotoStore, StoreError};
@@ -97,8 +96,7 @@ impl Emulator {
     /// The router serving the API under `/v1.0` and `/beta` (and the spec at `/openapi.yaml`),
     /// behind the fault injection when configured. Cheap; every router shares the same photos.
     pub fn router(&self) -> Router {
-        let api = crate::server::router(self.service.clone(), self.config.clone())
-            .layer(ServiceRootLayer);
+        let api = crate::server::router(self.service.clone(), self.config.clone());
         match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),

@@ -1,34 +1,25 @@
 //! The JSON shapes Graph answers photo requests with: `profilePhoto` entities and collections with
 //! `@odata.context`, `@odata.mediaContentType` and `@odata.mediaEtag`, trimmed by `$select`.
 //!
-//! `@odata.context` is an absolute URL of the service that answered, so a middleware records the
-//! request's host and API version in a task-local the handlers read.
+//! `@odata.context` is an absolute URL of the service that answered: the handlers read the
+//! request's host and API version from what the runtime's Graph layer keeps for each request.
 
-use std::convert::Infallible;
 use std::fmt;
-use std::task::{Context, Poll};
 
-use axum::extract::Request;
-use axum::response::Response;
 use http::HeaderValue;
-use http::header::HOST;
-use tokio::task::futures::TaskLocalFuture;
-use tower::{Layer, Service};
+use http::Uri;
 
 use super::imaging::{self, MEDIA_TYPE};
 use super::owner::OwnerKey;
 use super::store::Photo;
 use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem, Version};
+use crate::runtime::server::RequestScope;
 
-/// The service root used outside a request served through [`ServiceRootLayer`].
+/// The service root used outside a request served through the generated router.
 const DEFAULT_SERVICE_ROOT: &str = "https://graph.microsoft.com/v1.0";
 
 /// The longest `Host` header echoed into `@odata.context`.
 const MAX_HOST_LEN: usize = 255;
-
-tokio::task_local! {
-    static SERVICE_ROOT: ServiceRoot;
-}
 
 /// The service root of a request, `http://<host>/<version>`, kept as its parts and written out
 /// only when an `@odata.context` is made.
@@ -61,55 +52,16 @@ impl fmt::Display for ServiceRoot {
     }
 }
 
-/// Records each request's service root for the handlers (see [`ServiceRootService`]).
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ServiceRootLayer;
-
-impl<S> Layer<S> for ServiceRootLayer {
-    type Service = ServiceRootService<S>;
-
-    fn layer(&self, inner: S) -> ServiceRootService<S> {
-        ServiceRootService { inner }
-    }
-}
-
-/// Runs the inner service with the request's service root in a task-local: no allocation, no
-/// boxing, unlike a `from_fn` middleware.
-#[derive(Clone, Debug)]
-pub(crate) struct ServiceRootService<S> {
-    inner: S,
-}
-
-impl<S> Service<Request> for ServiceRootService<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = TaskLocalFuture<ServiceRoot, S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let root = service_root_of(&request);
-        SERVICE_ROOT.scope(root, self.inner.call(request))
-    }
-}
-
-fn service_root_of(request: &Request) -> ServiceRoot {
-    let host = request
-        .headers()
-        .get(HOST)
+/// The service root of a request with `host` (its `Host` header) and `uri`.
+fn service_root_of(host: Option<&HeaderValue>, uri: &Uri) -> ServiceRoot {
+    let host = host
         .cloned()
         .or_else(|| {
-            let authority = request.uri().authority()?;
+            let authority = uri.authority()?;
             HeaderValue::from_str(authority.as_str()).ok()
         })
         .filter(|host| host.to_str().is_ok_and(is_plain_host));
-    let first = request
-        .uri()
+    let first = uri
         .path()
         .trim_start_matches('/')
         .split('/')
@@ -126,17 +78,19 @@ fn service_root_of(request: &Request) -> ServiceRoot {
 fn is_plain_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= MAX_HOST_LEN
-        && host
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"-._:[]".contains(&byte))
+        && host.bytes().all(|byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 /// `@odata.context`: `<service root>/$metadata#<owner's path>/<tail>`. Written with plain
 /// string pushes; going through `format!` and the `Display` impls cost several times as much.
 fn context(owner: &OwnerKey, tail: &str) -> String {
     let mut context = String::with_capacity(128);
-    let written = SERVICE_ROOT.try_with(|root| root.write_to(&mut context));
-    if written.is_err() {
+    let written = RequestScope::with_current(|scope| {
+        service_root_of(scope.host.as_ref(), &scope.uri).write_to(&mut context);
+    });
+    if written.is_none() {
         context.push_str(DEFAULT_SERVICE_ROOT);
     }
     context.push_str("/$metadata#");
@@ -233,6 +187,7 @@ mod tests {
     use super::*;
     use crate::emulator::imaging::ImageInfo;
     use crate::emulator::store::PhotoMetadata;
+    use crate::runtime::server::RequestIds;
     use bytes::Bytes;
 
     fn photo() -> Photo {
@@ -298,28 +253,34 @@ mod tests {
 
     #[tokio::test]
     async fn the_service_root_follows_the_request() {
-        let request = Request::builder()
-            .uri("/beta/me/photo")
-            .header(HOST, "127.0.0.1:8080")
-            .body(axum::body::Body::empty())
-            .expect("request");
-        let root = service_root_of(&request);
+        let host = HeaderValue::from_static("127.0.0.1:8080");
+        let uri = Uri::from_static("/beta/me/photo");
+        let root = service_root_of(Some(&host), &uri);
         assert_eq!(root.to_string(), "http://127.0.0.1:8080/beta");
-        let request = Request::builder()
-            .uri("/v1.0/me/photo")
-            .header(HOST, "evil\"host")
-            .body(axum::body::Body::empty())
-            .expect("request");
         assert_eq!(
-            service_root_of(&request).to_string(),
+            service_root_of(
+                Some(&HeaderValue::from_static("evil\"host")),
+                &Uri::from_static("/v1.0/me/photo")
+            )
+            .to_string(),
             "http://localhost/v1.0"
         );
-        let seen = SERVICE_ROOT
-            .scope(root, async { context(&owner(), "photo") })
+        assert_eq!(
+            service_root_of(None, &Uri::from_static("http://example.test:81/beta/me")).to_string(),
+            "http://example.test:81/beta"
+        );
+        let scope = RequestScope {
+            ids: RequestIds::assign(&http::HeaderMap::new()),
+            host: Some(host),
+            uri,
+        };
+        let seen = std::sync::Arc::new(scope)
+            .run(async { context(&owner(), "photo") })
             .await;
         assert_eq!(
             seen,
             "http://127.0.0.1:8080/beta/$metadata#users('u1')/photo"
         );
+        assert!(context(&owner(), "photo").starts_with(DEFAULT_SERVICE_ROOT));
     }
 }

@@ -7,6 +7,9 @@ pub mod operation;
 pub mod param;
 pub mod path;
 
+#[cfg(all(test, any(feature = "client", feature = "server")))]
+mod span_recorder;
+
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "server")]

@@ -48,6 +48,9 @@ pub(crate) struct Inner {
     /// The last token and its `Authorization` value, reused while the provider returns the
     /// same token.
     pub authorization: Mutex<Option<(String, HeaderValue)>>,
+    /// The last path sent without a query and its URL, reused while calls go to the same path
+    /// (setting a path on the base URL re-parses it, the largest part of building a URL).
+    pub last_url: Mutex<Option<(String, Url)>>,
 }
 
 impl Client {
@@ -215,6 +218,7 @@ impl ClientBuilder {
                 timeout,
                 timeout_per_request,
                 authorization: Mutex::new(None),
+                last_url: Mutex::new(None),
             }),
         })
     }

@@ -127,12 +127,19 @@ impl<R> Call<R> {
 
 impl<R: ReadResponse> Call<R> {
     /// Sends the request and reads the answer.
-    pub async fn send(self) -> Result<R, Error> {
-        if let Some(error) = self.failure {
-            return Err(error);
+    pub fn send(self) -> impl Future<Output = Result<R, Error>> + Send + 'static {
+        // The sending is boxed and started here, outside the returned future: a future keeps
+        // room for whatever it captures for its whole life, and the sending (a few hundred bytes)
+        // and the reading (as many) would otherwise add up to more than the allocator hands out
+        // on its fast path when an awaited call is boxed (see `IntoFuture` below).
+        let sending = match self.failure {
+            Some(error) => Err(error),
+            None => Ok(Box::pin(self.client.send(self.request))),
+        };
+        async move {
+            let response = sending?.await?;
+            R::read(response).await
         }
-        let response = self.client.send(self.request).await?;
-        R::read(response).await
     }
 }
 

@@ -216,6 +216,28 @@ fn my_photo_upload(upload: Upload) -> ApiRequest {
 }
 
 #[tokio::test]
+async fn a_subscriber_gets_a_span_per_call_with_its_client_request_id() {
+    let server = TestServer::start(|_, _| ok_json()).await;
+    let client = client(&server).build().expect("client");
+    let recorder = crate::runtime::span_recorder::SpanRecorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    let response = client
+        .send(user_photo("ada@contoso.com"))
+        .await
+        .expect("response");
+    assert_eq!(
+        recorder
+            .field("photo_api.send", "client_request_id")
+            .as_deref(),
+        Some(response.client_request_id())
+    );
+    assert_eq!(
+        recorder.field("photo_api.send", "operation").as_deref(),
+        Some("getUserPhoto")
+    );
+}
+
+#[tokio::test]
 async fn a_429_with_retry_after_zero_is_retried_with_the_same_request_id() {
     let server = TestServer::start(|n, _| match n {
         0 => graph_error(

@@ -67,21 +67,26 @@ impl Client {
             .find(|(name, _)| name.eq_ignore_ascii_case(CLIENT_REQUEST_ID.as_str()))
             .map(|(_, value)| value.clone())
             .unwrap_or_else(new_guid);
-        let span = tracing::info_span!(
-            "photo_api.send",
-            operation = request.op.id,
-            method = request.op.method.as_str(),
-            client_request_id = %client_request_id,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        async move { inner.execute(request, client_request_id).await }.instrument(span)
+        // Only when a subscriber wants it: a disabled span still records its fields.
+        let span = if tracing::enabled!(tracing::Level::INFO) {
+            tracing::info_span!(
+                "photo_api.send",
+                operation = request.op.id,
+                method = request.op.method.as_str(),
+                client_request_id = %client_request_id,
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
+        inner.execute(request, client_request_id).instrument(span)
     }
 }
 
 impl Inner {
     async fn execute(
-        &self,
+        self: Arc<Self>,
         request: ApiRequest,
         client_request_id: String,
     ) -> Result<ApiResponse, Error> {
@@ -103,9 +108,10 @@ impl Inner {
                 preflight::check(op, &token)?;
             }
             let authorization = self.authorization(&token)?;
-            let response = self
-                .attempt(&request, url.clone(), &headers, authorization, attempt)
-                .await?;
+            // Boxed, so that the future of a whole call stays small enough for the allocator's
+            // fast path (a future of several kilobytes costs more to allocate than two small ones).
+            let response =
+                Box::pin(self.attempt(&request, &url, &headers, authorization, attempt)).await?;
             let status = response.status().as_u16();
             span.record("status", status);
             if RetryPolicy::is_retryable_status(status) && replayable {
@@ -122,7 +128,8 @@ impl Inner {
                         "service busy; retrying"
                     );
                     drop(response);
-                    tokio::time::sleep(delay).await;
+                    // Boxed: a timer is large, and only a retry needs one.
+                    Box::pin(tokio::time::sleep(delay)).await;
                     waited = waited.saturating_add(delay);
                     attempt += 1;
                     continue;
@@ -159,9 +166,27 @@ impl Inner {
         }
     }
 
-    /// The absolute URL: base URL, encoded path, encoded query. The parsed base URL gets the
-    /// request's path and query, the same URL that parsing the whole text would give.
+    /// The absolute URL: base URL, encoded path, encoded query. A call without a query to the
+    /// same path as the last such call reuses its URL.
     fn url(&self, request: &ApiRequest) -> Result<Url, Error> {
+        let path = request.path.as_str();
+        if request.query.is_empty() {
+            let mut last = self.last_url.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((last_path, url)) = last.as_ref()
+                && last_path == path
+            {
+                return Ok(url.clone());
+            }
+            let url = self.build_url(request);
+            *last = Some((path.to_owned(), url.clone()));
+            return Ok(url);
+        }
+        Ok(self.build_url(request))
+    }
+
+    /// The parsed base URL with the request's path and query set: the same URL that parsing the
+    /// whole text would give.
+    fn build_url(&self, request: &ApiRequest) -> Url {
         let mut url = self.base.clone();
         let path = request.path.as_str();
         let mut full = String::with_capacity(self.base_path.len() + path.len());
@@ -182,7 +207,7 @@ impl Inner {
             }
             url.set_query(Some(&query));
         }
-        Ok(url)
+        url
     }
 
     /// The `Authorization` value for `token`, reused while the provider keeps returning the same
@@ -207,7 +232,7 @@ impl Inner {
     async fn attempt(
         &self,
         request: &ApiRequest,
-        mut url: Url,
+        url: &Url,
         headers: &[(HeaderName, HeaderValue)],
         authorization: HeaderValue,
         attempt: u32,
@@ -216,9 +241,13 @@ impl Inner {
         let mut body = request.body.as_ref();
         let mut send_authorization = true;
         let mut redirects = 0;
-        let slot = ErrorSlot::default();
+        // Where an upload leaves its own error; only a call with a body needs one.
+        let slot = body.map(|_| ErrorSlot::default());
+        let mut redirected: Option<Url> = None;
         loop {
-            let mut builder = self.http.request(method.clone(), url.clone());
+            // The URL moves into the request; the response gives it back for a redirect.
+            let sent_to = redirected.take().unwrap_or_else(|| url.clone());
+            let mut builder = self.http.request(method.clone(), sent_to);
             for (name, value) in headers {
                 builder = builder.header(name.clone(), value.clone());
             }
@@ -231,7 +260,7 @@ impl Inner {
             if self.timeout_per_request {
                 builder = builder.timeout(self.timeout);
             }
-            if let Some(body) = body {
+            if let (Some(body), Some(slot)) = (body, &slot) {
                 let content_type = HeaderValue::from_str(body.media_type()).map_err(|_| {
                     Error::InvalidRequest(format!(
                         "media type {:?} is not a valid header",
@@ -239,7 +268,9 @@ impl Inner {
                     ))
                 })?;
                 builder = builder.header(CONTENT_TYPE, content_type);
-                let http_body = self.http_body(body, &slot).await?;
+                // Boxed: preparing an upload is a large future that a call without a body
+                // should not carry.
+                let http_body = Box::pin(self.http_body(body, slot)).await?;
                 if http_body.as_bytes().is_none()
                     && let Some(len) = body.len()
                 {
@@ -248,12 +279,15 @@ impl Inner {
                 builder = builder.body(http_body);
             }
             let response = builder.send().await.map_err(|error| {
-                match slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                let left = slot
+                    .as_ref()
+                    .and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take());
+                match left {
                     Some(photo_error) => Error::Upload(photo_error),
                     None => Error::from(error),
                 }
             })?;
-            let Some(next) = redirect_target(&response, &url) else {
+            let Some(next) = redirect_target(&response, response.url()) else {
                 return Ok(response);
             };
             if self.max_redirects == 0 {
@@ -273,7 +307,7 @@ impl Inner {
                     location: next.to_string(),
                 });
             }
-            if !same_origin(&url, &next) {
+            if !same_origin(response.url(), &next) {
                 send_authorization = false;
             }
             if !keeps_body {
@@ -286,7 +320,7 @@ impl Inner {
                 "following redirect"
             );
             method = next_method;
-            url = next;
+            redirected = Some(next);
         }
     }
 
@@ -456,6 +490,8 @@ mod tests {
                     }
                     let built = client.inner.url(&request).expect("url");
                     assert_eq!(Some(built.clone()), Url::parse(&text).ok(), "{text}");
+                    // Built again: from the last URL kept when there is no query.
+                    assert_eq!(client.inner.url(&request).expect("url"), built, "{text}");
                     assert_eq!(built.as_str(), text, "{base} {key:?} {query:?}");
                 }
             }

@@ -66,8 +66,9 @@ impl fmt::Debug for ServerConfig {
 pub struct RequestContext {
     /// The authenticated and authorized caller, shared: cloning a context does not copy it.
     pub principal: Arc<Principal>,
-    /// The id the server gave the request (the `request-id` response header).
-    pub request_id: String,
+    /// The id the server gave the request (the `request-id` response header), shared with the
+    /// response rather than copied.
+    pub request_id: Arc<str>,
     /// The caller's `client-request-id`, if it sent a usable one.
-    pub client_request_id: Option<String>,
+    pub client_request_id: Option<Arc<str>>,
 }

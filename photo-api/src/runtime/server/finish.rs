@@ -1,12 +1,18 @@
 //! [`finish`]: what every generated router gets around its routes.
 
+use std::convert::Infallible;
+use std::task::{Context, Poll};
+
 use axum::Router;
-use axum::extract::OriginalUri;
+use axum::extract::{OriginalUri, Request};
+use axum::response::Response;
+use axum::routing::future::RouteFuture;
 use axum::routing::get;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, StatusCode};
-use tower::Layer;
+use tower::Service;
 
+use super::keyform::rewrite_uri;
 use super::layer::GraphLayer;
 use super::rejection::{Rejection, excerpt};
 
@@ -15,24 +21,56 @@ const PATH_ECHO_LIMIT: usize = 200;
 
 /// Completes a generated router: serves `openapi_yaml` at `GET /openapi.yaml`; answers unknown
 /// paths with `404` and unsupported methods with `405` (with `Allow`), both as Graph error JSON;
-/// gives every response a `request-id` (and echoes `client-request-id`); rewrites key-form
-/// segments such as `/users('$x@contoso.com')` to `/users/%24x%40contoso%2Ecom` before routing;
-/// and drains (bounded) a request body a refusal left unread, so an uploading client receives the
-/// refusal instead of a reset connection.
+/// gives every response a `request-id` (and echoes `client-request-id`); routes key-form
+/// segments such as `/users('$x@contoso.com')` as `/users/%24x%40contoso%2Ecom`; and drains
+/// (bounded) a request body a refusal left unread, so an uploading client receives the refusal
+/// instead of a reset connection.
 ///
 /// Call it once, after all routes are added (the 405 handler is attached to existing routes).
 /// Panics, as axum does for any conflicting route, if `router` already routes `/openapi.yaml`.
 pub fn finish(router: Router, openapi_yaml: &'static str) -> Router {
+    // The Graph layer wraps each route, so a request is routed once. A key-form path matches no
+    // route as sent; the fallback rewrites it and routes it again (and an unknown path reaches
+    // the layered 404 through that second routing).
     let routed = router
         .route(
             "/openapi.yaml",
             get(move || async move { openapi(openapi_yaml) }),
         )
         .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found);
-    // Middleware added with `Router::layer` runs after routing; the key-form rewrite must run
-    // before it, so the layered router becomes the whole of an outer router.
-    Router::new().fallback_service(GraphLayer.layer(routed))
+        .fallback(not_found)
+        .layer(GraphLayer);
+    let routed = routed.with_state(());
+    // `with_state` turns every handler into a route now; a router left without it would do so
+    // for each request (a clone and a few allocations each time).
+    routed
+        .clone()
+        .fallback_service(KeyFormFallback { routed })
+        .with_state(())
+}
+
+/// The fallback of the finished router: routes a request again with its key-form segments
+/// rewritten, or, when it has none, straight to the layered `404`.
+#[derive(Clone)]
+struct KeyFormFallback {
+    routed: Router,
+}
+
+impl Service<Request> for KeyFormFallback {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = RouteFuture<Infallible>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        if let Some(uri) = rewrite_uri(request.uri()) {
+            *request.uri_mut() = uri;
+        }
+        self.routed.call(request)
+    }
 }
 
 fn openapi(yaml: &'static str) -> ([(http::HeaderName, HeaderValue); 1], &'static str) {

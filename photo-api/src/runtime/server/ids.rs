@@ -6,61 +6,103 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use tokio::task::futures::TaskLocalFuture;
 
 use crate::runtime::guid::Guid;
 
 /// The request header a caller uses to label its request, echoed back on the response.
-pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
+pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 /// The response header carrying the id the server gave the request.
-pub(crate) const REQUEST_ID: &str = "request-id";
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 /// Longer `client-request-id` values are ignored rather than echoed (Graph expects a GUID).
 const MAX_CLIENT_REQUEST_ID_LEN: usize = 128;
 
 tokio::task_local! {
-    static CURRENT: RequestIds;
+    static CURRENT: Arc<RequestScope>;
 }
 
 /// The request's ids, as assigned once per request. Shared, not copied, by the layer, the
-/// task-local and the handler.
+/// task-local, the handler's [`RequestContext`](super::RequestContext) and the response headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RequestIds {
     pub(crate) request_id: Arc<str>,
     pub(crate) client_request_id: Option<Arc<str>>,
+    /// The two ids as header values, made once.
+    headers: (Option<HeaderValue>, Option<HeaderValue>),
 }
 
 impl RequestIds {
+    /// Ids with the given values (the header values are made from them).
+    #[cfg(test)]
+    pub(crate) fn new(request_id: &str, client_request_id: Option<&str>) -> Self {
+        let value = |text: &str| HeaderValue::from_str(text).ok();
+        RequestIds {
+            request_id: Arc::from(request_id),
+            client_request_id: client_request_id.map(Arc::from),
+            headers: (value(request_id), client_request_id.and_then(value)),
+        }
+    }
+
     /// Assigns a fresh `request-id` and picks up the caller's `client-request-id`, if usable.
     pub(crate) fn assign(headers: &HeaderMap) -> Self {
+        let guid = Guid::new();
+        let request_id = guid.as_str();
+        let client = headers.get(CLIENT_REQUEST_ID);
+        let client_request_id = client.and_then(usable_client_request_id);
+        // The caller's header value is echoed as it came (no copy) unless trimming changed it.
+        let client_header = match (client, client_request_id) {
+            (Some(value), Some(text)) if value.as_bytes() == text.as_bytes() => Some(value.clone()),
+            (_, text) => text.and_then(|text| HeaderValue::from_str(text).ok()),
+        };
         RequestIds {
-            request_id: Arc::from(Guid::new().as_str()),
-            client_request_id: client_request_id(headers).map(Arc::from),
+            request_id: Arc::from(request_id),
+            client_request_id: client_request_id.map(Arc::from),
+            headers: (HeaderValue::from_str(request_id).ok(), client_header),
         }
     }
 
     /// The ids as response headers: `request-id`, and `client-request-id` when there is one.
     pub(crate) fn header_values(&self) -> (Option<HeaderValue>, Option<HeaderValue>) {
-        let value = |text: &str| HeaderValue::from_str(text).ok();
-        (
-            value(&self.request_id),
-            self.client_request_id.as_deref().and_then(value),
-        )
+        self.headers.clone()
     }
 
-    /// The ids of the request the current task is serving, when run under [`RequestIds::scope`].
+    /// The ids of the request the current task is serving, when run under [`RequestScope::run`].
     pub(crate) fn current() -> Option<Self> {
-        CURRENT.try_with(Clone::clone).ok()
+        CURRENT.try_with(|scope| scope.ids.clone()).ok()
+    }
+}
+
+/// What the layer keeps in the task-local while a request is served: its ids and where it was
+/// addressed, for answers that repeat the service's own URL (the emulator's `@odata.context`).
+/// Kept behind an `Arc`, so that the request's future carries a pointer rather than the whole.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestScope {
+    pub(crate) ids: RequestIds,
+    /// The `Host` header, if any.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+    pub(crate) host: Option<HeaderValue>,
+    /// The request URI (after the key-form rewrite, whose first segment is the same).
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+    pub(crate) uri: Uri,
+}
+
+impl RequestScope {
+    /// Runs `future` with this scope as the task's current one.
+    pub(crate) fn run<F: Future>(self: Arc<Self>, future: F) -> TaskLocalFuture<Arc<Self>, F> {
+        CURRENT.scope(self, future)
     }
 
-    /// Runs `future` with these ids as the task's current ones.
-    pub(crate) async fn scope<F: Future>(self, future: F) -> F::Output {
-        CURRENT.scope(self, future).await
+    /// Calls `read` with the current scope, or returns `None` outside one.
+    #[cfg_attr(not(feature = "emulator"), allow(dead_code))]
+    pub(crate) fn with_current<T>(read: impl FnOnce(&RequestScope) -> T) -> Option<T> {
+        CURRENT.try_with(|scope| read(scope)).ok()
     }
 }
 
 /// The caller's `client-request-id`, if it is one printable token of reasonable length.
-fn client_request_id(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(CLIENT_REQUEST_ID)?.to_str().ok()?.trim();
+fn usable_client_request_id(value: &HeaderValue) -> Option<&str> {
+    let value = value.to_str().ok()?.trim();
     let usable = !value.is_empty()
         && value.len() <= MAX_CLIENT_REQUEST_ID_LEN
         && value.bytes().all(|byte| byte.is_ascii_graphic());
@@ -70,7 +112,6 @@ fn client_request_id(headers: &HeaderMap) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
 
     fn headers_with(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -118,7 +159,12 @@ mod tests {
     async fn the_scope_sets_the_current_ids() {
         let ids = RequestIds::assign(&HeaderMap::new());
         assert_eq!(RequestIds::current(), None);
-        let seen = ids.clone().scope(async { RequestIds::current() }).await;
+        let scope = RequestScope {
+            ids: ids.clone(),
+            host: None,
+            uri: Uri::default(),
+        };
+        let seen = Arc::new(scope).run(async { RequestIds::current() }).await;
         assert_eq!(seen, Some(ids));
     }
 }

@@ -79,8 +79,8 @@ impl Incoming {
             body,
             context: RequestContext {
                 principal,
-                request_id: String::from(&*ids.request_id),
-                client_request_id: ids.client_request_id.as_deref().map(String::from),
+                request_id: ids.request_id,
+                client_request_id: ids.client_request_id,
             },
         })
     }

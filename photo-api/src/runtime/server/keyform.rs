@@ -1,6 +1,7 @@
 //! OData's key form: Graph addresses `/users('$x@contoso.com')` the same as
 //! `/users/$x@contoso.com`, and the key form is the only way to name a user whose principal name
-//! starts with `$`. Rewriting it to the plain form before routing lets the router match one shape.
+//! starts with `$`. A path that matches no route as sent is rewritten to the plain form and
+//! routed again, so the router knows one shape and other requests pay nothing.
 //!
 //! Only a segment whose `('` and `')` are literal is rewritten, as the client runtime sends it;
 //! an ordinary key containing quotes arrives with them escaped as `%27` and is left alone.

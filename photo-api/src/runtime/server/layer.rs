@@ -1,7 +1,7 @@
-//! The middleware [`finish`](super::finish) puts in front of the router: request ids, the key-form
-//! rewrite, Graph-shaped bodies for the router's own 404/405, a `500` instead of a dropped
-//! connection should a handler panic, and a request body that drains itself when a refusal leaves
-//! it unread (see [`LingeringBody`]).
+//! The middleware [`finish`](super::finish) puts around every route and the fallbacks: request
+//! ids, Graph-shaped bodies for bare 404/405 answers, a `500` instead of a dropped connection
+//! should a handler panic, and a request body that drains itself when a refusal leaves it unread
+//! (see [`LingeringBody`]).
 //!
 //! It is a plain tower service rather than `axum::middleware::from_fn`, which boxes the inner
 //! service and two futures per request; this boxes one.
@@ -10,6 +10,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
@@ -17,16 +18,15 @@ use axum::extract::Request;
 use axum::response::Response;
 use futures_util::FutureExt;
 use http::StatusCode;
-use http::header::{ALLOW, CONTENT_TYPE};
+use http::header::{ALLOW, CONTENT_TYPE, HOST};
 use tower::{Layer, Service};
 use tracing::Instrument;
 
-use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds};
-use super::keyform::rewrite_uri;
+use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds, RequestScope};
 use super::linger::LingeringBody;
 use super::rejection::Rejection;
 
-/// Wraps a router in [`GraphService`].
+/// Wraps a route in [`GraphService`].
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct GraphLayer;
 
@@ -38,8 +38,7 @@ impl<S> Layer<S> for GraphLayer {
     }
 }
 
-/// Assigns the request's ids, rewrites key-form paths, runs the router and stamps the ids on
-/// whatever comes back.
+/// Assigns the request's ids, runs the route and stamps the ids on whatever comes back.
 #[derive(Clone, Debug)]
 pub(crate) struct GraphService<S> {
     inner: S,
@@ -59,9 +58,6 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        // The inner service was made ready for this call; a fresh clone takes its place.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
         let mut request = request;
         // A body already at its end (a GET) has nothing a refusal could leave unread.
         if !http_body::Body::is_end_stream(request.body()) {
@@ -72,21 +68,40 @@ where
             request = Request::from_parts(parts, Body::new(body));
         }
         let ids = RequestIds::assign(request.headers());
-        if let Some(uri) = rewrite_uri(request.uri()) {
-            *request.uri_mut() = uri;
-        }
-        let span = tracing::info_span!("request", request_id = %ids.request_id, method = %request.method());
+        let scope = Arc::new(RequestScope {
+            ids,
+            host: request.headers().get(HOST).cloned(),
+            uri: request.uri().clone(),
+        });
+        // Only when a subscriber wants it: a disabled span still records its fields.
+        let span = if tracing::enabled!(tracing::Level::INFO) {
+            tracing::info_span!("request", request_id = %scope.ids.request_id, method = %request.method())
+        } else {
+            tracing::Span::none()
+        };
+        // The inner service was made ready by `poll_ready`; calling it here rather than in the
+        // future spares cloning it. A panic while calling it or while polling its future is
+        // caught either way.
+        let called = std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
+        // Wrapped here rather than inside the boxed future, which then holds it once: a future
+        // keeps room for what it captures as well as for what it awaits.
+        let running = called.map(|future| {
+            Arc::clone(&scope)
+                .run(AssertUnwindSafe(future).catch_unwind())
+                .instrument(span)
+        });
         Box::pin(async move {
-            // Calling the router inside the guarded future: a panic anywhere in it is caught.
-            let run = AssertUnwindSafe(async move { inner.call(request).await }).catch_unwind();
-            let outcome = ids.clone().scope(run).instrument(span).await;
-            Ok(finish_response(outcome, &ids))
+            let outcome = match running {
+                Ok(running) => running.await,
+                Err(panic) => Err(panic),
+            };
+            Ok(finish_response(outcome, &scope.ids))
         })
     }
 }
 
-/// The response to send: the router's, a `500` if it panicked, Graph's JSON for the router's own
-/// bare 404/405, with the request's ids stamped on.
+/// The response to send: the route's, a `500` if it panicked, Graph's JSON for a bare
+/// 404/405, with the request's ids stamped on.
 fn finish_response(
     outcome: Result<Result<Response, Infallible>, Box<dyn std::any::Any + Send>>,
     ids: &RequestIds,
@@ -111,8 +126,8 @@ fn finish_response(
     response
 }
 
-/// A Graph error for a body-less 404/405 the router produced on its own (for example from a
-/// nested router with its own defaults), so every error carries Graph's JSON.
+/// A Graph error for a body-less 404/405 a route produced on its own (for example a nested
+/// router with its own defaults), so every error carries Graph's JSON.
 fn bare_routing_error(response: &Response) -> Option<Rejection> {
     if response.headers().contains_key(CONTENT_TYPE) {
         return None;

@@ -35,6 +35,10 @@ pub use body::BinaryBody;
 pub use config::{RequestContext, ServerConfig};
 pub use finish::finish;
 pub use handle::{FromIncoming, handle, required, status};
+#[cfg(all(test, feature = "emulator"))]
+pub(crate) use ids::RequestIds;
+#[cfg(feature = "emulator")]
+pub(crate) use ids::RequestScope;
 pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;

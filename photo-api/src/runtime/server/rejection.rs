@@ -292,10 +292,7 @@ mod tests {
 
     #[test]
     fn the_body_is_graph_error_json_with_the_given_ids() {
-        let ids = RequestIds {
-            request_id: "r-1".into(),
-            client_request_id: Some("c-1".into()),
-        };
+        let ids = RequestIds::new("r-1", Some("c-1"));
         let response = Rejection::not_found("ImageNotFound", "No photo.").into_response_for(&ids);
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");

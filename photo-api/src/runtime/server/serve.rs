@@ -74,6 +74,9 @@ pub async fn serve<F>(listener: TcpListener, router: Router, shutdown: F) -> io:
 where
     F: Future<Output = ()> + Send + 'static,
 {
+    // Handlers become routes once here rather than on every request (a no-op for a finished
+    // router, which already did so).
+    let router = router.with_state(());
     // Connections hold a receiver each: a change asks them to finish, and the sender sees them
     // all gone once they have.
     let (stop, stopping) = watch::channel(());

@@ -157,7 +157,11 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, Rejection> {
     let value = value.to_str().map_err(|_| malformed())?;
     let (scheme, token) = value.trim().split_once(' ').ok_or_else(malformed)?;
     let token = token.trim_start();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {
+    // A reduction without early exit, which the compiler vectorizes: tokens are a kilobyte.
+    let has_space = token
+        .bytes()
+        .fold(false, |found, byte| found | (byte == b' '));
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || has_space {
         return Err(malformed());
     }
     Ok(token)

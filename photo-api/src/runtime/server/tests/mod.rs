@@ -149,8 +149,8 @@ async fn set_photo(State(config): State<ServerConfig>, request: Request) -> Resp
             "user": user,
             "len": bytes.len(),
             "mediaType": media_type,
-            "requestId": context.request_id,
-            "clientRequestId": context.client_request_id,
+            "requestId": &*context.request_id,
+            "clientRequestId": context.client_request_id.as_deref(),
             "subject": context.principal.subject,
         });
         Ok::<_, Rejection>(json_response(StatusCode::OK, &echo, &[]))

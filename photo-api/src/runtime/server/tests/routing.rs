@@ -47,6 +47,25 @@ async fn a_panicking_handler_is_a_graph_500() {
 }
 
 #[tokio::test]
+async fn a_subscriber_gets_a_span_per_request_with_its_id() {
+    let recorder = crate::runtime::span_recorder::SpanRecorder::default();
+    let _default = tracing::subscriber::set_default(recorder.clone());
+    let answer = send(
+        Request::builder()
+            .uri("/openapi.yaml")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    let request_id = answer.headers["request-id"].to_str().expect("ASCII");
+    assert_eq!(
+        recorder.field("request", "request_id").as_deref(),
+        Some(request_id)
+    );
+    assert_eq!(recorder.field("request", "method").as_deref(), Some("GET"));
+}
+
+#[tokio::test]
 async fn the_spec_is_served() {
     let answer = send(
         Request::builder()
