@@ -9,6 +9,7 @@ use rand::Rng;
 use uuid::Builder;
 
 /// A random (version 4) GUID in its usual lower-case hyphenated form.
+#[cfg(feature = "client")]
 pub(crate) fn new_guid() -> String {
     Guid::new().as_str().to_owned()
 }
