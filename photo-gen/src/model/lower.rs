@@ -9,7 +9,7 @@ use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
 use super::*;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::locate::LazyIndex;
 use crate::names;
 use crate::spec::{self, Document, RefOr};
@@ -28,14 +28,7 @@ impl Problems<'_> {
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
         let location = self.index.get().locate(&pointer.render());
-        self.diagnostics.push(
-            Diagnostic {
-                location,
-                message: message.into(),
-                hint,
-            },
-            self.index.text(),
-        );
+        self.push(location, message.into(), hint);
     }
 
     /// A problem with the value (rather than the key) at `pointer`.
@@ -46,10 +39,14 @@ impl Problems<'_> {
         hint: Option<String>,
     ) {
         let location = self.index.get().locate_value(&pointer.render());
+        self.push(location, message.into(), hint);
+    }
+
+    fn push(&mut self, location: Option<Location>, message: String, hint: Option<String>) {
         self.diagnostics.push(
             Diagnostic {
                 location,
-                message: message.into(),
+                message,
                 hint,
             },
             self.index.text(),
