@@ -27,21 +27,17 @@
 //! Targets (reported, never failing the run, since a shared 2-core machine is noisy): generated
 //! throughput and request rate ≥ 0.9× the baseline; peak server RSS ≤ stored bytes + 64 MiB.
 
-use std::collections::HashMap;
 use std::error::Error;
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitCode, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HOST};
@@ -59,6 +55,10 @@ use photo_api::runtime::server::{Authorizer, JwtAuthorizer};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+#[path = "support/baseline.rs"]
+mod baseline;
+use baseline::{Baseline, ME};
+
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
 /// The photo's size: "4 MB", decimal, so MB/s below is bytes / 10^6 per second.
@@ -66,12 +66,8 @@ const PHOTO_BYTES: usize = 4_000_000;
 /// The photo's pixels: a 12-megapixel phone camera's 4:3 frame, what a 4 MB photo usually is.
 const PHOTO_WIDTH: u32 = 4032;
 const PHOTO_HEIGHT: u32 = 3024;
-/// The largest request body both servers accept (Graph v1.0's 4 MiB).
-const MAX_BODY: usize = 4 * 1024 * 1024;
 /// The HS256 secret of the emulators started here; they listen on 127.0.0.1 only.
 const SECRET: &str = "photo-api runtime benchmark secret";
-/// The user `/me` is, in the in-process emulator.
-const ME: &str = "bench-user";
 /// The memory target: stored bytes plus this much.
 const RSS_SLACK_BYTES: u64 = 64 * 1024 * 1024;
 /// The throughput and request-rate target, as a fraction of the baseline.
@@ -412,98 +408,6 @@ fn runtime_client(addr: SocketAddr, token: &str) -> BenchResult<Client> {
         .build()?)
 }
 
-/// The baseline server: a hand-written axum app storing photos in a map, with no
-/// authentication, validation or request ids. The metadata is the emulator's, copied in.
-#[derive(Clone, Default)]
-struct Baseline {
-    photos: Arc<Mutex<HashMap<String, Bytes>>>,
-    metadata: Arc<Mutex<HashMap<String, (HeaderValue, ProfilePhoto)>>>,
-}
-
-impl Baseline {
-    fn router(&self) -> Router {
-        Router::new()
-            .route("/v1.0/me/photo", get(baseline_metadata))
-            .route(
-                "/v1.0/me/photo/$value",
-                get(baseline_get_me).put(baseline_put_me),
-            )
-            .route(
-                "/v1.0/users/{user}/photo/$value",
-                get(baseline_get_user).put(baseline_put_user),
-            )
-            .layer(DefaultBodyLimit::max(MAX_BODY))
-            .with_state(self.clone())
-    }
-
-    fn put(&self, owner: String, body: Bytes) -> StatusCode {
-        self.photos
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(owner, body);
-        StatusCode::OK
-    }
-
-    fn get(&self, owner: &str) -> Response {
-        let photo = self
-            .photos
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(owner)
-            .cloned();
-        match photo {
-            Some(bytes) => ([(CONTENT_TYPE, "image/jpeg")], bytes).into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        }
-    }
-}
-
-async fn baseline_put_me(State(state): State<Baseline>, body: Bytes) -> StatusCode {
-    state.put(ME.to_owned(), body)
-}
-
-async fn baseline_get_me(State(state): State<Baseline>) -> Response {
-    state.get(ME)
-}
-
-async fn baseline_put_user(
-    State(state): State<Baseline>,
-    UrlPath(user): UrlPath<String>,
-    body: Bytes,
-) -> StatusCode {
-    state.put(user, body)
-}
-
-async fn baseline_get_user(
-    State(state): State<Baseline>,
-    UrlPath(user): UrlPath<String>,
-) -> Response {
-    state.get(&user)
-}
-
-async fn baseline_metadata(State(state): State<Baseline>) -> Response {
-    let entry = state
-        .metadata
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(ME)
-        .cloned();
-    match entry {
-        Some((etag, photo)) => match serde_json::to_vec(&photo) {
-            Ok(json) => (
-                [
-                    (CONTENT_TYPE, HeaderValue::from_static("application/json")),
-                    (ETAG, etag),
-                ],
-                json,
-            )
-                .into_response(),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
 /// The baseline client: plain `reqwest`, configured as the runtime configures its own, sending
 /// the same bearer token.
 struct Raw {
@@ -817,11 +721,7 @@ async fn metadata_phase(
         .cloned()
         .ok_or("the emulator sent no ETag")?;
     let entity: ProfilePhoto = response.json().await?;
-    baseline
-        .metadata
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(ME.to_owned(), (etag, entity.clone()));
+    baseline.set_metadata(ME, etag, entity.clone());
     if raw.metadata().await? != entity || generated_metadata(generated).await? != entity {
         return Err("the baseline and the emulator answer different metadata".into());
     }

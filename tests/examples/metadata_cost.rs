@@ -18,15 +18,10 @@
 //! `benches/runtime.rs`: a hand-written axum handler answering the emulator's own JSON and ETag.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HOST};
 use http::{HeaderValue, StatusCode};
@@ -37,6 +32,10 @@ use photo_api::models::ProfilePhoto;
 use photo_api::runtime::client::{Client, RetryPolicy};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
+
+#[path = "../benches/support/baseline.rs"]
+mod baseline;
+use baseline::{Baseline, ME};
 
 /// The system allocator, counting allocations (and reallocations).
 struct Counting;
@@ -59,33 +58,6 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 type R = Result<(), Box<dyn std::error::Error>>;
-
-/// The baseline's photo metadata: the emulator's JSON and ETag, copied in.
-#[derive(Clone, Default)]
-struct Baseline(Arc<Mutex<HashMap<String, (HeaderValue, ProfilePhoto)>>>);
-
-async fn baseline_metadata(State(state): State<Baseline>) -> Response {
-    let entry = state
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get("me")
-        .cloned();
-    match entry {
-        Some((etag, photo)) => match serde_json::to_vec(&photo) {
-            Ok(json) => (
-                [
-                    (CONTENT_TYPE, HeaderValue::from_static("application/json")),
-                    (ETAG, etag),
-                ],
-                json,
-            )
-                .into_response(),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
 
 /// A small JPEG: the metadata path does not depend on the photo's size.
 fn jpeg() -> Result<Bytes, image::ImageError> {
@@ -172,10 +144,7 @@ fn main() -> R {
         .enable_all()
         .build()?;
     let emulator = Emulator::builder().secret("metadata cost secret").build()?;
-    let token = emulator.token(&TokenSpec::delegated(
-        "me-user",
-        ["User.ReadWrite", "User.Read"],
-    ))?;
+    let token = emulator.token(&TokenSpec::delegated(ME, ["User.ReadWrite", "User.Read"]))?;
     let side = rt.block_on(async {
         // The emulator stores a photo; the baseline answers its metadata as the emulator does.
         let put = http::Request::put("/v1.0/me/photo/$value")
@@ -193,14 +162,8 @@ fn main() -> R {
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
         let entity: ProfilePhoto = serde_json::from_slice(&body)?;
         let baseline = Baseline::default();
-        baseline
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert("me".into(), (etag, entity));
-        let base_router = Router::new()
-            .route("/v1.0/me/photo", get(baseline_metadata))
-            .with_state(baseline);
+        baseline.set_metadata(ME, etag, entity);
+        let base_router = baseline.router();
         let addr: SocketAddr = match mode.as_str() {
             "raw-emu" | "gen-emu" => {
                 let listener = TcpListener::bind("127.0.0.1:0").await?;
