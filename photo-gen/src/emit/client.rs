@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
-use super::shapes::{Shapes, alias};
+use super::shapes::Shapes;
 use super::tree::{Step, Tree, literal_method, param_method};
 use super::{docs, ident, number};
 use crate::model::{
@@ -107,30 +107,21 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         (params, &op.body, &op.responses)
     });
     for (index, op) in api.operations.iter().enumerate() {
-        if shapes.is_first(index) {
-            sink.item(call(op));
-            sink.item(response_enum(op, rt, shapes.is_shared(index)));
-        } else {
-            sink.item(aliases(op, &api.operations[shapes.first(index)]));
-        }
+        sink.item(shapes.type_item(
+            api,
+            index,
+            call_name,
+            ("A prepared call of", "parameters and answers"),
+            |_| call(op),
+        ));
+        sink.item(shapes.type_item(
+            api,
+            index,
+            response_name,
+            ("What succeeded for", "answers"),
+            |shared| response_enum(op, rt, shared),
+        ));
     }
-}
-
-/// The call and response types of `op` as aliases of those of `first`, which has the same shape.
-fn aliases(op: &Operation, first: &Operation) -> TokenStream {
-    let call = alias(
-        op,
-        first,
-        (&call_name(op), &call_name(first)),
-        ("A prepared call of", "parameters and answers"),
-    );
-    let response = alias(
-        op,
-        first,
-        (&response_name(op), &response_name(first)),
-        ("What succeeded for", "answers"),
-    );
-    quote!(#call #response)
 }
 
 fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
@@ -269,16 +260,7 @@ fn call(op: &Operation) -> TokenStream {
             let name = ident(&param.rust_name);
             let wire = &param.name;
             let adder = adder(param.location);
-            let doc = super::doc_lines(&format!(
-                "Sets the {} parameter `{}`.{}",
-                location_word(param.location),
-                param.name,
-                param
-                    .description
-                    .as_ref()
-                    .map(|d| format!(" {d}"))
-                    .unwrap_or_default()
-            ));
+            let doc = docs::parameter("Sets the", param);
             match &param.ty {
                 TypeRef::Array(inner) => {
                     let inner = rust_type(inner);
@@ -337,14 +319,6 @@ fn call(op: &Operation) -> TokenStream {
         #[doc = #doc]
         pub type #call = Call<#response>;
         #impl_block
-    }
-}
-
-fn location_word(location: ParamLocation) -> &'static str {
-    match location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
     }
 }
 

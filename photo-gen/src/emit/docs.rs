@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 
 use super::doc_lines;
-use crate::model::{Api, Operation, TokenKind};
+use crate::model::{Api, Operation, Param, ParamLocation, TokenKind};
 
 /// The label of a token kind, as Microsoft's permission tables name it.
 fn kind_label(kind: TokenKind) -> &'static str {
@@ -108,4 +108,28 @@ fn heading(op: &Operation) -> String {
         text.push_str(&format!("\n\n{description}"));
     }
     text
+}
+
+/// The doc of a parameter's field or setter: `lead` ("The", "Sets the"), where the parameter
+/// goes, its name and its description.
+pub fn parameter(lead: &str, param: &Param) -> TokenStream {
+    let mut text = format!(
+        "{lead} {} parameter `{}`.",
+        location_word(param.location),
+        param.name
+    );
+    if let Some(description) = &param.description {
+        text.push(' ');
+        text.push_str(description);
+    }
+    doc_lines(&text)
+}
+
+/// Where a parameter goes, as a word: `path`, `query` or `header`.
+pub fn location_word(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    }
 }

@@ -9,7 +9,7 @@ use super::client::status_text;
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
-use super::shapes::{Shapes, alias};
+use super::shapes::Shapes;
 use super::{docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
@@ -86,32 +86,20 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     let requests = Shapes::of(api, |op| (&op.params, &op.body));
     let responses = Shapes::of(api, |op| &op.responses);
     for (index, op) in api.operations.iter().enumerate() {
-        let name = request_name(op);
-        if requests.is_first(index) {
-            sink.item(request(op, requests.is_shared(index)));
-        } else {
-            let first = &api.operations[requests.first(index)];
-            let first_type = request_name(first);
-            sink.item(alias(
-                op,
-                first,
-                (&name, &first_type),
-                ("The validated request of", "fields"),
-            ));
-        }
-        let name = response_name(op);
-        if responses.is_first(index) {
-            sink.item(response(op, responses.is_shared(index)));
-        } else {
-            let first = &api.operations[responses.first(index)];
-            let first_type = response_name(first);
-            sink.item(alias(
-                op,
-                first,
-                (&name, &first_type),
-                ("The answer to", "variants"),
-            ));
-        }
+        sink.item(requests.type_item(
+            api,
+            index,
+            request_name,
+            ("The validated request of", "fields"),
+            |shared| request(op, shared),
+        ));
+        sink.item(responses.type_item(
+            api,
+            index,
+            response_name,
+            ("The answer to", "variants"),
+            |shared| response(op, shared),
+        ));
     }
     sink.item(router(api));
     routes(api, sink);
@@ -122,16 +110,7 @@ fn request(op: &Operation, shared: bool) -> TokenStream {
     let fields = op.params.iter().map(|param| {
         let field = ident(&param.rust_name);
         let ty = rust_type(&param.ty);
-        let doc = super::doc_lines(&format!(
-            "The {} parameter `{}`.{}",
-            location_word(param.location),
-            param.name,
-            param
-                .description
-                .as_ref()
-                .map(|d| format!(" {d}"))
-                .unwrap_or_default()
-        ));
+        let doc = docs::parameter("The", param);
         if param.required || param.location == ParamLocation::Path {
             quote!(#doc pub #field: #ty)
         } else {
@@ -169,7 +148,7 @@ fn request(op: &Operation, shared: bool) -> TokenStream {
             (ParamLocation::Header, _) => quote!(incoming.header(#wire)?),
         };
         if param.required {
-            let kind = location_word(param.location);
+            let kind = docs::location_word(param.location);
             quote!(#field: rt::required(#getter, #kind, #wire)?)
         } else {
             quote!(#field: #getter)
@@ -193,14 +172,6 @@ fn request(op: &Operation, shared: bool) -> TokenStream {
                 Ok(Self { #(#reads,)* #read_body })
             }
         }
-    }
-}
-
-fn location_word(location: ParamLocation) -> &'static str {
-    match location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
     }
 }
 

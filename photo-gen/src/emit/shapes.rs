@@ -54,22 +54,32 @@ impl Shapes {
     pub fn is_shared(&self, index: usize) -> bool {
         self.uses[self.first[index]] > 1
     }
-}
 
-/// A type of `op` named through the type of `first`, which has the same shape: `lead` says
-/// what the type is, `parts` what they share.
-pub fn alias(
-    op: &Operation,
-    first: &Operation,
-    (name, first_name): (&syn::Ident, &syn::Ident),
-    (lead, parts): (&str, &str),
-) -> TokenStream {
-    let doc = super::doc_literal(&format!(
-        " {lead} `{}`: the same {parts} as `{}`.",
-        op.id, first.id
-    ));
-    quote! {
-        #[doc = #doc]
-        pub type #name = #first_name;
+    /// The item for one type of operation `index`: `build(shared)` makes the type for the first
+    /// operation of a shape (`shared` when others use it too); every other operation gets an
+    /// alias, named by `name`, of the first's type. `lead` says what the type is, `parts` what
+    /// the operations share.
+    pub fn type_item(
+        &self,
+        api: &Api,
+        index: usize,
+        name: fn(&Operation) -> syn::Ident,
+        (lead, parts): (&str, &str),
+        build: impl FnOnce(bool) -> TokenStream,
+    ) -> TokenStream {
+        if self.is_first(index) {
+            return build(self.is_shared(index));
+        }
+        let op = &api.operations[index];
+        let first = &api.operations[self.first(index)];
+        let doc = super::doc_literal(&format!(
+            " {lead} `{}`: the same {parts} as `{}`.",
+            op.id, first.id
+        ));
+        let (alias, aliased) = (name(op), name(first));
+        quote! {
+            #[doc = #doc]
+            pub type #alias = #aliased;
+        }
     }
 }
