@@ -5,10 +5,13 @@
 //! connection closed; the stored photo must not change. Well-formed traffic (keep-alive, slow
 //! but steady uploads, graceful shutdown) must be unaffected.
 
+mod e2e_support;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use e2e_support::jpeg;
 use photo_api::emulator::{Emulator, OwnerKey, Photo, TokenSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -98,7 +101,7 @@ impl Server {
             emulator,
             addr,
             token,
-            seeded: jpeg(64, 48),
+            seeded: jpeg(64, 48, 1).to_vec(),
             stop: Some(stop),
             task,
         };
@@ -157,18 +160,6 @@ impl Server {
             .expect("joined")
             .expect("served");
     }
-}
-
-/// A real JPEG the emulator accepts.
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..width * height)
-        .flat_map(|i| [(i % 251) as u8, (i / width) as u8, 128])
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-        .expect("encode a test JPEG");
-    out
 }
 
 /// A client connection that keeps what it read past one answer (pipelined answers).
@@ -429,7 +420,7 @@ async fn keep_alive_is_kept_and_a_bad_request_after_good_ones_is_still_answered(
 async fn a_stalled_upload_is_408_and_changes_nothing() {
     let server = Server::start().await;
     let before = server.photo().expect("seeded");
-    let upload = jpeg(96, 64);
+    let upload = jpeg(96, 64, 2).to_vec();
     let half = upload.len() / 2;
     let chunked_head = format!(
         "PUT /v1.0/me/photo/$value HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -464,7 +455,7 @@ async fn a_stalled_upload_is_408_and_changes_nothing() {
 #[tokio::test]
 async fn a_slow_but_steady_upload_succeeds() {
     let server = Server::start().await;
-    let upload = jpeg(120, 90);
+    let upload = jpeg(120, 90, 3).to_vec();
     let mut stream = server.connect().await;
     stream
         .write_all(&server.upload_head(upload.len()))
@@ -490,7 +481,7 @@ async fn a_slow_but_steady_upload_succeeds() {
 #[tokio::test]
 async fn shutdown_lets_the_request_in_flight_finish() {
     let mut server = Server::start().await;
-    let upload = jpeg(80, 60);
+    let upload = jpeg(80, 60, 4).to_vec();
     let mut stream = server.connect().await;
     let (head, tail) = upload.split_at(upload.len() / 2);
     stream
