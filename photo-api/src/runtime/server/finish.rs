@@ -39,10 +39,10 @@ pub fn finish(router: Router, openapi_yaml: &'static str) -> Router {
         )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .layer(GraphLayer);
-    let routed = routed.with_state(());
-    // `with_state` turns every handler into a route now; a router left without it would do so
-    // for each request (a clone and a few allocations each time).
+        .layer(GraphLayer)
+        // `with_state` turns every handler into a route now; a router left without it would do
+        // so for each request (a clone and a few allocations each time).
+        .with_state(());
     routed
         .clone()
         .fallback_service(KeyFormFallback { routed })
