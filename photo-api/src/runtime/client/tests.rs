@@ -220,7 +220,7 @@ async fn a_subscriber_gets_a_span_per_call_with_its_client_request_id() {
     let server = TestServer::start(|_, _| ok_json()).await;
     let client = client(&server).build().expect("client");
     let recorder = crate::runtime::span_recorder::SpanRecorder::default();
-    let _default = tracing::subscriber::set_default(recorder.clone());
+    let _recording = recorder.start();
     let response = client
         .send(user_photo("ada@contoso.com"))
         .await

@@ -49,7 +49,7 @@ async fn a_panicking_handler_is_a_graph_500() {
 #[tokio::test]
 async fn a_subscriber_gets_a_span_per_request_with_its_id() {
     let recorder = crate::runtime::span_recorder::SpanRecorder::default();
-    let _default = tracing::subscriber::set_default(recorder.clone());
+    let _recording = recorder.start();
     let answer = send(
         Request::builder()
             .uri("/openapi.yaml")
