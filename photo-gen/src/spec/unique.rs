@@ -35,6 +35,18 @@ impl<K: Hash + Eq, V> Deref for UniqueMap<K, V> {
     }
 }
 
+impl<K: Hash + Eq, V> UniqueMap<K, V> {
+    /// A map of entries already known to have unique keys.
+    pub fn from_map(map: IndexMap<K, V, FxBuildHasher>) -> Self {
+        UniqueMap(map)
+    }
+
+    /// The entries, in order.
+    pub fn into_inner(self) -> IndexMap<K, V, FxBuildHasher> {
+        self.0
+    }
+}
+
 impl<'a, K: Hash + Eq, V> IntoIterator for &'a UniqueMap<K, V> {
     type Item = (&'a K, &'a V);
     type IntoIter = indexmap::map::Iter<'a, K, V>;

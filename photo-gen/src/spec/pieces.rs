@@ -1,0 +1,313 @@
+//! Parsing a large spec's `paths` one path item at a time, on several threads.
+//!
+//! serde_yaml loads every event of a document before deserializing it; for a spec of tens of
+//! megabytes the events take ten times the text's size, and one thread parses everything.
+//! Here the text is cut at the lines where the path items start, and each piece, the text of
+//! one path item with its key, is parsed on its own, so memory holds one item's events at a
+//! time and the pieces are shared between threads.
+//!
+//! The cuts are found from indentation alone, which cannot tell a key from a line inside a
+//! quoted or flow value; every cut is therefore confirmed by serde_yaml, and any doubt falls
+//! back to parsing the whole text, which gives the same document and the same errors:
+//! - a cut inside a quoted scalar or a flow collection leaves the piece before it unclosed,
+//!   which does not parse;
+//! - a block or plain scalar cannot reach a line as little indented as a path key;
+//! - an anchor used across pieces is unknown in the piece that uses it;
+//! - the rest of the document, with `paths` replaced by a marker, must parse and hold the
+//!   marker as its root `paths`, so `paths:` was a key of the root mapping;
+//! - each piece must hold exactly one path, and no path may repeat.
+
+use std::ops::Range;
+
+use super::{Document, PathItem, UniqueMap};
+
+/// Pieces one thread parses before another is worth starting.
+const PIECES_PER_THREAD: usize = 256;
+
+/// Stands in for `paths` in the rest of the document: one path item keyed by an empty string,
+/// which no real path has (paths start with `/`).
+const PATHS_MARKER: &str = "paths: {\"\": {}}\n";
+
+/// The document parsed piece by piece, or `None` when the text is not laid out for it or any
+/// piece does not parse (the caller then parses the whole text).
+pub fn parse(text: &str) -> Option<Document> {
+    let layout = Layout::find(text)?;
+    let rest = format!(
+        "{}{PATHS_MARKER}{}",
+        &text[..layout.paths_line.start],
+        &text[layout.region_end..]
+    );
+    let pieces: Vec<&str> = layout
+        .pieces
+        .iter()
+        .map(|range| &text[range.clone()])
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(pieces.len().div_ceil(PIECES_PER_THREAD))
+        .max(1);
+    let chunk = pieces.len().div_ceil(threads).max(1);
+    let (document, parsed) = std::thread::scope(|scope| {
+        let mut chunks = pieces.chunks(chunk);
+        let first = chunks.next().unwrap_or_default();
+        let workers: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || parse_pieces(chunk)))
+            .collect();
+        let document = serde_yaml::from_str::<Document>(&rest).ok();
+        let mut parsed = vec![parse_pieces(first)];
+        parsed.extend(
+            workers
+                .into_iter()
+                .map(|worker| worker.join().ok().flatten()),
+        );
+        (document, parsed)
+    });
+    let mut document = document?;
+    if !holds_only_the_marker(&document.paths) {
+        return None;
+    }
+    let mut paths = indexmap::IndexMap::with_capacity_and_hasher(pieces.len(), Default::default());
+    for (path, item) in parsed
+        .into_iter()
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+    {
+        if paths.insert(path, item).is_some() {
+            return None;
+        }
+    }
+    document.paths = UniqueMap::from_map(paths);
+    Some(document)
+}
+
+/// Parses each piece as a mapping of exactly one path.
+fn parse_pieces(pieces: &[&str]) -> Option<Vec<(String, PathItem)>> {
+    pieces
+        .iter()
+        .map(|piece| {
+            let map = serde_yaml::from_str::<UniqueMap<String, PathItem>>(piece).ok()?;
+            let mut entries = map.into_inner().into_iter();
+            match (entries.next(), entries.next()) {
+                (Some(entry), None) => Some(entry),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+fn holds_only_the_marker(paths: &UniqueMap<String, PathItem>) -> bool {
+    match paths.get("") {
+        Some(item) => {
+            paths.len() == 1
+                && item.operations().is_empty()
+                && item.parameters.is_empty()
+                && item.reference.is_none()
+        }
+        None => false,
+    }
+}
+
+/// Where `paths` and its items are in the text, by indentation.
+#[derive(Debug, PartialEq)]
+struct Layout {
+    /// The `paths:` line.
+    paths_line: Range<usize>,
+    /// Each path item with its key line, up to the next key.
+    pieces: Vec<Range<usize>>,
+    /// Where the root mapping's next line starts (or the text ends).
+    region_end: usize,
+}
+
+impl Layout {
+    /// Finds a root `paths:` key with nothing after it but a comment, and cuts what follows,
+    /// up to the next line starting at column 0, at each line indented like the first key.
+    fn find(text: &str) -> Option<Layout> {
+        let mut lines = lines(text);
+        let paths_line = lines.find(|line| is_paths_key(&text[line.clone()]))?;
+        let mut key_indent = None;
+        let mut pieces: Vec<Range<usize>> = Vec::new();
+        let mut region_end = text.len();
+        for line in lines {
+            let content = &text[line.clone()];
+            let Some(indent) = significant_indent(content) else {
+                continue;
+            };
+            if indent == 0 {
+                region_end = line.start;
+                break;
+            }
+            let key_indent = *key_indent.get_or_insert(indent);
+            if indent == key_indent {
+                if let Some(last) = pieces.last_mut() {
+                    last.end = line.start;
+                }
+                pieces.push(line.start..text.len());
+            }
+        }
+        let last = pieces.last_mut()?;
+        last.end = region_end;
+        Some(Layout {
+            paths_line,
+            pieces,
+            region_end,
+        })
+    }
+}
+
+/// The byte ranges of the text's lines, each with its line break.
+fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |at| start + at + 1);
+        let line = start..end;
+        start = end;
+        Some(line)
+    })
+}
+
+/// `paths:` at column 0, then nothing but spaces and a comment.
+fn is_paths_key(line: &str) -> bool {
+    line.strip_prefix("paths:").is_some_and(|rest| {
+        let spaced = rest.trim_start_matches([' ', '\t']);
+        let content = spaced.trim_end_matches(['\r', '\n']);
+        // A comment needs a space before its `#`: `paths:#x` is one scalar.
+        content.is_empty() || (spaced.len() < rest.len() && content.starts_with('#'))
+    })
+}
+
+/// The indentation of a line that holds more than spaces or a comment.
+fn significant_indent(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    match line[indent..].bytes().next() {
+        None | Some(b'\n' | b'\r' | b'#') => None,
+        Some(_) => Some(indent),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(text: &str) -> String {
+        format!(
+            "{:?}",
+            serde_yaml::from_str::<Document>(text).expect("parses whole")
+        )
+    }
+
+    fn in_pieces(text: &str) -> Option<String> {
+        parse(text).map(|document| format!("{document:?}"))
+    }
+
+    const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
+
+    #[test]
+    fn the_photo_spec_parses_the_same_in_pieces() {
+        let text = include_str!("../../../spec/photo.openapi.yaml");
+        let layout = Layout::find(text).expect("the spec is laid out for pieces");
+        assert!(layout.pieces.len() > 10);
+        assert_eq!(in_pieces(text).as_deref(), Some(whole(text).as_str()));
+    }
+
+    #[test]
+    fn pieces_keep_comments_blank_lines_and_what_follows_paths() {
+        let text = format!(
+            "{HEAD}paths: # the endpoints\n  # first\n  /a:\n    get:\n      operationId: a\n\n      responses: {{'200': {{description: ok}}}}\n# between\n  /b: {{}}\ncomponents:\n  schemas: {{}}\nx-after: 1\n"
+        );
+        let layout = Layout::find(&text).expect("laid out");
+        assert_eq!(layout.pieces.len(), 2);
+        assert_eq!(in_pieces(&text).as_deref(), Some(whole(&text).as_str()));
+    }
+
+    #[test]
+    fn a_quoted_value_reaching_back_to_the_key_column_falls_back() {
+        // libyaml reads the description as one scalar; a cut at `  /c:` would leave it open.
+        let text = format!(
+            "{HEAD}paths:\n  /a:\n    description: \"one\n  /c: two\"\n    get:\n      responses: {{'200': {{description: ok}}}}\n"
+        );
+        assert_eq!(in_pieces(&text), None);
+        assert_eq!(
+            crate::spec::parse(&text)
+                .map(|d| format!("{d:?}"))
+                .ok()
+                .as_deref(),
+            Some(whole(&text).as_str())
+        );
+    }
+
+    #[test]
+    fn a_flow_value_reaching_back_to_the_key_column_falls_back() {
+        let text = format!(
+            "{HEAD}paths:\n  /a: {{get: {{responses: {{'200': {{description: ok}}}}}},\n  parameters: []}}\n"
+        );
+        assert_eq!(in_pieces(&text), None);
+    }
+
+    #[test]
+    fn anchors_across_pieces_fall_back() {
+        let text = format!(
+            "{HEAD}paths:\n  /a: &item\n    get:\n      responses: {{'200': {{description: ok}}}}\n  /b: *item\n"
+        );
+        assert_eq!(in_pieces(&text), None);
+        assert!(crate::spec::parse(&text).is_ok());
+    }
+
+    #[test]
+    fn a_repeated_path_falls_back_to_the_whole_parse_and_its_error() {
+        let text = format!("{HEAD}paths:\n  /a: {{}}\n  /a: {{}}\n");
+        assert_eq!(in_pieces(&text), None);
+        let error = crate::spec::parse(&text).unwrap_err().to_string();
+        assert!(error.contains("duplicate key `/a`"), "{error}");
+    }
+
+    #[test]
+    fn paths_inside_a_root_scalar_is_not_taken_for_the_key() {
+        // `paths:` at column 0 is part of the title: the rest without the region holds no
+        // marker at the root, so the pieces are not used.
+        let text = "openapi: 3.0.3\ninfo: {version: '1', title: \"a\npaths:\n  /x: b\"}\n";
+        assert_eq!(in_pieces(text), None);
+    }
+
+    #[test]
+    fn flow_or_inline_paths_are_parsed_whole() {
+        for text in [
+            format!("{HEAD}paths: {{/a: {{}}}}\n"),
+            format!("{HEAD}paths:\n"),
+            format!("{HEAD}paths:\ncomponents: {{}}\n"),
+        ] {
+            assert_eq!(Layout::find(&text), None, "{text}");
+            assert!(crate::spec::parse(&text).is_ok(), "{text}");
+        }
+        // Without a space, `#x` is part of a scalar `paths:#x`, not a comment.
+        assert_eq!(Layout::find(&format!("{HEAD}paths:#x\n  /a: {{}}\n")), None);
+    }
+
+    #[test]
+    fn windows_line_breaks_parse_the_same() {
+        let text = format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'200': {{description: ok}}}}\n  /b: {{}}\n"
+        )
+        .replace('\n', "\r\n");
+        assert_eq!(in_pieces(&text).as_deref(), Some(whole(&text).as_str()));
+    }
+
+    #[test]
+    fn many_pieces_are_shared_between_threads_and_keep_their_order() {
+        let mut text = format!("{HEAD}paths:\n");
+        for n in 0..(PIECES_PER_THREAD * 3 + 7) {
+            text.push_str(&format!(
+                "  /p{n}:\n    get:\n      operationId: op{n}\n      responses: {{'200': {{description: ok}}}}\n"
+            ));
+        }
+        text.push_str("components: {}\n");
+        let document = parse(&text).expect("parses in pieces");
+        assert_eq!(document.paths.len(), PIECES_PER_THREAD * 3 + 7);
+        assert_eq!(format!("{document:?}"), whole(&text));
+    }
+}
