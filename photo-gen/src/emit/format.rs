@@ -38,47 +38,59 @@ impl FileSink {
     }
 
     /// Adds one item with many children (a trait with a method per operation, a function with
-    /// a statement per route), formatting the children a chunk at a time.
+    /// a statement per route), formatting the children a chunk at a time as they are built.
     ///
     /// `wrap` builds the item around some of its children. The item is formatted once without
     /// children to learn its opening text, then once per chunk; each chunk's text between the
     /// opening and the closing brace is kept. If prettyplease ever lays a chunk out differently
-    /// (an opening that does not match), the whole item is formatted at once instead.
-    pub fn container(
-        &mut self,
-        wrap: impl Fn(TokenStream) -> TokenStream,
-        children: impl IntoIterator<Item = TokenStream>,
-    ) {
+    /// (an opening that does not match), the whole item is formatted at once instead, from a
+    /// second pass over `children`.
+    pub fn container<I>(&mut self, wrap: impl Fn(TokenStream) -> TokenStream, children: I)
+    where
+        I: IntoIterator<Item = TokenStream> + Clone,
+    {
         self.flush();
-        let children: Vec<TokenStream> = children.into_iter().collect();
         let empty = format(wrap(TokenStream::new()));
         let Some(head) = empty.strip_suffix("{}\n") else {
             self.text
                 .push_str(&format(wrap(children.into_iter().collect())));
             return;
         };
-        if children.is_empty() {
-            self.text.push_str(&empty);
-            return;
-        }
         let open = format!("{head}{{\n");
-        let mut body = String::new();
-        for chunk in children.chunks(ITEMS_PER_CHUNK) {
-            let text = format(wrap(chunk.iter().cloned().collect()));
+        let mark = self.text.len();
+        self.text.push_str(&open);
+        let mut pending = children.clone().into_iter();
+        let mut chunks = 0;
+        loop {
+            let mut chunk = TokenStream::new();
+            let mut count = 0;
+            for child in pending.by_ref().take(ITEMS_PER_CHUNK) {
+                chunk.extend(child);
+                count += 1;
+            }
+            if count == 0 {
+                break;
+            }
+            chunks += 1;
+            let text = format(wrap(chunk));
             match text
                 .strip_prefix(open.as_str())
                 .and_then(|rest| rest.strip_suffix("}\n"))
             {
-                Some(inner) => body.push_str(inner),
+                Some(inner) => self.text.push_str(inner),
                 None => {
+                    self.text.truncate(mark);
                     self.text
                         .push_str(&format(wrap(children.into_iter().collect())));
                     return;
                 }
             }
         }
-        self.text.push_str(&open);
-        self.text.push_str(&body);
+        if chunks == 0 {
+            self.text.truncate(mark);
+            self.text.push_str(&empty);
+            return;
+        }
         self.text.push_str("}\n");
     }
 
@@ -160,11 +172,11 @@ mod tests {
             .collect();
         let expected = whole(wrap(methods.iter().cloned().collect()));
         let mut sink = FileSink::new("");
-        sink.container(wrap, methods.clone());
+        sink.container(wrap, methods.iter().cloned());
         assert_eq!(sink.finish(), expected);
 
         let mut empty = FileSink::new("");
-        empty.container(wrap, Vec::new());
+        empty.container(wrap, Vec::<TokenStream>::new());
         assert_eq!(empty.finish(), whole(wrap(TokenStream::new())));
     }
 
