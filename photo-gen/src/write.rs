@@ -1,7 +1,7 @@
 //! Writing generated files: all or nothing, and checking whether checked-in files are current.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::GeneratedFile;
@@ -17,9 +17,7 @@ pub struct WriteReport {
 pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     files
         .iter()
-        .filter(|file| {
-            fs::read_to_string(dir.join(&file.path)).ok().as_deref() != Some(file.contents.as_str())
-        })
+        .filter(|file| !holds(&dir.join(&file.path), file.contents.as_bytes()))
         .map(|file| dir.join(&file.path))
         .collect()
 }
@@ -27,14 +25,15 @@ pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
 /// Writes the files that changed. Every new content is first written and synced to a temporary
 /// file beside its target; only when all of them are ready are they renamed into place. If a
 /// rename still fails, the files already replaced get their previous contents back, so an error
-/// leaves the directory as it was.
+/// leaves the directory as it was. The previous contents are kept as a hard link beside the
+/// target until every rename is done (or, where links are not possible, read into memory).
 pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport> {
     let mut report = WriteReport::default();
     let mut changed: Vec<(&GeneratedFile, PathBuf)> = Vec::new();
     fs::create_dir_all(dir)?;
     for file in files {
         let target = dir.join(&file.path);
-        if fs::read_to_string(&target).ok().as_deref() == Some(file.contents.as_str()) {
+        if holds(&target, file.contents.as_bytes()) {
             report.unchanged.push(target);
             continue;
         }
@@ -73,22 +72,86 @@ pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport>
         .zip(changed.into_iter().map(|(_, target)| target))
         .map(|(temporary, target)| temporary.map(|temporary| (temporary, target)))
         .collect::<io::Result<_>>()?;
-    let mut replaced: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+    let mut replaced: Vec<(PathBuf, Previous)> = Vec::new();
     for (temporary, target) in staged {
-        let previous = fs::read(&target).ok();
+        let previous = Previous::keep(&target);
         if let Err(error) = temporary.persist(&target) {
-            for (path, contents) in replaced.into_iter().rev() {
-                let _ = match contents {
-                    Some(contents) => fs::write(&path, contents),
-                    None => fs::remove_file(&path),
-                };
+            previous.discard();
+            for (path, previous) in replaced.into_iter().rev() {
+                previous.restore(&path);
             }
             return Err(error);
         }
         replaced.push((target.clone(), previous));
         report.written.push(target);
     }
+    for (_, previous) in replaced {
+        previous.discard();
+    }
     Ok(report)
+}
+
+/// Whether the file at `path` holds exactly `contents`; read a block at a time, so checking a
+/// large file does not hold a second copy of it.
+fn holds(path: &Path, contents: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().ok().map(|meta| meta.len()) != Some(contents.len() as u64) {
+        return false;
+    }
+    let mut block = vec![0; 64 * 1024];
+    let mut rest = contents;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(read) => match rest.split_at_checked(read) {
+                Some((expected, after)) if block[..read] == *expected => rest = after,
+                _ => return false,
+            },
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// What a target held before it was replaced, kept until the whole write is known to succeed.
+enum Previous {
+    /// There was no file.
+    Missing,
+    /// A hard link to the previous file.
+    Linked(PathBuf),
+    /// The previous contents, where a link could not be made.
+    Read(Vec<u8>),
+}
+
+impl Previous {
+    fn keep(target: &Path) -> Previous {
+        if !target.exists() {
+            return Previous::Missing;
+        }
+        let link = tempfile_path::beside(target, "previous");
+        let _ = fs::remove_file(&link);
+        match fs::hard_link(target, &link) {
+            Ok(()) => Previous::Linked(link),
+            Err(_) => fs::read(target).map_or(Previous::Missing, Previous::Read),
+        }
+    }
+
+    /// Puts the previous file back at `target`.
+    fn restore(self, target: &Path) {
+        let _ = match self {
+            Previous::Missing => fs::remove_file(target),
+            Previous::Linked(link) => fs::rename(link, target),
+            Previous::Read(contents) => fs::write(target, contents),
+        };
+    }
+
+    fn discard(self) {
+        if let Previous::Linked(link) = self {
+            let _ = fs::remove_file(link);
+        }
+    }
 }
 
 mod tempfile_path {
@@ -99,13 +162,18 @@ mod tempfile_path {
         path: Option<PathBuf>,
     }
 
+    /// A hidden file beside `target`, named after it, this process and `purpose`.
+    pub fn beside(target: &Path, purpose: &str) -> PathBuf {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        target.with_file_name(format!(".{name}.{}.{purpose}", std::process::id()))
+    }
+
     impl Staged {
         pub fn write(target: &Path, contents: &[u8]) -> io::Result<Staged> {
-            let name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let path = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+            let path = beside(target, "tmp");
             let staged = Staged {
                 path: Some(path.clone()),
             };
@@ -178,6 +246,60 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn holds_compares_whole_contents_a_block_at_a_time() {
+        let dir = std::env::temp_dir().join(format!("photo-gen-holds-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("big.rs");
+        let contents: Vec<u8> = (0..200_000_u32).map(|n| (n % 251) as u8).collect();
+        fs::write(&path, &contents).expect("write");
+        assert!(holds(&path, &contents));
+        let mut changed = contents.clone();
+        changed[150_000] ^= 1;
+        assert!(
+            !holds(&path, &changed),
+            "a byte past the first block differs"
+        );
+        assert!(!holds(&path, &contents[..contents.len() - 1]), "shorter");
+        assert!(!holds(&dir.join("missing.rs"), b""));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_replaced_file_is_restored_from_its_link_and_links_are_removed() {
+        let dir = std::env::temp_dir().join(format!("photo-gen-previous-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        let target = dir.join("a.rs");
+        fs::write(&target, "old").expect("seed");
+        let previous = Previous::keep(&target);
+        assert!(matches!(previous, Previous::Linked(_)));
+        let staged = dir.join("staged");
+        fs::write(&staged, "new").expect("stage");
+        fs::rename(&staged, &target).expect("replace");
+        previous.restore(&target);
+        assert_eq!(fs::read_to_string(&target).expect("read"), "old");
+
+        let created = dir.join("b.rs");
+        let previous = Previous::keep(&created);
+        fs::write(&created, "new").expect("create");
+        previous.restore(&created);
+        assert!(
+            !created.exists(),
+            "a file that did not exist is removed again"
+        );
+
+        Previous::keep(&target).discard();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(names, ["a.rs"], "no link is left behind");
         let _ = fs::remove_dir_all(&dir);
     }
 }
