@@ -6,6 +6,11 @@ mod codegen;
 
 use std::process::ExitCode;
 
+/// Generation allocates and frees millions of small token trees on several threads, which
+/// mimalloc serves in about a quarter less time than the system allocator (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
        cargo xtask bench [--smoke]
        cargo xtask bench-runtime [--smoke]
