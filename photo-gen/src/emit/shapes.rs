@@ -5,8 +5,9 @@
 //! Each distinct shape is emitted once, named after the first operation that has it; the other
 //! operations name it through a type alias, so every operation still has its own type names.
 
-use std::collections::HashMap;
 use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -25,7 +26,8 @@ impl Shapes {
     /// Groups the operations of `api` by `key`, which is equal for equal shapes (typically
     /// borrowed parts of the operation).
     pub fn of<'a, K: Hash + Eq>(api: &'a Api, key: impl Fn(&'a Operation) -> K) -> Shapes {
-        let mut seen: HashMap<K, usize> = HashMap::with_capacity(api.operations.len());
+        let mut seen: FxHashMap<K, usize> =
+            FxHashMap::with_capacity_and_hasher(api.operations.len(), Default::default());
         let mut uses = vec![0; api.operations.len()];
         let first = api
             .operations

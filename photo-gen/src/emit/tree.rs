@@ -1,7 +1,7 @@
 //! The path tree behind the client's fluent navigation: one node per path prefix, e.g.
 //! `/users/{user-id}/photo` → `UsersItemPhoto`, reached by `users().by_key(..).photo()`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::model::{Api, Operation, Param, Segment, TypeRef};
 use crate::names;
@@ -73,7 +73,7 @@ impl<'a> Tree<'a> {
             }],
         };
         // (parent, key) → child, so wide levels (many prefixes) stay cheap to walk.
-        let mut children: HashMap<(usize, ChildKey<'a>), usize> = HashMap::new();
+        let mut children: FxHashMap<(usize, ChildKey<'a>), usize> = FxHashMap::default();
         for op in &api.operations {
             let mut current = 0;
             let mut path = String::new();
