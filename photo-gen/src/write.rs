@@ -206,6 +206,14 @@ mod tempfile_path {
 mod tests {
     use super::*;
 
+    /// An empty directory of this test process, named after `purpose`.
+    fn scratch_dir(purpose: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("photo-gen-{purpose}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+
     fn file(name: &str, contents: &str) -> GeneratedFile {
         GeneratedFile {
             path: name.into(),
@@ -215,8 +223,7 @@ mod tests {
 
     #[test]
     fn writes_changed_files_and_reports_unchanged_ones() {
-        let dir = std::env::temp_dir().join(format!("photo-gen-write-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
+        let dir = scratch_dir("write");
         let files = [file("a.rs", "a"), file("b.rs", "b")];
         let first = write_all(&dir, &files).expect("write");
         assert_eq!(first.written.len(), 2);
@@ -231,9 +238,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_changes_nothing() {
-        let dir = std::env::temp_dir().join(format!("photo-gen-atomic-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("dir");
+        let dir = scratch_dir("atomic");
         fs::write(dir.join("a.rs"), "old").expect("seed");
         // A directory where a file should go makes the second file fail before anything moves.
         fs::create_dir_all(dir.join("blocked.rs").join("x")).expect("blocker");
@@ -251,9 +256,7 @@ mod tests {
 
     #[test]
     fn holds_compares_whole_contents_a_block_at_a_time() {
-        let dir = std::env::temp_dir().join(format!("photo-gen-holds-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("dir");
+        let dir = scratch_dir("holds");
         let path = dir.join("big.rs");
         let contents: Vec<u8> = (0..200_000_u32).map(|n| (n % 251) as u8).collect();
         fs::write(&path, &contents).expect("write");
@@ -271,9 +274,7 @@ mod tests {
 
     #[test]
     fn a_replaced_file_is_restored_from_its_link_and_links_are_removed() {
-        let dir = std::env::temp_dir().join(format!("photo-gen-previous-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("dir");
+        let dir = scratch_dir("previous");
         let target = dir.join("a.rs");
         fs::write(&target, "old").expect("seed");
         let previous = Previous::keep(&target);
