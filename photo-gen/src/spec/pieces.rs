@@ -12,10 +12,17 @@
 //! - a cut inside a quoted scalar or a flow collection leaves the piece before it unclosed,
 //!   which does not parse;
 //! - a block or plain scalar cannot reach a line as little indented as a path key;
-//! - an anchor used across pieces is unknown in the piece that uses it;
-//! - the rest of the document, with `paths` replaced by a marker, must parse and hold the
-//!   marker as its root `paths`, so `paths:` was a key of the root mapping;
+//! - the rest of the document, with `paths` replaced by a marker path no other text holds, must
+//!   parse and hold exactly the marker as its root `paths`, so `paths:` was a key of the root
+//!   mapping (which must be in block style);
+//! - each piece is parsed under a `paths:` key of its own, so it nests as deep as in the whole
+//!   document and meets serde_yaml's depth limit at the same point;
 //! - each piece must hold exactly one path, and no path may repeat.
+//!
+//! Some YAML reaches across the cuts in ways a piece cannot see, so a text with any of it is
+//! parsed whole: anchors and aliases (which also count against a per-document repetition
+//! limit), directives such as `%TAG`, and line breaks other than `\n` and `\r\n` (a lone `\r`,
+//! U+0085, U+2028 or U+2029 ends a line for libyaml but not for the cut).
 
 use std::ops::Range;
 
@@ -24,23 +31,29 @@ use super::{Document, PathItem, UniqueMap};
 /// Pieces one thread parses before another is worth starting.
 const PIECES_PER_THREAD: usize = 256;
 
-/// Stands in for `paths` in the rest of the document: one path item keyed by an empty string,
-/// which no real path has (paths start with `/`).
-const PATHS_MARKER: &str = "paths: {\"\": {}}\n";
+/// A piece parsed alone: its path under a `paths` key, as deep as in the whole document.
+#[derive(serde::Deserialize)]
+struct PathsOnly {
+    paths: UniqueMap<String, PathItem>,
+}
 
 /// The document parsed piece by piece, or `None` when the text is not laid out for it or any
 /// piece does not parse (the caller then parses the whole text).
 pub fn parse(text: &str) -> Option<Document> {
+    if reaches_across_cuts(text) || !starts_with_a_block_key(text) {
+        return None;
+    }
     let layout = Layout::find(text)?;
+    let marker = marker_path(text);
     let rest = format!(
-        "{}{PATHS_MARKER}{}",
+        "{}paths: {{'{marker}': {{}}}}\n{}",
         &text[..layout.paths_line.start],
         &text[layout.region_end..]
     );
-    let pieces: Vec<&str> = layout
+    let pieces: Vec<String> = layout
         .pieces
         .iter()
-        .map(|range| &text[range.clone()])
+        .map(|range| format!("paths:\n{}", &text[range.clone()]))
         .collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -63,7 +76,7 @@ pub fn parse(text: &str) -> Option<Document> {
         (document, parsed)
     });
     let mut document = document?;
-    if !holds_only_the_marker(&document.paths) {
+    if !holds_only_the_marker(&document.paths, &marker) {
         return None;
     }
     let mut paths = indexmap::IndexMap::with_capacity_and_hasher(pieces.len(), Default::default());
@@ -82,11 +95,11 @@ pub fn parse(text: &str) -> Option<Document> {
 }
 
 /// Parses each piece as a mapping of exactly one path.
-fn parse_pieces(pieces: &[&str]) -> Option<Vec<(String, PathItem)>> {
+fn parse_pieces(pieces: &[String]) -> Option<Vec<(String, PathItem)>> {
     pieces
         .iter()
         .map(|piece| {
-            let map = serde_yaml::from_str::<UniqueMap<String, PathItem>>(piece).ok()?;
+            let map = serde_yaml::from_str::<PathsOnly>(piece).ok()?.paths;
             let mut entries = map.into_inner().into_iter();
             match (entries.next(), entries.next()) {
                 (Some(entry), None) => Some(entry),
@@ -96,8 +109,16 @@ fn parse_pieces(pieces: &[&str]) -> Option<Vec<(String, PathItem)>> {
         .collect()
 }
 
-fn holds_only_the_marker(paths: &UniqueMap<String, PathItem>) -> bool {
-    match paths.get("") {
+/// A path no line of `text` holds, to stand in for `paths` in the rest of the document.
+fn marker_path(text: &str) -> String {
+    (0_u64..)
+        .map(|n| format!("photo-gen marker {n}"))
+        .find(|marker| !text.contains(marker.as_str()))
+        .unwrap_or_default()
+}
+
+fn holds_only_the_marker(paths: &UniqueMap<String, PathItem>, marker: &str) -> bool {
+    match paths.get(marker) {
         Some(item) => {
             paths.len() == 1
                 && item.operations().is_empty()
@@ -106,6 +127,41 @@ fn holds_only_the_marker(paths: &UniqueMap<String, PathItem>) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether `text` may hold YAML that links or breaks lines across the cuts: a possible anchor or
+/// alias (`&` or `*` starting a word), a directive, or a line break the cut does not see. Erring
+/// on the side of yes only costs speed.
+fn reaches_across_cuts(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_break = |byte: u8| matches!(byte, b' ' | b'\t' | b'\n' | b'\r');
+    // One pass over the bytes: specs are tens of megabytes.
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        let before = at.checked_sub(1).map(|index| bytes[index]);
+        let after = bytes.get(at + 1).copied();
+        match byte {
+            b'&' | b'*' => {
+                before.is_none_or(|before| is_break(before) || matches!(before, b'[' | b'{' | b','))
+                    && after.is_some_and(|after| !is_break(after))
+            }
+            b'\r' => after != Some(b'\n'),
+            b'%' => before.is_none_or(|before| before == b'\n'),
+            // U+0085 is C2 85; U+2028 and U+2029 are E2 80 A8/A9; U+FEFF is EF BB BF.
+            0xC2 => after == Some(0x85),
+            0xE2 => after == Some(0x80) && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)),
+            0xEF => at > 0 && after == Some(0xBB) && bytes.get(at + 2) == Some(&0xBF),
+            _ => false,
+        }
+    })
+}
+
+/// Whether the first line with content starts a key of a block mapping (a flow mapping, `{`,
+/// reads its lines in another way).
+fn starts_with_a_block_key(text: &str) -> bool {
+    lines(text)
+        .map(|line| text[line].trim_start_matches('\u{feff}'))
+        .find(|line| significant_indent(line).is_some())
+        .is_some_and(|line| line.starts_with(|c: char| c.is_ascii_alphanumeric()))
 }
 
 /// Where `paths` and its items are in the text, by indentation.
@@ -309,5 +365,68 @@ mod tests {
         let document = parse(&text).expect("parses in pieces");
         assert_eq!(document.paths.len(), PIECES_PER_THREAD * 3 + 7);
         assert_eq!(format!("{document:?}"), whole(&text));
+    }
+
+    /// Pieces either step aside or give exactly the whole parse's document.
+    fn assert_agrees(text: &str) {
+        let whole = serde_yaml::from_str::<Document>(text)
+            .map(|document| format!("{document:?}"))
+            .ok();
+        if let Some(pieces) = in_pieces(text) {
+            assert_eq!(Some(pieces), whole, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn yaml_that_reaches_across_cuts_is_parsed_whole() {
+        let deep = |levels: usize| {
+            format!(
+                "{HEAD}paths:\n  /a:\n    $ref: {}{}\n",
+                "[".repeat(levels),
+                "]".repeat(levels)
+            )
+        };
+        let aliases: String = (0..8)
+            .map(|n| {
+                format!(
+                    "  /p{n}:\n    $ref: [&a{n} x, &b{n} [{}], {}]\n",
+                    vec![format!("*a{n}"); 100].join(", "),
+                    vec![format!("*b{n}"); 200].join(", ")
+                )
+            })
+            .collect();
+        let cases = [
+            // An anchor redefined in a piece and used after `paths`.
+            "openapi: 3.0.3\ninfo: &x {title: t, version: '1'}\npaths:\n  /a:\n    summary: &x foo\nx-after: *x\n".to_owned(),
+            // Anchors redefined in different pieces.
+            format!("{HEAD}paths:\n  /p1:\n    $ref: [&a 1, &b 2]\n  /p2:\n    $ref: [&a 3, &c 4, *a]\n"),
+            format!("{HEAD}paths:\n{aliases}"),
+            // `paths:` inside a flow collection, and a literal marker-like root `paths`.
+            "openapi: 3.0.3\ninfo: {title: t, version: '1', x-p: [\npaths:\n  {/x: {}}\n]}\npaths: {\"\": {}}\n".to_owned(),
+            // A directive the pieces would not see.
+            format!("%TAG ! tag:example.com,2000:\n---\n{HEAD}paths:\n  /a:\n    $ref: !foo x\n"),
+            // Line breaks libyaml sees and the cut does not.
+            format!("{HEAD}paths:\n\r  /h: {{}}\n  /a: {{}}\n"),
+            format!("{HEAD}paths:\n  # note\u{2028}  /h: {{}}\n  /a: {{}}\n"),
+            format!("{HEAD}paths: # c\r  /h: {{}}\n  /a: {{}}\n"),
+            format!("{HEAD}paths: # c\u{85}  /h: {{}}\n  /a: {{}}\n"),
+            format!("{HEAD}paths:\n  /a: {{}}\r...\nx-after: 1\n"),
+            format!("{HEAD}paths:\n  /a: {{}}\u{2028}...\nx-after: 1\n"),
+            format!("{HEAD}paths:\n  /a: {{}}\u{85}...\nx-after: 1\n"),
+            // A flow-style root mapping.
+            "{openapi: 3.0.3, info: {title: t, version: '1'},\npaths:\n  /a: {}\n}\n".to_owned(),
+            // Nesting at serde_yaml's depth limit.
+            deep(125),
+            deep(126),
+            deep(127),
+        ];
+        for text in &cases {
+            assert_agrees(text);
+        }
+        assert!(reaches_across_cuts(&cases[0]) && reaches_across_cuts(&cases[4]));
+        assert!(!reaches_across_cuts(include_str!(
+            "../../../spec/photo.openapi.yaml"
+        )));
+        assert!(!reaches_across_cuts("a: R&D and 2 * 3, `**bold**` aside\n"));
     }
 }
