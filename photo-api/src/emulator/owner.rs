@@ -124,7 +124,16 @@ impl Owners {
 
     /// The normalized key of the user `key` names.
     pub fn user_key(&self, key: &str) -> String {
-        let key = key.to_lowercase();
+        // Object ids and principal names are nearly always ASCII, whose lower case needs no
+        // Unicode tables.
+        let key = if key.is_ascii() {
+            key.to_ascii_lowercase()
+        } else {
+            key.to_lowercase()
+        };
+        if self.aliases.is_empty() {
+            return key;
+        }
         match self.aliases.get(&key) {
             Some(user) => user.clone(),
             None => key,

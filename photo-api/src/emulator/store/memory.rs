@@ -1,7 +1,8 @@
 //! [`MemoryStore`]: photos in a map, lost when the process ends.
 
-use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use rustc_hash::FxHashMap;
 
 use super::{Photo, PhotoStore, StoreError};
 use crate::emulator::owner::OwnerKey;
@@ -10,7 +11,9 @@ use crate::emulator::owner::OwnerKey;
 /// reads from. Each call holds the lock for its whole check-and-change, so calls are atomic.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    photos: RwLock<HashMap<OwnerKey, Arc<Photo>>>,
+    // FxHash: a local emulator's keys need no defence against crafted collisions, and hashing
+    // the owner is on every request's path.
+    photos: RwLock<FxHashMap<OwnerKey, Arc<Photo>>>,
 }
 
 impl MemoryStore {
@@ -31,11 +34,11 @@ impl MemoryStore {
 
     // A panic while holding the lock cannot leave the map half-changed (each change is a single
     // insert or remove), so a poisoned lock is still safe to use.
-    fn read(&self) -> RwLockReadGuard<'_, HashMap<OwnerKey, Arc<Photo>>> {
+    fn read(&self) -> RwLockReadGuard<'_, FxHashMap<OwnerKey, Arc<Photo>>> {
         self.photos.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, HashMap<OwnerKey, Arc<Photo>>> {
+    fn write(&self) -> RwLockWriteGuard<'_, FxHashMap<OwnerKey, Arc<Photo>>> {
         self.photos.write().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -4,14 +4,14 @@
 //! Verified tokens are remembered (see [`JwtAuthorizer`]), because clients send the same token
 //! with every request and checking it again costs more than the rest of a small request.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::claims::Claims;
 use super::{AuthError, Authorizer, Principal};
@@ -189,7 +189,7 @@ struct TokenCache {
 
 #[derive(Default)]
 struct CacheInner {
-    entries: HashMap<u64, CacheEntry>,
+    entries: FxHashMap<u64, CacheEntry>,
     order: VecDeque<u64>,
 }
 
@@ -204,7 +204,8 @@ const KEY_TAIL: usize = 32;
 
 fn cache_key(token: &str) -> u64 {
     let tail = &token.as_bytes()[token.len().saturating_sub(KEY_TAIL)..];
-    let mut hasher = DefaultHasher::new();
+    // FxHash: the key only spreads entries; an exact comparison of the token decides a hit.
+    let mut hasher = FxHasher::default();
     tail.hash(&mut hasher);
     token.len().hash(&mut hasher);
     hasher.finish()
