@@ -2,6 +2,7 @@
 //! (awaitable directly), one response enum per operation, and typed binary bodies.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -10,6 +11,7 @@ use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
+use super::share::Share;
 use super::tree::{Step, Tree, literal_method, param_method};
 use super::{docs, ident, number};
 use crate::model::{
@@ -19,7 +21,84 @@ use crate::names;
 
 pub const ROOT: &str = "ApiClient";
 
-pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+/// What every share of the client works from: the navigation tree, and which operations share
+/// their call and response types. Built once, by whichever share needs it first.
+pub struct Plan<'a> {
+    tree: Tree<'a>,
+    shapes: Shapes,
+}
+
+impl<'a> Plan<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        // Operations with the same parameters, body and responses share their call and
+        // response types (see `shapes`).
+        let shapes = Shapes::of(api, |op| {
+            let params: Vec<_> = op
+                .params
+                .iter()
+                .filter(|param| param.location != ParamLocation::Path)
+                .collect();
+            (params, &op.body, &op.responses)
+        });
+        Plan {
+            tree: Tree::build(api, ROOT),
+            shapes,
+        }
+    }
+}
+
+pub fn emit<'a>(
+    api: &'a Api,
+    rt: &syn::Path,
+    plan: &OnceLock<Plan<'a>>,
+    share: Share,
+    sink: &mut FileSink,
+) {
+    if share.is_first() {
+        preamble(sink, rt);
+    }
+    let Plan { tree, shapes } = plan.get_or_init(|| Plan::new(api));
+    // The file's units, in order: a navigation type per tree node, then the types of each
+    // operation. Weighed roughly by the lines each writes, to split them between threads.
+    let nodes = tree.nodes.len();
+    let node_weights = tree
+        .nodes
+        .iter()
+        .map(|node| 6 + 5 * node.children.len() + 8 * node.operations.len());
+    let op_weights =
+        (0..api.operations.len()).map(|index| if shapes.is_first(index) { 40 } else { 4 });
+    if nodes == 0 && share.is_first() {
+        sink.item(binary_bodies(api, rt));
+    }
+    for unit in share.range(node_weights.chain(op_weights)) {
+        if unit < nodes {
+            sink.item(navigation(api, tree, unit));
+            if unit + 1 == nodes {
+                sink.item(binary_bodies(api, rt));
+            }
+            continue;
+        }
+        let index = unit - nodes;
+        let op = &api.operations[index];
+        sink.item(shapes.type_item(
+            api,
+            index,
+            call_name,
+            ("A prepared call of", "parameters and answers"),
+            |_| call(op),
+        ));
+        sink.item(shapes.type_item(
+            api,
+            index,
+            response_name,
+            ("What succeeded for", "answers"),
+            |shared| response_enum(op, rt, shared),
+        ));
+    }
+}
+
+/// The module's attributes and imports, and the generic call type.
+fn preamble(sink: &mut FileSink, rt: &syn::Path) {
     sink.item(quote! {
         //! The typed client.
         #![allow(clippy::large_enum_variant)]
@@ -51,76 +130,52 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             }
         }
     });
-    let tree = Tree::build(api, ROOT);
-    for (index, node) in tree.nodes.iter().enumerate() {
-        let name = ident(&node.type_name);
-        let children = node
-            .children
-            .iter()
-            .map(|&child| accessor(api, &tree, child));
-        let operations = node.operations.iter().map(|op| operation_method(api, op));
-        let doc = if index == 0 {
-            quote! {
-                /// The entry point: navigate from here to an operation, e.g.
-                /// `client.me().photo().get().await`.
-                ///
-                /// Wraps a configured runtime client (base URL, token provider, retries).
-            }
-        } else {
-            let text = super::doc_literal(&format!(" Requests under `{}`.", node.path));
-            quote!(#[doc = #text])
-        };
-        let constructor = (index == 0).then(|| {
-            quote! {
-                /// Uses `client` for every call.
-                pub fn new(client: rt::Client) -> Self {
-                    Self(rt::Node::root(client))
-                }
+}
 
-                /// The runtime client behind this API.
-                pub fn http(&self) -> &rt::Client {
-                    self.0.client()
-                }
+/// The navigation type of tree node `index`: its accessors to the nodes below and a method
+/// per operation on its path.
+fn navigation(api: &Api, tree: &Tree, index: usize) -> TokenStream {
+    let node = &tree.nodes[index];
+    let name = ident(&node.type_name);
+    let children = node
+        .children
+        .iter()
+        .map(|&child| accessor(api, tree, child));
+    let operations = node.operations.iter().map(|op| operation_method(api, op));
+    let doc = if index == 0 {
+        quote! {
+            /// The entry point: navigate from here to an operation, e.g.
+            /// `client.me().photo().get().await`.
+            ///
+            /// Wraps a configured runtime client (base URL, token provider, retries).
+        }
+    } else {
+        let text = super::doc_literal(&format!(" Requests under `{}`.", node.path));
+        quote!(#[doc = #text])
+    };
+    let constructor = (index == 0).then(|| {
+        quote! {
+            /// Uses `client` for every call.
+            pub fn new(client: rt::Client) -> Self {
+                Self(rt::Node::root(client))
             }
-        });
-        sink.item(quote! {
-            #doc
-            #[derive(Clone)]
-            pub struct #name(rt::Node);
 
-            impl #name {
-                #constructor
-                #(#children)*
-                #(#operations)*
+            /// The runtime client behind this API.
+            pub fn http(&self) -> &rt::Client {
+                self.0.client()
             }
-        });
-    }
-    sink.item(binary_bodies(api, rt));
-    // Operations with the same parameters, body and responses share their call and response
-    // types (see `shapes`).
-    let shapes = Shapes::of(api, |op| {
-        let params: Vec<_> = op
-            .params
-            .iter()
-            .filter(|param| param.location != ParamLocation::Path)
-            .collect();
-        (params, &op.body, &op.responses)
+        }
     });
-    for (index, op) in api.operations.iter().enumerate() {
-        sink.item(shapes.type_item(
-            api,
-            index,
-            call_name,
-            ("A prepared call of", "parameters and answers"),
-            |_| call(op),
-        ));
-        sink.item(shapes.type_item(
-            api,
-            index,
-            response_name,
-            ("What succeeded for", "answers"),
-            |shared| response_enum(op, rt, shared),
-        ));
+    quote! {
+        #doc
+        #[derive(Clone)]
+        pub struct #name(rt::Node);
+
+        impl #name {
+            #constructor
+            #(#children)*
+            #(#operations)*
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
+use super::share::Share;
 use super::{docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
@@ -42,7 +43,18 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+/// The first share emits the preamble and the `Api` trait; the last the request and response
+/// types, the router and the route table (one share emits both).
+pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
+    if share.is_first() {
+        preamble_and_trait(api, rt, sink);
+    }
+    if share.is_last() {
+        types_and_routes(api, sink);
+    }
+}
+
+fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     sink.item(quote! {
         //! The server stub: implement [`Api`], then serve [`router`].
         #![allow(clippy::large_enum_variant)]
@@ -81,6 +93,9 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         },
         methods,
     );
+}
+
+fn types_and_routes(api: &Api, sink: &mut FileSink) {
     // Operations with the same parameters and body share a request type, and those with the
     // same responses a response type (see `shapes`).
     let requests = Shapes::of(api, |op| (&op.params, &op.body));
