@@ -72,11 +72,12 @@ impl Options {
 const FORMAT_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// The files photo-gen writes, in order, each with the number of threads that emit it: the
-/// client and the server are most of the work, so each is split (see [`share`]).
+/// client, the server and the operations are nearly all of the work, so each is split (see
+/// [`share`]).
 const FILES: [(&str, usize); 5] = [
     ("mod.rs", 1),
     ("models.rs", 1),
-    ("operations.rs", 1),
+    ("operations.rs", 2),
     ("client.rs", 3),
     ("server.rs", 2),
 ];
@@ -194,10 +195,10 @@ fn render<'a>(
     match name {
         "client.rs" => client::emit(api, rt, client_plan, share, &mut sink),
         "server.rs" => server::emit(api, rt, share, &mut sink),
+        "operations.rs" => operations::emit(api, rt, share, &mut sink),
         // The other files are not split: the first share is the whole file.
         _ if !share.is_first() => {}
         "models.rs" => models::emit(api, rt, options, &mut sink),
-        "operations.rs" => operations::emit(api, rt, &mut sink),
         _ => {
             let client_gate = gate("client");
             let server_gate = gate("server");

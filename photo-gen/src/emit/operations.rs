@@ -8,6 +8,7 @@ use quote::quote;
 use super::format::FileSink;
 use super::ident;
 use super::shapes::Shapes;
+use super::share::Share;
 use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
 
 /// The static describing `op`: its function name (already a unique snake_case identifier) in
@@ -29,7 +30,35 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
     quote!(schemes::#rust_name)
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+/// The first share emits the imports, the schemes and the permission lists; the shares in order
+/// emit the operations' statics, a contiguous run each; the last share emits the list of all
+/// operations and the spec.
+pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
+    // Each distinct list of security alternatives is emitted once (see `shapes`).
+    let permissions = Shapes::of(api, |op| &op.security);
+    if share.is_first() {
+        preamble(api, rt, &permissions, sink);
+    }
+    for index in share.range(api.operations.iter().map(|_| 1)) {
+        let op = &api.operations[index];
+        let list = static_name(&api.operations[permissions.first(index)]);
+        sink.item(operation(api, op, &list));
+    }
+    if share.is_last() {
+        let all = api.operations.iter().map(static_name);
+        sink.item(quote! {
+            /// Every operation, in spec order.
+            pub static ALL: &[&OperationSpec] = &[#(&#all),*];
+        });
+        sink.item(quote! {
+            /// The OpenAPI description this code was generated from (a copy kept beside it).
+            pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
+        });
+    }
+}
+
+/// The imports, the security schemes and the distinct permission lists.
+fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink) {
     let schemes = api.schemes.iter().map(|scheme| {
         let name = ident(&scheme.rust_name);
         let spec_name = &scheme.name;
@@ -60,8 +89,6 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
         }
     });
-    // Each distinct list of security alternatives is emitted once (see `shapes`).
-    let permissions = Shapes::of(api, |op| &op.security);
     let firsts = (0..api.operations.len()).filter(|&index| permissions.is_first(index));
     let lists = firsts.map(|index| {
         let op = &api.operations[index];
@@ -94,19 +121,6 @@ pub fn emit(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         },
         lists,
     );
-    for (index, op) in api.operations.iter().enumerate() {
-        let list = static_name(&api.operations[permissions.first(index)]);
-        sink.item(operation(api, op, &list));
-    }
-    let all = api.operations.iter().map(static_name);
-    sink.item(quote! {
-        /// Every operation, in spec order.
-        pub static ALL: &[&OperationSpec] = &[#(&#all),*];
-    });
-    sink.item(quote! {
-        /// The OpenAPI description this code was generated from (a copy kept beside it).
-        pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
-    });
 }
 
 fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
