@@ -8,14 +8,17 @@
 
 use proc_macro2::TokenStream;
 
+use super::templates::Templates;
+
 /// Items formatted together; large enough to amortise parsing, small enough to stay in cache.
 const ITEMS_PER_CHUNK: usize = 64;
 
 /// Collects the items of one file and formats them chunk by chunk.
 pub struct FileSink {
     text: String,
-    pending: TokenStream,
+    pending: syn::File,
     pending_items: usize,
+    templates: Templates,
 }
 
 impl FileSink {
@@ -23,14 +26,25 @@ impl FileSink {
     pub fn new(header: &str) -> Self {
         FileSink {
             text: header.to_owned(),
-            pending: TokenStream::new(),
+            pending: empty_file(),
             pending_items: 0,
+            templates: Templates::default(),
         }
     }
 
     /// Adds top-level tokens: one item, or file-level attributes (which must come first).
     pub fn item(&mut self, tokens: TokenStream) {
-        self.pending.extend(tokens);
+        match self.templates.parse(tokens) {
+            Ok(file) => {
+                self.pending.attrs.extend(file.attrs);
+                self.pending.items.extend(file.items);
+            }
+            Err(error) => {
+                self.flush();
+                self.text.push_str(&invalid(&error));
+                return;
+            }
+        }
         self.pending_items += 1;
         if self.pending_items >= ITEMS_PER_CHUNK {
             self.flush();
@@ -62,17 +76,12 @@ impl FileSink {
         let mut pending = children.clone().into_iter();
         let mut chunks = 0;
         loop {
-            let mut chunk = TokenStream::new();
-            let mut count = 0;
-            for child in pending.by_ref().take(ITEMS_PER_CHUNK) {
-                chunk.extend(child);
-                count += 1;
-            }
-            if count == 0 {
+            let chunk: Vec<TokenStream> = pending.by_ref().take(ITEMS_PER_CHUNK).collect();
+            if chunk.is_empty() {
                 break;
             }
             chunks += 1;
-            let text = format(wrap(chunk));
+            let text = self.container_chunk(&wrap, chunk);
             match text
                 .strip_prefix(open.as_str())
                 .and_then(|rest| rest.strip_suffix("}\n"))
@@ -104,9 +113,73 @@ impl FileSink {
         if self.pending_items == 0 {
             return;
         }
-        let tokens = std::mem::take(&mut self.pending);
+        let file = std::mem::replace(&mut self.pending, empty_file());
         self.pending_items = 0;
-        self.text.push_str(&format(tokens));
+        self.text.push_str(&prettyplease::unparse(&file));
+    }
+
+    /// One item around some of a container's children, formatted: each child is parsed inside
+    /// the item on its own (so it meets the template of its shape) and the children are then
+    /// gathered into one item. Where the item is not one whose children can be gathered, the
+    /// chunk is parsed as one.
+    fn container_chunk(
+        &mut self,
+        wrap: &impl Fn(TokenStream) -> TokenStream,
+        chunk: Vec<TokenStream>,
+    ) -> String {
+        let mut gathered: Option<syn::Item> = None;
+        for child in &chunk {
+            let parsed = self.templates.parse(wrap(child.clone()));
+            let Ok(mut file) = parsed else { break };
+            let (Some(item), None, true) =
+                (file.items.pop(), file.items.first(), file.attrs.is_empty())
+            else {
+                gathered = None;
+                break;
+            };
+            match &mut gathered {
+                None => gathered = Some(item),
+                Some(into) => {
+                    if !gather(into, item) {
+                        gathered = None;
+                        break;
+                    }
+                }
+            }
+        }
+        match gathered {
+            Some(item) => {
+                let mut file = empty_file();
+                file.items.push(item);
+                prettyplease::unparse(&file)
+            }
+            None => format(wrap(chunk.into_iter().collect())),
+        }
+    }
+}
+
+/// Moves the children of `item` (a trait's or an impl's items, a module's items, a
+/// function's statements) to the end of `into`'s, if both are the same kind of container.
+fn gather(into: &mut syn::Item, item: syn::Item) -> bool {
+    match (into, item) {
+        (syn::Item::Trait(into), syn::Item::Trait(item)) => into.items.extend(item.items),
+        (syn::Item::Impl(into), syn::Item::Impl(item)) => into.items.extend(item.items),
+        (syn::Item::Fn(into), syn::Item::Fn(item)) => into.block.stmts.extend(item.block.stmts),
+        (syn::Item::Mod(into), syn::Item::Mod(item)) => match (&mut into.content, item.content) {
+            (Some((_, into)), Some((_, items))) => into.extend(items),
+            _ => return false,
+        },
+        _ => return false,
+    }
+    true
+}
+
+fn empty_file() -> syn::File {
+    syn::File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
     }
 }
 
@@ -116,11 +189,16 @@ impl FileSink {
 pub fn format(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens) {
         Ok(file) => prettyplease::unparse(&file),
-        Err(error) => format!(
-            "compile_error!({:?});\n",
-            format!("photo-gen emitted invalid Rust: {error}")
-        ),
+        Err(error) => invalid(&error),
     }
+}
+
+/// The text that stands for tokens that do not parse.
+fn invalid(error: &syn::Error) -> String {
+    format!(
+        "compile_error!({:?});\n",
+        format!("photo-gen emitted invalid Rust: {error}")
+    )
 }
 
 #[cfg(test)]

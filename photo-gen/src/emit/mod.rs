@@ -9,6 +9,7 @@ mod operations;
 mod server;
 mod shapes;
 mod share;
+mod templates;
 mod tree;
 
 use std::path::PathBuf;
