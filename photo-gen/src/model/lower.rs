@@ -4,6 +4,7 @@ use std::cell::Cell;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use super::op_names::OperationNames;
 use super::pointer::{Pointer, ROOT};
 use super::refs::{Resolved, resolve};
 use super::schemas::Types;
@@ -95,6 +96,7 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
         first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
         shared_params: FxHashMap::default(),
         shared_responses: FxHashMap::default(),
+        op_names: OperationNames::of(doc),
     };
     let mut operations = Vec::with_capacity(doc.paths.len());
     for (path, item) in &doc.paths {
@@ -261,6 +263,8 @@ struct Lowering<'d, 'p> {
     shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
     shared_responses: FxHashMap<(usize, Status), Response>,
+    /// The Rust names of the operation ids, cased ahead.
+    op_names: OperationNames<'d>,
 }
 
 /// What a parameter lowers to.
@@ -391,7 +395,7 @@ impl<'d> Lowering<'d, '_> {
             return None;
         };
         let id_pointer = pointer.key("operationId");
-        let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
+        let (Some(fn_name), Some(type_name)) = self.op_names.take(id) else {
             self.problems.error_value(
                 &id_pointer,
                 format!("operationId `{id}` gives no usable Rust name"),

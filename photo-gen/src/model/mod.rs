@@ -3,6 +3,7 @@
 
 mod dump;
 mod lower;
+mod op_names;
 mod pointer;
 mod refs;
 mod schemas;
