@@ -3,10 +3,11 @@
 //! syn's parser is most of the cost of formatting, and the items photo-gen emits repeat a few
 //! shapes with other names and texts: every operation's client method, type alias, trait method
 //! and route looks like the one before it. An item's *shape* is its tokens with every identifier
-//! that is not a keyword, and every string literal, taken out as a numbered hole. The first item
-//! of a shape is parsed with placeholders in its holes (`__h0`, `"__h1"`) and the syntax tree is
-//! kept as the shape's template; each item of the shape is then its template cloned with the
-//! item's own identifiers and strings put back into the holes.
+//! that is not a keyword, and every string literal, taken out as a numbered hole. When a shape
+//! is met a second time, it is parsed once with placeholders in its holes (`__h0`, `"__h1"`) and
+//! the syntax tree is kept as the shape's template; each later item of the shape is its template
+//! cloned with the item's own identifiers and strings put back into the holes. (An item whose
+//! shape is new is parsed as it is: most shapes of a small spec occur once.)
 //!
 //! That is the tree syn would have parsed from the item's tokens: syn's parse follows
 //! punctuation, delimiters, keywords (contextual ones such as `union`, `default` and `raw`
@@ -20,17 +21,28 @@ use std::fmt::Write;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use rustc_hash::FxHashMap;
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 /// Items parsed through templates, for one thread (token types cannot cross threads).
 #[derive(Default)]
 pub struct Templates {
-    /// Each shape met so far, with its template, or `None` when its items are parsed directly.
-    templates: FxHashMap<Vec<u8>, Option<Template>>,
+    /// Each shape met so far, and what is known of it.
+    templates: FxHashMap<Vec<u8>, Entry>,
     /// The shape being read, kept to reuse its buffer.
     shape: Vec<u8>,
     /// Room to read one token's text into.
     text: String,
+}
+
+/// What is known of a shape.
+enum Entry {
+    /// Met once: its item was parsed directly. Most shapes of a small spec are met only once,
+    /// and making a template costs more than one parse, so only a shape met again gets one.
+    SeenOnce,
+    Template(Template),
+    /// Its template would not reach every hole: its items are parsed directly.
+    Unusable,
 }
 
 /// A shape parsed with placeholders in its holes.
@@ -48,13 +60,24 @@ impl Templates {
         shape.clear();
         let mut leaves = Vec::new();
         encode(tokens, &mut shape, &mut leaves, &mut self.text);
-        if !self.templates.contains_key(&shape) {
-            let template = compile(&shape, leaves.len());
-            self.templates.insert(shape.clone(), template);
-        }
-        let parsed = match self.templates.get(&shape) {
-            Some(Some(template)) => Ok(fill(template, leaves)),
-            _ => syn::parse2(decode_with(&shape, leaves)),
+        let entry = match self.templates.get_mut(&shape) {
+            Some(entry) => {
+                if matches!(entry, Entry::SeenOnce) {
+                    *entry = match compile(&shape, leaves.len()) {
+                        Some(template) => Entry::Template(template),
+                        None => Entry::Unusable,
+                    };
+                }
+                entry
+            }
+            None => self
+                .templates
+                .entry(shape.clone())
+                .or_insert(Entry::SeenOnce),
+        };
+        let parsed = match entry {
+            Entry::Template(template) => Ok(fill(template, leaves)),
+            Entry::SeenOnce | Entry::Unusable => syn::parse2(decode_with(&shape, leaves)),
         };
         self.shape = shape;
         parsed
@@ -222,7 +245,7 @@ fn compile(shape: &[u8], holes: usize) -> Option<Template> {
     .ok()?;
     let file: syn::File = syn::parse2(tokens).ok()?;
     let mut record = Record { holes: Vec::new() };
-    record.visit_file_mut(&mut file.clone());
+    record.visit_file(&file);
     let mut met = vec![false; holes];
     for &hole in record.holes.iter().flatten() {
         let seen = met.get_mut(hole as usize)?;
@@ -345,22 +368,24 @@ impl Record {
     }
 }
 
-impl VisitMut for Record {
-    fn visit_ident_mut(&mut self, ident: &mut Ident) {
+// syn generates `Visit` and `VisitMut` from one description of its tree, so both meet the
+// identifiers and strings of a tree in the same order.
+impl Visit<'_> for Record {
+    fn visit_ident(&mut self, ident: &Ident) {
         self.holes.push(hole_index(&ident.to_string()));
     }
 
-    fn visit_lit_str_mut(&mut self, lit: &mut syn::LitStr) {
+    fn visit_lit_str(&mut self, lit: &syn::LitStr) {
         self.holes.push(hole_index(&lit.value()));
     }
 
-    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        self.visit_path_mut(&mut mac.path);
+    fn visit_macro(&mut self, mac: &syn::Macro) {
+        self.visit_path(&mac.path);
         self.tokens(&mac.tokens);
     }
 
-    fn visit_meta_list_mut(&mut self, list: &mut syn::MetaList) {
-        self.visit_path_mut(&mut list.path);
+    fn visit_meta_list(&mut self, list: &syn::MetaList) {
+        self.visit_path(&list.path);
         self.tokens(&list.tokens);
     }
 }
@@ -520,7 +545,12 @@ mod tests {
         }
         // Each kind of item is one shape (the raw identifier alternates but is a hole either way).
         assert_eq!(templates.templates.len(), items(0).len());
-        assert!(templates.templates.values().all(Option::is_some));
+        assert!(
+            templates
+                .templates
+                .values()
+                .all(|entry| matches!(entry, Entry::Template(_)))
+        );
     }
 
     #[test]
@@ -547,7 +577,12 @@ mod tests {
             );
         }
         assert_eq!(templates.templates.len(), 1);
-        assert!(templates.templates.values().all(Option::is_none));
+        assert!(
+            templates
+                .templates
+                .values()
+                .all(|entry| matches!(entry, Entry::Unusable))
+        );
     }
 
     #[test]
