@@ -56,6 +56,10 @@ struct Template {
 impl Templates {
     /// Parses top-level tokens as a file, as `syn::parse2::<syn::File>` would.
     pub fn parse(&mut self, tokens: TokenStream) -> syn::Result<syn::File> {
+        #[cfg(test)]
+        if tests::DIRECT.get() {
+            return syn::parse2(tokens);
+        }
         let mut shape = std::mem::take(&mut self.shape);
         shape.clear();
         let mut leaves = Vec::new();
@@ -459,10 +463,17 @@ impl VisitMut for Fill<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
+    use std::cell::Cell;
+
     use quote::{ToTokens, format_ident, quote};
 
     use super::*;
+
+    thread_local! {
+        /// Set by tests that compare output with templates against output without them.
+        pub static DIRECT: Cell<bool> = const { Cell::new(false) };
+    }
 
     /// Parses through `templates` and directly, and checks both give the same tree.
     fn same_tree(templates: &mut Templates, tokens: TokenStream) -> (syn::File, syn::File) {
