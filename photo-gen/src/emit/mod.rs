@@ -237,7 +237,8 @@ pub(crate) fn number(value: impl Into<u64>) -> proc_macro2::Literal {
 
 /// `#[doc = "..."]` lines for optional text, one attribute per paragraph line.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| doc_literal(&format!(" {line}")));
+    // Each line as `/// line`: a space before the text.
+    let lines = text.lines().map(|line| doc_text_literal(" ", line));
     quote!(#(#[doc = #lines])*)
 }
 
@@ -248,20 +249,35 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
 /// character (syn only to find its suffix), while a raw string's value is its text as it stands.
 /// Docs are most of the text photo-gen writes, so this is a tenth of generation time.
 pub(crate) fn doc_literal(text: &str) -> proc_macro2::Literal {
+    doc_text_literal("", text)
+}
+
+/// [`doc_literal`] of `lead` followed by `text`, written straight into the literal's text.
+fn doc_text_literal(lead: &str, text: &str) -> proc_macro2::Literal {
     // A raw string cannot hold a carriage return, nor its own closing delimiter.
-    if !text.contains('\r') {
-        let raw = if !text.contains('"') {
-            Some(format!("r\"{text}\""))
-        } else if !text.contains("\"#") {
-            Some(format!("r#\"{text}\"#"))
-        } else {
-            None
-        };
-        if let Some(Ok(literal)) = raw.map(|raw| raw.parse()) {
+    let hashes = if text.contains('\r') {
+        None
+    } else if !text.contains('"') {
+        Some("")
+    } else if !text.contains("\"#") {
+        Some("#")
+    } else {
+        None
+    };
+    if let Some(hashes) = hashes {
+        let mut raw = String::with_capacity(lead.len() + text.len() + 2 * hashes.len() + 3);
+        raw.push('r');
+        raw.push_str(hashes);
+        raw.push('"');
+        raw.push_str(lead);
+        raw.push_str(text);
+        raw.push('"');
+        raw.push_str(hashes);
+        if let Ok(literal) = raw.parse() {
             return literal;
         }
     }
-    string_literal(text)
+    string_literal(&format!("{lead}{text}"))
 }
 
 /// A string literal with `text` as its value.
