@@ -3,8 +3,9 @@
 //! Turning tokens into a `syn::File` for prettyplease costs about as much memory as the tokens
 //! themselves, and for a large spec both together ran to gigabytes. A [`FileSink`] instead
 //! formats every few items as they are emitted and keeps only the text, so memory stays
-//! bounded by one chunk whatever the size of the spec. prettyplease lays out each top-level
-//! item on its own, so the text is the same as formatting the whole file at once.
+//! bounded by one chunk (and one template per distinct item shape, see [`Templates`]) whatever
+//! the size of the spec. prettyplease lays out each top-level item on its own, so the text is
+//! the same as formatting the whole file at once.
 
 use proc_macro2::TokenStream;
 

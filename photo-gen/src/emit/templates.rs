@@ -27,7 +27,9 @@ use syn::visit_mut::VisitMut;
 /// Items parsed through templates, for one thread (token types cannot cross threads).
 #[derive(Default)]
 pub struct Templates {
-    /// Each shape met so far, and what is known of it.
+    /// Each shape met so far, and what is known of it: one entry per distinct shape, which
+    /// grows with the variety of the items, not their number (a few dozen shapes per file for
+    /// 38,000 operations).
     templates: FxHashMap<Vec<u8>, Entry>,
     /// The shape being read, kept to reuse its buffer.
     shape: Vec<u8>,
@@ -81,7 +83,7 @@ impl Templates {
         };
         let parsed = match entry {
             Entry::Template(template) => Ok(fill(template, leaves)),
-            Entry::SeenOnce | Entry::Unusable => syn::parse2(decode_with(&shape, leaves)),
+            Entry::SeenOnce | Entry::Unusable => decode_with(&shape, leaves).and_then(syn::parse2),
         };
         self.shape = shape;
         parsed
@@ -264,7 +266,7 @@ fn compile(shape: &[u8], holes: usize) -> Option<Template> {
 }
 
 /// The tokens of a shape with its holes filled from `leaves`, in order.
-fn decode_with(shape: &[u8], leaves: Vec<Leaf>) -> TokenStream {
+fn decode_with(shape: &[u8], leaves: Vec<Leaf>) -> syn::Result<TokenStream> {
     let mut leaves = leaves.into_iter();
     let tokens = decode(shape, &mut 0, &mut |kind| match (kind, leaves.next()) {
         (HoleKind::Ident, Some(Leaf::Ident(ident))) => TokenTree::Ident(ident),
@@ -273,7 +275,9 @@ fn decode_with(shape: &[u8], leaves: Vec<Leaf>) -> TokenStream {
         // invalid token makes the parse fail, with the error formatting reports.
         _ => TokenTree::Punct(Punct::new('?', Spacing::Alone)),
     });
-    tokens.unwrap_or_default()
+    // Only a literal whose text does not lex again could fail here (none is known to): the item
+    // is then reported as invalid rather than silently dropped.
+    tokens.map_err(|()| syn::Error::new(Span::call_site(), "a token could not be rebuilt"))
 }
 
 /// Rebuilds tokens from a shape, up to the end or the closing of the group at `pos`.
