@@ -131,7 +131,12 @@ impl FileSink {
         let mut gathered: Option<syn::Item> = None;
         for child in &chunk {
             let parsed = self.templates.parse(wrap(child.clone()));
-            let Ok(mut file) = parsed else { break };
+            // A child that does not parse: the whole chunk is parsed as one below, so the error
+            // is reported instead of the children after it going missing.
+            let Ok(mut file) = parsed else {
+                gathered = None;
+                break;
+            };
             let (Some(item), None, true) =
                 (file.items.pop(), file.items.first(), file.attrs.is_empty())
             else {
