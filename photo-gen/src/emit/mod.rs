@@ -306,14 +306,19 @@ pub(crate) fn string_literal(text: &str) -> proc_macro2::Literal {
 mod tests {
     use super::{doc_literal, string_literal};
 
-    /// Each split file, rendered in shares and concatenated, is the file rendered whole.
-    #[test]
-    fn shares_make_the_whole_file() {
+    /// The model of the project's photo spec.
+    fn photo_spec_api() -> crate::model::Api {
         let source = crate::SpecSource::new(
             "spec/photo.openapi.yaml",
             include_str!("../../../spec/photo.openapi.yaml"),
         );
-        let api = crate::lower(&source).expect("the photo spec lowers");
+        crate::lower(&source).expect("the photo spec lowers")
+    }
+
+    /// Each split file, rendered in shares and concatenated, is the file rendered whole.
+    #[test]
+    fn shares_make_the_whole_file() {
+        let api = photo_spec_api();
         let options = super::Options::default();
         for (name, count) in super::FILES {
             let render = |share| {
@@ -342,11 +347,7 @@ mod tests {
     /// client methods, trait methods, routes, operation statics).
     #[test]
     fn files_are_the_same_with_and_without_templates() {
-        let source = crate::SpecSource::new(
-            "spec/photo.openapi.yaml",
-            include_str!("../../../spec/photo.openapi.yaml"),
-        );
-        let api = crate::lower(&source).expect("the photo spec lowers");
+        let api = photo_spec_api();
         let options = super::Options::default();
         let whole = super::Share { index: 0, count: 1 };
         for (name, _) in super::FILES {
