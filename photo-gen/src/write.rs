@@ -3,8 +3,9 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
-use crate::GeneratedFile;
+use crate::{GeneratedFile, RenderedFile};
 
 /// What happened to each file.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct WriteReport {
 pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     files
         .iter()
-        .filter(|file| !holds(&dir.join(&file.path), file.contents.as_bytes()))
+        .filter(|file| !holds(&dir.join(&file.path), &[file.contents.as_bytes()]))
         .map(|file| dir.join(&file.path))
         .collect()
 }
@@ -28,50 +29,122 @@ pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
 /// leaves the directory as it was. The previous contents are kept as a hard link beside the
 /// target until every rename is done (or, where links are not possible, read into memory).
 pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport> {
-    let mut report = WriteReport::default();
-    let mut changed: Vec<(&GeneratedFile, PathBuf)> = Vec::new();
     fs::create_dir_all(dir)?;
-    for file in files {
-        let target = dir.join(&file.path);
-        if holds(&target, file.contents.as_bytes()) {
-            report.unchanged.push(target);
-            continue;
-        }
-        if target.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                format!("{} is a directory", target.display()),
-            ));
-        }
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        changed.push((file, target));
-    }
-    // Each file is written and synced on a thread of its own: the syncs wait on the disk, not
-    // the CPU, and one after another they were most of a small spec's generation time. On
-    // error, dropping `staged` removes every temporary file written.
-    let staged: Vec<io::Result<tempfile_path::Staged>> = std::thread::scope(|scope| {
-        let writers: Vec<_> = changed
+    // Each file is compared, written and synced on a thread of its own: the syncs wait on the
+    // disk, not the CPU, and one after another they were most of a small spec's generation time.
+    let prepared: Vec<(PathBuf, io::Result<Prepared>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
             .iter()
-            .map(|(file, target)| {
-                scope.spawn(move || tempfile_path::Staged::write(target, file.contents.as_bytes()))
+            .map(|file| {
+                let target = dir.join(&file.path);
+                let worker = scope.spawn({
+                    let target = target.clone();
+                    move || prepare(&target, &[file.contents.as_bytes()])
+                });
+                (target, worker)
             })
             .collect();
-        writers
+        workers
             .into_iter()
-            .map(|writer| {
-                writer
-                    .join()
-                    .unwrap_or_else(|_| Err(io::Error::other("a file writer panicked")))
-            })
+            .map(|(target, worker)| (target, joined(worker.join())))
             .collect()
     });
-    let staged: Vec<(tempfile_path::Staged, PathBuf)> = staged
-        .into_iter()
-        .zip(changed.into_iter().map(|(_, target)| target))
-        .map(|(temporary, target)| temporary.map(|temporary| (temporary, target)))
-        .collect::<io::Result<_>>()?;
+    commit(prepared)
+}
+
+/// A write of several files that are handed over one at a time, as they are rendered: each is
+/// compared and staged on a thread of its own while the next is still being rendered, and
+/// [`Staging::commit`] puts them all in place, all or nothing, as [`write_all`] does. Dropped
+/// without committing, it waits for its threads and removes every temporary file.
+pub struct Staging {
+    dir: PathBuf,
+    pending: Vec<(PathBuf, JoinHandle<io::Result<Prepared>>)>,
+}
+
+impl Staging {
+    /// Starts a write into `dir`, which is created with the first file that changes.
+    pub fn new(dir: &Path) -> Staging {
+        Staging {
+            dir: dir.to_path_buf(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Starts comparing `file` with what its target holds and, if it differs, writing it to a
+    /// synced temporary file; the file's text is freed as soon as it is written.
+    pub fn stage(&mut self, file: RenderedFile) {
+        let target = self.dir.join(&file.path);
+        let worker = std::thread::spawn({
+            let target = target.clone();
+            move || {
+                let parts: Vec<&[u8]> = file.parts.iter().map(String::as_bytes).collect();
+                prepare(&target, &parts)
+            }
+        });
+        self.pending.push((target, worker));
+    }
+
+    /// Waits for every staged file, then renames the changed ones into place; on any error,
+    /// nothing in the directory has changed.
+    pub fn commit(mut self) -> io::Result<WriteReport> {
+        let prepared = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(target, worker)| (target, joined(worker.join())))
+            .collect();
+        commit(prepared)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Dropping each prepared file removes its temporary file.
+        for (_, worker) in self.pending.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// What a file needs, once compared with its target (and staged if it differs).
+enum Prepared {
+    Unchanged,
+    Staged(tempfile_path::Staged),
+}
+
+/// Compares the target with `parts` (consecutive pieces of the new contents) and, if they
+/// differ, writes them to a synced temporary file beside it.
+fn prepare(target: &Path, parts: &[&[u8]]) -> io::Result<Prepared> {
+    if holds(target, parts) {
+        return Ok(Prepared::Unchanged);
+    }
+    if target.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            format!("{} is a directory", target.display()),
+        ));
+    }
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    tempfile_path::Staged::write(target, parts).map(Prepared::Staged)
+}
+
+/// A preparing thread's result; a thread only fails if it panicked.
+fn joined(result: std::thread::Result<io::Result<Prepared>>) -> io::Result<Prepared> {
+    result.unwrap_or_else(|_| Err(io::Error::other("a file writer panicked")))
+}
+
+/// Renames every staged file into place, in order, or none: the first error (a file that could
+/// not be staged, or a rename that failed) puts back the files already replaced. Temporary
+/// files not renamed are removed when dropped.
+fn commit(prepared: Vec<(PathBuf, io::Result<Prepared>)>) -> io::Result<WriteReport> {
+    let mut report = WriteReport::default();
+    let mut staged = Vec::new();
+    for (target, outcome) in prepared {
+        match outcome? {
+            Prepared::Unchanged => report.unchanged.push(target),
+            Prepared::Staged(temporary) => staged.push((temporary, target)),
+        }
+    }
     let mut replaced: Vec<(PathBuf, Previous)> = Vec::new();
     for (temporary, target) in staged {
         let previous = Previous::keep(&target);
@@ -91,28 +164,32 @@ pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport>
     Ok(report)
 }
 
-/// Whether the file at `path` holds exactly `contents`; read a block at a time, so checking a
-/// large file does not hold a second copy of it.
-fn holds(path: &Path, contents: &[u8]) -> bool {
+/// Whether the file at `path` holds exactly the concatenation of `parts`; read a block at a
+/// time, so checking a large file does not hold a second copy of it.
+fn holds(path: &Path, parts: &[&[u8]]) -> bool {
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
-    if file.metadata().ok().map(|meta| meta.len()) != Some(contents.len() as u64) {
+    let len: usize = parts.iter().map(|part| part.len()).sum();
+    if file.metadata().ok().map(|meta| meta.len()) != Some(len as u64) {
         return false;
     }
     let mut block = vec![0; 64 * 1024];
-    let mut rest = contents;
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => return rest.is_empty(),
-            Ok(read) => match rest.split_at_checked(read) {
-                Some((expected, after)) if block[..read] == *expected => rest = after,
-                _ => return false,
-            },
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
+    for part in parts {
+        let mut rest = *part;
+        while !rest.is_empty() {
+            let want = rest.len().min(block.len());
+            match file.read(&mut block[..want]) {
+                Ok(0) => return false,
+                Ok(read) if block[..read] == rest[..read] => rest = &rest[read..],
+                Ok(_) => return false,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
         }
     }
+    // Nothing after the last part (the file may have grown since its length was read).
+    matches!(file.read(&mut block[..1]), Ok(0))
 }
 
 /// What a target held before it was replaced, kept until the whole write is known to succeed.
@@ -172,13 +249,16 @@ mod tempfile_path {
     }
 
     impl Staged {
-        pub fn write(target: &Path, contents: &[u8]) -> io::Result<Staged> {
+        /// Writes `parts`, one after another, and syncs the file.
+        pub fn write(target: &Path, parts: &[&[u8]]) -> io::Result<Staged> {
             let path = beside(target, "tmp");
             let staged = Staged {
                 path: Some(path.clone()),
             };
             let mut file = fs::File::create(&path)?;
-            file.write_all(contents)?;
+            for part in parts {
+                file.write_all(part)?;
+            }
             file.sync_all()?;
             Ok(staged)
         }
@@ -254,21 +334,92 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
     }
 
+    fn rendered(name: &str, parts: &[&str]) -> RenderedFile {
+        RenderedFile {
+            path: name.into(),
+            parts: parts.iter().map(|part| part.to_string()).collect(),
+        }
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn staging_writes_parts_as_one_file_and_reports_unchanged_ones() {
+        let dir = scratch_dir("staging");
+        let mut staging = Staging::new(&dir);
+        staging.stage(rendered("a.rs", &["fn a() {}", "\n", "fn b() {}\n"]));
+        staging.stage(rendered("b.rs", &["b"]));
+        let report = staging.commit().expect("commit");
+        assert_eq!(report.written, [dir.join("a.rs"), dir.join("b.rs")]);
+        assert_eq!(
+            fs::read_to_string(dir.join("a.rs")).expect("read"),
+            "fn a() {}\nfn b() {}\n"
+        );
+
+        let mut staging = Staging::new(&dir);
+        staging.stage(rendered("a.rs", &["fn a() {}\n", "fn b() {}\n"]));
+        staging.stage(rendered("b.rs", &["c"]));
+        let report = staging.commit().expect("commit");
+        assert_eq!(
+            report.unchanged,
+            [dir.join("a.rs")],
+            "same text, other parts"
+        );
+        assert_eq!(report.written, [dir.join("b.rs")]);
+        assert_eq!(names(&dir), ["a.rs", "b.rs"], "no temporary file is left");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_failed_staging_changes_nothing_and_a_dropped_one_leaves_nothing() {
+        let dir = scratch_dir("staging-atomic");
+        fs::write(dir.join("a.rs"), "old").expect("seed");
+        fs::create_dir_all(dir.join("blocked.rs").join("x")).expect("blocker");
+        let mut staging = Staging::new(&dir);
+        staging.stage(rendered("a.rs", &["new"]));
+        staging.stage(rendered("blocked.rs/x", &["y"]));
+        staging.stage(rendered("c.rs", &["c"]));
+        assert!(staging.commit().is_err());
+        assert_eq!(fs::read_to_string(dir.join("a.rs")).expect("read"), "old");
+        assert_eq!(names(&dir), ["a.rs", "blocked.rs"]);
+
+        let mut staging = Staging::new(&dir);
+        staging.stage(rendered("a.rs", &["new"]));
+        staging.stage(rendered("d.rs", &["d"]));
+        drop(staging);
+        assert_eq!(fs::read_to_string(dir.join("a.rs")).expect("read"), "old");
+        assert_eq!(names(&dir), ["a.rs", "blocked.rs"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn holds_compares_whole_contents_a_block_at_a_time() {
         let dir = scratch_dir("holds");
         let path = dir.join("big.rs");
         let contents: Vec<u8> = (0..200_000_u32).map(|n| (n % 251) as u8).collect();
         fs::write(&path, &contents).expect("write");
-        assert!(holds(&path, &contents));
+        assert!(holds(&path, &[&contents]));
+        let (head, tail) = contents.split_at(70_001);
+        assert!(holds(&path, &[head, b"", tail]), "the same text in parts");
         let mut changed = contents.clone();
         changed[150_000] ^= 1;
         assert!(
-            !holds(&path, &changed),
+            !holds(&path, &[&changed]),
             "a byte past the first block differs"
         );
-        assert!(!holds(&path, &contents[..contents.len() - 1]), "shorter");
-        assert!(!holds(&dir.join("missing.rs"), b""));
+        let (head, tail) = changed.split_at(100);
+        assert!(!holds(&path, &[head, tail]), "in parts, too");
+        assert!(!holds(&path, &[&contents[..contents.len() - 1]]), "shorter");
+        assert!(!holds(&dir.join("missing.rs"), &[b""]));
         let _ = fs::remove_dir_all(&dir);
     }
 
