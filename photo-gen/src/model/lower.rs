@@ -2,13 +2,13 @@
 
 use std::cell::Cell;
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxHashMap;
 
-use super::op_names::OperationNames;
 use super::pointer::{Pointer, ROOT};
 use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
+use super::shares;
 use super::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::locate::LazyIndex;
@@ -19,16 +19,42 @@ use crate::spec::{self, Document, RefOr};
 pub type Hint<'h> = &'h dyn Fn() -> String;
 
 /// Problems collected during lowering, located through the source index (built on the first
-/// problem).
+/// problem), or only counted.
 pub struct Problems<'a> {
-    index: &'a LazyIndex<'a>,
-    diagnostics: &'a mut Diagnostics,
+    sink: Sink<'a>,
 }
 
-impl Problems<'_> {
+enum Sink<'a> {
+    Report {
+        index: &'a LazyIndex<'a>,
+        diagnostics: &'a mut Diagnostics,
+    },
+    /// Lowering a share of the paths ahead of time (see [`super::shares`]): a share with any
+    /// problem is lowered again with reports, so here they are only counted.
+    Count(usize),
+}
+
+impl<'a> Problems<'a> {
+    /// Problems located in `index`'s text and recorded in `diagnostics`.
+    pub fn reporting(index: &'a LazyIndex<'a>, diagnostics: &'a mut Diagnostics) -> Self {
+        Problems {
+            sink: Sink::Report { index, diagnostics },
+        }
+    }
+
+    /// Problems only counted.
+    pub fn counting() -> Self {
+        Problems {
+            sink: Sink::Count(0),
+        }
+    }
+
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
-        let location = self.index.get().locate(&pointer.render());
+        let location = match &self.sink {
+            Sink::Report { index, .. } => index.get().locate(&pointer.render()),
+            Sink::Count(_) => None,
+        };
         self.push(location, message.into(), hint);
     }
 
@@ -39,30 +65,43 @@ impl Problems<'_> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
-        let location = self.index.get().locate_value(&pointer.render());
+        let location = match &self.sink {
+            Sink::Report { index, .. } => index.get().locate_value(&pointer.render()),
+            Sink::Count(_) => None,
+        };
         self.push(location, message.into(), hint);
     }
 
     fn push(&mut self, location: Option<Location>, message: String, hint: Option<String>) {
-        self.diagnostics.push(
-            Diagnostic {
-                location,
-                message,
-                hint,
-            },
-            self.index.text(),
-        );
+        match &mut self.sink {
+            Sink::Report { index, diagnostics } => diagnostics.push(
+                Diagnostic {
+                    location,
+                    message,
+                    hint,
+                },
+                index.text(),
+            ),
+            Sink::Count(count) => *count += 1,
+        }
     }
 
     /// How many problems have been recorded.
     pub fn count(&self) -> usize {
-        self.diagnostics.len()
+        match &self.sink {
+            Sink::Report { diagnostics, .. } => diagnostics.len(),
+            Sink::Count(count) => *count,
+        }
     }
 
     /// `line:col` of a pointer, for messages that mention a second place.
     pub fn describe(&self, pointer: &Pointer) -> String {
         let pointer = pointer.render();
-        match self.index.get().locate(&pointer) {
+        let located = match &self.sink {
+            Sink::Report { index, .. } => index.get().locate(&pointer),
+            Sink::Count(_) => None,
+        };
+        match located {
             Some(at) => format!("{}:{}", at.line, at.column),
             None => pointer,
         }
@@ -75,7 +114,7 @@ impl Problems<'_> {
 /// found here need positions.
 pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -> Option<Api> {
     let before = diagnostics.len();
-    let mut problems = Problems { index, diagnostics };
+    let mut problems = Problems::reporting(index, diagnostics);
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
             &ROOT.key("openapi"),
@@ -87,34 +126,30 @@ pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -
     let schemes = security::schemes(&mut problems, doc);
     let mut types = Types::default();
     types.declare_components(&mut problems, &doc.components.schemas);
-    let mut lowering = Lowering {
-        doc,
-        problems,
-        types,
-        schemes,
-        first_ids: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
-        first_fns: FxHashMap::with_capacity_and_hasher(doc.paths.len(), FxBuildHasher),
-        shared_params: FxHashMap::default(),
-        shared_responses: FxHashMap::default(),
-        op_names: OperationNames::of(doc),
+    // Large specs are lowered in shares on several threads; any doubt, and the paths are
+    // lowered here, one after another, with every problem reported.
+    let in_shares = if problems.count() == before {
+        shares::lower(doc, &types, &schemes)
+    } else {
+        None
     };
-    let mut operations = Vec::with_capacity(doc.paths.len());
-    for (path, item) in &doc.paths {
-        lowering.path_item(path, item, &mut operations);
-    }
+    let (operations, types) = match in_shares {
+        Some(lowered) => lowered,
+        None => {
+            let mut lowering = Lowering::new(doc, problems, types, &schemes);
+            let mut operations = Vec::with_capacity(doc.paths.len());
+            for (path, item) in &doc.paths {
+                lowering.path_item(path, item, &mut operations);
+            }
+            problems = lowering.problems;
+            (operations, lowering.types)
+        }
+    };
     if doc.paths.is_empty() {
-        lowering
-            .problems
-            .error(&ROOT.key("paths"), "the spec declares no paths", None);
+        problems.error(&ROOT.key("paths"), "the spec declares no paths", None);
     }
-    lowering.types.check_recursion(&mut lowering.problems);
-    let Lowering {
-        types,
-        schemes,
-        problems,
-        ..
-    } = lowering;
-    if problems.diagnostics.len() > before {
+    types.check_recursion(&mut problems);
+    if problems.count() > before {
         return None;
     }
     Some(Api {
@@ -236,7 +271,7 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
 
 /// Where an operationId was first used, to point at it when it is used again.
 #[derive(Clone, Copy)]
-struct IdSite<'d> {
+pub struct IdSite<'d> {
     path: &'d str,
     method: &'static str,
 }
@@ -250,21 +285,20 @@ impl IdSite<'_> {
     }
 }
 
-struct Lowering<'d, 'p> {
+/// The state of lowering the paths, one path item after another.
+pub struct Lowering<'d, 'p> {
     doc: &'d Document,
-    problems: Problems<'p>,
-    types: Types,
-    schemes: Vec<SecurityScheme>,
+    pub problems: Problems<'p>,
+    pub types: Types,
+    schemes: &'p [SecurityScheme],
     /// operationId → where first defined.
     first_ids: FxHashMap<&'d str, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
-    first_fns: FxHashMap<String, IdSite<'d>>,
+    pub first_fns: FxHashMap<String, IdSite<'d>>,
     /// Lowered `components.parameters` entries, by the component name's address.
     shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
     shared_responses: FxHashMap<(usize, Status), Response>,
-    /// The Rust names of the operation ids, cased ahead.
-    op_names: OperationNames<'d>,
 }
 
 /// What a parameter lowers to.
@@ -297,9 +331,28 @@ impl<'a> OpSite<'_, 'a> {
     }
 }
 
-impl<'d> Lowering<'d, '_> {
+impl<'d, 'p> Lowering<'d, 'p> {
+    /// Lowering of `doc`'s paths, starting from the component types and security schemes.
+    pub fn new(
+        doc: &'d Document,
+        problems: Problems<'p>,
+        types: Types,
+        schemes: &'p [SecurityScheme],
+    ) -> Self {
+        Lowering {
+            doc,
+            problems,
+            types,
+            schemes,
+            first_ids: FxHashMap::default(),
+            first_fns: FxHashMap::default(),
+            shared_params: FxHashMap::default(),
+            shared_responses: FxHashMap::default(),
+        }
+    }
+
     /// Lowers the operations of one path item into `out`.
-    fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
+    pub fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
         let paths = ROOT.key("paths");
         let pointer = paths.key(path);
         let Some(segments) = self.segments(path, &pointer) else {
@@ -395,7 +448,7 @@ impl<'d> Lowering<'d, '_> {
             return None;
         };
         let id_pointer = pointer.key("operationId");
-        let (Some(fn_name), Some(type_name)) = self.op_names.take(id) else {
+        let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
             self.problems.error_value(
                 &id_pointer,
                 format!("operationId `{id}` gives no usable Rust name"),
@@ -437,13 +490,13 @@ impl<'d> Lowering<'d, '_> {
         let responses = self.responses(op, &pointer, &type_name);
         let unsupported = security::unsupported(
             &mut self.problems,
-            &self.schemes,
+            self.schemes,
             op.unsupported_schemes.as_ref(),
             &pointer,
         );
         let alternatives = security::alternatives(
             &mut self.problems,
-            &self.schemes,
+            self.schemes,
             op.security.as_ref(),
             self.doc.security.as_ref(),
             &unsupported,

@@ -3,11 +3,11 @@
 
 mod dump;
 mod lower;
-mod op_names;
 mod pointer;
 mod refs;
 mod schemas;
 mod security;
+mod shares;
 
 pub use dump::dump;
 pub use lower::lower;
