@@ -50,10 +50,10 @@ pub fn parse(text: &str) -> Option<Document> {
         &text[..layout.paths_line.start],
         &text[layout.region_end..]
     );
-    let pieces: Vec<String> = layout
+    let pieces: Vec<&str> = layout
         .pieces
         .iter()
-        .map(|range| format!("paths:\n{}", &text[range.clone()]))
+        .map(|range| &text[range.clone()])
         .collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -94,12 +94,16 @@ pub fn parse(text: &str) -> Option<Document> {
     Some(document)
 }
 
-/// Parses each piece as a mapping of exactly one path.
-fn parse_pieces(pieces: &[String]) -> Option<Vec<(String, PathItem)>> {
+/// Parses each piece, under a `paths` key of its own, as a mapping of exactly one path.
+fn parse_pieces(pieces: &[&str]) -> Option<Vec<(String, PathItem)>> {
+    let mut under_paths = String::new();
     pieces
         .iter()
         .map(|piece| {
-            let map = serde_yaml::from_str::<PathsOnly>(piece).ok()?.paths;
+            under_paths.clear();
+            under_paths.push_str("paths:\n");
+            under_paths.push_str(piece);
+            let map = serde_yaml::from_str::<PathsOnly>(&under_paths).ok()?.paths;
             let mut entries = map.into_inner().into_iter();
             match (entries.next(), entries.next()) {
                 (Some(entry), None) => Some(entry),
@@ -132,27 +136,36 @@ fn holds_only_the_marker(paths: &UniqueMap<String, PathItem>, marker: &str) -> b
 /// Whether `text` may hold YAML that links or breaks lines across the cuts: a possible anchor or
 /// alias (`&` or `*` starting a word), a directive, or a line break the cut does not see. Erring
 /// on the side of yes only costs speed.
+///
+/// Specs are tens of megabytes and every other step waits for this one, so only the bytes that
+/// can start such YAML are visited, found a few at a time by `memchr`.
 fn reaches_across_cuts(text: &str) -> bool {
     let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'&', b'*', b'%', bytes)
+        .chain(memchr::memchr3_iter(b'\r', 0xC2, 0xE2, bytes))
+        .chain(memchr::memchr_iter(0xEF, bytes))
+        .any(|at| starts_what_reaches_across(bytes, at))
+}
+
+/// Whether the byte at `at` starts an anchor, alias, directive or line break that
+/// [`reaches_across_cuts`] looks for.
+fn starts_what_reaches_across(bytes: &[u8], at: usize) -> bool {
     let is_break = |byte: u8| matches!(byte, b' ' | b'\t' | b'\n' | b'\r');
-    // One pass over the bytes: specs are tens of megabytes.
-    bytes.iter().enumerate().any(|(at, &byte)| {
-        let before = at.checked_sub(1).map(|index| bytes[index]);
-        let after = bytes.get(at + 1).copied();
-        match byte {
-            b'&' | b'*' => {
-                before.is_none_or(|before| is_break(before) || matches!(before, b'[' | b'{' | b','))
-                    && after.is_some_and(|after| !is_break(after))
-            }
-            b'\r' => after != Some(b'\n'),
-            b'%' => before.is_none_or(|before| before == b'\n'),
-            // U+0085 is C2 85; U+2028 and U+2029 are E2 80 A8/A9; U+FEFF is EF BB BF.
-            0xC2 => after == Some(0x85),
-            0xE2 => after == Some(0x80) && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)),
-            0xEF => at > 0 && after == Some(0xBB) && bytes.get(at + 2) == Some(&0xBF),
-            _ => false,
+    let before = at.checked_sub(1).map(|index| bytes[index]);
+    let after = bytes.get(at + 1).copied();
+    match bytes[at] {
+        b'&' | b'*' => {
+            before.is_none_or(|before| is_break(before) || matches!(before, b'[' | b'{' | b','))
+                && after.is_some_and(|after| !is_break(after))
         }
-    })
+        b'\r' => after != Some(b'\n'),
+        b'%' => before.is_none_or(|before| before == b'\n'),
+        // U+0085 is C2 85; U+2028 and U+2029 are E2 80 A8/A9; U+FEFF is EF BB BF.
+        0xC2 => after == Some(0x85),
+        0xE2 => after == Some(0x80) && matches!(bytes.get(at + 2), Some(0xA8 | 0xA9)),
+        0xEF => at > 0 && after == Some(0xBB) && bytes.get(at + 2) == Some(&0xBF),
+        _ => false,
+    }
 }
 
 /// Whether the first line with content starts a key of a block mapping (a flow mapping, `{`,
@@ -375,6 +388,41 @@ mod tests {
         if let Some(pieces) = in_pieces(text) {
             assert_eq!(Some(pieces), whole, "{text:?}");
         }
+    }
+
+    /// [`reaches_across_cuts`] as a plain pass over every byte.
+    fn reaches_across_cuts_bytewise(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        (0..bytes.len()).any(|at| starts_what_reaches_across(bytes, at))
+    }
+
+    #[test]
+    fn finding_what_reaches_across_cuts_agrees_with_a_pass_over_every_byte() {
+        // Short texts of the bytes that matter and the bytes around them, in every order.
+        let alphabet: [&str; 16] = [
+            "&", "*", "%", "\r", "\n", " ", "\t", "[", "{", ",", "a", "\u{85}", "\u{2028}",
+            "\u{2029}", "\u{feff}", "\u{2026}",
+        ];
+        let mut state = 0x2545_f491_u32;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 7;
+            let text: String = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect();
+            assert_eq!(
+                reaches_across_cuts(&text),
+                reaches_across_cuts_bytewise(&text),
+                "{text:?}"
+            );
+        }
+        let spec = include_str!("../../../spec/photo.openapi.yaml");
+        assert!(!reaches_across_cuts(spec) && !reaches_across_cuts_bytewise(spec));
     }
 
     #[test]
