@@ -225,6 +225,9 @@ impl PhotoService {
         &self,
         change: impl FnOnce(&dyn PhotoStore) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, Rejection> {
+        if !self.store.waits_on_disk() {
+            return change(&*self.store).map_err(store_rejection);
+        }
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || change(&*store))
             .await

@@ -216,6 +216,97 @@ async fn upload_then_read_metadata_content_and_sizes() {
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 }
 
+/// A memory store that records the thread each change ran on, and says it waits on the disk or
+/// not as told.
+struct ThreadRecordingStore {
+    inner: super::store::MemoryStore,
+    waits_on_disk: bool,
+    threads: std::sync::Arc<std::sync::Mutex<Vec<std::thread::ThreadId>>>,
+}
+
+impl ThreadRecordingStore {
+    fn record(&self) {
+        if let Ok(mut threads) = self.threads.lock() {
+            threads.push(std::thread::current().id());
+        }
+    }
+}
+
+impl super::store::PhotoStore for ThreadRecordingStore {
+    fn waits_on_disk(&self) -> bool {
+        self.waits_on_disk
+    }
+
+    fn get(&self, owner: &OwnerKey) -> Option<std::sync::Arc<super::store::Photo>> {
+        self.inner.get(owner)
+    }
+
+    fn put(
+        &self,
+        owner: &OwnerKey,
+        photo: super::store::Photo,
+    ) -> Result<std::sync::Arc<super::store::Photo>, super::store::StoreError> {
+        self.record();
+        self.inner.put(owner, photo)
+    }
+
+    fn update(
+        &self,
+        owner: &OwnerKey,
+        change: &dyn Fn(&super::store::Photo) -> super::store::Photo,
+    ) -> Result<std::sync::Arc<super::store::Photo>, super::store::StoreError> {
+        self.record();
+        self.inner.update(owner, change)
+    }
+
+    fn delete(
+        &self,
+        owner: &OwnerKey,
+        condition: &dyn Fn(&super::store::Photo) -> bool,
+    ) -> Result<(), super::store::StoreError> {
+        self.record();
+        self.inner.delete(owner, condition)
+    }
+
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+/// Changes to a store that never waits on the disk run on the request's own thread; the others
+/// go to a blocking thread, so a slow disk does not hold up other requests.
+#[tokio::test]
+async fn only_stores_that_wait_on_the_disk_are_changed_on_blocking_threads() {
+    for waits_on_disk in [false, true] {
+        let threads = std::sync::Arc::default();
+        let store = ThreadRecordingStore {
+            inner: super::store::MemoryStore::default(),
+            waits_on_disk,
+            threads: std::sync::Arc::clone(&threads),
+        };
+        let h = Harness::with(Emulator::builder().store(store));
+        let token = h.user_token("adele");
+        let reply = h
+            .put_photo("/v1.0/me/photo/$value", &token, &test_jpeg(30, 20))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let reply = h
+            .send(Method::DELETE, "/v1.0/me/photo", &token, &[], Bytes::new())
+            .await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT);
+        let recorded = threads.lock().expect("lock").clone();
+        assert_eq!(recorded.len(), 2, "a put and a delete");
+        // A `#[tokio::test]` runtime has one thread: this one.
+        let here = std::thread::current().id();
+        assert!(
+            recorded
+                .iter()
+                .all(|thread| (*thread == here) != waits_on_disk),
+            "waits on the disk: {waits_on_disk}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn etags_make_reads_conditional() {
     let h = Harness::new();

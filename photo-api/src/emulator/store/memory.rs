@@ -44,6 +44,10 @@ impl MemoryStore {
 }
 
 impl PhotoStore for MemoryStore {
+    fn waits_on_disk(&self) -> bool {
+        false
+    }
+
     fn get(&self, owner: &OwnerKey) -> Option<Arc<Photo>> {
         self.read().get(owner).cloned()
     }

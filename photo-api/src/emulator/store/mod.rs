@@ -159,8 +159,15 @@ pub enum StoreError {
 }
 
 /// Keeps one photo per owner. Implementations must make each call atomic (all or nothing) and
-/// serve reads from memory; mutating calls may block on disk and are run on blocking threads.
+/// serve reads from memory; mutating calls may block on disk and are run on blocking threads,
+/// unless [`PhotoStore::waits_on_disk`] says they never do.
 pub trait PhotoStore: Send + Sync + 'static {
+    /// Whether mutating calls may wait on the disk. A store that never does is called in place:
+    /// handing a call to a blocking thread and back costs more than a change in memory.
+    fn waits_on_disk(&self) -> bool {
+        true
+    }
+
     /// The owner's photo, if any.
     fn get(&self, owner: &OwnerKey) -> Option<Arc<Photo>>;
 
