@@ -55,7 +55,9 @@ pub fn write_all(dir: &Path, files: &[GeneratedFile]) -> io::Result<WriteReport>
 /// A write of several files that are handed over one at a time, as they are rendered: each is
 /// compared and staged on a thread of its own while the next is still being rendered, and
 /// [`Staging::commit`] puts them all in place, all or nothing, as [`write_all`] does. Dropped
-/// without committing, it waits for its threads and removes every temporary file.
+/// without committing, it waits for its threads and removes every temporary file. (A process
+/// killed while rendering leaves its hidden `.<name>.<pid>.tmp` files behind, as one killed while
+/// writing always could; the targets are untouched.)
 pub struct Staging {
     dir: PathBuf,
     pending: Vec<(PathBuf, JoinHandle<io::Result<Prepared>>)>,

@@ -219,8 +219,9 @@ impl PhotoService {
         })
     }
 
-    /// Runs a store mutation on a blocking thread (it may write to disk). The mutation runs to
-    /// completion even if the client goes away, so it is never half done.
+    /// Runs a store mutation: in place when the store never waits on the disk, otherwise on a
+    /// blocking thread. Either way it runs to completion even if the client goes away, so it is
+    /// never half done.
     async fn mutate<T: Send + 'static>(
         &self,
         change: impl FnOnce(&dyn PhotoStore) -> Result<T, StoreError> + Send + 'static,
