@@ -22,7 +22,7 @@ use format::FileSink;
 use share::Share;
 
 use crate::model::Api;
-use crate::{GeneratedFile, RenderedFile, SpecSource};
+use crate::{RenderedFile, SpecSource};
 
 /// How to emit.
 #[derive(Clone)]
@@ -84,15 +84,8 @@ const FILES: [(&str, usize); 5] = [
 ];
 
 /// Renders every generated file for `api`, each headed by the `@generated` line naming the
-/// command and the spec's SHA-256.
-pub fn emit(api: &Api, source: &SpecSource, options: &Options) -> Vec<GeneratedFile> {
-    let mut files = Vec::with_capacity(FILES.len() + 1);
-    emit_each(api, source, options, |file| files.push(file.into_file()));
-    files
-}
-
-/// [`emit`], handing each file to `each` on this thread as soon as it is rendered: first the copy
-/// of the spec, then the Rust files in [`FILES`] order.
+/// command and the spec's SHA-256, handing each to `each` on this thread as soon as it is
+/// rendered: first the copy of the spec, then the Rust files in [`FILES`] order.
 ///
 /// The files are independent, so each share of each file is built and formatted on a thread
 /// of its own (token streams cannot cross threads); within a share, items are formatted a chunk

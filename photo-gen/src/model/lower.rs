@@ -51,10 +51,9 @@ impl<'a> Problems<'a> {
 
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
     pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
-        let location = match &self.sink {
-            Sink::Report { index, .. } => index.get().locate(&pointer.render()),
-            Sink::Count(_) => None,
-        };
+        let location = self
+            .index()
+            .and_then(|index| index.get().locate(&pointer.render()));
         self.push(location, message.into(), hint);
     }
 
@@ -65,11 +64,18 @@ impl<'a> Problems<'a> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
-        let location = match &self.sink {
-            Sink::Report { index, .. } => index.get().locate_value(&pointer.render()),
-            Sink::Count(_) => None,
-        };
+        let location = self
+            .index()
+            .and_then(|index| index.get().locate_value(&pointer.render()));
         self.push(location, message.into(), hint);
+    }
+
+    /// The index problems are located through; none when they are only counted.
+    fn index(&self) -> Option<&LazyIndex<'a>> {
+        match &self.sink {
+            Sink::Report { index, .. } => Some(index),
+            Sink::Count(_) => None,
+        }
     }
 
     fn push(&mut self, location: Option<Location>, message: String, hint: Option<String>) {
@@ -97,11 +103,7 @@ impl<'a> Problems<'a> {
     /// `line:col` of a pointer, for messages that mention a second place.
     pub fn describe(&self, pointer: &Pointer) -> String {
         let pointer = pointer.render();
-        let located = match &self.sink {
-            Sink::Report { index, .. } => index.get().locate(&pointer),
-            Sink::Count(_) => None,
-        };
-        match located {
+        match self.index().and_then(|index| index.get().locate(&pointer)) {
             Some(at) => format!("{}:{}", at.line, at.column),
             None => pointer,
         }
