@@ -71,9 +71,13 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     // is what remains of writing once the last file is rendered.
     let options = Options::default();
     let mut staging = write::Staging::new(out);
-    let mut lines = 0;
+    let (mut lines, mut rust_lines) = (0, 0);
     emit::emit_each(&api, &source, &options, |file| {
-        lines += line_count(&file.parts);
+        let count = line_count(&file.parts);
+        lines += count;
+        if file.path.extension().is_some_and(|ext| ext == "rs") {
+            rust_lines += count;
+        }
         staging.stage(file);
     });
     let t_emit = start.elapsed();
@@ -84,7 +88,7 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     let t_write = start.elapsed();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "operations={} lines={lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
+        "operations={} lines={lines} rust_lines={rust_lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
         api.operations.len(),
         ms(t_parse),
         ms(t_lower - t_parse),
@@ -152,6 +156,8 @@ pub fn run(smoke: bool) -> ExitCode {
         "total ms",
         "peak MiB"
     );
+    // The real spec's figures, for the lines per operation.
+    let mut photo_spec: Option<String> = None;
     for &n in sizes {
         let spec_path = work.join(format!("photo-x{n}.openapi.yaml"));
         let spec = if n == 1 {
@@ -209,6 +215,9 @@ pub fn run(smoke: bool) -> ExitCode {
             }
         }
         let Some((_, line)) = best else { continue };
+        if n == 1 {
+            photo_spec = Some(line.clone());
+        }
         let peak_mib = field(&line, "peak_rss_kb")
             .parse::<f64>()
             .map(|kb| format!("{:.1}", kb / 1024.0))
@@ -229,7 +238,83 @@ pub fn run(smoke: bool) -> ExitCode {
     println!(
         "(files are written as they are rendered: \"write\" is what remains once the last is rendered)"
     );
-    ExitCode::SUCCESS
+    if let Some(line) = photo_spec {
+        let per_operation = |key: &str| {
+            let lines: f64 = field(&line, key).parse().unwrap_or(f64::NAN);
+            let operations: f64 = field(&line, "operations").parse().unwrap_or(f64::NAN);
+            lines / operations
+        };
+        println!();
+        println!(
+            "generated lines per operation, photo spec: {:.0} ({:.0} of them Rust)",
+            per_operation("lines"),
+            per_operation("rust_lines")
+        );
+    }
+    match build_times(&root, &work, smoke) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The generated crate this benchmark builds, with every feature (client, server, emulator).
+const BUILD_ARGS: [&str; 4] = ["build", "--package", "photo-api", "--all-features"];
+
+/// Prints how long `cargo build -p photo-api --all-features` (dev profile) takes from nothing
+/// and after a generated file changes. The cold build uses a target directory of its own, emptied
+/// first; the smoke mode skips it and times only the rebuild, in the workspace's target directory.
+fn build_times(root: &Path, work: &Path, smoke: bool) -> Result<(), String> {
+    let target = if smoke {
+        None
+    } else {
+        let target = work.join("build-target");
+        let _ = std::fs::remove_dir_all(&target);
+        Some(target)
+    };
+    let cold = timed_build(root, target.as_deref())?;
+    // A generated file changed: what regenerating after a spec edit costs.
+    let touched = root.join("photo-api/src/generated/server.rs");
+    std::fs::File::options()
+        .append(true)
+        .open(&touched)
+        .and_then(|file| file.set_modified(std::time::SystemTime::now()))
+        .map_err(|error| format!("cannot touch {}: {error}", touched.display()))?;
+    let incremental = timed_build(root, target.as_deref())?;
+    if smoke {
+        println!(
+            "cargo build -p photo-api --all-features (dev): cold not measured in smoke mode; after touching generated/server.rs {:.1} s",
+            incremental
+        );
+    } else {
+        println!(
+            "cargo build -p photo-api --all-features (dev): cold {:.1} s (dependencies included); after touching generated/server.rs {:.1} s",
+            cold, incremental
+        );
+    }
+    Ok(())
+}
+
+/// Seconds one `cargo build` of the generated crate takes, into `target` if given.
+fn timed_build(root: &Path, target: Option<&Path>) -> Result<f64, String> {
+    let mut build = Command::new(env!("CARGO"));
+    build.args(BUILD_ARGS).arg("--quiet").current_dir(root);
+    if let Some(target) = target {
+        build.env("CARGO_TARGET_DIR", target);
+    }
+    let start = Instant::now();
+    let output = build
+        .output()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo build -p photo-api failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(start.elapsed().as_secs_f64())
 }
 
 #[cfg(test)]
