@@ -28,19 +28,19 @@ tokio::task_local! {
 pub(crate) struct RequestIds {
     pub(crate) request_id: Arc<str>,
     pub(crate) client_request_id: Option<Arc<str>>,
-    /// The two ids as header values, made once.
-    headers: (Option<HeaderValue>, Option<HeaderValue>),
+    /// The caller's `client-request-id` header as it came, when it is echoed unchanged: a
+    /// clone of it shares its bytes.
+    client_header: Option<HeaderValue>,
 }
 
 impl RequestIds {
     /// Ids with the given values (the header values are made from them).
     #[cfg(test)]
     pub(crate) fn new(request_id: &str, client_request_id: Option<&str>) -> Self {
-        let value = |text: &str| HeaderValue::from_str(text).ok();
         RequestIds {
             request_id: Arc::from(request_id),
             client_request_id: client_request_id.map(Arc::from),
-            headers: (value(request_id), client_request_id.and_then(value)),
+            client_header: None,
         }
     }
 
@@ -53,18 +53,27 @@ impl RequestIds {
         // The caller's header value is echoed as it came (no copy) unless trimming changed it.
         let client_header = match (client, client_request_id) {
             (Some(value), Some(text)) if value.as_bytes() == text.as_bytes() => Some(value.clone()),
-            (_, text) => text.and_then(|text| HeaderValue::from_str(text).ok()),
+            _ => None,
         };
         RequestIds {
             request_id: Arc::from(request_id),
             client_request_id: client_request_id.map(Arc::from),
-            headers: (HeaderValue::from_str(request_id).ok(), client_header),
+            client_header,
         }
     }
 
     /// The ids as response headers: `request-id`, and `client-request-id` when there is one.
+    ///
+    /// Made when a response is stamped rather than kept: a kept value would be cloned into
+    /// each response, and the first clone of a value built from text allocates again.
     pub(crate) fn header_values(&self) -> (Option<HeaderValue>, Option<HeaderValue>) {
-        self.headers.clone()
+        let client = match (&self.client_header, &self.client_request_id) {
+            (Some(value), _) => Some(value.clone()),
+            (None, text) => text
+                .as_deref()
+                .and_then(|text| HeaderValue::from_str(text).ok()),
+        };
+        (HeaderValue::from_str(&self.request_id).ok(), client)
     }
 
     /// The ids of the request the current task is serving, when run under [`RequestScope::run`].

@@ -4,23 +4,28 @@
 //! (see [`LingeringBody`]).
 //!
 //! It is a plain tower service rather than `axum::middleware::from_fn`, which boxes the inner
-//! service and two futures per request; this boxes one.
+//! service and two futures per request; this boxes none (axum boxes each route's future).
 
+use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use futures_util::FutureExt;
+use futures_util::future::CatchUnwind;
 use http::StatusCode;
 use http::header::{ALLOW, CONTENT_TYPE, HOST};
+use pin_project_lite::pin_project;
+use tokio::task::futures::TaskLocalFuture;
 use tower::{Layer, Service};
 use tracing::Instrument;
+use tracing::instrument::Instrumented;
 
 use super::ids::{CLIENT_REQUEST_ID, REQUEST_ID, RequestIds, RequestScope};
 use super::linger::LingeringBody;
@@ -51,7 +56,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = GraphFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -82,28 +87,67 @@ where
         // The inner service was made ready by `poll_ready`; calling it here rather than in the
         // future spares cloning it. A panic while calling it or while polling its future is
         // caught either way.
-        let called = std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
-        // Wrapped here rather than inside the boxed future, which then holds it once: a future
-        // keeps room for what it captures as well as for what it awaits.
-        let running = called.map(|future| {
-            Arc::clone(&scope)
-                .run(AssertUnwindSafe(future).catch_unwind())
-                .instrument(span)
-        });
-        Box::pin(async move {
-            let outcome = match running {
-                Ok(running) => running.await,
-                Err(panic) => Err(panic),
-            };
-            Ok(finish_response(outcome, &scope.ids))
-        })
+        let state = match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(future) => Outcome::Running {
+                running: Arc::clone(&scope)
+                    .run(AssertUnwindSafe(future).catch_unwind())
+                    .instrument(span),
+            },
+            Err(panic) => Outcome::Panicked { panic: Some(panic) },
+        };
+        GraphFuture { state, scope }
+    }
+}
+
+pin_project! {
+    /// The future of [`GraphService`]: the route's response, or the `500` for its panic, with
+    /// the request's ids stamped on.
+    ///
+    /// A named type rather than a boxed future: axum boxes each route's future already, and a
+    /// second box cost an allocation and a copy of the whole future per request.
+    pub(crate) struct GraphFuture<F> {
+        #[pin]
+        state: Outcome<F>,
+        scope: Arc<RequestScope>,
+    }
+}
+
+pin_project! {
+    #[project = OutcomeProjection]
+    enum Outcome<F> {
+        /// The route's future, run with the request's scope as the task's current one.
+        Running {
+            #[pin]
+            running: Instrumented<TaskLocalFuture<Arc<RequestScope>, CatchUnwind<AssertUnwindSafe<F>>>>,
+        },
+        /// Calling the route panicked (taken when answered).
+        Panicked { panic: Option<Box<dyn Any + Send>> },
+    }
+}
+
+impl<F> Future for GraphFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let outcome = match this.state.project() {
+            OutcomeProjection::Running { running } => ready!(running.poll(cx)),
+            // Polled again after answering, which no caller does: another `500` then.
+            OutcomeProjection::Panicked { panic } => Err(panic
+                .take()
+                .unwrap_or_else(|| Box::new("polled after it answered"))),
+        };
+        Poll::Ready(Ok(finish_response(outcome, &this.scope.ids)))
     }
 }
 
 /// The response to send: the route's, a `500` if it panicked, Graph's JSON for a bare
 /// 404/405, with the request's ids stamped on.
 fn finish_response(
-    outcome: Result<Result<Response, Infallible>, Box<dyn std::any::Any + Send>>,
+    outcome: Result<Result<Response, Infallible>, Box<dyn Any + Send>>,
     ids: &RequestIds,
 ) -> Response {
     let mut response = match outcome {
@@ -147,5 +191,51 @@ fn stamp(response: &mut Response, ids: &RequestIds) {
     }
     if let Some(value) = client_request_id {
         headers.insert(CLIENT_REQUEST_ID, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    fn request() -> Request {
+        Request::builder()
+            .uri("/v1.0/me/photo")
+            .header("client-request-id", "c-1")
+            .body(Body::empty())
+            .expect("request")
+    }
+
+    #[tokio::test]
+    async fn a_route_that_panics_when_called_is_a_500_with_the_ids() {
+        let route = tower::service_fn(
+            |_: Request| -> std::future::Ready<Result<Response, Infallible>> {
+                panic!("a bug while calling the route")
+            },
+        );
+        let response = GraphLayer.layer(route).oneshot(request()).await;
+        let Ok(response) = response;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(response.headers()[CLIENT_REQUEST_ID], "c-1");
+        let request_id = response.headers()[REQUEST_ID].to_str().expect("ASCII");
+        assert!(crate::runtime::guid::is_guid(request_id), "{request_id}");
+    }
+
+    #[tokio::test]
+    async fn the_route_answers_under_the_request_scope_and_gets_the_ids_stamped() {
+        let route = tower::service_fn(|_: Request| async {
+            let seen = RequestIds::current().map(|ids| ids.client_request_id);
+            let mut response = Response::new(Body::empty());
+            if seen == Some(Some(Arc::from("c-1"))) {
+                *response.status_mut() = StatusCode::NO_CONTENT;
+            }
+            Ok::<_, Infallible>(response)
+        });
+        let Ok(response) = GraphLayer.layer(route).oneshot(request()).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(response.headers()[CLIENT_REQUEST_ID], "c-1");
+        assert!(response.headers().contains_key(REQUEST_ID));
     }
 }
