@@ -382,10 +382,10 @@ impl IntoResponse for GetMyPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
+                rt::json_response(rt::status(200), &body, [("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
+                rt::empty_response(rt::status(304), [("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
@@ -418,7 +418,7 @@ pub enum DeleteMyPhotoResponse {
 impl IntoResponse for DeleteMyPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::NoContent => rt::empty_response(rt::status(204), &[]),
+            Self::NoContent => rt::empty_response(rt::status(204), []),
             Self::PreconditionFailed(rejection) => rejection.into_response(),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
@@ -460,10 +460,10 @@ impl IntoResponse for GetMyPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                rt::binary_response(rt::status(200), body, &[("ETag", etag)])
+                rt::binary_response(rt::status(200), body, [("ETag", etag)])
             }
             Self::NotModified { etag } => {
-                rt::empty_response(rt::status(304), &[("ETag", etag)])
+                rt::empty_response(rt::status(304), [("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
@@ -492,7 +492,7 @@ pub enum SetMyPhotoContentResponse {
 impl IntoResponse for SetMyPhotoContentResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok => rt::empty_response(rt::status(200), &[]),
+            Self::Ok => rt::empty_response(rt::status(200), []),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
@@ -525,7 +525,7 @@ pub enum ListMyPhotosResponse {
 impl IntoResponse for ListMyPhotosResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
-            Self::Ok { body } => rt::json_response(rt::status(200), &body, &[]),
+            Self::Ok { body } => rt::json_response(rt::status(200), &body, []),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
         }
@@ -638,7 +638,7 @@ impl IntoResponse for UpdateUserPhotoResponse {
     fn into_response(self) -> axum::response::Response {
         match self {
             Self::Ok { etag, body } => {
-                rt::json_response(rt::status(200), &body, &[("ETag", etag)])
+                rt::json_response(rt::status(200), &body, [("ETag", etag)])
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),

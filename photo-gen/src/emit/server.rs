@@ -236,7 +236,7 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
             None => (
                 None,
                 None,
-                quote!(rt::empty_response(#status, &[#((#header_names, #header_fields)),*])),
+                quote!(rt::empty_response(#status, [#((#header_names, #header_fields)),*])),
             ),
             Some(BodyContent::Json { ty, .. }) => {
                 let ty = rust_type(ty);
@@ -244,14 +244,14 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
                     Some(quote!(/// The body.
                     body: #ty,)),
                     Some(quote!(body,)),
-                    quote!(rt::json_response(#status, &body, &[#((#header_names, #header_fields)),*])),
+                    quote!(rt::json_response(#status, &body, [#((#header_names, #header_fields)),*])),
                 )
             }
             Some(BodyContent::Binary { .. }) => (
                 Some(quote!(/// The content and its media type.
                 body: rt::BinaryContent,)),
                 Some(quote!(body,)),
-                quote!(rt::binary_response(#status, body, &[#((#header_names, #header_fields)),*])),
+                quote!(rt::binary_response(#status, body, [#((#header_names, #header_fields)),*])),
             ),
         };
         if response.headers.is_empty() && response.body.is_none() && status_field.is_none() {

@@ -26,7 +26,7 @@ const JSON_CAPACITY: usize = 512;
 pub fn json_response(
     status: StatusCode,
     body: &impl Serialize,
-    headers: &[(&'static str, Option<String>)],
+    headers: impl IntoIterator<Item = (&'static str, Option<String>)>,
 ) -> Response {
     // Entities are a few hundred bytes: starting there spares the buffer's doublings from empty.
     let mut json = Vec::with_capacity(JSON_CAPACITY);
@@ -48,7 +48,7 @@ pub fn json_response(
 pub fn binary_response(
     status: StatusCode,
     content: BinaryContent,
-    headers: &[(&'static str, Option<String>)],
+    headers: impl IntoIterator<Item = (&'static str, Option<String>)>,
 ) -> Response {
     let media_type = HeaderValue::from_str(&content.media_type).unwrap_or_else(|_| {
         tracing::warn!(media_type = %content.media_type, "invalid media type, sending application/octet-stream");
@@ -58,7 +58,10 @@ pub fn binary_response(
 }
 
 /// A response without a body, such as `204 No Content` or `304 Not Modified`.
-pub fn empty_response(status: StatusCode, headers: &[(&'static str, Option<String>)]) -> Response {
+pub fn empty_response(
+    status: StatusCode,
+    headers: impl IntoIterator<Item = (&'static str, Option<String>)>,
+) -> Response {
     build(status, None, Body::empty(), headers)
 }
 
@@ -66,7 +69,7 @@ fn build(
     status: StatusCode,
     content_type: Option<HeaderValue>,
     body: Body,
-    headers: &[(&'static str, Option<String>)],
+    headers: impl IntoIterator<Item = (&'static str, Option<String>)>,
 ) -> Response {
     let mut response = (status, body).into_response();
     let map = response.headers_mut();
@@ -79,12 +82,15 @@ fn build(
 
 /// Sets each present header. A name or value HTTP cannot carry (say, an ETag with a newline) is
 /// left out with a warning rather than failing the whole response.
-fn apply(map: &mut HeaderMap, headers: &[(&'static str, Option<String>)]) {
+///
+/// The values are taken, not borrowed: a header value made from a `String` keeps its buffer
+/// instead of copying it.
+fn apply(map: &mut HeaderMap, headers: impl IntoIterator<Item = (&'static str, Option<String>)>) {
     for (name, value) in headers {
         let Some(value) = value else { continue };
         match (
             HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
+            HeaderValue::try_from(value),
         ) {
             (Ok(name), Ok(value)) => {
                 map.insert(name, value);
@@ -104,7 +110,7 @@ mod tests {
         let response = json_response(
             StatusCode::OK,
             &serde_json::json!({"id": "default"}),
-            &[
+            [
                 ("ETag", Some("\"v1\"".into())),
                 ("Retry-After", None),
                 ("X-Bad", Some("a\nb".into())),
@@ -122,9 +128,9 @@ mod tests {
             media_type: "image/jpeg".into(),
             bytes: Bytes::from_static(b"\xFF\xD8\xFF"),
         };
-        let response = binary_response(StatusCode::OK, content, &[]);
+        let response = binary_response(StatusCode::OK, content, []);
         assert_eq!(response.headers()[CONTENT_TYPE], "image/jpeg");
-        let response = empty_response(StatusCode::NO_CONTENT, &[]);
+        let response = empty_response(StatusCode::NO_CONTENT, []);
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
         assert!(!response.headers().contains_key(CONTENT_TYPE));
     }

@@ -153,7 +153,7 @@ async fn set_photo(State(config): State<ServerConfig>, request: Request) -> Resp
             "clientRequestId": context.client_request_id.as_deref(),
             "subject": context.principal.subject,
         });
-        Ok::<_, Rejection>(json_response(StatusCode::OK, &echo, &[]))
+        Ok::<_, Rejection>(json_response(StatusCode::OK, &echo, []))
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -171,7 +171,7 @@ async fn get_photo(State(config): State<ServerConfig>, request: Request) -> Resp
         Ok::<_, Rejection>(json_response(
             StatusCode::OK,
             &echo,
-            &[("ETag", Some("\"v1\"".into()))],
+            [("ETag", Some("\"v1\"".into()))],
         ))
     }
     .await;
@@ -182,7 +182,7 @@ async fn update_user_photo(State(config): State<ServerConfig>, request: Request)
     let result = async {
         let mut incoming = Incoming::accept(&config, &UPDATE_USER_PHOTO, request).await?;
         let update: PhotoUpdate = incoming.json().await?;
-        Ok::<_, Rejection>(json_response(StatusCode::OK, &update.height, &[]))
+        Ok::<_, Rejection>(json_response(StatusCode::OK, &update.height, []))
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -194,7 +194,7 @@ async fn update_group_photo(State(config): State<ServerConfig>, request: Request
         let group: String = incoming.path("group_id")?;
         let update: PhotoUpdate = incoming.json().await?;
         let echo = json!({ "group": group, "height": update.height, "width": update.width });
-        Ok::<_, Rejection>(json_response(StatusCode::OK, &echo, &[]))
+        Ok::<_, Rejection>(json_response(StatusCode::OK, &echo, []))
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
