@@ -1,12 +1,20 @@
 //! Fresh GUIDs for request ids (`request-id` on the server, `client-request-id` on the client).
 //!
 //! `Uuid::new_v4` asks the operating system for randomness on every call, a system call per
-//! request that cost more than the rest of the id. These come from the thread's own generator
-//! (seeded from the operating system, periodically reseeded) and are the same random version 4
-//! GUIDs.
+//! request that cost more than the rest of the id. These come from a small fast generator of the
+//! thread's own, seeded from the operating system's randomness, and are the same random version
+//! 4 GUIDs. The ids label requests; nothing relies on them being unguessable, so a
+//! cryptographic generator (a third of the id's cost) is not needed.
 
-use rand::Rng;
+use std::cell::RefCell;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use uuid::Builder;
+
+thread_local! {
+    static GENERATOR: RefCell<SmallRng> = RefCell::new(SmallRng::from_rng(&mut rand::rng()));
+}
 
 /// A random (version 4) GUID in its usual lower-case hyphenated form.
 #[cfg(feature = "client")]
@@ -21,7 +29,8 @@ pub(crate) struct Guid([u8; uuid::fmt::Hyphenated::LENGTH]);
 impl Guid {
     /// A fresh random (version 4) GUID.
     pub(crate) fn new() -> Self {
-        let uuid = Builder::from_random_bytes(rand::rng().random()).into_uuid();
+        let bytes = GENERATOR.with_borrow_mut(|generator| generator.random());
+        let uuid = Builder::from_random_bytes(bytes).into_uuid();
         let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
         uuid.hyphenated().encode_lower(&mut text);
         Guid(text)
