@@ -15,7 +15,9 @@
 //!    (the emulator) against the hand-written axum handler, both behind plain `reqwest`, which is
 //!    what the target compares; then the generated client against each server (the whole
 //!    generated pair, and the client alone), and the server's cost per request with the network
-//!    left out, to place any gap.
+//!    left out, to place any gap. The sides take turns in many short rounds, and a ratio is the
+//!    median of the rounds' ratios. The two servers are measured once more with the clients and
+//!    both servers on one thread, which is steadier from run to run.
 //! 3. The server's peak RSS during concurrent 4 MB uploads to distinct owners. The server runs in
 //!    a child process: `VmHWM` is per process, and in this process it would also count the
 //!    client's request bodies and buffers and every earlier phase. Subtracting a separately
@@ -84,13 +86,16 @@ const SECTIONS: [&str; 3] = ["transfer", "metadata", "memory"];
 /// How much work each phase does.
 struct Plan {
     name: &'static str,
-    /// Rounds of the metadata measurement, each side in turn.
+    /// Repetitions of the timings of the PUT breakdown (at least 3).
     rounds: usize,
     /// 4 MB uploads and downloads per side.
     puts: usize,
     gets: usize,
     metadata_concurrency: usize,
     metadata_warmup: Duration,
+    /// Rounds of the metadata measurement, each side in turn; many short rounds, so that the
+    /// machine's speed drifts little between the sides of one round.
+    metadata_rounds: usize,
     metadata_per_round: Duration,
     /// Calls of each router in the no-network measurement of server work.
     handler_calls: usize,
@@ -104,7 +109,8 @@ const FULL: Plan = Plan {
     gets: 300,
     metadata_concurrency: 16,
     metadata_warmup: Duration::from_millis(500),
-    metadata_per_round: Duration::from_millis(2500),
+    metadata_rounds: 12,
+    metadata_per_round: Duration::from_millis(600),
     handler_calls: 20_000,
     uploads: 64,
 };
@@ -116,7 +122,8 @@ const SMOKE: Plan = Plan {
     gets: 4,
     metadata_concurrency: 16,
     metadata_warmup: Duration::from_millis(100),
-    metadata_per_round: Duration::from_millis(300),
+    metadata_rounds: 2,
+    metadata_per_round: Duration::from_millis(200),
     handler_calls: 1_000,
     uploads: 16,
 };
@@ -243,12 +250,17 @@ async fn run(plan: &Plan, sections: &[String]) -> BenchResult<()> {
         .await?;
         println!();
         println!(
-            "2. GET …/photo metadata, {} concurrent requests ({} rounds of {:.1} s per side, alternating)",
+            "2. GET …/photo metadata, {} concurrent requests ({} rounds of {:.1} s per side, alternating; ratio: median of the rounds' ratios)",
             plan.metadata_concurrency,
-            plan.rounds,
+            plan.metadata_rounds,
             plan.metadata_per_round.as_secs_f64()
         );
         print_rate_table(&metadata);
+        let one_thread = one_thread_rates(plan, &emulator, &baseline, &token)?;
+        println!(
+            "   the same behind plain reqwest, clients and both servers on one thread (steadier; the ratio is one of CPU work per request):"
+        );
+        print_rate_rows(&one_thread, &METADATA_SIDES[..2], None);
         let emulator_cost = handler_cost(emulator.router(), &token, plan.handler_calls).await?;
         let baseline_cost = handler_cost(baseline.router(), &token, plan.handler_calls).await?;
         let verifier = JwtAuthorizer::hs256(SECRET);
@@ -666,11 +678,36 @@ fn print_put_breakdown(photo: &Bytes, plan: &Plan) -> BenchResult<()> {
 struct Rate {
     samples: Samples,
     elapsed: Duration,
+    /// Requests per second in each round, in order.
+    rounds: Vec<f64>,
 }
 
 impl Rate {
     fn per_second(&self) -> f64 {
         self.samples.latencies.len() as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// This side's rate over `base`'s, round by round: each pair was measured within a second
+    /// or so of each other, so a machine that speeds up or slows down over the run (a shared
+    /// VM does, by a fifth) moves both alike. Sorted.
+    fn round_ratios(&self, base: &Rate) -> Vec<f64> {
+        let mut ratios: Vec<f64> = self
+            .rounds
+            .iter()
+            .zip(&base.rounds)
+            .map(|(side, base)| side / base.max(f64::MIN_POSITIVE))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios
+    }
+}
+
+/// The middle value of sorted `values` (the mean of the two middle ones for an even count).
+fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 
@@ -737,20 +774,73 @@ async fn metadata_phase(
         generated_requester(generated.clone()),
         generated_requester(ApiClient::new(runtime_client(baseline_addr, token)?)),
     ];
+    alternate_rounds(plan, &requesters).await
+}
+
+/// Warms each requester up, then measures them in turn for `plan.metadata_rounds` rounds; the
+/// rates come back in the requesters' order.
+async fn alternate_rounds(plan: &Plan, requesters: &[Requester]) -> BenchResult<Vec<Rate>> {
     let concurrency = plan.metadata_concurrency;
-    for requester in &requesters {
+    for requester in requesters {
         saturate(concurrency, plan.metadata_warmup, requester.clone()).await?;
     }
     let mut rates: Vec<Rate> = requesters.iter().map(|_| Rate::default()).collect();
-    for _ in 0..plan.rounds {
-        for (requester, rate) in requesters.iter().zip(rates.iter_mut()) {
-            let (samples, elapsed) =
-                saturate(concurrency, plan.metadata_per_round, requester.clone()).await?;
+    for round in 0..plan.metadata_rounds {
+        // Every other round runs the sides in reverse, so a steady drift in the machine's speed
+        // favours no side.
+        let mut order: Vec<usize> = (0..requesters.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for side in order {
+            let (samples, elapsed) = saturate(
+                concurrency,
+                plan.metadata_per_round,
+                requesters[side].clone(),
+            )
+            .await?;
+            let rate = &mut rates[side];
+            rate.rounds.push(
+                samples.latencies.len() as f64 / elapsed.as_secs_f64().max(f64::MIN_POSITIVE),
+            );
             rate.samples.latencies.extend(samples.latencies);
             rate.elapsed += elapsed;
         }
     }
     Ok(rates)
+}
+
+/// The baseline's and the emulator's metadata rates behind plain `reqwest` with the clients and
+/// both servers on one thread of their own (a current-thread runtime). On the two-thread
+/// runtime, where tasks land from round to round moves a round's rate by up to a third; on one
+/// thread the rate is the inverse of the CPU work per request, client's and server's together,
+/// which is steadier from run to run.
+fn one_thread_rates(
+    plan: &Plan,
+    emulator: &Emulator,
+    baseline: &Baseline,
+    token: &str,
+) -> BenchResult<Vec<Rate>> {
+    let measure = || -> BenchResult<Vec<Rate>> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let requesters = [
+                raw_requester(Raw::new(spawn_server(baseline.router()).await?, token)?),
+                raw_requester(Raw::new(spawn_emulator(emulator).await?, token)?),
+            ];
+            alternate_rounds(plan, &requesters).await
+        })
+    };
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            scope
+                .spawn(measure)
+                .join()
+                .map_err(|_| "the one-thread measurement panicked")?
+        })
+    })
 }
 
 /// The mean time `router` takes to answer `GET /v1.0/me/photo`, called directly (no sockets, no
@@ -836,19 +926,33 @@ async fn saturate(
 
 fn print_rate_table(rates: &[Rate]) {
     println!(
-        "   {:<28} {:>9} {:>8} {:>8} {:>8} {:>7}  target",
-        "side", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio"
+        "   {:<28} {:>9} {:>8} {:>8} {:>8} {:>7} {:>13}  target",
+        "side", "req/s", "p50 ms", "p90 ms", "p99 ms", "ratio", "rounds"
     );
-    let base = rates.first().map_or(f64::NAN, Rate::per_second);
-    for (index, (side, rate)) in METADATA_SIDES.iter().zip(rates).enumerate() {
-        if index == 2 {
+    print_rate_rows(rates, &METADATA_SIDES, Some(2));
+    println!(
+        "   (ratio: the median over rounds of the side's rate over the baseline's in the same round; rounds: the lowest and highest of those)"
+    );
+}
+
+/// One row per side; the first is the baseline the others are compared with, the second is
+/// judged against the target. A note on the generated client goes before the row `client_rows`.
+fn print_rate_rows(rates: &[Rate], sides: &[&str], client_rows: Option<usize>) {
+    let Some(base) = rates.first() else { return };
+    for (index, (side, rate)) in sides.iter().zip(rates).enumerate() {
+        if Some(index) == client_rows {
             println!(
                 "   with the generated client (the whole pair, and the client alone against axum):"
             );
         }
-        let ratio = rate.per_second() / base;
+        let ratios = rate.round_ratios(base);
+        let ratio = median(&ratios);
+        let spread = match (ratios.first(), ratios.last()) {
+            (Some(low), Some(high)) if index > 0 => format!("{low:.2}-{high:.2}x"),
+            _ => String::new(),
+        };
         println!(
-            "   {side:<28} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>6.2}x  {}",
+            "   {side:<28} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>6.2}x {spread:>13}  {}",
             rate.per_second(),
             rate.samples.percentile_ms(50.0),
             rate.samples.percentile_ms(90.0),
