@@ -72,9 +72,9 @@ impl Options {
 /// Stack for each formatting thread (reserved, not committed, until used).
 const FORMAT_STACK_BYTES: usize = 64 * 1024 * 1024;
 
-/// The files photo-gen writes, in order, each with the number of threads that emit it: the
-/// client, the server and the operations are nearly all of the work, so each is split (see
-/// [`share`]).
+/// The files photo-gen writes, in order, each with the number of threads that emit it for a
+/// spec of at least [`SPLIT_FROM_OPERATIONS`] operations: the client, the server and the
+/// operations are nearly all of the work, so each is split (see [`share`]).
 const FILES: [(&str, usize); 5] = [
     ("mod.rs", 1),
     ("models.rs", 1),

@@ -23,7 +23,8 @@ tokio::task_local! {
 }
 
 /// The request's ids, as assigned once per request. Shared, not copied, by the layer, the
-/// task-local, the handler's [`RequestContext`](super::RequestContext) and the response headers.
+/// task-local and the handler's [`RequestContext`](super::RequestContext); the response's
+/// headers are made from them when it is stamped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RequestIds {
     pub(crate) request_id: Arc<str>,
@@ -34,7 +35,7 @@ pub(crate) struct RequestIds {
 }
 
 impl RequestIds {
-    /// Ids with the given values (the header values are made from them).
+    /// Ids with the given values (header values are made from them when a response is stamped).
     #[cfg(test)]
     pub(crate) fn new(request_id: &str, client_request_id: Option<&str>) -> Self {
         RequestIds {

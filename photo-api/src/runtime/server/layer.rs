@@ -135,7 +135,8 @@ where
         let this = self.project();
         let outcome = match this.state.project() {
             OutcomeProjection::Running { running } => ready!(running.poll(cx)),
-            // Polled again after answering, which no caller does: another `500` then.
+            // A call that panicked and is polled again after answering (which no caller does)
+            // answers another `500`.
             OutcomeProjection::Panicked { panic } => Err(panic
                 .take()
                 .unwrap_or_else(|| Box::new("polled after it answered"))),
