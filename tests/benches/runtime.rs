@@ -683,9 +683,22 @@ struct Rate {
     rounds: Vec<f64>,
 }
 
+/// Requests per second: `count` requests in `elapsed`.
+fn per_second(count: usize, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+}
+
 impl Rate {
     fn per_second(&self) -> f64 {
-        self.samples.latencies.len() as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+        per_second(self.samples.latencies.len(), self.elapsed)
+    }
+
+    /// Adds one round's requests to this side's totals.
+    fn add_round(&mut self, samples: Samples, elapsed: Duration) {
+        self.rounds
+            .push(per_second(samples.latencies.len(), elapsed));
+        self.samples.latencies.extend(samples.latencies);
+        self.elapsed += elapsed;
     }
 
     /// This side's rate over `base`'s, round by round: each pair was measured within a second
@@ -800,12 +813,7 @@ async fn alternate_rounds(plan: &Plan, requesters: &[Requester]) -> BenchResult<
                 requesters[side].clone(),
             )
             .await?;
-            let rate = &mut rates[side];
-            rate.rounds.push(
-                samples.latencies.len() as f64 / elapsed.as_secs_f64().max(f64::MIN_POSITIVE),
-            );
-            rate.samples.latencies.extend(samples.latencies);
-            rate.elapsed += elapsed;
+            rates[side].add_round(samples, elapsed);
         }
     }
     Ok(rates)

@@ -3,8 +3,8 @@
 //! `Uuid::new_v4` asks the operating system for randomness on every call, a system call per
 //! request that cost more than the rest of the id. These come from a small fast generator of the
 //! thread's own, seeded once from the thread's generator (which the operating system seeds), and
-//! are the same random version 4 GUIDs. The ids label requests; nothing relies on them being unguessable, so a
-//! cryptographic generator (a third of the id's cost) is not needed.
+//! are the same random version 4 GUIDs. The ids label requests; nothing relies on them being
+//! unguessable, so a cryptographic generator (a third of the id's cost) is not needed.
 
 use std::cell::RefCell;
 
