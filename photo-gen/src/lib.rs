@@ -1,7 +1,7 @@
 //! photo-gen turns an OpenAPI description of Microsoft Graph's profile-photo API into the Rust
 //! sources of a typed client and an axum server stub.
 //!
-//! The pipeline: [`spec`] (serde model of the YAML, with a [`locate`] index of positions) →
+//! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`.
@@ -99,15 +99,15 @@ pub struct Generated {
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
     let mut diagnostics = Diagnostics::new(&source.name);
-    let index = locate::LazyIndex::new(&source.text);
+    let locator = locate::Locator::new(&source.text);
     let document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
-            report_parse_error(&error, &index, &mut diagnostics);
+            report_parse_error(&error, &locator, &mut diagnostics);
             return Err(diagnostics);
         }
     };
-    let api = model::lower(&document, &index, &mut diagnostics);
+    let api = model::lower(&document, &locator, &mut diagnostics);
     diagnostics.sort();
     match api {
         Some(api) if diagnostics.is_empty() => Ok(api),
@@ -115,17 +115,17 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
     }
 }
 
-/// Reports why the YAML did not parse. serde stops at the first repeated key; the index knows
+/// Reports why the YAML did not parse. serde stops at the first repeated key; the locator finds
 /// every one of them, so they are all reported (and serde's own message only when it is about
 /// something else).
 fn report_parse_error(
     error: &serde_yaml::Error,
-    index: &locate::LazyIndex,
+    locator: &locate::Locator,
     diagnostics: &mut Diagnostics,
 ) {
-    let text = index.text();
-    let duplicates = index.get().duplicate_keys();
-    for (pointer, at) in duplicates {
+    let text = locator.text();
+    let duplicates = locator.duplicate_keys();
+    for (pointer, at) in &duplicates {
         let key = pointer
             .rsplit('/')
             .next()

@@ -320,10 +320,10 @@ fn empty_and_non_mapping_documents_are_refused_with_a_location() {
     }
 }
 
-/// Found by the property above: serde's parser accepts a single-quoted scalar continued on a
-/// less indented line, the position index's parser does not; the spec must still be handled.
+/// Found by the property above: YAML parsers disagree on a single-quoted scalar continued on a
+/// less indented line; the spec's parser accepts it, and its problems are still located.
 #[test]
-fn a_spec_only_one_yaml_parser_accepts_is_still_handled() {
+fn a_quoted_scalar_continued_on_a_less_indented_line_is_handled() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../spec/photo.openapi.yaml"

@@ -53,7 +53,7 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     let source = SpecSource::new(spec_path.display().to_string(), text);
     let start = Instant::now();
     let parsed = spec::parse(&source.text);
-    let index = locate::LazyIndex::new(&source.text);
+    let index = locate::Locator::new(&source.text);
     let t_parse = start.elapsed();
     let Ok(document) = parsed else {
         eprintln!("error: the spec does not parse");

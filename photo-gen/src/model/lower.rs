@@ -11,14 +11,14 @@ use super::security;
 use super::shares;
 use super::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::locate::LazyIndex;
+use crate::locate::Locator;
 use crate::names;
 use crate::spec::{self, Document, RefOr};
 
 /// Names an inline type from where it is used; called only when such a type is found.
 pub type Hint<'h> = &'h dyn Fn() -> String;
 
-/// Problems collected during lowering, located through the source index (built on the first
+/// Problems collected during lowering, located through the spec's [`Locator`] (read on the first
 /// problem), or only counted.
 pub struct Problems<'a> {
     sink: Sink<'a>,
@@ -26,7 +26,7 @@ pub struct Problems<'a> {
 
 enum Sink<'a> {
     Report {
-        index: &'a LazyIndex<'a>,
+        index: &'a Locator<'a>,
         diagnostics: &'a mut Diagnostics,
     },
     /// Lowering a share of the paths ahead of time (see [`super::shares`]): a share with any
@@ -36,7 +36,7 @@ enum Sink<'a> {
 
 impl<'a> Problems<'a> {
     /// Problems located in `index`'s text and recorded in `diagnostics`.
-    pub fn reporting(index: &'a LazyIndex<'a>, diagnostics: &'a mut Diagnostics) -> Self {
+    pub fn reporting(index: &'a Locator<'a>, diagnostics: &'a mut Diagnostics) -> Self {
         Problems {
             sink: Sink::Report { index, diagnostics },
         }
@@ -53,7 +53,7 @@ impl<'a> Problems<'a> {
     pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
         let location = self
             .index()
-            .and_then(|index| index.get().locate(&pointer.render()));
+            .and_then(|index| index.locate(&pointer.render()));
         self.push(location, message.into(), hint);
     }
 
@@ -66,12 +66,12 @@ impl<'a> Problems<'a> {
     ) {
         let location = self
             .index()
-            .and_then(|index| index.get().locate_value(&pointer.render()));
+            .and_then(|index| index.locate_value(&pointer.render()));
         self.push(location, message.into(), hint);
     }
 
     /// The index problems are located through; none when they are only counted.
-    fn index(&self) -> Option<&LazyIndex<'a>> {
+    fn index(&self) -> Option<&Locator<'a>> {
         match &self.sink {
             Sink::Report { index, .. } => Some(index),
             Sink::Count(_) => None,
@@ -103,7 +103,7 @@ impl<'a> Problems<'a> {
     /// `line:col` of a pointer, for messages that mention a second place.
     pub fn describe(&self, pointer: &Pointer) -> String {
         let pointer = pointer.render();
-        match self.index().and_then(|index| index.get().locate(&pointer)) {
+        match self.index().and_then(|index| index.locate(&pointer)) {
             Some(at) => format!("{}:{}", at.line, at.column),
             None => pointer,
         }
@@ -114,7 +114,7 @@ impl<'a> Problems<'a> {
 ///
 /// `doc` was parsed from `index`'s text, which refused repeated keys, so only the problems
 /// found here need positions.
-pub fn lower(doc: &Document, index: &LazyIndex, diagnostics: &mut Diagnostics) -> Option<Api> {
+pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> Option<Api> {
     let before = diagnostics.len();
     let mut problems = Problems::reporting(index, diagnostics);
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {

@@ -32,7 +32,7 @@ impl<'a> Pointer<'a> {
         Pointer::Index(self, position)
     }
 
-    /// The pointer as text, as the source index knows it.
+    /// The pointer as text, as the [`Locator`](crate::locate::Locator) reads it.
     pub fn render(&self) -> String {
         let mut out = String::new();
         self.write_to(&mut out);

@@ -1,8 +1,8 @@
 //! A mapping that refuses a repeated key while it is deserialized.
 //!
 //! YAML forbids duplicate keys, but serde's map types keep the last value silently. Refusing
-//! them here means a spec that parses has none, so the source index (which finds every repeat
-//! with its position) is only built when something is wrong.
+//! them here means a spec that parses has none; when one does not, the
+//! [`Locator`](crate::locate::Locator) finds every repeat with its position.
 //!
 //! Keys are hashed with FxHash rather than SipHash: a spec is the developer's own input, and
 //! every path, response and component name is hashed while parsing and looked up while lowering.
