@@ -301,6 +301,7 @@ impl EmulatorBuilder {
             config: ServerConfig {
                 authorizer,
                 max_request_bytes: ServerConfig::DEFAULT_MAX_REQUEST_BYTES,
+                api_version: None,
                 body_idle_timeout: self.body_idle_timeout,
             },
             faults,

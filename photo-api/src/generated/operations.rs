@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::runtime::operation::{
     BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative,
-    SecuritySchemeSpec, TokenKind,
+    SecuritySchemeSpec, TokenKind, VersionSecurity,
 };
 /// The security schemes, in spec order.
 pub mod schemes {
@@ -342,6 +342,7 @@ pub static GET_MY_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/photo",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -351,6 +352,7 @@ pub static DELETE_MY_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Delete,
     path: "/me/photo",
     security: permissions::DELETE_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -360,6 +362,7 @@ pub static GET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/photo/$value",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -369,6 +372,7 @@ pub static SET_MY_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/me/photo/$value",
     security: permissions::SET_MY_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -382,6 +386,7 @@ pub static LIST_MY_PHOTOS: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/photos",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -391,6 +396,7 @@ pub static GET_MY_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/photos/{size}",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -400,6 +406,7 @@ pub static GET_MY_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/photos/{size}/$value",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -409,6 +416,7 @@ pub static GET_USER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/photo",
     security: permissions::GET_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -418,6 +426,7 @@ pub static DELETE_USER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Delete,
     path: "/users/{user-id}/photo",
     security: permissions::DELETE_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -427,6 +436,7 @@ pub static UPDATE_USER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Patch,
     path: "/users/{user-id}/photo",
     security: permissions::UPDATE_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -444,6 +454,7 @@ pub static GET_USER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/photo/$value",
     security: permissions::GET_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -453,6 +464,7 @@ pub static SET_USER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/users/{user-id}/photo/$value",
     security: permissions::SET_USER_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -466,6 +478,7 @@ pub static LIST_USER_PHOTOS: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos",
     security: permissions::GET_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -475,6 +488,7 @@ pub static GET_USER_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos/{size}",
     security: permissions::GET_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -484,6 +498,7 @@ pub static GET_USER_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/photos/{size}/$value",
     security: permissions::GET_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -493,6 +508,7 @@ pub static GET_GROUP_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photo",
     security: permissions::GET_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -502,6 +518,7 @@ pub static DELETE_GROUP_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Delete,
     path: "/groups/{group-id}/photo",
     security: permissions::DELETE_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -511,6 +528,7 @@ pub static UPDATE_GROUP_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Patch,
     path: "/groups/{group-id}/photo",
     security: permissions::UPDATE_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -528,6 +546,7 @@ pub static GET_GROUP_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photo/$value",
     security: permissions::GET_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -537,6 +556,7 @@ pub static SET_GROUP_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/groups/{group-id}/photo/$value",
     security: permissions::SET_GROUP_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -550,6 +570,7 @@ pub static LIST_GROUP_PHOTOS: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos",
     security: permissions::GET_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -559,6 +580,7 @@ pub static GET_GROUP_PHOTO_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos/{size}",
     security: permissions::GET_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -568,6 +590,7 @@ pub static GET_GROUP_PHOTO_CONTENT_BY_SIZE: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/groups/{group-id}/photos/{size}/$value",
     security: permissions::GET_GROUP_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: None,
 };
@@ -577,6 +600,7 @@ pub static GET_MY_CONTACT_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/contacts/{contact-id}/photo",
     security: permissions::GET_MY_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -586,6 +610,7 @@ pub static GET_MY_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/contacts/{contact-id}/photo/$value",
     security: permissions::GET_MY_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -595,6 +620,7 @@ pub static SET_MY_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/me/contacts/{contact-id}/photo/$value",
     security: permissions::SET_MY_CONTACT_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -608,6 +634,7 @@ pub static GET_USER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/contacts/{contact-id}/photo",
     security: permissions::GET_USER_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -617,6 +644,7 @@ pub static GET_USER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/contacts/{contact-id}/photo/$value",
     security: permissions::GET_USER_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -626,6 +654,7 @@ pub static SET_USER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/users/{user-id}/contacts/{contact-id}/photo/$value",
     security: permissions::SET_USER_CONTACT_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -639,6 +668,7 @@ pub static GET_MY_FOLDER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo",
     security: permissions::GET_MY_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -648,6 +678,7 @@ pub static GET_MY_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
     security: permissions::GET_MY_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::APPLICATION],
     request_body: None,
 };
@@ -657,6 +688,7 @@ pub static SET_MY_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Put,
     path: "/me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
     security: permissions::SET_MY_CONTACT_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -670,6 +702,7 @@ pub static GET_USER_FOLDER_CONTACT_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo",
     security: permissions::GET_USER_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -679,6 +712,7 @@ pub static GET_USER_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec 
     method: HttpMethod::Get,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
     security: permissions::GET_USER_CONTACT_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -688,6 +722,7 @@ pub static SET_USER_FOLDER_CONTACT_PHOTO_CONTENT: OperationSpec = OperationSpec 
     method: HttpMethod::Put,
     path: "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value",
     security: permissions::SET_USER_CONTACT_PHOTO_CONTENT,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -701,6 +736,7 @@ pub static GET_DRIVE_OWNER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/drive/root/createdByUser/photo",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };
@@ -710,6 +746,7 @@ pub static UPDATE_DRIVE_OWNER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Patch,
     path: "/drive/root/createdByUser/photo",
     security: permissions::UPDATE_USER_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[
         &schemes::DELEGATED_WORK,
         &schemes::DELEGATED_PERSONAL,
@@ -727,6 +764,7 @@ pub static GET_DRIVE_OWNER_PHOTO_CONTENT: OperationSpec = OperationSpec {
     method: HttpMethod::Get,
     path: "/drive/root/createdByUser/photo/$value",
     security: permissions::GET_MY_PHOTO,
+    security_by_version: &[],
     unsupported_schemes: &[&schemes::DELEGATED_PERSONAL, &schemes::APPLICATION],
     request_body: None,
 };

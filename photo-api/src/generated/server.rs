@@ -1169,6 +1169,7 @@ pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
         #[allow(unused_mut)]
         let mut config = config.clone();
         config.max_request_bytes = value.max_request_bytes();
+        config.api_version = Some(value.as_str());
         let prefix = format!("/{}", value.as_str());
         let mut routes = rt::Routes::new(router, &prefix, api.clone(), config);
         add_routes(&mut routes);

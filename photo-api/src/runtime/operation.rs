@@ -78,6 +78,16 @@ pub struct SecurityAlternative {
     pub scopes: &'static [&'static str],
 }
 
+/// An operation's security alternatives on one API version, where Microsoft documents other
+/// permissions for that version than for the others.
+#[derive(Debug, PartialEq, Eq)]
+pub struct VersionSecurity {
+    /// The API version as request paths start with it, such as `beta`.
+    pub version: &'static str,
+    /// The alternatives on that version, least privileged first within each scheme.
+    pub security: &'static [SecurityAlternative],
+}
+
 /// The kind of request body an operation takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyKind {
@@ -104,23 +114,38 @@ pub struct OperationSpec {
     pub method: HttpMethod,
     /// The path template as written in the spec, such as `/users/{user-id}/photo/$value`.
     pub path: &'static str,
-    /// The security alternatives, least privileged first within each scheme. Empty means that no
-    /// token can call the operation.
+    /// The security alternatives, least privileged first within each scheme, on every API version
+    /// `security_by_version` does not name. Empty means that no token can call the operation.
     pub security: &'static [SecurityAlternative],
+    /// The alternatives of the API versions whose permissions differ (`x-security-by-version`).
+    pub security_by_version: &'static [VersionSecurity],
     /// Schemes the spec marks as not supported for this operation (`x-unsupported-schemes`).
     pub unsupported_schemes: &'static [&'static SecuritySchemeSpec],
     pub request_body: Option<RequestBodySpec>,
 }
 
 impl OperationSpec {
-    /// Whether a token of `kind` holding `granted` permissions satisfies one of the alternatives.
-    /// Returns the first alternative satisfied.
+    /// The alternatives on API `version` (such as `v1.0` or `beta`, the first segment of the
+    /// request path); `None`, or a version with no permissions of its own, gives `security`.
+    pub fn security_in(&self, version: Option<&str>) -> &'static [SecurityAlternative] {
+        version
+            .and_then(|version| {
+                self.security_by_version
+                    .iter()
+                    .find(|entry| entry.version == version)
+            })
+            .map_or(self.security, |entry| entry.security)
+    }
+
+    /// Whether a token of `kind` holding `granted` permissions satisfies one of the alternatives
+    /// on `version`. Returns the first alternative satisfied.
     pub fn authorizing_alternative(
         &self,
+        version: Option<&str>,
         kind: TokenKind,
         granted: &[&str],
     ) -> Option<&'static SecurityAlternative> {
-        self.security.iter().find(|alternative| {
+        self.security_in(version).iter().find(|alternative| {
             alternative.scheme.kind == kind
                 && alternative
                     .scopes
@@ -129,16 +154,21 @@ impl OperationSpec {
         })
     }
 
-    /// The least privileged alternative of a scheme of `kind`, if the operation allows that kind.
-    pub fn least_privileged(&self, kind: TokenKind) -> Option<&'static SecurityAlternative> {
-        self.security
+    /// The least privileged alternative of a scheme of `kind` on `version`, if the operation
+    /// allows that kind there.
+    pub fn least_privileged(
+        &self,
+        version: Option<&str>,
+        kind: TokenKind,
+    ) -> Option<&'static SecurityAlternative> {
+        self.security_in(version)
             .iter()
             .find(|alternative| alternative.scheme.kind == kind)
     }
 
-    /// Whether any token at all can call this operation.
-    pub fn is_authorizable(&self) -> bool {
-        !self.security.is_empty()
+    /// Whether any token at all can call this operation on `version`.
+    pub fn is_authorizable(&self, version: Option<&str>) -> bool {
+        !self.security_in(version).is_empty()
     }
 
     /// Whether the request body may be of `media_type` (parameters such as `charset` ignored).
@@ -160,6 +190,10 @@ mod tests {
         name: "delegatedWork",
         kind: TokenKind::DelegatedWork,
     };
+    static PERSONAL: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "delegatedPersonal",
+        kind: TokenKind::DelegatedPersonal,
+    };
     static APP: SecuritySchemeSpec = SecuritySchemeSpec {
         name: "application",
         kind: TokenKind::Application,
@@ -177,7 +211,18 @@ mod tests {
                 scheme: &WORK,
                 scopes: &["User.ReadWrite.All"],
             },
+            SecurityAlternative {
+                scheme: &PERSONAL,
+                scopes: &["User.ReadWrite"],
+            },
         ],
+        security_by_version: &[VersionSecurity {
+            version: "beta",
+            security: &[SecurityAlternative {
+                scheme: &WORK,
+                scopes: &["User.ReadWrite.All"],
+            }],
+        }],
         unsupported_schemes: &[&APP],
         request_body: Some(RequestBodySpec {
             kind: BodyKind::Binary,
@@ -188,19 +233,46 @@ mod tests {
 
     #[test]
     fn a_granted_scope_of_the_right_kind_authorizes() {
-        let found =
-            OP.authorizing_alternative(TokenKind::DelegatedWork, &["openid", "user.readwrite.all"]);
+        let found = OP.authorizing_alternative(
+            Some("v1.0"),
+            TokenKind::DelegatedWork,
+            &["openid", "user.readwrite.all"],
+        );
         assert_eq!(found.map(|a| a.scopes), Some(&["User.ReadWrite.All"][..]));
     }
 
     #[test]
     fn the_right_scope_of_the_wrong_kind_does_not() {
         assert!(
-            OP.authorizing_alternative(TokenKind::Application, &["User.ReadWrite"])
+            OP.authorizing_alternative(None, TokenKind::Application, &["User.ReadWrite"])
                 .is_none()
         );
         assert!(
-            OP.authorizing_alternative(TokenKind::DelegatedWork, &["User.Read"])
+            OP.authorizing_alternative(None, TokenKind::DelegatedWork, &["User.Read"])
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_version_with_its_own_permissions_uses_them_and_the_others_use_the_default() {
+        let personal = |version| {
+            OP.authorizing_alternative(version, TokenKind::DelegatedPersonal, &["User.ReadWrite"])
+        };
+        assert!(personal(None).is_some());
+        assert!(personal(Some("v1.0")).is_some());
+        assert!(personal(Some("beta")).is_none());
+        assert_eq!(
+            OP.least_privileged(Some("beta"), TokenKind::DelegatedWork)
+                .map(|a| a.scopes),
+            Some(&["User.ReadWrite.All"][..])
+        );
+        assert_eq!(
+            OP.least_privileged(Some("v1.0"), TokenKind::DelegatedWork)
+                .map(|a| a.scopes),
+            Some(&["User.ReadWrite"][..])
+        );
+        assert!(
+            OP.least_privileged(Some("beta"), TokenKind::DelegatedPersonal)
                 .is_none()
         );
     }

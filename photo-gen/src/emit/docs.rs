@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 
 use super::doc_lines;
-use crate::model::{Api, Operation, Param, ParamLocation, TokenKind};
+use crate::model::{Api, Operation, Param, ParamLocation, SecurityAlternative, TokenKind};
 
 /// The label of a token kind, as Microsoft's permission tables name it.
 fn kind_label(kind: TokenKind) -> &'static str {
@@ -14,15 +14,14 @@ fn kind_label(kind: TokenKind) -> &'static str {
     }
 }
 
-/// Per security scheme, in spec order: its label, its spec name and the permissions of `op` it
-/// grants, least privileged first (a `+` joins permissions needed together).
+/// Per security scheme, in spec order: its label, its spec name and the permissions of
+/// `security` it grants, least privileged first (a `+` joins permissions needed together).
 fn grants<'a>(
     api: &'a Api,
-    op: &Operation,
+    security: &[SecurityAlternative],
 ) -> impl Iterator<Item = (&'static str, &'a str, Vec<String>)> {
     api.schemes.iter().map(|scheme| {
-        let allowed = op
-            .security
+        let allowed = security
             .iter()
             .filter(|alt| alt.scheme == scheme.name)
             .map(|alt| alt.scopes.join(" + "))
@@ -31,40 +30,92 @@ fn grants<'a>(
     })
 }
 
-/// The permission table, one row per security scheme, least privileged first: the doc of each
-/// distinct permission list.
-pub fn permission_table(api: &Api, op: &Operation) -> String {
-    let mut out =
-        String::from("| Permission type | Permissions (least to most privileged) |\n|---|---|\n");
-    for (label, name, allowed) in grants(api, op) {
-        let cell = if allowed.is_empty() {
-            "Not supported.".to_owned()
-        } else {
-            allowed.join(", ")
-        };
-        out.push_str(&format!("| {label} (`{name}`) | {cell} |\n"));
+/// Each permission table of `op` with the versions it applies to: one table for every version
+/// when its permissions do not differ by version, else the default first (`None`: "every other
+/// version") and then one per version with its own.
+fn tables(op: &Operation) -> Vec<(Option<&str>, &[SecurityAlternative])> {
+    let mut out = vec![(None, op.security.as_slice())];
+    out.extend(
+        op.security_by_version
+            .iter()
+            .map(|entry| (Some(entry.version.as_str()), entry.security.as_slice())),
+    );
+    out
+}
+
+/// Where a table applies, as a heading: empty when the operation has a single table.
+fn applies_to(op: &Operation, version: Option<&str>) -> String {
+    match version {
+        _ if op.security_by_version.is_empty() => String::new(),
+        Some(version) => format!("On `{version}`"),
+        None => {
+            let others: Vec<String> = op
+                .security_by_version
+                .iter()
+                .map(|entry| format!("`{}`", entry.version))
+                .collect();
+            format!("On every version but {}", others.join(", "))
+        }
     }
-    if op.security.is_empty() {
-        out.push_str("\nNo permission allows this operation: every token is refused.\n");
+}
+
+/// The permission tables, one row per security scheme, least privileged first (one table per
+/// API version where the permissions differ by version): the doc of each distinct permission
+/// list.
+pub fn permission_table(api: &Api, op: &Operation) -> String {
+    let mut out = String::new();
+    for (version, security) in tables(op) {
+        let heading = applies_to(op, version);
+        if !heading.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{heading}:\n\n"));
+        }
+        out.push_str("| Permission type | Permissions (least to most privileged) |\n|---|---|\n");
+        for (label, name, allowed) in grants(api, security) {
+            let cell = if allowed.is_empty() {
+                "Not supported.".to_owned()
+            } else {
+                allowed.join(", ")
+            };
+            out.push_str(&format!("| {label} (`{name}`) | {cell} |\n"));
+        }
+        if security.is_empty() {
+            out.push_str("\nNo permission allows this operation: every token is refused.\n");
+        }
     }
     out
 }
 
-/// The permissions of `op` in one sentence, for its method docs: a line per operation keeps the
-/// generated files small, and the full table is on the operation's permission list.
+/// The permissions of `op` in one sentence (one per API version where they differ), for its
+/// method docs: a line per operation keeps the generated files small, and the full table is on
+/// the operation's permission list.
 pub fn permission_summary(api: &Api, op: &Operation) -> String {
-    if op.security.is_empty() {
-        return "Permissions: none; every token is refused.".to_owned();
-    }
-    let mut out = String::from("Permissions (least to most privileged):");
-    for (label, _, allowed) in grants(api, op) {
-        if allowed.is_empty() {
-            out.push_str(&format!(" {label}: not supported."));
+    let mut sentences = Vec::new();
+    for (version, security) in tables(op) {
+        let mut out = applies_to(op, version);
+        if !out.is_empty() {
+            out.push_str(", p");
         } else {
-            out.push_str(&format!(" {label}: {}.", allowed.join(", ")));
+            out.push('P');
         }
+        if security.is_empty() {
+            out.push_str("ermissions: none; every token is refused.");
+            sentences.push(out);
+            continue;
+        }
+        out.push_str("ermissions (least to most privileged):");
+        for (label, _, allowed) in grants(api, security) {
+            if allowed.is_empty() {
+                out.push_str(&format!(" {label}: not supported."));
+            } else {
+                out.push_str(&format!(" {label}: {}.", allowed.join(", ")));
+            }
+        }
+        sentences.push(out);
     }
-    out
+    sentences.join(" ")
 }
 
 /// The doc comment of a client method: method and path, summary, description, operation id
@@ -84,7 +135,7 @@ pub fn operation(api: &Api, op: &Operation) -> TokenStream {
 /// checked them when the method is called.
 pub fn server_operation(op: &Operation, permissions: &syn::Ident) -> TokenStream {
     let mut text = heading(op);
-    if op.security.is_empty() {
+    if tables(op).iter().all(|(_, security)| security.is_empty()) {
         text.push_str(&format!(
             "\n\nOperation `{}`. No permission allows it: the router refuses every request, so this method is never called.",
             op.id

@@ -9,7 +9,7 @@ use super::format::FileSink;
 use super::ident;
 use super::shapes::Shapes;
 use super::share::Share;
-use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
+use crate::model::{Api, BodyContent, Method, Operation, SecurityAlternative, TokenKind};
 
 /// The static describing `op`: its function name (already a unique snake_case identifier) in
 /// upper case.
@@ -19,6 +19,12 @@ pub fn static_name(op: &Operation) -> syn::Ident {
         return ident("OPERATION");
     }
     ident(&name.to_ascii_uppercase())
+}
+
+/// Which operations share a permission list. Lists whose operations have other permissions on
+/// some API version are kept apart, since the list's doc shows those too.
+pub fn permission_lists(api: &Api) -> Shapes {
+    Shapes::of(api, |op| (&op.security, &op.security_by_version))
 }
 
 fn scheme_ident(api: &Api, name: &str) -> TokenStream {
@@ -35,7 +41,7 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
 /// operations and the spec.
 pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
     // Each distinct list of security alternatives is emitted once (see `shapes`).
-    let permissions = Shapes::of(api, |op| &op.security);
+    let permissions = permission_lists(api);
     if share.is_first() {
         preamble(api, rt, &permissions, sink);
     }
@@ -77,7 +83,7 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
     sink.item(quote! {
         //! What the spec says about each operation, as data the runtime reads.
         #[allow(unused_imports)]
-        use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind};
+        use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind, VersionSecurity};
     });
     sink.item(quote! {
         /// The security schemes, in spec order.
@@ -93,11 +99,7 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
     let lists = firsts.map(|index| {
         let op = &api.operations[index];
         let name = static_name(op);
-        let alternatives = op.security.iter().map(|alt| {
-            let scheme = scheme_ident(api, &alt.scheme);
-            let scopes = &alt.scopes;
-            quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
-        });
+        let alternatives = alternatives(api, &op.security);
         let doc = super::doc_lines(&format!(
             "The permissions of `{}` and of every operation that has the same ones.\n\n{}",
             op.id,
@@ -105,7 +107,7 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
         ));
         quote! {
             #doc
-            pub static #name: &[SecurityAlternative] = &[#(#alternatives),*];
+            pub static #name: &[SecurityAlternative] = #alternatives;
         }
     });
     sink.container(
@@ -123,6 +125,16 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
     );
 }
 
+/// `&[SecurityAlternative { … }, …]` for `security`.
+fn alternatives(api: &Api, security: &[SecurityAlternative]) -> TokenStream {
+    let alternatives = security.iter().map(|alt| {
+        let scheme = scheme_ident(api, &alt.scheme);
+        let scopes = &alt.scopes;
+        quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
+    });
+    quote!(&[#(#alternatives),*])
+}
+
 fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
     let name = static_name(op);
     let id = super::string_literal(&op.id);
@@ -134,6 +146,11 @@ fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
         Method::Delete => quote!(Delete),
         Method::Patch => quote!(Patch),
     };
+    let by_version = op.security_by_version.iter().map(|entry| {
+        let version = &entry.version;
+        let security = alternatives(api, &entry.security);
+        quote!(VersionSecurity { version: #version, security: #security })
+    });
     let unsupported = op
         .unsupported_schemes
         .iter()
@@ -162,6 +179,7 @@ fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
             method: HttpMethod::#method,
             path: #path,
             security: permissions::#list,
+            security_by_version: &[#(#by_version),*],
             unsupported_schemes: &[#(&#unsupported),*],
             request_body: #body,
         };

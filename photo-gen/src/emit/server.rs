@@ -69,7 +69,7 @@ fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         use #rt::server as rt;
     });
     // Each permission list is a static named after its first operation (see `operations`).
-    let permissions = Shapes::of(api, |op| &op.security);
+    let permissions = super::operations::permission_lists(api);
     let methods = api.operations.iter().enumerate().map(|(index, op)| {
         let name = ident(&op.fn_name);
         let request = request_name(op);
@@ -324,6 +324,7 @@ fn router(api: &Api) -> TokenStream {
                     #[allow(unused_mut)]
                     let mut config = config.clone();
                     #set_limit
+                    config.api_version = Some(value.as_str());
                     let prefix = format!("/{}", value.as_str());
                     let mut routes = rt::Routes::new(router, &prefix, api.clone(), config);
                     add_routes(&mut routes);

@@ -193,6 +193,20 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                 alternative.scopes.join(" + ")
             )?;
         }
+        for entry in &op.security_by_version {
+            if entry.security.is_empty() {
+                writeln!(out, "  security on {}: none can authorize", entry.version)?;
+            }
+            for alternative in &entry.security {
+                writeln!(
+                    out,
+                    "  security on {} {}: {}",
+                    entry.version,
+                    alternative.scheme,
+                    alternative.scopes.join(" + ")
+                )?;
+            }
+        }
         if !op.unsupported_schemes.is_empty() {
             writeln!(
                 out,

@@ -504,6 +504,14 @@ impl<'d, 'p> Lowering<'d, 'p> {
             &unsupported,
             &pointer,
         );
+        let security_by_version = security::by_version(
+            &mut self.problems,
+            self.doc,
+            self.schemes,
+            op.security_by_version.as_ref(),
+            &unsupported,
+            &pointer,
+        );
         Some(Operation {
             id: id.to_owned(),
             fn_name,
@@ -519,6 +527,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             body,
             responses: responses?,
             security: alternatives,
+            security_by_version,
             unsupported_schemes: unsupported,
         })
     }

@@ -182,7 +182,20 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// Alternatives in spec order (least privileged first within each scheme).
     pub security: Vec<SecurityAlternative>,
+    /// Alternatives that replace `security` on one API version (`x-security-by-version`), in
+    /// the order of the version variable's values.
+    pub security_by_version: Vec<VersionSecurity>,
     pub unsupported_schemes: Vec<String>,
+}
+
+/// The security alternatives of an operation on one API version, where they differ from its
+/// `security`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VersionSecurity {
+    /// The value of the server's path variable, such as `beta`.
+    pub version: String,
+    /// Alternatives in spec order (least privileged first within each scheme).
+    pub security: Vec<SecurityAlternative>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

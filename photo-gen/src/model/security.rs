@@ -3,7 +3,7 @@
 
 use super::lower::Problems;
 use super::pointer::{Pointer, ROOT};
-use super::{SecurityAlternative, SecurityScheme, TokenKind};
+use super::{SecurityAlternative, SecurityScheme, TokenKind, VersionSecurity};
 use crate::names;
 use crate::spec::{Document, SecurityRequirement};
 
@@ -121,11 +121,120 @@ pub fn alternatives(
     unsupported: &[String],
     pointer: &Pointer,
 ) -> Vec<SecurityAlternative> {
-    let (requirements, base) = match (own, inherited) {
-        (Some(own), _) => (own, pointer.key("security")),
-        (None, Some(inherited)) => (inherited, ROOT.key("security")),
-        (None, None) => return Vec::new(),
+    match (own, inherited) {
+        (Some(own), _) => requirements(
+            problems,
+            schemes,
+            own,
+            &pointer.key("security"),
+            unsupported,
+            true,
+        ),
+        (None, Some(inherited)) => requirements(
+            problems,
+            schemes,
+            inherited,
+            &ROOT.key("security"),
+            unsupported,
+            false,
+        ),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// The operation's `x-security-by-version` at `pointer`: for each value of the server's path
+/// variable it names (such as `beta`), the alternatives that replace `security` on that version.
+/// Listed in the order of the variable's values, so equal specs give equal models.
+pub fn by_version(
+    problems: &mut Problems,
+    doc: &Document,
+    schemes: &[SecurityScheme],
+    value: Option<&serde_yaml::Value>,
+    unsupported: &[String],
+    pointer: &Pointer,
+) -> Vec<VersionSecurity> {
+    let Some(value) = value else {
+        return Vec::new();
     };
+    let at = pointer.key("x-security-by-version");
+    let Some(map) = value.as_mapping() else {
+        problems.error_value(
+            &at,
+            "`x-security-by-version` must map API versions to lists of security requirements",
+            Some("for example `{beta: [{delegatedWork: [User.ReadWrite]}]}`".into()),
+        );
+        return Vec::new();
+    };
+    let versions = path_versions(doc);
+    let mut out = Vec::new();
+    for (key, requirements_value) in map {
+        let Some(version) = key.as_str() else {
+            problems.error(&at, "`x-security-by-version` keys must be strings", None);
+            continue;
+        };
+        let version_at = at.key(version);
+        if !versions.contains(&version) {
+            problems.error(
+                &version_at,
+                format!("`{version}` is not a value of a server variable that prefixes the paths"),
+                Some(format!("use one of: {}", versions.join(", "))),
+            );
+            continue;
+        }
+        let list: Vec<SecurityRequirement> =
+            match serde_yaml::from_value(requirements_value.clone()) {
+                Ok(list) => list,
+                Err(err) => {
+                    problems.error_value(
+                        &version_at,
+                        format!("expected a list of security requirements: {err}"),
+                        Some("write it as an operation's `security` is written".into()),
+                    );
+                    continue;
+                }
+            };
+        let security = requirements(problems, schemes, &list, &version_at, unsupported, true);
+        out.push(VersionSecurity {
+            version: version.to_owned(),
+            security,
+        });
+    }
+    out.sort_by_key(|entry| versions.iter().position(|v| *v == entry.version));
+    out
+}
+
+/// The values of the first server's first variable that is a path segment rather than a root
+/// (as the generated router mounts them): the API versions a request path starts with.
+fn path_versions(doc: &Document) -> Vec<&str> {
+    let Some(server) = doc.servers.first() else {
+        return Vec::new();
+    };
+    server
+        .variables
+        .values()
+        .map(|variable| match &variable.values {
+            Some(values) => values.iter().map(String::as_str).collect(),
+            None => vec![variable.default.as_str()],
+        })
+        .find(|values: &Vec<&str>| {
+            !values
+                .iter()
+                .all(|value| value.starts_with("http://") || value.starts_with("https://"))
+        })
+        .unwrap_or_default()
+}
+
+/// Lowers one list of security requirements written at `base`. Requirements of unsupported
+/// schemes are dropped; `own` says the list is the operation's, where naming an unsupported
+/// scheme is a contradiction.
+fn requirements(
+    problems: &mut Problems,
+    schemes: &[SecurityScheme],
+    requirements: &[SecurityRequirement],
+    base: &Pointer,
+    unsupported: &[String],
+    own: bool,
+) -> Vec<SecurityAlternative> {
     let mut out = Vec::new();
     for (position, requirement) in requirements.iter().enumerate() {
         let at = base.index(position);
@@ -150,7 +259,7 @@ pub fn alternatives(
             continue;
         };
         if unsupported.contains(name) {
-            if own.is_some() {
+            if own {
                 problems.error(
                     &at.key(name),
                     format!(

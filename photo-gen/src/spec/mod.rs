@@ -139,6 +139,10 @@ pub struct Operation {
     /// `x-unsupported-schemes`: schemes that can never call the operation.
     #[serde(default, rename = "x-unsupported-schemes")]
     pub unsupported_schemes: Option<serde_yaml::Value>,
+    /// `x-security-by-version`: the security requirements that replace `security` on one value
+    /// of the server's path variable (such as `beta`).
+    #[serde(default, rename = "x-security-by-version")]
+    pub security_by_version: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

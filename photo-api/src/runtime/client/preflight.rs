@@ -56,10 +56,24 @@ pub(crate) fn decode_claims(token: &str) -> Option<Claims> {
     None
 }
 
-/// Refuses `op` when no token can call it, or when `token` is readable and lacks every
-/// alternative; the refusal names the least privileged permission of the token's kind.
-pub(crate) fn check(op: &'static OperationSpec, token: &str) -> Result<(), Refusal> {
-    if !op.is_authorizable() {
+/// The API version a client's requests go to: the last segment of its base URL's path (`v1.0`
+/// of `https://graph.microsoft.com/v1.0`), if it has one.
+pub(crate) fn api_version(base_path: &str) -> Option<&str> {
+    base_path
+        .rsplit('/')
+        .next()
+        .filter(|segment| !segment.is_empty())
+}
+
+/// Refuses `op` when no token can call it on API `version`, or when `token` is readable and
+/// lacks every alternative there; the refusal names the least privileged permission of the
+/// token's kind.
+pub(crate) fn check(
+    op: &'static OperationSpec,
+    version: Option<&str>,
+    token: &str,
+) -> Result<(), Refusal> {
+    if !op.is_authorizable(version) {
         return Err(Refusal::NotAuthorizable { operation: op.id });
     }
     let Some(claims) = decode_claims(token) else {
@@ -70,14 +84,17 @@ pub(crate) fn check(op: &'static OperationSpec, token: &str) -> Result<(), Refus
         return Ok(());
     };
     let granted: Vec<&str> = claims.permissions.iter().map(String::as_str).collect();
-    if op.authorizing_alternative(claims.kind, &granted).is_some() {
+    if op
+        .authorizing_alternative(version, claims.kind, &granted)
+        .is_some()
+    {
         return Ok(());
     }
     Err(Refusal::MissingPermission {
         operation: op.id,
         kind: claims.kind,
         least_privileged: op
-            .least_privileged(claims.kind)
+            .least_privileged(version, claims.kind)
             .map(|alt| alt.scopes.join(" and ")),
         have: claims.permissions,
     })
@@ -123,6 +140,7 @@ pub(crate) mod tests {
                 scopes: &["User.ReadWrite.All"],
             },
         ],
+        security_by_version: &[],
         unsupported_schemes: &[&PERSONAL],
         request_body: None,
     };
@@ -131,6 +149,7 @@ pub(crate) mod tests {
         method: HttpMethod::Patch,
         path: "/users/{user-id}/photo",
         security: &[],
+        security_by_version: &[],
         unsupported_schemes: &[&WORK, &PERSONAL, &APP],
         request_body: None,
     };
@@ -161,6 +180,13 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_api_version_is_the_last_segment_of_the_base_path() {
+        assert_eq!(api_version("/v1.0"), Some("v1.0"));
+        assert_eq!(api_version("/proxy/beta"), Some("beta"));
+        assert_eq!(api_version(""), None);
+    }
+
+    #[test]
     fn unreadable_tokens_yield_no_claims() {
         for token in [
             "opaque",
@@ -179,11 +205,15 @@ pub(crate) mod tests {
     #[test]
     fn a_granted_permission_passes_and_a_missing_one_is_named() {
         assert_eq!(
-            check(&SET_USER_PHOTO, &jwt(r#"{"roles":["user.readwrite.all"]}"#)),
+            check(
+                &SET_USER_PHOTO,
+                None,
+                &jwt(r#"{"roles":["user.readwrite.all"]}"#)
+            ),
             Ok(())
         );
         assert_eq!(
-            check(&SET_USER_PHOTO, &jwt(r#"{"scp":"User.Read"}"#)),
+            check(&SET_USER_PHOTO, None, &jwt(r#"{"scp":"User.Read"}"#)),
             Err(Refusal::MissingPermission {
                 operation: "setUserPhotoContent",
                 kind: TokenKind::DelegatedWork,
@@ -199,7 +229,7 @@ pub(crate) mod tests {
             r#"{{"scp":"User.ReadWrite","tid":"{}"}}"#,
             TokenKind::CONSUMER_TENANT_ID
         ));
-        let refusal = check(&SET_USER_PHOTO, &token);
+        let refusal = check(&SET_USER_PHOTO, None, &token);
         assert!(
             matches!(
                 &refusal,
@@ -216,7 +246,7 @@ pub(crate) mod tests {
     #[test]
     fn unauthorizable_operations_are_refused_for_any_token() {
         assert_eq!(
-            check(&UPDATE_PHOTO, "opaque"),
+            check(&UPDATE_PHOTO, None, "opaque"),
             Err(Refusal::NotAuthorizable {
                 operation: "updateUserPhoto"
             })
@@ -225,6 +255,6 @@ pub(crate) mod tests {
 
     #[test]
     fn opaque_tokens_pass_unchecked() {
-        assert_eq!(check(&SET_USER_PHOTO, "EwBwA8l6BAAU-opaque"), Ok(()));
+        assert_eq!(check(&SET_USER_PHOTO, None, "EwBwA8l6BAAU-opaque"), Ok(()));
     }
 }

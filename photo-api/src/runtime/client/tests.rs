@@ -43,6 +43,7 @@ static GET_USER_PHOTO: OperationSpec = OperationSpec {
         scheme: &WORK,
         scopes: &["ProfilePhoto.Read.All"],
     }],
+    security_by_version: &[],
     unsupported_schemes: &[&PERSONAL],
     request_body: None,
 };
@@ -60,6 +61,7 @@ static SET_MY_PHOTO: OperationSpec = OperationSpec {
             scopes: &["User.ReadWrite.All"],
         },
     ],
+    security_by_version: &[],
     unsupported_schemes: &[&PERSONAL, &APP],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -72,6 +74,7 @@ static UPDATE_USER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Patch,
     path: "/users/{user-id}/photo",
     security: &[],
+    security_by_version: &[],
     unsupported_schemes: &[&WORK, &PERSONAL, &APP],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Json,

@@ -105,7 +105,7 @@ impl Inner {
             span.record("attempt", attempt);
             let token = self.tokens.token().await?;
             if self.preflight {
-                preflight::check(op, &token)?;
+                preflight::check(op, preflight::api_version(&self.base_path), &token)?;
             }
             let authorization = self.authorization(&token)?;
             // Boxed, so that the future of a whole call stays small enough for the allocator's
@@ -439,6 +439,7 @@ mod tests {
             method: HttpMethod::Get,
             path: "/users/{user-id}/photo",
             security: &[],
+            security_by_version: &[],
             unsupported_schemes: &[],
             request_body: None,
         };

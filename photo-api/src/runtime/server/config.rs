@@ -14,6 +14,10 @@ pub struct ServerConfig {
     pub authorizer: Arc<dyn Authorizer>,
     /// The largest request body accepted, in bytes; larger bodies get `413`.
     pub max_request_bytes: u64,
+    /// The API version these routes serve (`v1.0`, `beta`: the first segment of their paths),
+    /// which chooses the permission table of operations whose permissions differ by version.
+    /// `None` uses every operation's default table.
+    pub api_version: Option<&'static str>,
     /// The longest a request body may go without a byte arriving while it is read; a client that
     /// stalls longer gets `408` and its connection is closed, so it cannot hold a task and a
     /// half-filled buffer forever.
@@ -34,6 +38,7 @@ impl ServerConfig {
         ServerConfig {
             authorizer: Arc::new(authorizer),
             max_request_bytes: Self::DEFAULT_MAX_REQUEST_BYTES,
+            api_version: None,
             body_idle_timeout: Self::DEFAULT_BODY_IDLE_TIMEOUT,
         }
     }
@@ -56,6 +61,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("authorizer", &"dyn Authorizer")
             .field("max_request_bytes", &self.max_request_bytes)
+            .field("api_version", &self.api_version)
             .field("body_idle_timeout", &self.body_idle_timeout)
             .finish()
     }

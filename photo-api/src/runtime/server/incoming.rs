@@ -47,7 +47,8 @@ enum BodyState {
 
 impl Incoming {
     /// Checks `request` against `op` in Graph's order: a `Bearer` token (else `401`), a token
-    /// `config.authorizer` accepts (`401`), a permission `op` allows (`403`); then, for an
+    /// `config.authorizer` accepts (`401`), a permission `op` allows on `config.api_version`
+    /// (`403`); then, for an
     /// operation with a body, an accepted `Content-Type` (`415`) and a declared length within
     /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded, and
     /// refused with `408` should it stall for longer than `config.body_idle_timeout`.
@@ -63,7 +64,7 @@ impl Incoming {
             .authorizer
             .authenticate_shared(token)
             .map_err(|err| Rejection::unauthorized(err.to_string()))?;
-        authorize(op, &principal)?;
+        authorize(op, config.api_version, &principal)?;
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;
         let rules = ReadRules {
@@ -311,6 +312,7 @@ mod tests {
         method: crate::runtime::operation::HttpMethod::Post,
         path: "/x",
         security: &[],
+        security_by_version: &[],
         unsupported_schemes: &[],
         request_body: Some(crate::runtime::operation::RequestBodySpec {
             kind: crate::runtime::operation::BodyKind::Json,

@@ -96,16 +96,19 @@ pub enum AuthError {
     Other(String),
 }
 
-/// The alternative of `op.security` that `principal` satisfies, or the `403` to answer.
+/// The alternative of `op`'s permissions on API `version` that `principal` satisfies, or the
+/// `403` to answer.
 ///
 /// An operation without any alternative (Graph documents no permission for it) refuses every
 /// token. The message names what the caller's kind of token would need, least privileged first.
 pub fn authorize(
     op: &OperationSpec,
+    version: Option<&str>,
     principal: &Principal,
 ) -> Result<&'static SecurityAlternative, Rejection> {
+    let security = op.security_in(version);
     // As `OperationSpec::authorizing_alternative`, without collecting the permissions first.
-    let satisfied = op.security.iter().find(|alternative| {
+    let satisfied = security.iter().find(|alternative| {
         alternative.scheme.kind == principal.kind
             && alternative
                 .scopes
@@ -115,17 +118,16 @@ pub fn authorize(
     if let Some(alternative) = satisfied {
         return Ok(alternative);
     }
-    let message = if !op.is_authorizable() {
+    let message = if !op.is_authorizable(version) {
         format!("No permission allows '{}'; every token is refused.", op.id)
-    } else if op.least_privileged(principal.kind).is_none() {
+    } else if op.least_privileged(version, principal.kind).is_none() {
         format!(
             "'{}' does not support {} tokens.",
             op.id,
             principal.kind.label()
         )
     } else {
-        let needed: Vec<String> = op
-            .security
+        let needed: Vec<String> = security
             .iter()
             .filter(|alternative| alternative.scheme.kind == principal.kind)
             .map(|alternative| alternative.scopes.join(" and "))
@@ -191,6 +193,7 @@ mod tests {
                 scopes: &["User.ReadWrite.All"],
             },
         ],
+        security_by_version: &[],
         unsupported_schemes: &[],
         request_body: None,
     };
@@ -217,6 +220,7 @@ mod tests {
     fn a_satisfied_alternative_is_returned() {
         let found = authorize(
             &OP,
+            None,
             &principal(TokenKind::DelegatedWork, &["user.readwrite.all"]),
         );
         assert_eq!(
@@ -229,6 +233,7 @@ mod tests {
     fn refusals_say_what_would_be_needed() {
         let refused = authorize(
             &OP,
+            None,
             &principal(TokenKind::DelegatedWork, &["User.Read.All"]),
         )
         .expect_err("neighbouring scope");
@@ -240,6 +245,7 @@ mod tests {
         );
         let refused = authorize(
             &OP,
+            None,
             &principal(TokenKind::Application, &["User.ReadWrite.All"]),
         )
         .expect_err("unsupported kind");

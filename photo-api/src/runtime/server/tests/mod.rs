@@ -59,6 +59,7 @@ static SET_PHOTO: OperationSpec = OperationSpec {
             scopes: &["User.ReadWrite.All"],
         },
     ],
+    security_by_version: &[],
     unsupported_schemes: &[&PERSONAL],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Binary,
@@ -85,6 +86,7 @@ static GET_PHOTO: OperationSpec = OperationSpec {
             scopes: &["User.Read.All"],
         },
     ],
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: None,
 };
@@ -94,6 +96,7 @@ static UPDATE_USER_PHOTO: OperationSpec = OperationSpec {
     method: HttpMethod::Patch,
     path: "/users/{user-id}/photo",
     security: &[],
+    security_by_version: &[],
     unsupported_schemes: &[&WORK, &PERSONAL, &APP],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Json,
@@ -110,6 +113,7 @@ static UPDATE_GROUP_PHOTO: OperationSpec = OperationSpec {
         scheme: &WORK,
         scopes: &["Group.ReadWrite.All"],
     }],
+    security_by_version: &[],
     unsupported_schemes: &[],
     request_body: Some(RequestBodySpec {
         kind: BodyKind::Json,
