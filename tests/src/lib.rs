@@ -3,3 +3,5 @@
 //! does not compile fails the build.
 
 include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
+
+pub mod permission_facts;

@@ -800,7 +800,10 @@ async fn patch_is_never_authorized(env: &Env) {
         })) => {
             assert_eq!(operation, "setMyPhotoContent");
             assert_eq!(kind, TokenKind::DelegatedWork);
-            assert_eq!(least_privileged.as_deref(), Some("User.ReadWrite"));
+            assert_eq!(
+                least_privileged.as_deref(),
+                Some("ProfilePhoto.ReadWrite.All")
+            );
         }
         other => panic!("expected a missing-permission refusal, got {other:?}"),
     }
@@ -996,6 +999,58 @@ async fn contact_photos_of_both_owners_and_folders() {
 async fn patch_is_refused_by_the_server_and_by_preflight() {
     let env = Env::start().await;
     bounded(patch_is_never_authorized(&env)).await;
+}
+
+/// A personal account may upload its own photo on v1.0 but not on beta (Microsoft's tables
+/// differ): the preflight of a client of each version says what that version's server says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_follows_the_permissions_of_the_clients_api_version() {
+    let env = Env::start().await;
+    bounded(async {
+        let upload = jpeg(64, 64, 9);
+        let token = env
+            .served
+            .token(&TokenSpec::delegated("personal-uploader", ["User.ReadWrite"]).personal());
+        for preflight in [true, false] {
+            let client = |version| {
+                env.served.api(
+                    env.served
+                        .client_builder(version, token.clone())
+                        .preflight(preflight),
+                )
+            };
+            let v1 = client(Version::V1)
+                .me()
+                .photo()
+                .content()
+                .put(photo(&upload))
+                .await;
+            assert!(v1.is_ok(), "v1.0 (preflight {preflight}): {v1:?}");
+            let requests = env.served.recorder.requests();
+            let beta = client(Version::Beta)
+                .me()
+                .photo()
+                .content()
+                .put(photo(&upload))
+                .await;
+            match beta {
+                Err(Error::Refused(Refusal::MissingPermission {
+                    kind: TokenKind::DelegatedPersonal,
+                    least_privileged: None,
+                    ..
+                })) if preflight => {
+                    assert_eq!(
+                        env.served.recorder.requests(),
+                        requests,
+                        "sent despite preflight"
+                    );
+                }
+                Err(Error::Graph(error)) if !preflight => assert_eq!(error.status, 403),
+                other => panic!("beta (preflight {preflight}): {other:?}"),
+            }
+        }
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

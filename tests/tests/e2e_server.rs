@@ -3,8 +3,8 @@
 //! What a client of any language sees: the seed pages' examples, every validation rule with its
 //! status and Graph error (whose `request-id` matches the header and which echoes the caller's
 //! `client-request-id`), proof that no refused request changed the store, JSON body validation
-//! on the fixture server with a JSON operation, and the spec's permission tables, checked
-//! operation by operation from `OperationSpec.security`.
+//! on the fixture server with a JSON operation, and Microsoft's permission tables
+//! (`spec/permissions.csv`), checked operation by operation on every API version.
 
 mod e2e_support;
 
@@ -19,10 +19,12 @@ use bytes::Bytes;
 use e2e_support::{SECRET, Served, bounded, jpeg, jpeg_prefixed, user_owner};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use photo_api::emulator::{OwnerKey, TokenSpec, tokens};
+use photo_api::models::Version;
 use photo_api::operations::ALL;
 use photo_api::runtime::operation::{BodyKind, OperationSpec, TokenKind};
 use photo_api::runtime::server::{JwtAuthorizer, RequestContext, ServerConfig};
 use photo_tests::json_body::server::{Api, CreateNoteRequest, CreateNoteResponse};
+use photo_tests::permission_facts::{self, Fact};
 use serde_json::{Value, json};
 
 /// v1.0's request size limit.
@@ -863,8 +865,8 @@ async fn malformed_json_bodies_are_refused_naming_the_field() {
     .await;
 }
 
-/// The path of `op` with every parameter filled in, under `/v1.0`.
-fn concrete_path(op: &OperationSpec) -> String {
+/// The path of `op` with every parameter filled in, under API `version`.
+fn concrete_path(op: &OperationSpec, version: &str) -> String {
     let filled = op
         .path
         .split('/')
@@ -885,15 +887,24 @@ fn concrete_path(op: &OperationSpec) -> String {
         })
         .collect::<Vec<_>>()
         .join("/");
-    format!("/v1.0{filled}")
+    format!("/{version}{filled}")
 }
 
-/// Every permission the spec names for tokens of `kind`, over all operations.
-fn permissions_of(kind: TokenKind) -> BTreeSet<&'static str> {
-    ALL.iter()
-        .flat_map(|op| op.security.iter())
-        .filter(|alternative| alternative.scheme.kind == kind)
-        .flat_map(|alternative| alternative.scopes.iter().copied())
+/// The spec's name of the scheme of `kind` (one scheme per kind in this spec).
+fn scheme_name(kind: TokenKind) -> &'static str {
+    photo_api::operations::schemes::ALL
+        .iter()
+        .find(|scheme| scheme.kind == kind)
+        .map(|scheme| scheme.name)
+        .expect("a scheme of every kind")
+}
+
+/// Every permission the permission table names for the scheme of `kind`.
+fn permissions_of(facts: &[Fact], kind: TokenKind) -> BTreeSet<&str> {
+    facts
+        .iter()
+        .filter(|fact| fact.scheme == scheme_name(kind))
+        .map(|fact| fact.permission.as_str())
         .collect()
 }
 
@@ -904,18 +915,23 @@ fn authorized(reply: &Reply) -> bool {
         || (reply.status == 404 && reply.code().as_deref() == Some("ImageNotFound"))
 }
 
+/// Microsoft's permission tables (`spec/permissions.csv`), request by request, on every API
+/// version and for every kind of token: each permission of an operation's table is accepted on
+/// its own; each permission outside it, alone, is refused with Graph's 403 body naming the least
+/// privileged permission of that version, and changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_permission_tables_hold_for_every_operation() {
+async fn the_permission_tables_hold_for_every_operation_and_version() {
     bounded(async {
+        let facts = permission_facts::load().unwrap_or_else(|err| panic!("{err}"));
         let served = Served::start().await;
         let raw = Raw::new(served.origin());
         let upload = jpeg(64, 64, 6);
         let subject = "matrix-user@contoso.com";
-        let send = |op: &'static OperationSpec, token: String| {
+        let send = |op: &'static OperationSpec, version: &'static str, token: String| {
             let raw = &raw;
             let upload = upload.clone();
             async move {
-                let path = concrete_path(op);
+                let path = concrete_path(op, version);
                 let (content_type, payload) = match &op.request_body {
                     Some(body) if body.kind == BodyKind::Binary => {
                         (body.media_types[0], Payload::Whole(upload))
@@ -938,70 +954,81 @@ async fn the_permission_tables_hold_for_every_operation() {
             }
         };
         let mut checked = 0usize;
-        for op in ALL.iter().copied() {
-            for kind in KINDS {
-                let alternatives: Vec<_> = op
-                    .security
-                    .iter()
-                    .filter(|alternative| alternative.scheme.kind == kind)
-                    .collect();
-                // Every alternative, the least privileged first, authorizes on its own.
-                for alternative in &alternatives {
-                    let token = served.token(&token_spec(kind, subject, alternative.scopes));
-                    let (reply, _, what) = send(op, token).await;
-                    assert!(
-                        authorized(&reply),
-                        "{what} with only {:?} ({kind:?}): {reply:?}",
-                        alternative.scopes
-                    );
-                    checked += 1;
-                }
-                // Each other permission of the same kind alone is refused, and so is a token of
-                // this kind holding all of them when the operation does not support the kind.
-                let neighbours: Vec<&str> = permissions_of(kind)
+        for version in Version::ALL.map(Version::as_str) {
+            for op in ALL.iter().copied() {
+                for kind in KINDS {
+                    let table: Vec<&str> = permission_facts::applying(
+                        &facts,
+                        op.method.as_str(),
+                        op.path,
+                        version,
+                        scheme_name(kind),
+                    )
                     .into_iter()
-                    .filter(|permission| {
-                        !alternatives
-                            .iter()
-                            .any(|alternative| alternative.scopes == [*permission])
-                    })
+                    .map(|fact| fact.permission.as_str())
                     .collect();
-                let mut refused: Vec<Vec<&str>> = neighbours
-                    .iter()
-                    .map(|permission| vec![*permission])
-                    .collect();
-                if alternatives.is_empty() {
-                    refused.push(permissions_of(kind).into_iter().collect());
-                }
-                for scopes in refused {
-                    let mutations = served.mutations();
-                    let token = served.token(&token_spec(kind, subject, &scopes));
-                    let (reply, id, what) = send(op, token).await;
-                    let what = format!("{what} with only {scopes:?} ({kind:?})");
-                    let error =
-                        assert_graph_error(&reply, &id, 403, "Authorization_RequestDenied", &what);
-                    if let Some(least) = op.least_privileged(kind) {
-                        let message = error["message"].as_str().unwrap_or_default();
+                    // Every permission of the table, the least privileged first, authorizes on
+                    // its own.
+                    for permission in &table {
+                        let token = served.token(&token_spec(kind, subject, &[permission]));
+                        let (reply, _, what) = send(op, version, token).await;
                         assert!(
-                            message.contains(&least.scopes.join(" and ")),
-                            "{what}: the refusal does not name {:?}: {message}",
-                            least.scopes
+                            authorized(&reply),
+                            "{what} with only {permission} ({kind:?}): {reply:?}"
                         );
+                        checked += 1;
                     }
-                    assert_eq!(served.mutations(), mutations, "{what} changed the store");
-                    checked += 1;
-                }
-                // The least privileged permission in a token of another kind is refused unless
-                // that kind has the same alternative.
-                if let Some(least) = op.least_privileged(kind) {
+                    // Each other permission of the same kind alone is refused, and so is a token
+                    // of this kind holding all of them when the table has no row for the kind.
+                    let mut refused: Vec<Vec<&str>> = permissions_of(&facts, kind)
+                        .into_iter()
+                        .filter(|permission| !table.contains(permission))
+                        .map(|permission| vec![permission])
+                        .collect();
+                    if table.is_empty() {
+                        refused.push(permissions_of(&facts, kind).into_iter().collect());
+                    }
+                    for scopes in refused {
+                        let mutations = served.mutations();
+                        let token = served.token(&token_spec(kind, subject, &scopes));
+                        let (reply, id, what) = send(op, version, token).await;
+                        let what = format!("{what} with only {scopes:?} ({kind:?})");
+                        let error = assert_graph_error(
+                            &reply,
+                            &id,
+                            403,
+                            "Authorization_RequestDenied",
+                            &what,
+                        );
+                        if let Some(least) = table.first() {
+                            let message = error["message"].as_str().unwrap_or_default();
+                            assert!(
+                                message.contains(least),
+                                "{what}: the refusal does not name {least}: {message}"
+                            );
+                        }
+                        assert_eq!(served.mutations(), mutations, "{what} changed the store");
+                        checked += 1;
+                    }
+                    // The least privileged permission in a token of another kind is accepted
+                    // only where that kind's table has it too.
+                    let Some(least) = table.first() else {
+                        continue;
+                    };
                     for other in KINDS.into_iter().filter(|other| *other != kind) {
-                        let same_alternative = op.security.iter().any(|alternative| {
-                            alternative.scheme.kind == other && alternative.scopes == least.scopes
-                        });
-                        let token = served.token(&token_spec(other, subject, least.scopes));
-                        let (reply, id, what) = send(op, token).await;
-                        let what = format!("{what} with {:?} as {other:?}", least.scopes);
-                        if same_alternative {
+                        let accepted = permission_facts::applying(
+                            &facts,
+                            op.method.as_str(),
+                            op.path,
+                            version,
+                            scheme_name(other),
+                        )
+                        .iter()
+                        .any(|fact| fact.permission == *least);
+                        let token = served.token(&token_spec(other, subject, &[least]));
+                        let (reply, id, what) = send(op, version, token).await;
+                        let what = format!("{what} with {least} as {other:?}");
+                        if accepted {
                             assert!(authorized(&reply), "{what}: {reply:?}");
                         } else {
                             assert_graph_error(
