@@ -368,6 +368,9 @@ const ME_AND_PATCH: [usize; 4] = [0, 3, 4, 5];
 /// Of [`TARGETS`], the writes.
 const WRITES: [usize; 6] = [0, 1, 2, 3, 4, 6];
 const ALL_TARGETS: [usize; 7] = [0, 1, 2, 3, 4, 5, 6];
+/// Of [`TARGETS`], those a personal account may not call: other users' photos and the `PATCH`
+/// (its own photo on v1.0 it may read, upload and delete).
+const NOT_PERSONAL: [usize; 4] = [1, 2, 4, 6];
 
 /// Valid tokens whose permissions are of the wrong scheme (or too weak) for the targets given:
 /// each must be answered 403.
@@ -412,7 +415,7 @@ fn forbidden() -> Vec<(&'static str, String, &'static [usize])> {
                 delegated_claims("User.ReadWrite User.Read"),
                 json!({"tid": "9188040d-6c67-4c5b-b112-36a304b66dad"}),
             )),
-            &ALL_TARGETS,
+            &NOT_PERSONAL,
         ),
         (
             "a delegated token without scopes",
