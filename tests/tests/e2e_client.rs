@@ -1012,27 +1012,19 @@ async fn preflight_follows_the_permissions_of_the_clients_api_version() {
             .served
             .token(&TokenSpec::delegated("personal-uploader", ["User.ReadWrite"]).personal());
         for preflight in [true, false] {
-            let client = |version| {
-                env.served.api(
+            let upload_to = |version| {
+                let api = env.served.api(
                     env.served
                         .client_builder(version, token.clone())
                         .preflight(preflight),
-                )
+                );
+                let content = photo(&upload);
+                async move { api.me().photo().content().put(content).await }
             };
-            let v1 = client(Version::V1)
-                .me()
-                .photo()
-                .content()
-                .put(photo(&upload))
-                .await;
+            let v1 = upload_to(Version::V1).await;
             assert!(v1.is_ok(), "v1.0 (preflight {preflight}): {v1:?}");
             let requests = env.served.recorder.requests();
-            let beta = client(Version::Beta)
-                .me()
-                .photo()
-                .content()
-                .put(photo(&upload))
-                .await;
+            let beta = upload_to(Version::Beta).await;
             match beta {
                 Err(Error::Refused(Refusal::MissingPermission {
                     kind: TokenKind::DelegatedPersonal,
