@@ -10,6 +10,8 @@ use super::models::*;
 use crate::runtime::server as rt;
 /// The API, one method per operation. The router calls a method only for a request that
 /// passed authentication, authorization and validation.
+///
+/// A method with a default answers `501 Not Implemented` until implemented.
 pub trait Api: Send + Sync + 'static {
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
@@ -18,7 +20,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyPhotoRequest,
-    ) -> impl std::future::Future<Output = GetMyPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getMyPhoto").into())
+    }
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
     /// Operation `deleteMyPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_MY_PHOTO).
@@ -26,7 +31,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: DeleteMyPhotoRequest,
-    ) -> impl std::future::Future<Output = DeleteMyPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = DeleteMyPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("deleteMyPhoto").into())
+    }
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
     /// Operation `getMyPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -34,7 +42,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetMyPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getMyPhotoContent").into())
+    }
     /// `PUT /me/photo/$value`: Upload the photo of the signed-in user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -44,7 +55,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: SetMyPhotoContentRequest,
-    ) -> impl std::future::Future<Output = SetMyPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = SetMyPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("setMyPhotoContent").into())
+    }
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
     /// Operation `listMyPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -52,7 +66,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: ListMyPhotosRequest,
-    ) -> impl std::future::Future<Output = ListMyPhotosResponse> + Send;
+    ) -> impl std::future::Future<Output = ListMyPhotosResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("listMyPhotos").into())
+    }
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
     /// Operation `getMyPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -60,7 +77,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyPhotoBySizeRequest,
-    ) -> impl std::future::Future<Output = GetMyPhotoBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyPhotoBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getMyPhotoBySize").into())
+    }
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
     /// Operation `getMyPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -68,7 +88,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyPhotoContentBySizeRequest,
-    ) -> impl std::future::Future<Output = GetMyPhotoContentBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyPhotoContentBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getMyPhotoContentBySize").into(),
+        )
+    }
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
     /// Operation `getUserPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
@@ -76,7 +101,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserPhotoRequest,
-    ) -> impl std::future::Future<Output = GetUserPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getUserPhoto").into())
+    }
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
     /// Operation `deleteUserPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_USER_PHOTO).
@@ -84,7 +112,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: DeleteUserPhotoRequest,
-    ) -> impl std::future::Future<Output = DeleteUserPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = DeleteUserPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("deleteUserPhoto").into())
+    }
     /// `PATCH /users/{user-id}/photo`: Update the photo metadata of a user.
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
@@ -94,7 +125,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: UpdateUserPhotoRequest,
-    ) -> impl std::future::Future<Output = UpdateUserPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = UpdateUserPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("updateUserPhoto").into())
+    }
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
     /// Operation `getUserPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
@@ -102,7 +136,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetUserPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getUserPhotoContent").into())
+    }
     /// `PUT /users/{user-id}/photo/$value`: Upload the photo of a user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -112,7 +149,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: SetUserPhotoContentRequest,
-    ) -> impl std::future::Future<Output = SetUserPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = SetUserPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("setUserPhotoContent").into())
+    }
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
     /// Operation `listUserPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
@@ -120,7 +160,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: ListUserPhotosRequest,
-    ) -> impl std::future::Future<Output = ListUserPhotosResponse> + Send;
+    ) -> impl std::future::Future<Output = ListUserPhotosResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("listUserPhotos").into())
+    }
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
     /// Operation `getUserPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
@@ -128,7 +171,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserPhotoBySizeRequest,
-    ) -> impl std::future::Future<Output = GetUserPhotoBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserPhotoBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getUserPhotoBySize").into())
+    }
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
     /// Operation `getUserPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_PHOTO).
@@ -136,7 +182,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserPhotoContentBySizeRequest,
-    ) -> impl std::future::Future<Output = GetUserPhotoContentBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserPhotoContentBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getUserPhotoContentBySize").into(),
+        )
+    }
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
     /// Operation `getGroupPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
@@ -144,7 +195,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetGroupPhotoRequest,
-    ) -> impl std::future::Future<Output = GetGroupPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetGroupPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getGroupPhoto").into())
+    }
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
     /// Operation `deleteGroupPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::DELETE_GROUP_PHOTO).
@@ -152,7 +206,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: DeleteGroupPhotoRequest,
-    ) -> impl std::future::Future<Output = DeleteGroupPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = DeleteGroupPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("deleteGroupPhoto").into())
+    }
     /// `PATCH /groups/{group-id}/photo`: Update the photo metadata of a group.
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
@@ -162,7 +219,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: UpdateGroupPhotoRequest,
-    ) -> impl std::future::Future<Output = UpdateGroupPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = UpdateGroupPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("updateGroupPhoto").into())
+    }
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
     /// Operation `getGroupPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
@@ -170,7 +230,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetGroupPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetGroupPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetGroupPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getGroupPhotoContent").into())
+    }
     /// `PUT /groups/{group-id}/photo/$value`: Upload the photo of a group.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -180,7 +243,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: SetGroupPhotoContentRequest,
-    ) -> impl std::future::Future<Output = SetGroupPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = SetGroupPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("setGroupPhotoContent").into())
+    }
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
     /// Operation `listGroupPhotos`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
@@ -188,7 +254,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: ListGroupPhotosRequest,
-    ) -> impl std::future::Future<Output = ListGroupPhotosResponse> + Send;
+    ) -> impl std::future::Future<Output = ListGroupPhotosResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("listGroupPhotos").into())
+    }
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
     /// Operation `getGroupPhotoBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
@@ -196,7 +265,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetGroupPhotoBySizeRequest,
-    ) -> impl std::future::Future<Output = GetGroupPhotoBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetGroupPhotoBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getGroupPhotoBySize").into())
+    }
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
     /// Operation `getGroupPhotoContentBySize`, called once the caller holds one of [its permissions](super::operations::permissions::GET_GROUP_PHOTO).
@@ -204,7 +276,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetGroupPhotoContentBySizeRequest,
-    ) -> impl std::future::Future<Output = GetGroupPhotoContentBySizeResponse> + Send;
+    ) -> impl std::future::Future<Output = GetGroupPhotoContentBySizeResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getGroupPhotoContentBySize").into(),
+        )
+    }
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
     /// Operation `getMyContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
@@ -212,7 +289,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyContactPhotoRequest,
-    ) -> impl std::future::Future<Output = GetMyContactPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyContactPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getMyContactPhoto").into())
+    }
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
     /// Operation `getMyContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
@@ -220,7 +300,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyContactPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetMyContactPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyContactPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getMyContactPhotoContent").into(),
+        )
+    }
     /// `PUT /me/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of the signed-in user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -230,7 +315,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: SetMyContactPhotoContentRequest,
-    ) -> impl std::future::Future<Output = SetMyContactPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = SetMyContactPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("setMyContactPhotoContent").into(),
+        )
+    }
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
     /// Operation `getUserContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
@@ -238,7 +328,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserContactPhotoRequest,
-    ) -> impl std::future::Future<Output = GetUserContactPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserContactPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getUserContactPhoto").into())
+    }
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
     /// Operation `getUserContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
@@ -246,7 +339,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserContactPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetUserContactPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserContactPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getUserContactPhotoContent").into(),
+        )
+    }
     /// `PUT /users/{user-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact of a user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -256,7 +354,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: SetUserContactPhotoContentRequest,
-    ) -> impl std::future::Future<Output = SetUserContactPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = SetUserContactPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("setUserContactPhotoContent").into(),
+        )
+    }
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
     /// Operation `getMyFolderContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
@@ -264,7 +367,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetMyFolderContactPhotoRequest,
-    ) -> impl std::future::Future<Output = GetMyFolderContactPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetMyFolderContactPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getMyFolderContactPhoto").into(),
+        )
+    }
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
     /// Operation `getMyFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_CONTACT_PHOTO).
@@ -274,7 +382,12 @@ pub trait Api: Send + Sync + 'static {
         request: GetMyFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = GetMyFolderContactPhotoContentResponse,
-    > + Send;
+    > + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getMyFolderContactPhotoContent").into(),
+        )
+    }
     /// `PUT /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact in a contact folder of the signed-in user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -286,7 +399,12 @@ pub trait Api: Send + Sync + 'static {
         request: SetMyFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = SetMyFolderContactPhotoContentResponse,
-    > + Send;
+    > + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("setMyFolderContactPhotoContent").into(),
+        )
+    }
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
     /// Operation `getUserFolderContactPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
@@ -294,7 +412,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetUserFolderContactPhotoRequest,
-    ) -> impl std::future::Future<Output = GetUserFolderContactPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetUserFolderContactPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getUserFolderContactPhoto").into(),
+        )
+    }
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
     /// Operation `getUserFolderContactPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_USER_CONTACT_PHOTO).
@@ -304,7 +427,12 @@ pub trait Api: Send + Sync + 'static {
         request: GetUserFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = GetUserFolderContactPhotoContentResponse,
-    > + Send;
+    > + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getUserFolderContactPhotoContent").into(),
+        )
+    }
     /// `PUT /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Upload the photo of a contact in a contact folder of a user.
     ///
     /// Uploads the binary JPEG image as the request body. For a user, the service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
@@ -316,7 +444,12 @@ pub trait Api: Send + Sync + 'static {
         request: SetUserFolderContactPhotoContentRequest,
     ) -> impl std::future::Future<
         Output = SetUserFolderContactPhotoContentResponse,
-    > + Send;
+    > + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("setUserFolderContactPhotoContent").into(),
+        )
+    }
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
     /// Operation `getDriveOwnerPhoto`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -324,7 +457,10 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetDriveOwnerPhotoRequest,
-    ) -> impl std::future::Future<Output = GetDriveOwnerPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = GetDriveOwnerPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(rt::Rejection::not_implemented("getDriveOwnerPhoto").into())
+    }
     /// `PATCH /drive/root/createdByUser/photo`: Update the photo metadata of the user who created the signed-in user's drive.
     ///
     /// Updates only the properties present in the body; absent properties keep their values. Microsoft documents no permission that allows this call, so every token is refused.
@@ -334,7 +470,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: UpdateDriveOwnerPhotoRequest,
-    ) -> impl std::future::Future<Output = UpdateDriveOwnerPhotoResponse> + Send;
+    ) -> impl std::future::Future<Output = UpdateDriveOwnerPhotoResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("updateDriveOwnerPhoto").into(),
+        )
+    }
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
     /// Operation `getDriveOwnerPhotoContent`, called once the caller holds one of [its permissions](super::operations::permissions::GET_MY_PHOTO).
@@ -342,7 +483,12 @@ pub trait Api: Send + Sync + 'static {
         &self,
         context: rt::RequestContext,
         request: GetDriveOwnerPhotoContentRequest,
-    ) -> impl std::future::Future<Output = GetDriveOwnerPhotoContentResponse> + Send;
+    ) -> impl std::future::Future<Output = GetDriveOwnerPhotoContentResponse> + Send {
+        let _ = (context, request);
+        std::future::ready(
+            rt::Rejection::not_implemented("getDriveOwnerPhotoContent").into(),
+        )
+    }
 }
 /// The validated request of `GET /me/photo`, and of every operation whose request type is an alias of this one.
 pub struct GetMyPhotoRequest {
@@ -392,6 +538,15 @@ impl IntoResponse for GetMyPhotoResponse {
         }
     }
 }
+impl From<rt::Rejection> for GetMyPhotoResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
+        }
+    }
+}
 /// The validated request of `DELETE /me/photo`.
 pub struct DeleteMyPhotoRequest {
     /// The header parameter `If-Match`. Delete only when the current photo has this ETag.
@@ -422,6 +577,16 @@ impl IntoResponse for DeleteMyPhotoResponse {
             Self::PreconditionFailed(rejection) => rejection.into_response(),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
+        }
+    }
+}
+impl From<rt::Rejection> for DeleteMyPhotoResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            412 => Self::PreconditionFailed(rejection),
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
         }
     }
 }
@@ -470,6 +635,15 @@ impl IntoResponse for GetMyPhotoContentResponse {
         }
     }
 }
+impl From<rt::Rejection> for GetMyPhotoContentResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
+        }
+    }
+}
 /// The validated request of `PUT /me/photo/$value`.
 pub struct SetMyPhotoContentRequest {
     /// The request body.
@@ -495,6 +669,15 @@ impl IntoResponse for SetMyPhotoContentResponse {
             Self::Ok => rt::empty_response(rt::status(200), []),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
+        }
+    }
+}
+impl From<rt::Rejection> for SetMyPhotoContentResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
         }
     }
 }
@@ -528,6 +711,15 @@ impl IntoResponse for ListMyPhotosResponse {
             Self::Ok { body } => rt::json_response(rt::status(200), &body, []),
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
+        }
+    }
+}
+impl From<rt::Rejection> for ListMyPhotosResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
         }
     }
 }
@@ -642,6 +834,15 @@ impl IntoResponse for UpdateUserPhotoResponse {
             }
             Self::ClientError(rejection) => rejection.into_response(),
             Self::ServerError(rejection) => rejection.into_response(),
+        }
+    }
+}
+impl From<rt::Rejection> for UpdateUserPhotoResponse {
+    /// The variant declared for the rejection's status; any other status is `ClientError`. The response carries the rejection's own status either way.
+    fn from(rejection: rt::Rejection) -> Self {
+        match rejection.status().as_u16() {
+            500..=599 => Self::ServerError(rejection),
+            _ => Self::ClientError(rejection),
         }
     }
 }

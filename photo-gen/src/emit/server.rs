@@ -3,7 +3,7 @@
 //! calling the implementation.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use super::client::status_text;
 use super::format::FileSink;
@@ -12,7 +12,9 @@ use super::operations::static_name;
 use super::shapes::Shapes;
 use super::share::Share;
 use super::{docs, ident, number};
-use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
+use crate::model::{
+    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
+};
 
 fn request_name(op: &Operation) -> syn::Ident {
     format_ident!("{}Request", op.type_name)
@@ -76,16 +78,39 @@ fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         let response = response_name(op);
         let list = static_name(&api.operations[permissions.first(index)]);
         let doc = docs::server_operation(op, &list);
+        let signature = quote! {
+            fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send
+        };
+        if error_responses(op).next().is_none() {
+            return quote!(#doc #signature;);
+        }
+        let id = super::string_literal(&op.id);
         quote! {
             #doc
-            fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
+            #signature {
+                let _ = (context, request);
+                std::future::ready(rt::Rejection::not_implemented(#id).into())
+            }
         }
     });
+    // An operation that can answer an error answers `501` until implemented, so that a server
+    // can start with the operations it needs.
+    let defaults = api
+        .operations
+        .iter()
+        .any(|op| error_responses(op).next().is_some())
+        .then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " A method with a default answers `501 Not Implemented` until implemented."]
+            }
+        });
     sink.container(
         |methods| {
             quote! {
                 /// The API, one method per operation. The router calls a method only for a request that
                 /// passed authentication, authorization and validation.
+                #defaults
                 pub trait Api: Send + Sync + 'static {
                     #methods
                 }
@@ -272,6 +297,7 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
             ""
         }
     );
+    let from_rejection = from_rejection(op);
     quote! {
         #[doc = #doc]
         pub enum #name { #(#variants,)* }
@@ -281,7 +307,73 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
                 match self { #(#arms,)* }
             }
         }
+
+        #from_rejection
     }
+}
+
+/// The responses of `op` that carry a [`Rejection`](rt::Rejection): its error statuses.
+fn error_responses(op: &Operation) -> impl Iterator<Item = &Response> {
+    op.responses
+        .iter()
+        .filter(|response| response.status.is_error())
+}
+
+/// `impl From<Rejection>` for the response enum of `op`, so an implementation answers an error
+/// with `rejection.into()`. The rejection's status picks the variant: the one declared for that
+/// exact code, else for its class (`4XX`, `5XX`); any other status gets `default`, else `4XX`,
+/// else the first error response. Whichever variant it is, the response sent carries the rejection's own
+/// status. `None` when the operation declares no error response: its enum cannot hold one.
+fn from_rejection(op: &Operation) -> Option<TokenStream> {
+    let fallback = error_responses(op)
+        .find(|response| response.status == Status::Default)
+        .or_else(|| error_responses(op).find(|response| response.status == Status::Range(4)))
+        .or_else(|| error_responses(op).next())?;
+    let others = || error_responses(op).filter(|response| response.variant != fallback.variant);
+    let arm = |response: &Response| {
+        let variant = ident(&response.variant);
+        let pattern = match response.status {
+            Status::Code(code) => number(code).into_token_stream(),
+            Status::Range(class) => {
+                let low = u16::from(class) * 100;
+                let (low, high) = (number(low), number(low + 99));
+                quote!(#low..=#high)
+            }
+            // `default` is always the fallback when declared.
+            Status::Default => return None,
+        };
+        Some(quote!(#pattern => Self::#variant(rejection)))
+    };
+    // Exact codes before classes, so that a code inside a declared class gets its own variant
+    // whatever the spec's order.
+    let exact = others().filter(|response| matches!(response.status, Status::Code(_)));
+    let classes = others().filter(|response| matches!(response.status, Status::Range(_)));
+    let arms = exact.chain(classes).filter_map(arm);
+    let fallback_variant = ident(&fallback.variant);
+    let body = if others().next().is_none() {
+        quote!(Self::#fallback_variant(rejection))
+    } else {
+        quote! {
+            match rejection.status().as_u16() {
+                #(#arms,)*
+                _ => Self::#fallback_variant(rejection),
+            }
+        }
+    };
+    let name = response_name(op);
+    let doc = super::doc_literal(&format!(
+        " The variant declared for the rejection's status; any other status is `{}`. The \
+         response carries the rejection's own status either way.",
+        fallback.variant
+    ));
+    Some(quote! {
+        impl From<rt::Rejection> for #name {
+            #[doc = #doc]
+            fn from(rejection: rt::Rejection) -> Self {
+                #body
+            }
+        }
+    })
 }
 
 fn routes(api: &Api, sink: &mut FileSink) {
