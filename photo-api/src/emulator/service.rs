@@ -11,12 +11,11 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{
-    self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck, UploadScan,
-};
+use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck};
 use super::odata;
 use super::owner::{OwnerKey, Owners};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
+use super::upload::UploadScan;
 use crate::models::{PhotoSize, ProfilePhoto, SelectItem};
 use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
 use crate::server::*;
