@@ -1,20 +1,23 @@
 //! The server stub as an implementation uses it: the README's "Implement the server" example
 //! (compiled from `readme/implement_server.rs`, which the README shows verbatim) serving real
-//! requests, and rejections becoming the response variant their status calls for.
+//! requests, rejections becoming the response variant their status calls for, and a
+//! `PartialApi` answering 501 for what it leaves out.
 
 mod e2e_support;
 #[path = "readme/implement_server.rs"]
 mod implement_server;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use e2e_support::{SECRET, bounded, jpeg};
 use http::StatusCode;
 use implement_server::{Photos, serve};
 use photo_api::emulator::{TokenSpec, tokens};
-use photo_api::runtime::server::Rejection;
+use photo_api::runtime::operation::TokenKind;
+use photo_api::runtime::server::{Principal, Rejection, RequestContext};
 use photo_api::server::DeleteMyPhotoResponse;
-use photo_tests::status_ranges::server::GetJobResponse;
+use photo_tests::status_ranges::server::{Api, GetJobRequest, GetJobResponse, PartialApi};
 use serde_json::Value;
 
 const README: &str = include_str!("../../README.md");
@@ -159,9 +162,30 @@ fn codes_win_over_classes_and_default_takes_the_rest() {
     }
 }
 
-#[test]
-fn an_operation_left_out_answers_501_naming_it() {
-    let refusal = Rejection::not_implemented("getJob");
+/// A `PartialApi` of the `status_ranges` fixture that implements nothing.
+struct NoJobs;
+
+impl PartialApi for NoJobs {}
+
+#[tokio::test]
+async fn a_partial_api_answers_501_naming_each_operation_it_leaves_out() {
+    let context = RequestContext {
+        principal: Arc::new(Principal {
+            subject: "reader".into(),
+            kind: TokenKind::DelegatedWork,
+            permissions: Vec::new(),
+            tenant_id: None,
+        }),
+        request_id: "request".into(),
+        client_request_id: None,
+    };
+    let request = GetJobRequest {
+        job_id: "job".into(),
+    };
+    // Called as the router calls it: through `Api`, which every `PartialApi` is.
+    let GetJobResponse::Default(refusal) = Api::get_job(&NoJobs, context, request).await else {
+        panic!("501 is not declared, so it is the `default` response");
+    };
     assert_eq!(refusal.status(), StatusCode::NOT_IMPLEMENTED);
     assert_eq!(refusal.code(), "NotImplemented");
     assert!(

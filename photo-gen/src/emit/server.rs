@@ -1,28 +1,21 @@
-//! The server stub: a typed request and a response enum per operation, one trait for the API,
-//! and an axum router that validates each request (auth, media type, size, parameters) before
+//! The server stub: a typed request and a response enum per operation, the traits for the API
+//! (see [`server_api`]), and an axum router that validates each request (auth, media type, size, parameters) before
 //! calling the implementation.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, quote};
 
 use super::client::status_text;
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
+use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
 use super::share::Share;
 use super::{docs, ident, number};
 use crate::model::{
     Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
 };
-
-fn request_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Request", op.type_name)
-}
-
-fn response_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Response", op.type_name)
-}
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
 fn capture(op: &Operation, name: &str) -> String {
@@ -45,20 +38,21 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-/// The first share emits the preamble and the `Api` trait; the last the request and response
+/// The first share emits the preamble and the API traits; the last the request and response
 /// types, the router and the route table (one share emits both).
 pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
     if share.is_first() {
-        preamble_and_trait(api, rt, sink);
+        preamble_and_traits(api, rt, sink);
     }
     if share.is_last() {
         types_and_routes(api, sink);
     }
 }
 
-fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+fn preamble_and_traits(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     sink.item(quote! {
-        //! The server stub: implement [`Api`], then serve [`router`].
+        //! The server stub: implement [`Api`] (or [`PartialApi`] for some operations only), then
+        //! serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
 
@@ -70,54 +64,7 @@ fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
     });
-    // Each permission list is a static named after its first operation (see `operations`).
-    let permissions = Shapes::of(api, |op| &op.security);
-    let methods = api.operations.iter().enumerate().map(|(index, op)| {
-        let name = ident(&op.fn_name);
-        let request = request_name(op);
-        let response = response_name(op);
-        let list = static_name(&api.operations[permissions.first(index)]);
-        let doc = docs::server_operation(op, &list);
-        let signature = quote! {
-            fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send
-        };
-        if error_responses(op).next().is_none() {
-            return quote!(#doc #signature;);
-        }
-        let id = super::string_literal(&op.id);
-        quote! {
-            #doc
-            #signature {
-                let _ = (context, request);
-                std::future::ready(rt::Rejection::not_implemented(#id).into())
-            }
-        }
-    });
-    // An operation that can answer an error answers `501` until implemented, so that a server
-    // can start with the operations it needs.
-    let defaults = api
-        .operations
-        .iter()
-        .any(|op| error_responses(op).next().is_some())
-        .then(|| {
-            quote! {
-                #[doc = ""]
-                #[doc = " A method with a default answers `501 Not Implemented` until implemented."]
-            }
-        });
-    sink.container(
-        |methods| {
-            quote! {
-                /// The API, one method per operation. The router calls a method only for a request that
-                /// passed authentication, authorization and validation.
-                #defaults
-                pub trait Api: Send + Sync + 'static {
-                    #methods
-                }
-            }
-        },
-        methods,
-    );
+    server_api::emit(api, sink);
 }
 
 fn types_and_routes(api: &Api, sink: &mut FileSink) {
@@ -310,13 +257,6 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
 
         #from_rejection
     }
-}
-
-/// The responses of `op` that carry a [`Rejection`](rt::Rejection): its error statuses.
-fn error_responses(op: &Operation) -> impl Iterator<Item = &Response> {
-    op.responses
-        .iter()
-        .filter(|response| response.status.is_error())
 }
 
 /// `impl From<Rejection>` for the response enum of `op`, so an implementation answers an error

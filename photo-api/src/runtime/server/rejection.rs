@@ -110,7 +110,7 @@ impl Rejection {
     }
 
     /// `501 Not Implemented` (code `NotImplemented`): the server does not implement the operation
-    /// `operation_id`, as the generated `Api` trait answers for every method left out.
+    /// `operation_id`, as the generated `PartialApi` trait answers for every method left out.
     pub fn not_implemented(operation_id: &str) -> Self {
         Self::new(
             StatusCode::NOT_IMPLEMENTED,
