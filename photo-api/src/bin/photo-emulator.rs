@@ -3,6 +3,8 @@
 //! `photo-emulator serve` runs it (loopback only unless told otherwise); `photo-emulator token`
 //! prints a dev token it accepts. See `--help` of each.
 
+#![forbid(unsafe_code)]
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::net::SocketAddr;

@@ -13,59 +13,18 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use tokio::sync::Semaphore;
 
+pub use super::image_info::{ImageInfo, InvalidImage, MAX_DIMENSION};
 use super::jpeg;
-use super::store::{ContentHash, ContentHasher};
 use crate::models::PhotoSize;
 
 /// The media type of every stored photo and every size served.
 pub const MEDIA_TYPE: &str = "image/jpeg";
-
-/// The largest width or height accepted. Graph states none; this bounds decoding memory.
-pub const MAX_DIMENSION: u32 = 16_384;
 
 /// The most memory one decode may use, so a small, highly compressed upload cannot claim gigabytes.
 const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// JPEG quality of the resized copies.
 const QUALITY: u8 = 85;
-
-/// An image's pixel dimensions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ImageInfo {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-}
-
-/// Why an upload is not an acceptable photo; answered with `400 ErrorInvalidImage` (or, for a
-/// stored photo found undecodable only when a size of it is made, `422 ErrorInvalidImage`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidImage {
-    /// The body is not a JPEG (no JPEG header, or another format).
-    #[error("The image is not a JPEG.")]
-    NotJpeg,
-    /// The JPEG's header segments are broken or incomplete.
-    #[error("The JPEG header could not be read: {0}")]
-    BadHeader(String),
-    /// The JPEG ends early: a segment or the image data is cut off, or there is no end marker.
-    #[error("The JPEG is truncated: {0}")]
-    Truncated(String),
-    /// A kind of JPEG the emulator cannot decode (arithmetic coding, lossless, 12-bit samples).
-    #[error("The JPEG cannot be used: {0}")]
-    Unsupported(String),
-    /// A dimension is zero or above [`MAX_DIMENSION`].
-    #[error("The image is {width}x{height} pixels; each side must be 1 to {MAX_DIMENSION} pixels.")]
-    Dimensions {
-        /// The declared width.
-        width: u64,
-        /// The declared height.
-        height: u64,
-    },
-    /// The header is fine but the image data does not decode.
-    #[error("The JPEG image could not be decoded: {0}")]
-    Undecodable(String),
-}
 
 /// How thoroughly an upload is checked before it is stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,47 +65,6 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
 /// and returns the frame's dimensions. One pass over the bytes; cheap enough for every upload.
 pub fn check(bytes: &[u8]) -> Result<ImageInfo, InvalidImage> {
     jpeg::check(bytes)
-}
-
-/// An upload checked ([`check`]) and hashed for its ETag while it arrives: call
-/// [`observe`](Self::observe) with the bytes received so far after each chunk (see
-/// [`BinaryBody::bytes_observed`](crate::runtime::server::BinaryBody::bytes_observed)), then
-/// [`finish`](Self::finish) with the whole body. Both are done by the time the last byte is in.
-#[derive(Default)]
-pub(crate) struct UploadScan {
-    structure: jpeg::Scanner,
-    hasher: ContentHasher,
-    hashed: usize,
-}
-
-impl UploadScan {
-    /// A scan that has seen nothing yet.
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
-
-    /// Takes in the bytes received so far: a prefix of the upload, longer than the last one.
-    pub(crate) fn observe(&mut self, so_far: &[u8]) {
-        if let Some(new) = so_far.get(self.hashed..) {
-            self.hasher.update(new);
-            self.hashed = so_far.len();
-        }
-        self.structure.advance(so_far);
-    }
-
-    /// The verdict on the whole upload `bytes` and the hash of its content.
-    pub(crate) fn finish(mut self, bytes: &[u8]) -> (Result<ImageInfo, InvalidImage>, ContentHash) {
-        self.observe(bytes);
-        (self.structure.finish(bytes), self.hasher.finish())
-    }
-}
-
-impl std::fmt::Debug for UploadScan {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadScan")
-            .field("received", &self.hashed)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Checks that `bytes` is a structurally sound JPEG whose image data decodes, and returns its
@@ -483,47 +401,10 @@ impl std::fmt::Debug for Imaging {
     }
 }
 
-/// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
-/// keeps its length: structurally sound, but no decoder accepts it.
-#[cfg(test)]
-pub(crate) fn undecodable(jpeg: &[u8]) -> Bytes {
-    let mut jpeg = jpeg.to_vec();
-    let dht = jpeg
-        .windows(2)
-        .position(|pair| pair == [0xFF, 0xC4])
-        .expect("the test JPEG has a Huffman table");
-    // Counts of codes of lengths 1 to 16 follow the length field and the class/destination byte.
-    let counts = dht + 5..dht + 21;
-    let mut moved = 0;
-    for count in jpeg[counts.clone()].iter_mut().rev() {
-        let take = (*count).min(3 - moved);
-        *count -= take;
-        moved += take;
-    }
-    assert_eq!(
-        moved, 3,
-        "the test JPEG's first Huffman table has fewer than 3 codes"
-    );
-    jpeg[counts.start] += 3;
-    Bytes::from(jpeg)
-}
-
-/// A small JPEG for tests: a `width` x `height` gradient.
-#[cfg(test)]
-pub(crate) fn test_jpeg(width: u32, height: u32) -> Bytes {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image)
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 80))
-        .expect("encoding a test JPEG");
-    Bytes::from(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emulator::test_images::{test_jpeg, undecodable};
 
     /// A size by name, independent of how the generator names the variants.
     fn size(name: &str) -> PhotoSize {

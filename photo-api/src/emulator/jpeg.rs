@@ -11,7 +11,7 @@
 //! Bytes after EOI are allowed: phones append secondary images (Multi-Picture Format) and
 //! trailers there, and decoders ignore them.
 
-use super::imaging::{ImageInfo, InvalidImage, MAX_DIMENSION};
+use super::image_info::{ImageInfo, InvalidImage, MAX_DIMENSION};
 
 /// The most components a frame may have (greyscale 1, YCbCr 3, CMYK/YCCK 4).
 const MAX_COMPONENTS: usize = 4;
@@ -472,7 +472,7 @@ fn ends_image_data(first: u8, second: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::imaging::test_jpeg;
+    use crate::emulator::test_images::test_jpeg;
 
     /// The offset of the first segment with `marker`.
     fn find_segment(jpeg: &[u8], marker: u8) -> usize {

@@ -32,6 +32,7 @@
 
 mod builder;
 pub mod faults;
+mod image_info;
 pub mod imaging;
 mod jpeg;
 mod odata;
@@ -39,7 +40,10 @@ pub mod owner;
 pub mod service;
 pub mod store;
 pub mod tokens;
+mod upload;
 
+#[cfg(test)]
+mod test_images;
 #[cfg(test)]
 mod tests;
 

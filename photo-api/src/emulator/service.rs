@@ -2,20 +2,21 @@
 //!
 //! Each of the spec's operations resolves its owner ([`Owners`]) and calls one of a handful of
 //! shared behaviours (metadata, content, sizes, upload, delete, update); the router has already
-//! authenticated and authorized the caller and validated the parameters.
+//! authenticated and authorized the caller and validated the parameters. A behaviour gives its
+//! operation's response or a [`Rejection`], which the generated `From<Rejection>` turns into the
+//! response's error variant for its status.
 
 use std::io;
 use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{
-    self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck, UploadScan,
-};
+use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck};
 use super::odata;
 use super::owner::{OwnerKey, Owners};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
-use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem};
+use super::upload::UploadScan;
+use crate::models::{PhotoSize, ProfilePhoto, SelectItem};
 use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
 use crate::server::*;
 
@@ -71,9 +72,9 @@ impl PhotoService {
         owner: &OwnerKey,
         selected: Option<&[SelectItem]>,
         if_none_match: Option<&str>,
-    ) -> Result<Conditional<ProfilePhoto>, Rejection> {
+    ) -> Result<GetMyPhotoResponse, Rejection> {
         let photo = self.photo(owner)?;
-        Ok(Conditional::unless_matched(&photo, if_none_match, || {
+        Ok(metadata_response(&photo, if_none_match, || {
             odata::photo_entity(owner, &photo, selected)
         }))
     }
@@ -82,20 +83,27 @@ impl PhotoService {
         &self,
         owner: &OwnerKey,
         if_none_match: Option<&str>,
-    ) -> Result<Conditional<BinaryContent>, Rejection> {
+    ) -> Result<GetMyPhotoContentResponse, Rejection> {
         let photo = self.photo(owner)?;
-        Ok(Conditional::unless_matched(&photo, if_none_match, || {
-            jpeg(photo.content().clone())
-        }))
+        let etag = Some(photo.etag().to_owned());
+        if is_unchanged(&photo, if_none_match) {
+            return Ok(GetMyPhotoContentResponse::NotModified { etag });
+        }
+        Ok(GetMyPhotoContentResponse::Ok {
+            etag,
+            body: jpeg(photo.content().clone()),
+        })
     }
 
     fn list(
         &self,
         owner: &OwnerKey,
         selected: Option<&[SelectItem]>,
-    ) -> Result<ProfilePhotoCollection, Rejection> {
+    ) -> Result<ListMyPhotosResponse, Rejection> {
         let photo = self.photo(owner)?;
-        Ok(odata::collection(owner, &photo, selected))
+        Ok(ListMyPhotosResponse::Ok {
+            body: odata::collection(owner, &photo, selected),
+        })
     }
 
     fn sized_photo(&self, owner: &OwnerKey, size: PhotoSize) -> Result<Arc<Photo>, Rejection> {
@@ -119,9 +127,9 @@ impl PhotoService {
         size: PhotoSize,
         selected: Option<&[SelectItem]>,
         if_none_match: Option<&str>,
-    ) -> Result<Conditional<ProfilePhoto>, Rejection> {
+    ) -> Result<GetMyPhotoResponse, Rejection> {
         let photo = self.sized_photo(owner, size)?;
-        Ok(Conditional::unless_matched(&photo, if_none_match, || {
+        Ok(metadata_response(&photo, if_none_match, || {
             odata::size_entity(owner, &photo, size, selected, true)
         }))
     }
@@ -131,10 +139,11 @@ impl PhotoService {
         owner: &OwnerKey,
         size: PhotoSize,
         if_none_match: Option<&str>,
-    ) -> Result<Conditional<BinaryContent>, Rejection> {
+    ) -> Result<GetMyPhotoContentResponse, Rejection> {
         let photo = self.sized_photo(owner, size)?;
-        if let Some(not_modified) = Conditional::not_modified(&photo, if_none_match) {
-            return Ok(not_modified);
+        let etag = Some(photo.etag().to_owned());
+        if is_unchanged(&photo, if_none_match) {
+            return Ok(GetMyPhotoContentResponse::NotModified { etag });
         }
         let resized = self
             .imaging
@@ -150,13 +159,17 @@ impl PhotoService {
                     Rejection::internal("The photo could not be resized.")
                 }
             })?;
-        Ok(Conditional::Fresh {
-            etag: photo.etag().to_owned(),
+        Ok(GetMyPhotoContentResponse::Ok {
+            etag,
             body: jpeg(resized),
         })
     }
 
-    async fn upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
+    async fn upload(
+        &self,
+        owner: OwnerKey,
+        body: BinaryBody,
+    ) -> Result<SetMyPhotoContentResponse, Rejection> {
         // The structural check and the ETag's hash run on each chunk as it arrives, so both are
         // done when the last byte is in rather than adding to the upload's time.
         let mut scan = UploadScan::new();
@@ -174,10 +187,14 @@ impl PhotoService {
             .mutate(move |store| store.put(&owner, Photo::hashed(bytes, image, hash)))
             .await?;
         tracing::info!(etag = %stored.etag(), width = image.width, height = image.height, "stored a photo");
-        Ok(())
+        Ok(SetMyPhotoContentResponse::Ok)
     }
 
-    async fn delete(&self, owner: OwnerKey, if_match: Option<String>) -> Result<(), Rejection> {
+    async fn delete(
+        &self,
+        owner: OwnerKey,
+        if_match: Option<String>,
+    ) -> Result<DeleteMyPhotoResponse, Rejection> {
         self.mutate(move |store| {
             store.delete(&owner, &|photo| {
                 if_match
@@ -185,10 +202,15 @@ impl PhotoService {
                     .is_none_or(|header| etag_matches(header, photo.etag(), false))
             })
         })
-        .await
+        .await?;
+        Ok(DeleteMyPhotoResponse::NoContent)
     }
 
-    async fn update(&self, owner: OwnerKey, patch: ProfilePhoto) -> Result<Tagged, Rejection> {
+    async fn update(
+        &self,
+        owner: OwnerKey,
+        patch: ProfilePhoto,
+    ) -> Result<UpdateUserPhotoResponse, Rejection> {
         if patch.height.is_some_and(|h| h < 0) || patch.width.is_some_and(|w| w < 0) {
             return Err(Rejection::bad_request(
                 "height and width must not be negative.",
@@ -213,8 +235,8 @@ impl PhotoService {
                 })
             })
             .await?;
-        Ok(Tagged {
-            etag: updated.etag().to_owned(),
+        Ok(UpdateUserPhotoResponse::Ok {
+            etag: Some(updated.etag().to_owned()),
             body: odata::photo_entity(&owner, &updated, None),
         })
     }
@@ -252,37 +274,26 @@ impl std::fmt::Debug for PhotoService {
     }
 }
 
-/// A representation, or `304 Not Modified` when the client's `If-None-Match` already has it.
-enum Conditional<T> {
-    Fresh { etag: String, body: T },
-    NotModified { etag: String },
+/// Whether the client's `If-None-Match` already has `photo`, which is then answered with
+/// `304 Not Modified`.
+fn is_unchanged(photo: &Photo, if_none_match: Option<&str>) -> bool {
+    if_none_match.is_some_and(|header| etag_matches(header, photo.etag(), true))
 }
 
-impl<T> Conditional<T> {
-    fn not_modified(photo: &Photo, if_none_match: Option<&str>) -> Option<Self> {
-        if_none_match
-            .is_some_and(|header| etag_matches(header, photo.etag(), true))
-            .then(|| Conditional::NotModified {
-                etag: photo.etag().to_owned(),
-            })
+/// The metadata of `photo` (`entity`, made only when needed), or `304` when unchanged.
+fn metadata_response(
+    photo: &Photo,
+    if_none_match: Option<&str>,
+    entity: impl FnOnce() -> ProfilePhoto,
+) -> GetMyPhotoResponse {
+    let etag = Some(photo.etag().to_owned());
+    if is_unchanged(photo, if_none_match) {
+        return GetMyPhotoResponse::NotModified { etag };
     }
-
-    fn unless_matched(
-        photo: &Photo,
-        if_none_match: Option<&str>,
-        body: impl FnOnce() -> T,
-    ) -> Self {
-        Self::not_modified(photo, if_none_match).unwrap_or_else(|| Conditional::Fresh {
-            etag: photo.etag().to_owned(),
-            body: body(),
-        })
+    GetMyPhotoResponse::Ok {
+        etag,
+        body: entity(),
     }
-}
-
-/// An updated entity and its ETag.
-struct Tagged {
-    etag: String,
-    body: ProfilePhoto,
 }
 
 /// Whether an `If-Match` / `If-None-Match` value (`*` or a list of entity tags) matches `etag`.
@@ -351,88 +362,6 @@ fn store_rejection(err: StoreError) -> Rejection {
     }
 }
 
-/// Turns an outcome into an operation's response enum: 4xx rejections are `ClientError`, 5xx
-/// `ServerError`.
-trait Respond<T> {
-    fn respond(outcome: Result<T, Rejection>) -> Self;
-}
-
-fn respond<R: Respond<T>, T>(outcome: Result<T, Rejection>) -> R {
-    R::respond(outcome)
-}
-
-macro_rules! failed {
-    ($rejection:expr) => {{
-        let rejection = $rejection;
-        if rejection.status().is_server_error() {
-            Self::ServerError(rejection)
-        } else {
-            Self::ClientError(rejection)
-        }
-    }};
-}
-
-macro_rules! respond_conditional {
-    ($body:ty => $($response:ident),+ $(,)?) => {$(
-        impl Respond<Conditional<$body>> for $response {
-            fn respond(outcome: Result<Conditional<$body>, Rejection>) -> Self {
-                match outcome {
-                    Ok(Conditional::Fresh { etag, body }) => Self::Ok { etag: Some(etag), body },
-                    Ok(Conditional::NotModified { etag }) => Self::NotModified { etag: Some(etag) },
-                    Err(rejection) => failed!(rejection),
-                }
-            }
-        }
-    )+};
-}
-
-// Operations with the same responses share one generated type (the others name it through
-// an alias), so each type is listed once: the metadata of every owner and size is
-// `GetMyPhotoResponse`, and so on.
-respond_conditional!(ProfilePhoto => GetMyPhotoResponse);
-
-respond_conditional!(BinaryContent => GetMyPhotoContentResponse);
-
-macro_rules! respond_with {
-    ($outcome:ty, |$value:pat_param| $ok:expr => $($response:ident),+ $(,)?) => {$(
-        impl Respond<$outcome> for $response {
-            fn respond(outcome: Result<$outcome, Rejection>) -> Self {
-                match outcome {
-                    Ok($value) => $ok,
-                    Err(rejection) => failed!(rejection),
-                }
-            }
-        }
-    )+};
-}
-
-respond_with!(ProfilePhotoCollection, |body| Self::Ok { body } => ListMyPhotosResponse);
-
-respond_with!((), |()| Self::Ok => SetMyPhotoContentResponse);
-
-/// Deletes answer a failed `If-Match` with the spec's own `412` variant.
-macro_rules! respond_deleted {
-    ($($response:ident),+ $(,)?) => {$(
-        impl Respond<()> for $response {
-            fn respond(outcome: Result<(), Rejection>) -> Self {
-                match outcome {
-                    Ok(()) => Self::NoContent,
-                    Err(rejection) if rejection.status() == StatusCode::PRECONDITION_FAILED => {
-                        Self::PreconditionFailed(rejection)
-                    }
-                    Err(rejection) => failed!(rejection),
-                }
-            }
-        }
-    )+};
-}
-
-respond_deleted!(DeleteMyPhotoResponse);
-
-respond_with!(Tagged, |Tagged { etag, body }| Self::Ok { etag: Some(etag), body } =>
-    UpdateUserPhotoResponse,
-);
-
 impl Api for PhotoService {
     async fn get_my_photo(
         &self,
@@ -440,11 +369,12 @@ impl Api for PhotoService {
         request: GetMyPhotoRequest,
     ) -> GetMyPhotoResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn delete_my_photo(
@@ -453,7 +383,9 @@ impl Api for PhotoService {
         request: DeleteMyPhotoRequest,
     ) -> DeleteMyPhotoResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.delete(owner, request.if_match).await)
+        self.delete(owner, request.if_match)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_my_photo_content(
@@ -462,7 +394,8 @@ impl Api for PhotoService {
         request: GetMyPhotoContentRequest,
     ) -> GetMyPhotoContentResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_my_photo_content(
@@ -471,7 +404,9 @@ impl Api for PhotoService {
         request: SetMyPhotoContentRequest,
     ) -> SetMyPhotoContentResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn list_my_photos(
@@ -480,7 +415,8 @@ impl Api for PhotoService {
         request: ListMyPhotosRequest,
     ) -> ListMyPhotosResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.list(&owner, request.select.as_deref()))
+        self.list(&owner, request.select.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_my_photo_by_size(
@@ -489,12 +425,13 @@ impl Api for PhotoService {
         request: GetMyPhotoBySizeRequest,
     ) -> GetMyPhotoBySizeResponse {
         let owner = self.owners.my(&context.principal);
-        respond(self.size_metadata(
+        self.size_metadata(
             &owner,
             request.size,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_my_photo_content_by_size(
@@ -503,10 +440,9 @@ impl Api for PhotoService {
         request: GetMyPhotoContentBySizeRequest,
     ) -> GetMyPhotoContentBySizeResponse {
         let owner = self.owners.my(&context.principal);
-        respond(
-            self.size_content(&owner, request.size, request.if_none_match.as_deref())
-                .await,
-        )
+        self.size_content(&owner, request.size, request.if_none_match.as_deref())
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_user_photo(
@@ -515,11 +451,12 @@ impl Api for PhotoService {
         request: GetUserPhotoRequest,
     ) -> GetUserPhotoResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn delete_user_photo(
@@ -528,7 +465,9 @@ impl Api for PhotoService {
         request: DeleteUserPhotoRequest,
     ) -> DeleteUserPhotoResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.delete(owner, request.if_match).await)
+        self.delete(owner, request.if_match)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn update_user_photo(
@@ -537,7 +476,9 @@ impl Api for PhotoService {
         request: UpdateUserPhotoRequest,
     ) -> UpdateUserPhotoResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.update(owner, request.body).await)
+        self.update(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_user_photo_content(
@@ -546,7 +487,8 @@ impl Api for PhotoService {
         request: GetUserPhotoContentRequest,
     ) -> GetUserPhotoContentResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_user_photo_content(
@@ -555,7 +497,9 @@ impl Api for PhotoService {
         request: SetUserPhotoContentRequest,
     ) -> SetUserPhotoContentResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn list_user_photos(
@@ -564,7 +508,8 @@ impl Api for PhotoService {
         request: ListUserPhotosRequest,
     ) -> ListUserPhotosResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.list(&owner, request.select.as_deref()))
+        self.list(&owner, request.select.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_user_photo_by_size(
@@ -573,12 +518,13 @@ impl Api for PhotoService {
         request: GetUserPhotoBySizeRequest,
     ) -> GetUserPhotoBySizeResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(self.size_metadata(
+        self.size_metadata(
             &owner,
             request.size,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_user_photo_content_by_size(
@@ -587,10 +533,9 @@ impl Api for PhotoService {
         request: GetUserPhotoContentBySizeRequest,
     ) -> GetUserPhotoContentBySizeResponse {
         let owner = self.owners.user(&request.user_id);
-        respond(
-            self.size_content(&owner, request.size, request.if_none_match.as_deref())
-                .await,
-        )
+        self.size_content(&owner, request.size, request.if_none_match.as_deref())
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_group_photo(
@@ -599,11 +544,12 @@ impl Api for PhotoService {
         request: GetGroupPhotoRequest,
     ) -> GetGroupPhotoResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn delete_group_photo(
@@ -612,7 +558,9 @@ impl Api for PhotoService {
         request: DeleteGroupPhotoRequest,
     ) -> DeleteGroupPhotoResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.delete(owner, request.if_match).await)
+        self.delete(owner, request.if_match)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn update_group_photo(
@@ -621,7 +569,9 @@ impl Api for PhotoService {
         request: UpdateGroupPhotoRequest,
     ) -> UpdateGroupPhotoResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.update(owner, request.body).await)
+        self.update(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_group_photo_content(
@@ -630,7 +580,8 @@ impl Api for PhotoService {
         request: GetGroupPhotoContentRequest,
     ) -> GetGroupPhotoContentResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_group_photo_content(
@@ -639,7 +590,9 @@ impl Api for PhotoService {
         request: SetGroupPhotoContentRequest,
     ) -> SetGroupPhotoContentResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn list_group_photos(
@@ -648,7 +601,8 @@ impl Api for PhotoService {
         request: ListGroupPhotosRequest,
     ) -> ListGroupPhotosResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.list(&owner, request.select.as_deref()))
+        self.list(&owner, request.select.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_group_photo_by_size(
@@ -657,12 +611,13 @@ impl Api for PhotoService {
         request: GetGroupPhotoBySizeRequest,
     ) -> GetGroupPhotoBySizeResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(self.size_metadata(
+        self.size_metadata(
             &owner,
             request.size,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_group_photo_content_by_size(
@@ -671,10 +626,9 @@ impl Api for PhotoService {
         request: GetGroupPhotoContentBySizeRequest,
     ) -> GetGroupPhotoContentBySizeResponse {
         let owner = self.owners.group(&request.group_id);
-        respond(
-            self.size_content(&owner, request.size, request.if_none_match.as_deref())
-                .await,
-        )
+        self.size_content(&owner, request.size, request.if_none_match.as_deref())
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_my_contact_photo(
@@ -683,11 +637,12 @@ impl Api for PhotoService {
         request: GetMyContactPhotoRequest,
     ) -> GetMyContactPhotoResponse {
         let owner = self.me_contact(&context, &request.contact_id);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_my_contact_photo_content(
@@ -696,7 +651,8 @@ impl Api for PhotoService {
         request: GetMyContactPhotoContentRequest,
     ) -> GetMyContactPhotoContentResponse {
         let owner = self.me_contact(&context, &request.contact_id);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_my_contact_photo_content(
@@ -705,7 +661,9 @@ impl Api for PhotoService {
         request: SetMyContactPhotoContentRequest,
     ) -> SetMyContactPhotoContentResponse {
         let owner = self.me_contact(&context, &request.contact_id);
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_user_contact_photo(
@@ -715,11 +673,12 @@ impl Api for PhotoService {
     ) -> GetUserContactPhotoResponse {
         let user = self.owners.user_key(request.user_id.as_str());
         let owner = self.owners.contact(user, &request.contact_id);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_user_contact_photo_content(
@@ -729,7 +688,8 @@ impl Api for PhotoService {
     ) -> GetUserContactPhotoContentResponse {
         let user = self.owners.user_key(request.user_id.as_str());
         let owner = self.owners.contact(user, &request.contact_id);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_user_contact_photo_content(
@@ -739,7 +699,9 @@ impl Api for PhotoService {
     ) -> SetUserContactPhotoContentResponse {
         let user = self.owners.user_key(request.user_id.as_str());
         let owner = self.owners.contact(user, &request.contact_id);
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_my_folder_contact_photo(
@@ -752,11 +714,12 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_my_folder_contact_photo_content(
@@ -769,7 +732,8 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_my_folder_contact_photo_content(
@@ -782,7 +746,9 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_user_folder_contact_photo(
@@ -795,11 +761,12 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn get_user_folder_contact_photo_content(
@@ -812,7 +779,8 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 
     async fn set_user_folder_contact_photo_content(
@@ -825,7 +793,9 @@ impl Api for PhotoService {
             &request.contact_folder_id,
             &request.contact_id,
         );
-        respond(self.upload(owner, request.body).await)
+        self.upload(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_drive_owner_photo(
@@ -834,11 +804,12 @@ impl Api for PhotoService {
         request: GetDriveOwnerPhotoRequest,
     ) -> GetDriveOwnerPhotoResponse {
         let owner = self.owners.drive_owner(&context.principal);
-        respond(self.metadata(
+        self.metadata(
             &owner,
             request.select.as_deref(),
             request.if_none_match.as_deref(),
-        ))
+        )
+        .unwrap_or_else(Into::into)
     }
 
     async fn update_drive_owner_photo(
@@ -847,7 +818,9 @@ impl Api for PhotoService {
         request: UpdateDriveOwnerPhotoRequest,
     ) -> UpdateDriveOwnerPhotoResponse {
         let owner = self.owners.drive_owner(&context.principal);
-        respond(self.update(owner, request.body).await)
+        self.update(owner, request.body)
+            .await
+            .unwrap_or_else(Into::into)
     }
 
     async fn get_drive_owner_photo_content(
@@ -856,7 +829,8 @@ impl Api for PhotoService {
         request: GetDriveOwnerPhotoContentRequest,
     ) -> GetDriveOwnerPhotoContentResponse {
         let owner = self.owners.drive_owner(&context.principal);
-        respond(self.content(&owner, request.if_none_match.as_deref()))
+        self.content(&owner, request.if_none_match.as_deref())
+            .unwrap_or_else(Into::into)
     }
 }
 

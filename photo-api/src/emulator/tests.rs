@@ -10,7 +10,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::imaging::{self, ImageInfo, test_jpeg, undecodable};
+use super::imaging::{self, ImageInfo};
+use super::test_images::{test_jpeg, undecodable};
 use super::{Emulator, EmulatorBuilder, Faults, OwnerKey, TokenSpec, UploadCheck};
 use crate::models::{ProfilePhoto, UserKey};
 use crate::runtime::operation::TokenKind;

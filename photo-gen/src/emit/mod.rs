@@ -7,6 +7,7 @@ mod format;
 mod models;
 mod operations;
 mod server;
+mod server_api;
 mod shapes;
 mod share;
 mod templates;

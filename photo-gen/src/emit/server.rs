@@ -1,26 +1,21 @@
-//! The server stub: a typed request and a response enum per operation, one trait for the API,
-//! and an axum router that validates each request (auth, media type, size, parameters) before
+//! The server stub: a typed request and a response enum per operation, the traits for the API
+//! (see [`server_api`]), and an axum router that validates each request (auth, media type, size, parameters) before
 //! calling the implementation.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, quote};
 
 use super::client::status_text;
 use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
+use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
 use super::share::Share;
 use super::{docs, ident, number};
-use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
-
-fn request_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Request", op.type_name)
-}
-
-fn response_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Response", op.type_name)
-}
+use crate::model::{
+    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
+};
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
 fn capture(op: &Operation, name: &str) -> String {
@@ -43,20 +38,21 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-/// The first share emits the preamble and the `Api` trait; the last the request and response
+/// The first share emits the preamble and the API traits; the last the request and response
 /// types, the router and the route table (one share emits both).
 pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
     if share.is_first() {
-        preamble_and_trait(api, rt, sink);
+        preamble_and_traits(api, rt, sink);
     }
     if share.is_last() {
         types_and_routes(api, sink);
     }
 }
 
-fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
+fn preamble_and_traits(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
     sink.item(quote! {
-        //! The server stub: implement [`Api`], then serve [`router`].
+        //! The server stub: implement [`Api`] (or [`PartialApi`] for some operations only), then
+        //! serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
 
@@ -68,31 +64,7 @@ fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
     });
-    // Each permission list is a static named after its first operation (see `operations`).
-    let permissions = super::operations::permission_lists(api);
-    let methods = api.operations.iter().enumerate().map(|(index, op)| {
-        let name = ident(&op.fn_name);
-        let request = request_name(op);
-        let response = response_name(op);
-        let list = static_name(&api.operations[permissions.first(index)]);
-        let doc = docs::server_operation(op, &list);
-        quote! {
-            #doc
-            fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
-        }
-    });
-    sink.container(
-        |methods| {
-            quote! {
-                /// The API, one method per operation. The router calls a method only for a request that
-                /// passed authentication, authorization and validation.
-                pub trait Api: Send + Sync + 'static {
-                    #methods
-                }
-            }
-        },
-        methods,
-    );
+    server_api::emit(api, sink);
 }
 
 fn types_and_routes(api: &Api, sink: &mut FileSink) {
@@ -272,6 +244,7 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
             ""
         }
     );
+    let from_rejection = from_rejection(op);
     quote! {
         #[doc = #doc]
         pub enum #name { #(#variants,)* }
@@ -281,7 +254,66 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
                 match self { #(#arms,)* }
             }
         }
+
+        #from_rejection
     }
+}
+
+/// `impl From<Rejection>` for the response enum of `op`, so an implementation answers an error
+/// with `rejection.into()`. The rejection's status picks the variant: the one declared for that
+/// exact code, else for its class (`4XX`, `5XX`); any other status gets `default`, else `4XX`,
+/// else the first error response. Whichever variant it is, the response sent carries the rejection's own
+/// status. `None` when the operation declares no error response: its enum cannot hold one.
+fn from_rejection(op: &Operation) -> Option<TokenStream> {
+    let fallback = error_responses(op)
+        .find(|response| response.status == Status::Default)
+        .or_else(|| error_responses(op).find(|response| response.status == Status::Range(4)))
+        .or_else(|| error_responses(op).next())?;
+    let others = || error_responses(op).filter(|response| response.variant != fallback.variant);
+    let arm = |response: &Response| {
+        let variant = ident(&response.variant);
+        let pattern = match response.status {
+            Status::Code(code) => number(code).into_token_stream(),
+            Status::Range(class) => {
+                let low = u16::from(class) * 100;
+                let (low, high) = (number(low), number(low + 99));
+                quote!(#low..=#high)
+            }
+            // `default` is always the fallback when declared.
+            Status::Default => return None,
+        };
+        Some(quote!(#pattern => Self::#variant(rejection)))
+    };
+    // Exact codes before classes, so that a code inside a declared class gets its own variant
+    // whatever the spec's order.
+    let exact = others().filter(|response| matches!(response.status, Status::Code(_)));
+    let classes = others().filter(|response| matches!(response.status, Status::Range(_)));
+    let arms = exact.chain(classes).filter_map(arm);
+    let fallback_variant = ident(&fallback.variant);
+    let body = if others().next().is_none() {
+        quote!(Self::#fallback_variant(rejection))
+    } else {
+        quote! {
+            match rejection.status().as_u16() {
+                #(#arms,)*
+                _ => Self::#fallback_variant(rejection),
+            }
+        }
+    };
+    let name = response_name(op);
+    let doc = super::doc_literal(&format!(
+        " The variant declared for the rejection's status; any other status is `{}`. The \
+         response carries the rejection's own status either way.",
+        fallback.variant
+    ));
+    Some(quote! {
+        impl From<rt::Rejection> for #name {
+            #[doc = #doc]
+            fn from(rejection: rt::Rejection) -> Self {
+                #body
+            }
+        }
+    })
 }
 
 fn routes(api: &Api, sink: &mut FileSink) {

@@ -1,6 +1,7 @@
-//! Shared helpers of the end-to-end tests (`e2e_client.rs`, `e2e_server.rs`, `http_wire.rs`): an
-//! emulator served on 127.0.0.1 behind a recorder that maps every request to the spec operation
-//! it addresses, clients holding minted tokens, test JPEGs, and a time bound for every test.
+//! Shared helpers of the end-to-end tests (`e2e_client.rs`, `e2e_server.rs`, `http_wire.rs`,
+//! `server_stub.rs`): an emulator served on 127.0.0.1 behind a recorder that maps every request
+//! to the spec operation it addresses, clients holding minted tokens, test JPEGs, and a time
+//! bound for every test.
 //!
 //! Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]

@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 
 use super::memory::MemoryStore;
 use super::{Photo, PhotoMetadata, PhotoStore, StoreError};
-use crate::emulator::imaging::{self, ImageInfo};
+use crate::emulator::image_info::ImageInfo;
+use crate::emulator::imaging;
 use crate::emulator::owner::OwnerKey;
 
 /// The first line of every photo file; the version lets a later format coexist.
@@ -369,7 +370,7 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::imaging::test_jpeg;
+    use crate::emulator::test_images::test_jpeg;
 
     fn owner(user: &str) -> OwnerKey {
         OwnerKey::User { user: user.into() }

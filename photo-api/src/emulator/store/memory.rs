@@ -92,7 +92,7 @@ impl PhotoStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::imaging::ImageInfo;
+    use crate::emulator::image_info::ImageInfo;
     use crate::emulator::store::PhotoMetadata;
     use bytes::Bytes;
 

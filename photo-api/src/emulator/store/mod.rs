@@ -15,7 +15,7 @@ use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use twox_hash::XxHash3_128;
 
-use super::imaging::ImageInfo;
+use super::image_info::ImageInfo;
 use super::owner::OwnerKey;
 
 pub use file::{FileStore, LoadReport};

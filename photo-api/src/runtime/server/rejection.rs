@@ -109,6 +109,16 @@ impl Rejection {
         )
     }
 
+    /// `501 Not Implemented` (code `NotImplemented`): the server does not implement the operation
+    /// `operation_id`, as the generated `PartialApi` trait answers for every method left out.
+    pub fn not_implemented(operation_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("This server does not implement the operation {operation_id}."),
+        )
+    }
+
     /// Adds a response header, such as `Retry-After` on a 429.
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.0.headers.insert(name, value);
