@@ -2,6 +2,8 @@
 //! its own tests; the generated modules only wire the spec's operations to it.
 
 #[cfg(any(feature = "client", feature = "server"))]
+mod claims;
+#[cfg(any(feature = "client", feature = "server"))]
 mod guid;
 pub mod operation;
 pub mod param;

@@ -10,50 +10,27 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use super::error::Refusal;
-use crate::runtime::operation::{OperationSpec, TokenKind};
+use crate::runtime::claims::{Grant, classify};
+use crate::runtime::operation::OperationSpec;
 
-/// What a token says about itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Claims {
-    pub kind: TokenKind,
-    pub permissions: Vec<String>,
-}
-
-/// Reads the kind and permissions from a JWT payload: `roles` (an array) for application tokens,
-/// `scp` (space separated) for delegated ones, personal when `tid` is the consumer tenant.
-/// `None` when the token is not a JWT or carries neither claim.
-pub(crate) fn decode_claims(token: &str) -> Option<Claims> {
+/// Reads the kind and permissions from a JWT payload (see [`classify`]). `None` when the token
+/// is not a JWT or carries neither `scp` nor `roles`: such a token is let through unchecked.
+pub(crate) fn decode_claims(token: &str) -> Option<Grant> {
     let mut parts = token.trim().split('.');
     let (_header, payload) = (parts.next()?, parts.next()?);
     let json = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     let Value::Object(claims) = serde_json::from_slice::<Value>(&json).ok()? else {
         return None;
     };
-    if let Some(Value::String(scopes)) = claims.get("scp") {
-        let personal = claims
-            .get("tid")
-            .and_then(Value::as_str)
-            .is_some_and(|tid| tid.eq_ignore_ascii_case(TokenKind::CONSUMER_TENANT_ID));
-        return Some(Claims {
-            kind: if personal {
-                TokenKind::DelegatedPersonal
-            } else {
-                TokenKind::DelegatedWork
-            },
-            permissions: scopes.split_whitespace().map(str::to_owned).collect(),
-        });
-    }
-    if let Some(Value::Array(roles)) = claims.get("roles") {
-        return Some(Claims {
-            kind: TokenKind::Application,
-            permissions: roles
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
-        });
-    }
-    None
+    let roles = claims
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|roles| roles.iter().filter_map(Value::as_str));
+    classify(
+        claims.get("scp").and_then(Value::as_str),
+        roles,
+        claims.get("tid").and_then(Value::as_str),
+    )
 }
 
 /// The API version a client's requests go to: the last segment of its base URL's path (`v1.0`
@@ -103,7 +80,9 @@ pub(crate) fn check(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::runtime::operation::{HttpMethod, SecurityAlternative, SecuritySchemeSpec};
+    use crate::runtime::operation::{
+        HttpMethod, SecurityAlternative, SecuritySchemeSpec, TokenKind,
+    };
 
     /// An unsigned JWT with `payload` as its claims.
     pub(crate) fn jwt(payload: &str) -> String {
@@ -159,20 +138,21 @@ pub(crate) mod tests {
         let work = decode_claims(&jwt(r#"{"scp":"User.Read  openid","tid":"t"}"#));
         assert_eq!(
             work,
-            Some(Claims {
+            Some(Grant {
                 kind: TokenKind::DelegatedWork,
                 permissions: vec!["User.Read".into(), "openid".into()]
             })
         );
-        let personal = decode_claims(&jwt(&format!(
-            r#"{{"scp":"User.Read","tid":"{}"}}"#,
-            TokenKind::CONSUMER_TENANT_ID
-        )));
-        assert_eq!(personal.map(|c| c.kind), Some(TokenKind::DelegatedPersonal));
+        // The consumer tenant's id is a GUID: upper case is the same tenant, as on the server.
+        let upper = TokenKind::CONSUMER_TENANT_ID.to_ascii_uppercase();
+        for tid in [TokenKind::CONSUMER_TENANT_ID, upper.as_str()] {
+            let personal = decode_claims(&jwt(&format!(r#"{{"scp":"User.Read","tid":"{tid}"}}"#)));
+            assert_eq!(personal.map(|c| c.kind), Some(TokenKind::DelegatedPersonal));
+        }
         let app = decode_claims(&jwt(r#"{"roles":["User.ReadWrite.All",3]}"#));
         assert_eq!(
             app,
-            Some(Claims {
+            Some(Grant {
                 kind: TokenKind::Application,
                 permissions: vec!["User.ReadWrite.All".into()]
             })

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use crate::runtime::claims::{Grant, classify};
 use crate::runtime::operation::TokenKind;
 
 use super::{AuthError, Principal};
@@ -62,28 +63,24 @@ impl Claims {
         self.nbf
     }
 
-    /// The caller the claims describe. A token with `scp` is delegated (personal when issued by
-    /// the consumer tenant); one without is an app's own token whose permissions are `roles`.
+    /// The caller the claims describe, its kind and permissions as [`classify`] reads them.
     pub(super) fn into_principal(self) -> Result<Principal, AuthError> {
         let subject = [self.oid, self.sub]
             .into_iter()
             .flatten()
             .find(|id| !id.is_empty())
             .ok_or_else(|| AuthError::MissingClaim("oid".to_owned()))?;
-        let (kind, permissions) = match self.scp {
-            Some(scp) => {
-                let kind = if self.tid.as_deref() == Some(TokenKind::CONSUMER_TENANT_ID) {
-                    TokenKind::DelegatedPersonal
-                } else {
-                    TokenKind::DelegatedWork
-                };
-                (
-                    kind,
-                    scp.split_ascii_whitespace().map(str::to_owned).collect(),
-                )
-            }
-            None => (TokenKind::Application, self.roles.unwrap_or_default()),
-        };
+        let roles = self
+            .roles
+            .as_ref()
+            .map(|roles| roles.iter().map(String::as_str));
+        // A token without `scp` or `roles` is an app's own token granted no permission: Microsoft
+        // leaves `roles` out when an app holds none.
+        let Grant { kind, permissions } = classify(self.scp.as_deref(), roles, self.tid.as_deref())
+            .unwrap_or(Grant {
+                kind: TokenKind::Application,
+                permissions: Vec::new(),
+            });
         Ok(Principal {
             subject,
             kind,
@@ -110,13 +107,16 @@ mod tests {
         assert_eq!(work.kind, TokenKind::DelegatedWork);
         assert_eq!(work.permissions, ["User.Read", "User.ReadWrite"]);
         assert_eq!(work.tenant_id.as_deref(), Some("t1"));
-        let personal = principal(&format!(
-            r#"{{"sub":"u2","scp":"User.Read","tid":"{}"}}"#,
-            TokenKind::CONSUMER_TENANT_ID
-        ))
-        .expect("valid claims");
-        assert_eq!(personal.kind, TokenKind::DelegatedPersonal);
-        assert_eq!(personal.subject, "u2");
+        // The consumer tenant's id is a GUID: upper case is the same tenant, as in the client.
+        let upper = TokenKind::CONSUMER_TENANT_ID.to_ascii_uppercase();
+        for tid in [TokenKind::CONSUMER_TENANT_ID, upper.as_str()] {
+            let personal = principal(&format!(
+                r#"{{"sub":"u2","scp":"User.Read","tid":"{tid}"}}"#
+            ))
+            .expect("valid claims");
+            assert_eq!(personal.kind, TokenKind::DelegatedPersonal, "{tid}");
+            assert_eq!(personal.subject, "u2");
+        }
     }
 
     #[test]
@@ -125,6 +125,9 @@ mod tests {
             .expect("valid claims");
         assert_eq!(app.kind, TokenKind::Application);
         assert_eq!(app.permissions, ["User.Read.All"]);
+        let bare = principal(r#"{"oid":"sp"}"#).expect("valid claims");
+        assert_eq!(bare.kind, TokenKind::Application);
+        assert!(bare.permissions.is_empty());
     }
 
     #[test]
