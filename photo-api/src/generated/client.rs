@@ -87,13 +87,13 @@ impl MePhoto {
     }
     /// `GET /me/photo`: Get the photo metadata of the signed-in user.
     ///
-    /// Operation `getMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn get(&self) -> GetMyPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO))
     }
     /// `DELETE /me/photo`: Delete the photo of the signed-in user.
     ///
-    /// Operation `deleteMyPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): User.ReadWrite. Application: not supported.
+    /// Operation `deleteMyPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: User.ReadWrite. `application`: not supported.
     pub fn delete(&self) -> DeleteMyPhotoCall {
         Call(self.0.call(&super::operations::DELETE_MY_PHOTO))
     }
@@ -104,7 +104,7 @@ pub struct MePhotoContent(rt::Node);
 impl MePhotoContent {
     /// `GET /me/photo/$value`: Download the photo of the signed-in user.
     ///
-    /// Operation `getMyPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): User.Read, User.ReadWrite. Application: not supported.
+    /// Operation `getMyPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: User.Read, User.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT))
     }
@@ -112,7 +112,7 @@ impl MePhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. The service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox. Personal Microsoft accounts may upload on v1.0 only: Microsoft's beta page for this call lists them as not supported.
     ///
-    /// Operation `setMyPhotoContent`. On every version but `beta`, permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): User.ReadWrite. Application: not supported. On `beta`, permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyPhotoContent`. On every version but `beta`, permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: User.ReadWrite. `application`: not supported. On `beta`, permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyPhotoContentCall {
         Call(self.0.call(&super::operations::SET_MY_PHOTO_CONTENT).upload(body))
     }
@@ -127,7 +127,7 @@ impl MePhotos {
     }
     /// `GET /me/photos`: List the photo sizes available for the signed-in user.
     ///
-    /// Operation `listMyPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `listMyPhotos`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn get(&self) -> ListMyPhotosCall {
         Call(self.0.call(&super::operations::LIST_MY_PHOTOS))
     }
@@ -142,7 +142,7 @@ impl MePhotosItem {
     }
     /// `GET /me/photos/{size}`: Get the metadata of one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getMyPhotoBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn get(&self) -> GetMyPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_BY_SIZE))
     }
@@ -153,7 +153,7 @@ pub struct MePhotosItemContent(rt::Node);
 impl MePhotosItemContent {
     /// `GET /me/photos/{size}/$value`: Download one photo size of the signed-in user.
     ///
-    /// Operation `getMyPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): User.Read, User.ReadWrite. Application: not supported.
+    /// Operation `getMyPhotoContentBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: User.Read, User.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_MY_PHOTO_CONTENT_BY_SIZE))
     }
@@ -198,13 +198,13 @@ impl UsersItemPhoto {
     }
     /// `GET /users/{user-id}/photo`: Get the photo metadata of a user.
     ///
-    /// Operation `getUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
+    /// Operation `getUserPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
     pub fn get(&self) -> GetUserPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO))
     }
     /// `DELETE /users/{user-id}/photo`: Delete the photo of a user.
     ///
-    /// Operation `deleteUserPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
+    /// Operation `deleteUserPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
     pub fn delete(&self) -> DeleteUserPhotoCall {
         Call(self.0.call(&super::operations::DELETE_USER_PHOTO))
     }
@@ -223,7 +223,7 @@ pub struct UsersItemPhotoContent(rt::Node);
 impl UsersItemPhotoContent {
     /// `GET /users/{user-id}/photo/$value`: Download the photo of a user.
     ///
-    /// Operation `getUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
+    /// Operation `getUserPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
     pub fn get(&self) -> GetUserPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT))
     }
@@ -231,7 +231,7 @@ impl UsersItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body. The service first updates the Microsoft 365 mailbox photo and falls back to Entra ID when the user has no mailbox.
     ///
-    /// Operation `setUserPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
+    /// Operation `setUserPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.ReadWrite.All, User.ReadWrite.All.
     pub fn put(&self, body: PhotoContent) -> SetUserPhotoContentCall {
         Call(self.0.call(&super::operations::SET_USER_PHOTO_CONTENT).upload(body))
     }
@@ -246,7 +246,7 @@ impl UsersItemPhotos {
     }
     /// `GET /users/{user-id}/photos`: List the photo sizes available for a user.
     ///
-    /// Operation `listUserPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
+    /// Operation `listUserPhotos`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
     pub fn get(&self) -> ListUserPhotosCall {
         Call(self.0.call(&super::operations::LIST_USER_PHOTOS))
     }
@@ -261,7 +261,7 @@ impl UsersItemPhotosItem {
     }
     /// `GET /users/{user-id}/photos/{size}`: Get the metadata of one photo size of a user.
     ///
-    /// Operation `getUserPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
+    /// Operation `getUserPhotoBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
     pub fn get(&self) -> GetUserPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_BY_SIZE))
     }
@@ -272,7 +272,7 @@ pub struct UsersItemPhotosItemContent(rt::Node);
 impl UsersItemPhotosItemContent {
     /// `GET /users/{user-id}/photos/{size}/$value`: Download one photo size of a user.
     ///
-    /// Operation `getUserPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
+    /// Operation `getUserPhotoContentBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All.
     pub fn get(&self) -> GetUserPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_USER_PHOTO_CONTENT_BY_SIZE))
     }
@@ -309,13 +309,13 @@ impl GroupsItemPhoto {
     }
     /// `GET /groups/{group-id}/photo`: Get the photo metadata of a group.
     ///
-    /// Operation `getGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
+    /// Operation `getGroupPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
     pub fn get(&self) -> GetGroupPhotoCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO))
     }
     /// `DELETE /groups/{group-id}/photo`: Delete the photo of a group.
     ///
-    /// Operation `deleteGroupPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
+    /// Operation `deleteGroupPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
     pub fn delete(&self) -> DeleteGroupPhotoCall {
         Call(self.0.call(&super::operations::DELETE_GROUP_PHOTO))
     }
@@ -334,7 +334,7 @@ pub struct GroupsItemPhotoContent(rt::Node);
 impl GroupsItemPhotoContent {
     /// `GET /groups/{group-id}/photo/$value`: Download the photo of a group.
     ///
-    /// Operation `getGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
+    /// Operation `getGroupPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
     pub fn get(&self) -> GetGroupPhotoContentCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT))
     }
@@ -342,7 +342,7 @@ impl GroupsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body.
     ///
-    /// Operation `setGroupPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
+    /// Operation `setGroupPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.ReadWrite.All, Group.ReadWrite.All.
     pub fn put(&self, body: PhotoContent) -> SetGroupPhotoContentCall {
         Call(self.0.call(&super::operations::SET_GROUP_PHOTO_CONTENT).upload(body))
     }
@@ -357,7 +357,7 @@ impl GroupsItemPhotos {
     }
     /// `GET /groups/{group-id}/photos`: List the photo sizes available for a group.
     ///
-    /// Operation `listGroupPhotos`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
+    /// Operation `listGroupPhotos`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
     pub fn get(&self) -> ListGroupPhotosCall {
         Call(self.0.call(&super::operations::LIST_GROUP_PHOTOS))
     }
@@ -372,7 +372,7 @@ impl GroupsItemPhotosItem {
     }
     /// `GET /groups/{group-id}/photos/{size}`: Get the metadata of one photo size of a group.
     ///
-    /// Operation `getGroupPhotoBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
+    /// Operation `getGroupPhotoBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
     pub fn get(&self) -> GetGroupPhotoBySizeCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_BY_SIZE))
     }
@@ -383,7 +383,7 @@ pub struct GroupsItemPhotosItemContent(rt::Node);
 impl GroupsItemPhotosItemContent {
     /// `GET /groups/{group-id}/photos/{size}/$value`: Download one photo size of a group.
     ///
-    /// Operation `getGroupPhotoContentBySize`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
+    /// Operation `getGroupPhotoContentBySize`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All. `delegatedPersonal`: not supported. `application`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All.
     pub fn get(&self) -> GetGroupPhotoContentBySizeCall {
         Call(self.0.call(&super::operations::GET_GROUP_PHOTO_CONTENT_BY_SIZE))
     }
@@ -416,7 +416,7 @@ impl MeContactsItemPhoto {
     }
     /// `GET /me/contacts/{contact-id}/photo`: Get the photo metadata of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyContactPhoto`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyContactPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO))
     }
@@ -427,7 +427,7 @@ pub struct MeContactsItemPhotoContent(rt::Node);
 impl MeContactsItemPhotoContent {
     /// `GET /me/contacts/{contact-id}/photo/$value`: Download the photo of a contact of the signed-in user.
     ///
-    /// Operation `getMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_CONTACT_PHOTO_CONTENT))
     }
@@ -435,7 +435,7 @@ impl MeContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body.
     ///
-    /// Operation `setMyContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.ReadWrite. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyContactPhotoContentCall {
         Call(self.0.call(&super::operations::SET_MY_CONTACT_PHOTO_CONTENT).upload(body))
     }
@@ -468,7 +468,7 @@ impl UsersItemContactsItemPhoto {
     }
     /// `GET /users/{user-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact of a user.
     ///
-    /// Operation `getUserContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserContactPhoto`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserContactPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO))
     }
@@ -479,7 +479,7 @@ pub struct UsersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact of a user.
     ///
-    /// Operation `getUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_CONTACT_PHOTO_CONTENT))
     }
@@ -487,7 +487,7 @@ impl UsersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body.
     ///
-    /// Operation `setUserContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
+    /// Operation `setUserContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.ReadWrite. `delegatedPersonal`: not supported. `application`: Contacts.ReadWrite.
     pub fn put(&self, body: PhotoContent) -> SetUserContactPhotoContentCall {
         Call(
             self.0.call(&super::operations::SET_USER_CONTACT_PHOTO_CONTENT).upload(body),
@@ -540,7 +540,7 @@ impl MeContactFoldersItemContactsItemPhoto {
     }
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyFolderContactPhoto`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyFolderContactPhotoCall {
         Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO))
     }
@@ -551,7 +551,7 @@ pub struct MeContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl MeContactFoldersItemContactsItemPhotoContent {
     /// `GET /me/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of the signed-in user.
     ///
-    /// Operation `getMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: not supported.
+    /// Operation `getMyFolderContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetMyFolderContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_MY_FOLDER_CONTACT_PHOTO_CONTENT))
     }
@@ -559,7 +559,7 @@ impl MeContactFoldersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body.
     ///
-    /// Operation `setMyFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `setMyFolderContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.ReadWrite. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn put(&self, body: PhotoContent) -> SetMyFolderContactPhotoContentCall {
         Call(
             self
@@ -621,7 +621,7 @@ impl UsersItemContactFoldersItemContactsItemPhoto {
     }
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo`: Get the photo metadata of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhoto`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserFolderContactPhoto`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserFolderContactPhotoCall {
         Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO))
     }
@@ -632,7 +632,7 @@ pub struct UsersItemContactFoldersItemContactsItemPhotoContent(rt::Node);
 impl UsersItemContactFoldersItemContactsItemPhotoContent {
     /// `GET /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}/photo/$value`: Download the photo of a contact in a contact folder of a user.
     ///
-    /// Operation `getUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.Read, Contacts.ReadWrite. Delegated (personal Microsoft account): Contacts.Read, Contacts.ReadWrite. Application: Contacts.Read, Contacts.ReadWrite.
+    /// Operation `getUserFolderContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.Read, Contacts.ReadWrite. `delegatedPersonal`: Contacts.Read, Contacts.ReadWrite. `application`: Contacts.Read, Contacts.ReadWrite.
     pub fn get(&self) -> GetUserFolderContactPhotoContentCall {
         Call(self.0.call(&super::operations::GET_USER_FOLDER_CONTACT_PHOTO_CONTENT))
     }
@@ -640,7 +640,7 @@ impl UsersItemContactFoldersItemContactsItemPhotoContent {
     ///
     /// Uploads the binary JPEG image as the request body.
     ///
-    /// Operation `setUserFolderContactPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): Contacts.ReadWrite. Delegated (personal Microsoft account): not supported. Application: Contacts.ReadWrite.
+    /// Operation `setUserFolderContactPhotoContent`. Permissions (least to most privileged): `delegatedWork`: Contacts.ReadWrite. `delegatedPersonal`: not supported. `application`: Contacts.ReadWrite.
     pub fn put(&self, body: PhotoContent) -> SetUserFolderContactPhotoContentCall {
         Call(
             self
@@ -687,7 +687,7 @@ impl DriveRootCreatedByUserPhoto {
     }
     /// `GET /drive/root/createdByUser/photo`: Get the photo metadata of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhoto`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): not supported. Application: not supported.
+    /// Operation `getDriveOwnerPhoto`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: not supported. `application`: not supported.
     pub fn get(&self) -> GetDriveOwnerPhotoCall {
         Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO))
     }
@@ -706,7 +706,7 @@ pub struct DriveRootCreatedByUserPhotoContent(rt::Node);
 impl DriveRootCreatedByUserPhotoContent {
     /// `GET /drive/root/createdByUser/photo/$value`: Download the photo of the user who created the signed-in user's drive.
     ///
-    /// Operation `getDriveOwnerPhotoContent`. Permissions (least to most privileged): Delegated (work or school account): ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. Delegated (personal Microsoft account): User.Read, User.ReadWrite. Application: not supported.
+    /// Operation `getDriveOwnerPhotoContent`. Permissions (least to most privileged): `delegatedWork`: ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All. `delegatedPersonal`: User.Read, User.ReadWrite. `application`: not supported.
     pub fn get(&self) -> GetDriveOwnerPhotoContentCall {
         Call(self.0.call(&super::operations::GET_DRIVE_OWNER_PHOTO_CONTENT))
     }

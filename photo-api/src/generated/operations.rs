@@ -38,11 +38,11 @@ pub mod permissions {
     use super::*;
     /// The permissions of `getMyPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static GET_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -75,11 +75,11 @@ pub mod permissions {
     ];
     /// The permissions of `deleteMyPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | User.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | User.ReadWrite |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static DELETE_MY_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -100,11 +100,11 @@ pub mod permissions {
     ];
     /// The permissions of `getMyPhotoContent` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | User.Read, User.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | User.Read, User.ReadWrite |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static GET_MY_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -147,19 +147,19 @@ pub mod permissions {
     ///
     /// On every version but `beta`:
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | User.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | User.ReadWrite |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     ///
     /// On `beta`:
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.ReadWrite.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static SET_MY_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -180,11 +180,11 @@ pub mod permissions {
     ];
     /// The permissions of `getUserPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read, User.ReadBasic.All, User.Read.All, User.ReadWrite, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, User.Read.All, User.ReadWrite.All |
     pub static GET_USER_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -233,11 +233,11 @@ pub mod permissions {
     ];
     /// The permissions of `deleteUserPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | ProfilePhoto.ReadWrite.All, User.ReadWrite.All |
     pub static DELETE_USER_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -258,21 +258,21 @@ pub mod permissions {
     ];
     /// The permissions of `updateUserPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Not supported. |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | Not supported. |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     ///
     /// No permission allows this operation: every token is refused.
     pub static UPDATE_USER_PHOTO: &[SecurityAlternative] = &[];
     /// The permissions of `getGroupPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | ProfilePhoto.Read.All, ProfilePhoto.ReadWrite.All, Group.Read.All, Group.ReadWrite.All |
     pub static GET_GROUP_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -309,11 +309,11 @@ pub mod permissions {
     ];
     /// The permissions of `deleteGroupPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | ProfilePhoto.ReadWrite.All, Group.ReadWrite.All |
     pub static DELETE_GROUP_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -334,11 +334,11 @@ pub mod permissions {
     ];
     /// The permissions of `getMyContactPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | Contacts.Read, Contacts.ReadWrite |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Contacts.Read, Contacts.ReadWrite |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static GET_MY_CONTACT_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -359,11 +359,11 @@ pub mod permissions {
     ];
     /// The permissions of `setMyContactPhotoContent` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Not supported. |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | Contacts.ReadWrite |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | Not supported. |
     pub static SET_MY_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -372,11 +372,11 @@ pub mod permissions {
     ];
     /// The permissions of `getUserContactPhoto` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Contacts.Read, Contacts.ReadWrite |
-    /// | Application (`application`) | Contacts.Read, Contacts.ReadWrite |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | Contacts.Read, Contacts.ReadWrite |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Contacts.Read, Contacts.ReadWrite |
+    /// | [`application`](schemes::APPLICATION) | Contacts.Read, Contacts.ReadWrite |
     pub static GET_USER_CONTACT_PHOTO: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,
@@ -405,11 +405,11 @@ pub mod permissions {
     ];
     /// The permissions of `setUserContactPhotoContent` and of every operation that has the same ones.
     ///
-    /// | Permission type | Permissions (least to most privileged) |
+    /// | Security scheme | Permissions (least to most privileged) |
     /// |---|---|
-    /// | Delegated (work or school account) (`delegatedWork`) | Contacts.ReadWrite |
-    /// | Delegated (personal Microsoft account) (`delegatedPersonal`) | Not supported. |
-    /// | Application (`application`) | Contacts.ReadWrite |
+    /// | [`delegatedWork`](schemes::DELEGATED_WORK) | Contacts.ReadWrite |
+    /// | [`delegatedPersonal`](schemes::DELEGATED_PERSONAL) | Not supported. |
+    /// | [`application`](schemes::APPLICATION) | Contacts.ReadWrite |
     pub static SET_USER_CONTACT_PHOTO_CONTENT: &[SecurityAlternative] = &[
         SecurityAlternative {
             scheme: &schemes::DELEGATED_WORK,

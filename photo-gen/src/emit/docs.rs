@@ -3,30 +3,23 @@
 use proc_macro2::TokenStream;
 
 use super::doc_lines;
-use crate::model::{Api, Operation, Param, ParamLocation, SecurityAlternative, TokenKind};
+use crate::model::{Api, Operation, Param, ParamLocation, SecurityAlternative, SecurityScheme};
 
-/// The label of a token kind, as Microsoft's permission tables name it.
-fn kind_label(kind: TokenKind) -> &'static str {
-    match kind {
-        TokenKind::DelegatedWork => "Delegated (work or school account)",
-        TokenKind::DelegatedPersonal => "Delegated (personal Microsoft account)",
-        TokenKind::Application => "Application",
-    }
-}
-
-/// Per security scheme, in spec order: its label, its spec name and the permissions of
-/// `security` it grants, least privileged first (a `+` joins permissions needed together).
+/// Per security scheme, in spec order: the scheme and the permissions of `security` it grants,
+/// least privileged first (a `+` joins permissions needed together). Schemes are named as the
+/// spec names them: what a kind of token is called in words is the runtime's `TokenKind::label`,
+/// which the generated docs do not repeat.
 fn grants<'a>(
     api: &'a Api,
     security: &[SecurityAlternative],
-) -> impl Iterator<Item = (&'static str, &'a str, Vec<String>)> {
+) -> impl Iterator<Item = (&'a SecurityScheme, Vec<String>)> {
     api.schemes.iter().map(|scheme| {
         let allowed = security
             .iter()
             .filter(|alt| alt.scheme == scheme.name)
             .map(|alt| alt.scopes.join(" + "))
             .collect();
-        (kind_label(scheme.kind), scheme.name.as_str(), allowed)
+        (scheme, allowed)
     })
 }
 
@@ -61,7 +54,8 @@ fn applies_to(op: &Operation, version: Option<&str>) -> String {
 
 /// The permission tables, one row per security scheme, least privileged first (one table per
 /// API version where the permissions differ by version): the doc of each distinct permission
-/// list.
+/// list, in the module beside `schemes`, whose statics each row links to (their docs are the
+/// spec's descriptions of the schemes).
 pub fn permission_table(api: &Api, op: &Operation) -> String {
     let mut out = String::new();
     for (version, security) in tables(op) {
@@ -72,14 +66,17 @@ pub fn permission_table(api: &Api, op: &Operation) -> String {
             }
             out.push_str(&format!("{heading}:\n\n"));
         }
-        out.push_str("| Permission type | Permissions (least to most privileged) |\n|---|---|\n");
-        for (label, name, allowed) in grants(api, security) {
+        out.push_str("| Security scheme | Permissions (least to most privileged) |\n|---|---|\n");
+        for (scheme, allowed) in grants(api, security) {
             let cell = if allowed.is_empty() {
                 "Not supported.".to_owned()
             } else {
                 allowed.join(", ")
             };
-            out.push_str(&format!("| {label} (`{name}`) | {cell} |\n"));
+            out.push_str(&format!(
+                "| [`{}`](schemes::{}) | {cell} |\n",
+                scheme.name, scheme.rust_name
+            ));
         }
         if security.is_empty() {
             out.push_str("\nNo permission allows this operation: every token is refused.\n");
@@ -106,11 +103,12 @@ pub fn permission_summary(api: &Api, op: &Operation) -> String {
             continue;
         }
         out.push_str("ermissions (least to most privileged):");
-        for (label, _, allowed) in grants(api, security) {
+        for (scheme, allowed) in grants(api, security) {
+            let name = &scheme.name;
             if allowed.is_empty() {
-                out.push_str(&format!(" {label}: not supported."));
+                out.push_str(&format!(" `{name}`: not supported."));
             } else {
-                out.push_str(&format!(" {label}: {}.", allowed.join(", ")));
+                out.push_str(&format!(" `{name}`: {}.", allowed.join(", ")));
             }
         }
         sentences.push(out);

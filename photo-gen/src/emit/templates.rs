@@ -163,71 +163,14 @@ fn encode(tokens: TokenStream, shape: &mut Vec<u8>, leaves: &mut Vec<Leaf>, text
     }
 }
 
-/// Words whose presence, not just position, steers syn's parse: Rust's keywords, reserved and
-/// contextual words syn looks for, `_`, and the boolean literals (identifiers to proc-macro2).
+/// Words whose presence, not just position, steers syn's parse: Rust's keywords (the boolean
+/// literals among them, identifiers to proc-macro2), `_`, and the contextual words syn looks for.
 fn is_keyword(word: &str) -> bool {
-    matches!(
-        word,
-        "_" | "abstract"
-            | "as"
-            | "async"
-            | "auto"
-            | "await"
-            | "become"
-            | "box"
-            | "break"
-            | "builtin"
-            | "const"
-            | "continue"
-            | "crate"
-            | "default"
-            | "do"
-            | "dyn"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "final"
-            | "fn"
-            | "for"
-            | "gen"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "macro"
-            | "macro_rules"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "override"
-            | "priv"
-            | "pub"
-            | "raw"
-            | "ref"
-            | "return"
-            | "safe"
-            | "Self"
-            | "self"
-            | "static"
-            | "struct"
-            | "super"
-            | "trait"
-            | "true"
-            | "try"
-            | "type"
-            | "typeof"
-            | "union"
-            | "unsafe"
-            | "unsized"
-            | "use"
-            | "virtual"
-            | "where"
-            | "while"
-            | "yield"
-    )
+    crate::names::is_keyword(word)
+        || matches!(
+            word,
+            "_" | "auto" | "builtin" | "default" | "macro_rules" | "raw" | "safe" | "union"
+        )
 }
 
 /// Which kind of hole the decoder is filling.
