@@ -9,15 +9,12 @@ use axum::response::Response;
 use axum::routing::future::RouteFuture;
 use axum::routing::get;
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderValue, Method};
 use tower::Service;
 
 use super::keyform::rewrite_uri;
 use super::layer::GraphLayer;
-use super::rejection::{Rejection, excerpt};
-
-/// How much of an unknown path a 404 message repeats.
-const PATH_ECHO_LIMIT: usize = 200;
+use super::rejection::Rejection;
 
 /// Completes a generated router: serves `openapi_yaml` at `GET /openapi.yaml`; answers unknown
 /// paths with `404` and unsupported methods with `405` (with `Allow`), both as Graph error JSON;
@@ -81,30 +78,9 @@ fn openapi(yaml: &'static str) -> ([(http::HeaderName, HeaderValue); 1], &'stati
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri) -> Rejection {
-    not_found_rejection(Some(uri.path()))
+    Rejection::resource_not_found(Some(uri.path()))
 }
 
 async fn method_not_allowed(method: Method) -> Rejection {
-    method_not_allowed_rejection(Some(&method))
-}
-
-/// The `404` for a path no route matches.
-pub(crate) fn not_found_rejection(path: Option<&str>) -> Rejection {
-    let message = match path {
-        Some(path) => format!(
-            "Resource not found for the path '{}'.",
-            excerpt(path, PATH_ECHO_LIMIT)
-        ),
-        None => "Resource not found for the request URI.".to_owned(),
-    };
-    Rejection::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
-}
-
-/// The `405` for a method the matched path does not support.
-pub(crate) fn method_not_allowed_rejection(method: Option<&Method>) -> Rejection {
-    let message = match method {
-        Some(method) => format!("The HTTP method '{method}' is not allowed for the request URI."),
-        None => "The HTTP method is not allowed for the request URI.".to_owned(),
-    };
-    Rejection::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
+    Rejection::method_not_allowed(Some(&method))
 }

@@ -178,8 +178,8 @@ fn bare_routing_error(response: &Response) -> Option<Rejection> {
         return None;
     }
     match response.status() {
-        StatusCode::NOT_FOUND => Some(super::finish::not_found_rejection(None)),
-        StatusCode::METHOD_NOT_ALLOWED => Some(super::finish::method_not_allowed_rejection(None)),
+        StatusCode::NOT_FOUND => Some(Rejection::resource_not_found(None)),
+        StatusCode::METHOD_NOT_ALLOWED => Some(Rejection::method_not_allowed(None)),
         _ => None,
     }
 }

@@ -6,10 +6,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::response::{IntoResponse, Response};
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 
 use super::ids::{REQUEST_ID, RequestIds};
+
+/// How much of an unknown path a 404 message repeats.
+const PATH_ECHO_LIMIT: usize = 200;
 
 /// A Graph error response. Handlers return it with `?`; it renders itself as Graph's error JSON
 /// carrying the same `request-id` as the response header. Boxed, so `Result<T, Rejection>` stays
@@ -39,6 +42,31 @@ impl Rejection {
     /// `404 Not Found` with a resource-specific code such as `ImageNotFound`.
     pub fn not_found(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    /// `404 Not Found` (code `Request_ResourceNotFound`) for a path no route matches, echoing
+    /// (the start of) `path` when known.
+    pub(crate) fn resource_not_found(path: Option<&str>) -> Self {
+        let message = match path {
+            Some(path) => format!(
+                "Resource not found for the path '{}'.",
+                excerpt(path, PATH_ECHO_LIMIT)
+            ),
+            None => "Resource not found for the request URI.".to_owned(),
+        };
+        Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
+    }
+
+    /// `405 Method Not Allowed` (code `MethodNotAllowed`) for a method the matched path does not
+    /// support, naming `method` when known.
+    pub(crate) fn method_not_allowed(method: Option<&Method>) -> Self {
+        let message = match method {
+            Some(method) => {
+                format!("The HTTP method '{method}' is not allowed for the request URI.")
+            }
+            None => "The HTTP method is not allowed for the request URI.".to_owned(),
+        };
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
     }
 
     /// `400 Bad Request` (code `BadRequest`): the request itself is malformed.

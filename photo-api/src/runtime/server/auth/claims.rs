@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::runtime::claims::{Grant, classify};
 use crate::runtime::operation::TokenKind;
 
-use super::{AuthError, Principal};
+use super::principal::{AuthError, Principal};
 
 /// The claims the server reads; any others are ignored.
 #[derive(Debug, Default, Deserialize)]

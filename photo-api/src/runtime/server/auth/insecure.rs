@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use super::claims::Claims;
-use super::{AuthError, Authorizer, Principal};
+use super::principal::{AuthError, Authorizer, Principal};
 
 /// Accepts any well-formed JWT, signed or not, and trusts its claims. Local development and tests
 /// only. It still refuses tokens whose `exp` has passed, so expiry handling can be exercised.

@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rustc_hash::{FxHashMap, FxHasher};
 
 use super::claims::Claims;
-use super::{AuthError, Authorizer, Principal};
+use super::principal::{AuthError, Authorizer, Principal};
 
 /// Checks a JWT's signature, `exp`, `nbf` and `aud` (and `iss` when configured), then reads its
 /// `scp` / `roles` / `tid` / `oid` (or `sub`) claims.
