@@ -1,9 +1,11 @@
 //! The emulator over real sockets, with a raw HTTP/1.1 client: what only a real connection can
-//! show. Requests hyper's parser refuses before routing (malformed request lines, invalid bytes in
-//! the target, bad `Content-Length`s, targets and headers past its limits) and uploads that stall
-//! mid-body must still get a 4xx with Graph's error JSON, a correct `Content-Length` and the
-//! connection closed; the stored photo must not change. Well-formed traffic (keep-alive, slow
-//! but steady uploads, graceful shutdown) must be unaffected.
+//! show. Uploads that stall mid-body must get a 4xx with Graph's error JSON, a correct
+//! `Content-Length` and the connection closed, and well-formed traffic (slow but steady uploads,
+//! graceful shutdown) must work, as served by default (`axum::serve`). With the emulator's
+//! `graph_errors_for_malformed_http` option, requests hyper's parser refuses before routing
+//! (malformed request lines, invalid bytes in the target, bad `Content-Length`s, targets and
+//! headers past its limits) get Graph's error JSON too, and keep-alive is unaffected; without it,
+//! they get hyper's own empty answer. The stored photo never changes.
 
 mod e2e_support;
 
@@ -27,6 +29,15 @@ const DEADLINE: Duration = Duration::from_secs(10);
 /// How soon after its answer the server must close a connection it gave up on: well under the
 /// ten seconds a refused body may be drained for, so a drain where there should be none fails.
 const CLOSE_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Who answers the requests hyper refuses before routing.
+#[derive(Clone, Copy, Debug)]
+enum Refusals {
+    /// hyper itself, with an empty body: how `Emulator::serve` serves by default.
+    Hyper,
+    /// The emulator, with Graph's error JSON: `graph_errors_for_malformed_http(true)`.
+    Graph,
+}
 
 /// An emulator serving on 127.0.0.1 with one photo seeded for [`USER`].
 struct Server {
@@ -80,10 +91,11 @@ impl Answer {
 }
 
 impl Server {
-    async fn start() -> Self {
+    async fn start(refusals: Refusals) -> Self {
         let emulator = Emulator::builder()
             .secret(SECRET)
             .body_idle_timeout(IDLE_TIMEOUT)
+            .graph_errors_for_malformed_http(matches!(refusals, Refusals::Graph))
             .build()
             .expect("emulator");
         let token = emulator
@@ -255,7 +267,7 @@ async fn assert_closed(wire: &mut Wire) {
 
 #[tokio::test]
 async fn requests_hyper_refuses_get_graph_errors() {
-    let server = Server::start().await;
+    let server = Server::start(Refusals::Graph).await;
     let before = server.photo().expect("seeded");
     let host = server.addr;
     let many_headers: String = (0..120).map(|i| format!("X-Extra-{i}: v\r\n")).collect();
@@ -355,8 +367,30 @@ async fn requests_hyper_refuses_get_graph_errors() {
 }
 
 #[tokio::test]
+async fn by_default_hyper_answers_the_requests_it_refuses() {
+    let server = Server::start(Refusals::Hyper).await;
+    let answer = server
+        .refused(b"GET /v1.0/me/\xFFphoto HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert_eq!(answer.header("content-type"), None, "{answer:?}");
+    assert!(answer.body.is_empty(), "{answer:?}");
+    // A well-formed request on a new connection is still served.
+    let mut stream = server.connect().await;
+    let read = format!(
+        "GET /v1.0/me/photo/$value HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n",
+        server.addr, server.token
+    );
+    stream.write_all(read.as_bytes()).await.expect("write");
+    let answer = read_answer(&mut stream).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, server.seeded);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_client_still_sending_after_a_refusal_is_not_reset() {
-    let server = Server::start().await;
+    let server = Server::start(Refusals::Graph).await;
     let mut wire = server.connect().await;
     // Past hyper's header buffer (about 400 KB), so it refuses while the header is still coming.
     let head = format!(
@@ -381,7 +415,7 @@ async fn a_client_still_sending_after_a_refusal_is_not_reset() {
 
 #[tokio::test]
 async fn keep_alive_is_kept_and_a_bad_request_after_good_ones_is_still_answered() {
-    let server = Server::start().await;
+    let server = Server::start(Refusals::Graph).await;
     let mut stream = server.connect().await;
     let read = format!(
         "GET /v1.0/me/photo/$value HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n",
@@ -418,7 +452,7 @@ async fn keep_alive_is_kept_and_a_bad_request_after_good_ones_is_still_answered(
 
 #[tokio::test]
 async fn a_stalled_upload_is_408_and_changes_nothing() {
-    let server = Server::start().await;
+    let server = Server::start(Refusals::Hyper).await;
     let before = server.photo().expect("seeded");
     let upload = jpeg(96, 64, 2).to_vec();
     let half = upload.len() / 2;
@@ -454,7 +488,7 @@ async fn a_stalled_upload_is_408_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_slow_but_steady_upload_succeeds() {
-    let server = Server::start().await;
+    let server = Server::start(Refusals::Hyper).await;
     let upload = jpeg(120, 90, 3).to_vec();
     let mut stream = server.connect().await;
     stream
@@ -480,7 +514,7 @@ async fn a_slow_but_steady_upload_succeeds() {
 
 #[tokio::test]
 async fn shutdown_lets_the_request_in_flight_finish() {
-    let mut server = Server::start().await;
+    let mut server = Server::start(Refusals::Hyper).await;
     let upload = jpeg(80, 60, 4).to_vec();
     let mut stream = server.connect().await;
     let (head, tail) = upload.split_at(upload.len() / 2);

@@ -266,9 +266,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     builder = builder.upload_check(upload_check);
     let faults = faults(&args);
     let faults_line = describe_faults(&faults);
+    // Whatever talks to the binary (clients in any language, conformance tools) gets the spec's
+    // error JSON for every 4xx, malformed HTTP included.
     let emulator = builder
         .faults(faults)
         .body_idle_timeout(Duration::from_secs(args.body_idle_timeout))
+        .graph_errors_for_malformed_http(true)
         .build()?;
 
     let listener = tokio::net::TcpListener::bind(args.bind)

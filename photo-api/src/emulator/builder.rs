@@ -30,6 +30,7 @@ pub struct Emulator {
     faults: Option<Arc<FaultInjector>>,
     secret: Option<Vec<u8>>,
     load_report: Option<LoadReport>,
+    graph_errors_for_malformed_http: bool,
 }
 
 /// How tokens are verified.
@@ -60,6 +61,7 @@ pub struct EmulatorBuilder {
     owners: Owners,
     body_idle_timeout: Duration,
     upload_check: UploadCheck,
+    graph_errors_for_malformed_http: bool,
 }
 
 /// Why an emulator could not be built.
@@ -90,6 +92,7 @@ impl Emulator {
             owners: Owners::new(),
             body_idle_timeout: ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT,
             upload_check: UploadCheck::default(),
+            graph_errors_for_malformed_http: false,
         }
     }
 
@@ -104,8 +107,9 @@ impl Emulator {
         }
     }
 
-    /// Serves [`router`](Self::router) over HTTP/1.1 on `listener` until the future is dropped or
-    /// fails; see [`runtime::server::serve`](crate::runtime::server::serve).
+    /// Serves [`router`](Self::router) on `listener` until the future is dropped; see
+    /// [`runtime::server::serve`](crate::runtime::server::serve) and
+    /// [`EmulatorBuilder::graph_errors_for_malformed_http`].
     pub fn serve(
         &self,
         listener: TcpListener,
@@ -119,7 +123,15 @@ impl Emulator {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> impl Future<Output = io::Result<()>> + Send + 'static {
-        crate::runtime::server::serve(listener, self.router(), shutdown)
+        let router = self.router();
+        let graph_errors = self.graph_errors_for_malformed_http;
+        async move {
+            if graph_errors {
+                super::wire::serve(listener, router, shutdown).await
+            } else {
+                crate::runtime::server::serve(listener, router, shutdown).await
+            }
+        }
     }
 
     /// The HS256 secret tokens are verified with, when the emulator uses one (including the
@@ -241,6 +253,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answer the requests hyper refuses before routing (malformed HTTP/1, a target or headers past
+    /// its limits) with Graph's error JSON, as every other 4xx is, instead of hyper's empty
+    /// `400`, `414` or `431`, when served with [`Emulator::serve`]. Off unless set;
+    /// `photo-emulator serve` sets it.
+    pub fn graph_errors_for_malformed_http(mut self, enabled: bool) -> Self {
+        self.graph_errors_for_malformed_http = enabled;
+        self
+    }
+
     /// Make the user key `alias` (say, a principal name) name the same user as `user` (say, the
     /// object id in that user's tokens), so `/users/{alias}` and `/me` meet the same photo.
     pub fn user_alias(mut self, alias: &str, user: &str) -> Self {
@@ -307,6 +328,7 @@ impl EmulatorBuilder {
             faults,
             secret,
             load_report,
+            graph_errors_for_malformed_http: self.graph_errors_for_malformed_http,
         })
     }
 }

@@ -41,6 +41,7 @@ pub mod service;
 pub mod store;
 pub mod tokens;
 mod upload;
+mod wire;
 
 #[cfg(test)]
 mod test_images;

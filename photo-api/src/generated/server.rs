@@ -1887,6 +1887,7 @@ pub type GetDriveOwnerPhotoContentRequest = GetMyPhotoContentRequest;
 pub type GetDriveOwnerPhotoContentResponse = GetMyPhotoContentResponse;
 /// An axum router serving `api`: every operation of the spec under each server path
 /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
+/// Serve it with [`rt::serve`] (`axum::serve` with graceful shutdown).
 pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
     let mut router = axum::Router::new();
     for value in Version::ALL {

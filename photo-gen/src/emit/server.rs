@@ -373,6 +373,7 @@ fn router(api: &Api) -> TokenStream {
     quote! {
         /// An axum router serving `api`: every operation of the spec under each server path
         /// prefix, Graph-shaped errors for everything refused, and the spec at `/openapi.yaml`.
+        /// Serve it with [`rt::serve`] (`axum::serve` with graceful shutdown).
         pub fn router<A: Api>(api: Arc<A>, config: rt::ServerConfig) -> axum::Router {
             #body
             rt::finish(router, super::operations::OPENAPI_YAML)

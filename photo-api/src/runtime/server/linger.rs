@@ -6,7 +6,8 @@
 //! unread bytes in its socket makes the kernel send a TCP reset; a client still writing the body
 //! sees "broken pipe" or "connection reset" and never reads the answer. Web servers avoid this
 //! with a "lingering close"; this is the same, bounded in bytes and time so that a client sending
-//! forever cannot hold a task.
+//! forever cannot hold a task. hyper (under `axum::serve`) does not: it reads only what is already
+//! buffered, then closes.
 //!
 //! A body whose reader gave up because the client stopped sending (`408`) is not drained: there
 //! is nothing in flight to save, and waiting on a stalled client is what the timeout ended.

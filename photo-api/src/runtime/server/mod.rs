@@ -6,8 +6,8 @@
 //! checks permissions, media type and size in the order Graph does, and then hands out typed
 //! path, query, header and body values. Every refusal is a [`Rejection`], rendered as Graph's
 //! error JSON. [`finish`] wraps the whole router with request ids, the `('key')` path form,
-//! Graph-shaped 404/405 answers and `GET /openapi.yaml`; [`serve`] serves it over HTTP/1.1 so
-//! that even requests refused before routing get Graph's error JSON.
+//! Graph-shaped 404/405 answers and `GET /openapi.yaml`; [`serve`] serves it with `axum::serve`
+//! and graceful shutdown.
 
 mod auth;
 mod body;
@@ -35,10 +35,8 @@ pub use body::BinaryBody;
 pub use config::{RequestContext, ServerConfig};
 pub use finish::finish;
 pub use handle::{FromIncoming, handle, required, status};
-#[cfg(all(test, feature = "emulator"))]
-pub(crate) use ids::RequestIds;
 #[cfg(feature = "emulator")]
-pub(crate) use ids::RequestScope;
+pub(crate) use ids::{REQUEST_ID, RequestIds, RequestScope};
 pub use incoming::Incoming;
 pub use params::FromParam;
 pub use rejection::Rejection;
