@@ -98,6 +98,10 @@ struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     body_idle_timeout: u64,
+    /// Answer malformed HTTP (refused by hyper before routing: a bad request line, a target or
+    /// headers too long) with Graph's error JSON instead of hyper's empty 400, 414 or 431.
+    #[arg(long)]
+    graph_errors_for_malformed_http: bool,
 }
 
 #[derive(Args)]
@@ -266,12 +270,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     builder = builder.upload_check(upload_check);
     let faults = faults(&args);
     let faults_line = describe_faults(&faults);
-    // Whatever talks to the binary (clients in any language, conformance tools) gets the spec's
-    // error JSON for every 4xx, malformed HTTP included.
     let emulator = builder
         .faults(faults)
         .body_idle_timeout(Duration::from_secs(args.body_idle_timeout))
-        .graph_errors_for_malformed_http(true)
+        .graph_errors_for_malformed_http(args.graph_errors_for_malformed_http)
         .build()?;
 
     let listener = tokio::net::TcpListener::bind(args.bind)

@@ -255,8 +255,8 @@ impl EmulatorBuilder {
 
     /// Answer the requests hyper refuses before routing (malformed HTTP/1, a target or headers past
     /// its limits) with Graph's error JSON, as every other 4xx is, instead of hyper's empty
-    /// `400`, `414` or `431`, when served with [`Emulator::serve`]. Off unless set;
-    /// `photo-emulator serve` sets it.
+    /// `400`, `414` or `431`, when served with [`Emulator::serve`]. Off unless set
+    /// (`photo-emulator serve --graph-errors-for-malformed-http`).
     pub fn graph_errors_for_malformed_http(mut self, enabled: bool) -> Self {
         self.graph_errors_for_malformed_http = enabled;
         self

@@ -1,14 +1,15 @@
-//! Graph's error JSON for the requests hyper refuses before routing: an emulator option
-//! ([`EmulatorBuilder::graph_errors_for_malformed_http`](super::EmulatorBuilder::graph_errors_for_malformed_http)),
-//! off for the library's [`serve`](crate::runtime::server::serve).
+//! Graph's error JSON for the requests hyper refuses before routing: an emulator option, off
+//! unless set ([`EmulatorBuilder::graph_errors_for_malformed_http`](super::EmulatorBuilder::graph_errors_for_malformed_http),
+//! `photo-emulator serve --graph-errors-for-malformed-http`); the library's
+//! [`serve`](crate::runtime::server::serve) never uses it.
 //!
 //! Why it exists: hyper's HTTP/1 parser answers a request it cannot parse (a malformed request
 //! line, an invalid byte in the target, a negative or conflicting `Content-Length`, a target or
 //! headers past its limits) on its own, `400`, `414` or `431` with an empty body, and the router
-//! never sees it. The spec promises Graph's error JSON for every 4xx, and clients and conformance
-//! tools that check it against the emulator would otherwise see a different shape for these few.
-//! So the emulator's connections recognise hyper's answer on its way to the socket and send
-//! Graph's error JSON with the same status in its place.
+//! never sees it. The spec promises Graph's error JSON for every 4xx; a client tested against the
+//! emulator can ask for that promise to hold for these few answers too. So the emulator's
+//! connections recognise hyper's answer on its way to the socket and send Graph's error JSON
+//! with the same status in its place.
 //!
 //! Recognising it needs no parsing of the traffic. hyper serves one request at a time on a
 //! connection and writes an answer of its own only while no request is in flight: after it parsed
