@@ -4,7 +4,6 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::format::FileSink;
 use super::{Options, doc_lines, ident, number};
 use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
 
@@ -28,25 +27,24 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, options: &Options, sink: &mut FileSink) {
-    let server_gate = if options.feature_gates {
-        quote!(#[cfg(feature = "server")])
-    } else {
-        quote!()
-    };
-    let types = api.types.iter().map(|ty| named_type(ty, rt, &server_gate));
+/// `models.rs`: the limits, the base URL, the server variables and the schema types.
+pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
+    let server_gate = options.gate("server");
+    let limits = limits(api);
+    let base_url = base_url(api);
     let servers = api
         .servers
         .iter()
         .flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
-    sink.item(quote! {
+    let types = api.types.iter().map(|ty| named_type(ty, rt, &server_gate));
+    quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
-    });
-    sink.item(limits(api));
-    sink.item(base_url(api));
-    servers.for_each(|item| sink.item(item));
-    types.for_each(|item| sink.item(item));
+        #limits
+        #base_url
+        #(#servers)*
+        #(#types)*
+    }
 }
 
 fn limits(api: &Api) -> TokenStream {

@@ -6,11 +6,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::client::status_text;
-use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
-use super::share::Share;
 use super::{docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
@@ -43,31 +41,9 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-/// The first share emits the preamble and the `Api` trait; the last the request and response
-/// types, the router and the route table (one share emits both).
-pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
-    if share.is_first() {
-        preamble_and_trait(api, rt, sink);
-    }
-    if share.is_last() {
-        types_and_routes(api, sink);
-    }
-}
-
-fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
-    sink.item(quote! {
-        //! The server stub: implement [`Api`], then serve [`router`].
-        #![allow(clippy::large_enum_variant)]
-        use std::sync::Arc;
-
-        use axum::response::IntoResponse;
-
-        // Every schema type, whichever this spec's operations use.
-        #[allow(unused_imports)]
-        use super::models::*;
-        // The runtime's server side, under a short name: every item here is glue over it.
-        use #rt::server as rt;
-    });
+/// `server.rs`: the `Api` trait, a request and a response type per operation, the router and
+/// its route table.
+pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
     // Each permission list is a static named after its first operation (see `operations`).
     let permissions = Shapes::of(api, |op| &op.security);
     let methods = api.operations.iter().enumerate().map(|(index, op)| {
@@ -81,43 +57,52 @@ fn preamble_and_trait(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
             fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
         }
     });
-    sink.container(
-        |methods| {
-            quote! {
-                /// The API, one method per operation. The router calls a method only for a request that
-                /// passed authentication, authorization and validation.
-                pub trait Api: Send + Sync + 'static {
-                    #methods
-                }
-            }
-        },
-        methods,
-    );
-}
-
-fn types_and_routes(api: &Api, sink: &mut FileSink) {
     // Operations with the same parameters and body share a request type, and those with the
     // same responses a response type (see `shapes`).
     let requests = Shapes::of(api, |op| (&op.params, &op.body));
     let responses = Shapes::of(api, |op| &op.responses);
-    for (index, op) in api.operations.iter().enumerate() {
-        sink.item(requests.type_item(
+    let types = api.operations.iter().enumerate().map(|(index, op)| {
+        let request = requests.type_item(
             api,
             index,
             request_name,
             ("The validated request of", "fields"),
             |shared| request(op, shared),
-        ));
-        sink.item(responses.type_item(
+        );
+        let response = responses.type_item(
             api,
             index,
             response_name,
             ("The answer to", "variants"),
             |shared| response(op, shared),
-        ));
+        );
+        quote!(#request #response)
+    });
+    let router = router(api);
+    let routes = routes(api);
+    quote! {
+        //! The server stub: implement [`Api`], then serve [`router`].
+        #![allow(clippy::large_enum_variant)]
+        use std::sync::Arc;
+
+        use axum::response::IntoResponse;
+
+        // Every schema type, whichever this spec's operations use.
+        #[allow(unused_imports)]
+        use super::models::*;
+        // The runtime's server side, under a short name: every item here is glue over it.
+        use #rt::server as rt;
+
+        /// The API, one method per operation. The router calls a method only for a request that
+        /// passed authentication, authorization and validation.
+        pub trait Api: Send + Sync + 'static {
+            #(#methods)*
+        }
+
+        #(#types)*
+        #router
+        #routes
     }
-    sink.item(router(api));
-    routes(api, sink);
 }
 
 fn request(op: &Operation, shared: bool) -> TokenStream {
@@ -284,7 +269,8 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
     }
 }
 
-fn routes(api: &Api, sink: &mut FileSink) {
+/// `add_routes`: every operation routed to its method of the `Api`.
+fn routes(api: &Api) -> TokenStream {
     let routes = api.operations.iter().map(|op| {
         let path = super::string_literal(&route_path(op));
         let op_static = static_name(op);
@@ -293,17 +279,12 @@ fn routes(api: &Api, sink: &mut FileSink) {
             routes.add(#path, &super::operations::#op_static, A::#method);
         }
     });
-    sink.container(
-        |routes| {
-            quote! {
-                /// Routes every operation to its method of `A`.
-                fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
-                    #routes
-                }
-            }
-        },
-        routes,
-    );
+    quote! {
+        /// Routes every operation to its method of `A`.
+        fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
+            #(#routes)*
+        }
+    }
 }
 
 fn router(api: &Api) -> TokenStream {
