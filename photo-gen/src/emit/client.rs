@@ -10,7 +10,7 @@ use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
 use super::tree::{Step, Tree, literal_method, param_method};
-use super::{docs, ident, number};
+use super::{RustFile, docs, ident, number};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
 };
@@ -20,7 +20,7 @@ pub const ROOT: &str = "ApiClient";
 
 /// `client.rs`: a navigation type per path-tree node, the binary body types, then each
 /// operation's call and response types.
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
     let tree = Tree::build(api, ROOT);
     // Operations with the same parameters, body and responses share their call and response
     // types (see `shapes`).
@@ -32,31 +32,26 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
             .collect();
         (params, &op.body, &op.responses)
     });
-    let preamble = preamble(rt);
-    let navigation = (0..tree.nodes.len()).map(|index| navigation(api, &tree, index));
-    let bodies = binary_bodies(api, rt);
-    let types = api.operations.iter().enumerate().map(|(index, op)| {
-        let call = shapes.type_item(
+    file.add(preamble(rt));
+    for index in 0..tree.nodes.len() {
+        file.add(navigation(api, &tree, index));
+    }
+    file.add(binary_bodies(api, rt));
+    for (index, op) in api.operations.iter().enumerate() {
+        file.add(shapes.type_item(
             api,
             index,
             call_name,
             ("A prepared call of", "parameters and answers"),
             |_| call(op),
-        );
-        let response = shapes.type_item(
+        ));
+        file.add(shapes.type_item(
             api,
             index,
             response_name,
             ("What succeeded for", "answers"),
             |shared| response_enum(op, rt, shared),
-        );
-        quote!(#call #response)
-    });
-    quote! {
-        #preamble
-        #(#navigation)*
-        #bodies
-        #(#types)*
+        ));
     }
 }
 

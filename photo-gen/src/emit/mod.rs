@@ -1,5 +1,6 @@
 //! Emitters: the model to Rust source, one module per generated file. Each builds its file's
-//! items with `quote!`; the items are parsed into one `syn::File` and formatted by prettyplease.
+//! items with `quote!`; each item is parsed by syn and formatted by prettyplease as it is built
+//! (see [`RustFile`]).
 
 mod client;
 mod docs;
@@ -84,23 +85,26 @@ pub fn emit(
         source.name,
         source.sha256()
     );
-    let file = |name: &str, contents: String| GeneratedFile {
-        path: PathBuf::from(name),
-        contents,
+    let rust = |name, emit: &dyn Fn(&mut RustFile)| {
+        let mut file = RustFile {
+            text: header.clone(),
+        };
+        emit(&mut file);
+        GeneratedFile {
+            path: PathBuf::from(name),
+            contents: file.text,
+        }
     };
-    // Each file is formatted as soon as its tokens are built, so only one file's tokens and
-    // syntax tree are in memory at a time.
-    let rust = |name: &str, tokens: TokenStream| file(name, format!("{header}{}", format(tokens)));
     vec![
-        file(
-            "openapi.yaml",
-            format!("{}{}", header.replace("// ", "# "), source.text),
-        ),
-        rust("mod.rs", root_module(api, options)),
-        rust("models.rs", models::emit(api, rt, options)),
-        rust("operations.rs", operations::emit(api, rt)),
-        rust("client.rs", client::emit(api, rt)),
-        rust("server.rs", server::emit(api, rt)),
+        GeneratedFile {
+            path: PathBuf::from("openapi.yaml"),
+            contents: format!("{}{}", header.replace("// ", "# "), source.text),
+        },
+        rust("mod.rs", &|file| file.add(root_module(api, options))),
+        rust("models.rs", &|file| models::emit(api, rt, options, file)),
+        rust("operations.rs", &|file| operations::emit(api, rt, file)),
+        rust("client.rs", &|file| client::emit(api, rt, file)),
+        rust("server.rs", &|file| server::emit(api, rt, file)),
     ]
 }
 
@@ -123,9 +127,70 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
     }
 }
 
-/// Formats a file's tokens. The emitters only build syntax through `quote!`, so a parse failure
-/// is a bug in photo-gen; the file then holds a `compile_error!` naming it, so the compiler
-/// points at the problem instead of photo-gen panicking.
+/// A Rust file's text, formatted an item at a time as the emitters build them.
+///
+/// Formatting a whole file at once holds all of its tokens, syn's buffer of them and its syntax
+/// tree together: for a large spec, several times the memory of everything else generation keeps.
+/// Here only one item is parsed at a time, and an item with a child per operation (the server's
+/// trait and route table) one child at a time. prettyplease lays out each top-level item, and
+/// each child of a trait or a function body, on its own, so the text is the same as the whole
+/// file's formatted at once.
+pub(crate) struct RustFile {
+    text: String,
+}
+
+impl RustFile {
+    /// Adds top-level tokens: items, and the file's inner attributes (which come first).
+    pub fn add(&mut self, tokens: TokenStream) {
+        self.text.push_str(&format(tokens));
+    }
+
+    /// Adds an item with many children (a trait's methods, a function's statements): `wrap`
+    /// builds the item around the tokens of its children.
+    ///
+    /// The item is formatted without children to learn its first line, then once around each
+    /// child, keeping the lines between its first line and its closing brace. Should
+    /// prettyplease ever lay out the item's first line differently around a child, the item is
+    /// formatted whole instead, from a second pass over `children`.
+    pub fn add_container<I>(&mut self, wrap: impl Fn(TokenStream) -> TokenStream, children: I)
+    where
+        I: IntoIterator<Item = TokenStream> + Clone,
+    {
+        let empty = format(wrap(TokenStream::new()));
+        let start = self.text.len();
+        if let Some(head) = empty.strip_suffix("{}\n") {
+            let open = format!("{head}{{\n");
+            self.text.push_str(&open);
+            let mut laid_out = true;
+            let mut any = false;
+            for child in children.clone() {
+                any = true;
+                let text = format(wrap(child));
+                match text
+                    .strip_prefix(open.as_str())
+                    .and_then(|rest| rest.strip_suffix("}\n"))
+                {
+                    Some(inner) => self.text.push_str(inner),
+                    None => {
+                        laid_out = false;
+                        break;
+                    }
+                }
+            }
+            if laid_out && any {
+                self.text.push_str("}\n");
+                return;
+            }
+            self.text.truncate(start);
+        }
+        self.text
+            .push_str(&format(wrap(children.into_iter().collect())));
+    }
+}
+
+/// Formats top-level tokens. The emitters only build syntax through `quote!`, so a parse
+/// failure is a bug in photo-gen; the file then holds a `compile_error!` naming it, so the
+/// compiler points at the problem instead of photo-gen panicking.
 fn format(tokens: TokenStream) -> String {
     match syn::parse2::<syn::File>(tokens) {
         Ok(file) => prettyplease::unparse(&file),
@@ -219,11 +284,60 @@ pub(crate) fn string_literal(text: &str) -> proc_macro2::Literal {
 
 #[cfg(test)]
 mod tests {
-    use super::{doc_literal, string_literal};
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    use super::{RustFile, doc_literal, string_literal};
+
+    /// Formatted an item (and a child) at a time, a file is the whole file formatted at once.
+    #[test]
+    fn items_and_containers_format_like_the_whole_file() {
+        let methods: Vec<TokenStream> = (0..3_u32)
+            .map(|n| {
+                let name = quote::format_ident!("method_{}", n);
+                quote! {
+                    /// A method with a signature long enough to wrap over several lines.
+                    fn #name(&self, context: crate::runtime::server::RequestContext, request: String) -> impl std::future::Future<Output = u16> + Send;
+                }
+            })
+            .collect();
+        let statements: Vec<TokenStream> = (0..3_u32)
+            .map(|n| quote!(routes.add("/path", #n);))
+            .collect();
+        let api = |methods| quote!(pub trait Api: Send + Sync { #methods });
+        let add_routes = |statements| quote!(fn add_routes(routes: &mut Routes) { #statements });
+        let head = quote! {
+            //! A module.
+            #![allow(dead_code)]
+            use std::sync::Arc;
+        };
+        let whole = quote! {
+            #head
+            pub trait Api: Send + Sync { #(#methods)* }
+            fn add_routes(routes: &mut Routes) { #(#statements)* }
+            pub trait Api2: Send + Sync {}
+        };
+        let mut file = RustFile {
+            text: "// header\n".into(),
+        };
+        file.add(head);
+        file.add_container(api, methods);
+        file.add_container(add_routes, statements);
+        file.add_container(
+            |methods| quote!(pub trait Api2: Send + Sync { #methods }),
+            [],
+        );
+        assert_eq!(file.text, format!("// header\n{}", super::format(whole)));
+    }
 
     #[test]
     fn invalid_tokens_become_a_compile_error() {
-        assert!(super::format(quote::quote!(struct;)).starts_with("compile_error!"));
+        assert!(super::format(quote!(struct;)).starts_with("compile_error!"));
+        let mut file = RustFile {
+            text: String::new(),
+        };
+        file.add_container(|child| quote!(struct #child), [quote!(;)]);
+        assert!(file.text.starts_with("compile_error!"), "{}", file.text);
     }
 
     /// The value syn reads back from a literal.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Options, doc_lines, ident, number};
+use super::{Options, RustFile, doc_lines, ident, number};
 use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
 
 /// The Rust type for a type reference.
@@ -28,22 +28,22 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
 }
 
 /// `models.rs`: the limits, the base URL, the server variables and the schema types.
-pub fn emit(api: &Api, rt: &syn::Path, options: &Options) -> TokenStream {
-    let server_gate = options.gate("server");
+pub fn emit(api: &Api, rt: &syn::Path, options: &Options, file: &mut RustFile) {
     let limits = limits(api);
     let base_url = base_url(api);
-    let servers = api
-        .servers
-        .iter()
-        .flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
-    let types = api.types.iter().map(|ty| named_type(ty, rt, &server_gate));
-    quote! {
+    file.add(quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
         #limits
         #base_url
-        #(#servers)*
-        #(#types)*
+    });
+    let variables = api.servers.iter().flat_map(|servers| &servers.variables);
+    for var in variables {
+        file.add(server_variable(var, rt));
+    }
+    let server_gate = options.gate("server");
+    for ty in &api.types {
+        file.add(named_type(ty, rt, &server_gate));
     }
 }
 

@@ -5,8 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
 use super::shapes::Shapes;
+use super::{RustFile, ident};
 use crate::model::{Api, BodyContent, Method, Operation, TokenKind};
 
 /// The static describing `op`: its function name (already a unique snake_case identifier) in
@@ -30,25 +30,22 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
 
 /// `operations.rs`: the imports, the security schemes, the distinct permission lists, a static
 /// per operation, the list of all operations and the spec.
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
     // Each distinct list of security alternatives is emitted once (see `shapes`).
     let permissions = Shapes::of(api, |op| &op.security);
-    let preamble = preamble(api, rt, &permissions);
-    let operations = api.operations.iter().enumerate().map(|(index, op)| {
+    file.add(preamble(api, rt, &permissions));
+    for (index, op) in api.operations.iter().enumerate() {
         let list = static_name(&api.operations[permissions.first(index)]);
-        operation(api, op, &list)
-    });
+        file.add(operation(api, op, &list));
+    }
     let all = api.operations.iter().map(static_name);
-    quote! {
-        #preamble
-        #(#operations)*
-
+    file.add(quote! {
         /// Every operation, in spec order.
         pub static ALL: &[&OperationSpec] = &[#(&#all),*];
 
         /// The OpenAPI description this code was generated from (a copy kept beside it).
         pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
-    }
+    });
 }
 
 /// The imports, the security schemes and the distinct permission lists.

@@ -9,7 +9,7 @@ use super::client::status_text;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
-use super::{docs, ident, number};
+use super::{RustFile, docs, ident, number};
 use crate::model::{Api, BodyContent, Operation, ParamLocation, Segment, Status, TypeRef};
 
 fn request_name(op: &Operation) -> syn::Ident {
@@ -43,7 +43,7 @@ fn route_path(op: &Operation) -> String {
 
 /// `server.rs`: the `Api` trait, a request and a response type per operation, the router and
 /// its route table.
-pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
     // Each permission list is a static named after its first operation (see `operations`).
     let permissions = Shapes::of(api, |op| &op.security);
     let methods = api.operations.iter().enumerate().map(|(index, op)| {
@@ -57,30 +57,7 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
             fn #name(&self, context: rt::RequestContext, request: #request) -> impl std::future::Future<Output = #response> + Send;
         }
     });
-    // Operations with the same parameters and body share a request type, and those with the
-    // same responses a response type (see `shapes`).
-    let requests = Shapes::of(api, |op| (&op.params, &op.body));
-    let responses = Shapes::of(api, |op| &op.responses);
-    let types = api.operations.iter().enumerate().map(|(index, op)| {
-        let request = requests.type_item(
-            api,
-            index,
-            request_name,
-            ("The validated request of", "fields"),
-            |shared| request(op, shared),
-        );
-        let response = responses.type_item(
-            api,
-            index,
-            response_name,
-            ("The answer to", "variants"),
-            |shared| response(op, shared),
-        );
-        quote!(#request #response)
-    });
-    let router = router(api);
-    let routes = routes(api);
-    quote! {
+    file.add(quote! {
         //! The server stub: implement [`Api`], then serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
@@ -92,17 +69,41 @@ pub fn emit(api: &Api, rt: &syn::Path) -> TokenStream {
         use super::models::*;
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
-
-        /// The API, one method per operation. The router calls a method only for a request that
-        /// passed authentication, authorization and validation.
-        pub trait Api: Send + Sync + 'static {
-            #(#methods)*
-        }
-
-        #(#types)*
-        #router
-        #routes
+    });
+    file.add_container(
+        |methods| {
+            quote! {
+                /// The API, one method per operation. The router calls a method only for a request that
+                /// passed authentication, authorization and validation.
+                pub trait Api: Send + Sync + 'static {
+                    #methods
+                }
+            }
+        },
+        methods,
+    );
+    // Operations with the same parameters and body share a request type, and those with the
+    // same responses a response type (see `shapes`).
+    let requests = Shapes::of(api, |op| (&op.params, &op.body));
+    let responses = Shapes::of(api, |op| &op.responses);
+    for (index, op) in api.operations.iter().enumerate() {
+        file.add(requests.type_item(
+            api,
+            index,
+            request_name,
+            ("The validated request of", "fields"),
+            |shared| request(op, shared),
+        ));
+        file.add(responses.type_item(
+            api,
+            index,
+            response_name,
+            ("The answer to", "variants"),
+            |shared| response(op, shared),
+        ));
     }
+    file.add(router(api));
+    routes(api, file);
 }
 
 fn request(op: &Operation, shared: bool) -> TokenStream {
@@ -270,7 +271,7 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
 }
 
 /// `add_routes`: every operation routed to its method of the `Api`.
-fn routes(api: &Api) -> TokenStream {
+fn routes(api: &Api, file: &mut RustFile) {
     let routes = api.operations.iter().map(|op| {
         let path = super::string_literal(&route_path(op));
         let op_static = static_name(op);
@@ -279,12 +280,17 @@ fn routes(api: &Api) -> TokenStream {
             routes.add(#path, &super::operations::#op_static, A::#method);
         }
     });
-    quote! {
-        /// Routes every operation to its method of `A`.
-        fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
-            #(#routes)*
-        }
-    }
+    file.add_container(
+        |routes| {
+            quote! {
+                /// Routes every operation to its method of `A`.
+                fn add_routes<A: Api>(routes: &mut rt::Routes<A>) {
+                    #routes
+                }
+            }
+        },
+        routes,
+    );
 }
 
 fn router(api: &Api) -> TokenStream {
