@@ -58,7 +58,13 @@ fn stage(target: &Path, file: &GeneratedFile) -> io::Result<NamedTempFile> {
     }
     let parent = target.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let mut temporary = NamedTempFile::new_in(parent)?;
+    #[cfg_attr(not(unix), allow(unused_mut))]
+    let mut builder = tempfile::Builder::new();
+    // A temporary file is only its owner's to read; a generated file gets the permissions a
+    // plain `fs::write` would give it (the umask's).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temporary = builder.tempfile_in(parent)?;
     temporary.write_all(file.contents.as_bytes())?;
     Ok(temporary)
 }
@@ -110,6 +116,21 @@ mod tests {
         assert_eq!(third.written, [dir.join("a.rs")]);
         assert_eq!(third.unchanged, [dir.join("b.rs")]);
         assert_eq!(names(dir), ["a.rs", "b.rs"], "no temporary file is left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_have_the_permissions_of_a_plain_write() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let dir = dir.path();
+        write(dir, &[file("a.rs", "a")]).expect("write");
+        fs::write(dir.join("plain.rs"), "a").expect("plain write");
+        let mode = |name: &str| {
+            let metadata = fs::metadata(dir.join(name)).expect("metadata");
+            metadata.permissions().mode()
+        };
+        assert_eq!(mode("a.rs"), mode("plain.rs"));
     }
 
     #[test]
