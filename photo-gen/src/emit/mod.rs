@@ -147,45 +147,35 @@ impl RustFile {
 
     /// Adds an item with many children (a trait's methods, a function's statements): `wrap`
     /// builds the item around the tokens of its children.
-    ///
-    /// The item is formatted without children to learn its first line, then once around each
-    /// child, keeping the lines between its first line and its closing brace. Should
-    /// prettyplease ever lay out the item's first line differently around a child, the item is
-    /// formatted whole instead, from a second pass over `children`.
     pub fn add_container<I>(&mut self, wrap: impl Fn(TokenStream) -> TokenStream, children: I)
     where
         I: IntoIterator<Item = TokenStream> + Clone,
     {
-        let empty = format(wrap(TokenStream::new()));
-        let start = self.text.len();
-        if let Some(head) = empty.strip_suffix("{}\n") {
-            let open = format!("{head}{{\n");
-            self.text.push_str(&open);
-            let mut laid_out = true;
-            let mut any = false;
-            for child in children.clone() {
-                any = true;
-                let text = format(wrap(child));
-                match text
-                    .strip_prefix(open.as_str())
-                    .and_then(|rest| rest.strip_suffix("}\n"))
-                {
-                    Some(inner) => self.text.push_str(inner),
-                    None => {
-                        laid_out = false;
-                        break;
-                    }
-                }
-            }
-            if laid_out && any {
-                self.text.push_str("}\n");
-                return;
-            }
-            self.text.truncate(start);
-        }
-        self.text
-            .push_str(&format(wrap(children.into_iter().collect())));
+        let text = format_by_child(&wrap, children.clone())
+            .unwrap_or_else(|| format(wrap(children.into_iter().collect())));
+        self.text.push_str(&text);
     }
+}
+
+/// A container formatted once around each child: the item without children gives its first
+/// line, and each child's text is what lies between that line and the closing brace. `None`
+/// when there are no children, or should prettyplease ever lay out the first line differently
+/// around a child.
+fn format_by_child(
+    wrap: impl Fn(TokenStream) -> TokenStream,
+    children: impl IntoIterator<Item = TokenStream>,
+) -> Option<String> {
+    let empty = format(wrap(TokenStream::new()));
+    let open = format!("{}{{\n", empty.strip_suffix("{}\n")?);
+    let mut children = children.into_iter().peekable();
+    children.peek()?;
+    let mut text = open.clone();
+    for child in children {
+        let formatted = format(wrap(child));
+        text.push_str(formatted.strip_prefix(open.as_str())?.strip_suffix("}\n")?);
+    }
+    text.push_str("}\n");
+    Some(text)
 }
 
 /// Formats top-level tokens. The emitters only build syntax through `quote!`, so a parse
@@ -227,7 +217,7 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
 /// prettyplease prints a doc attribute as a `///` comment whatever the literal's form, so the
 /// output is the same; but syn and prettyplease each unescape a normal string's value character by
 /// character (syn only to find its suffix), while a raw string's value is its text as it stands.
-/// Docs are most of the text photo-gen writes, so this is a tenth of generation time.
+/// Docs are most of the text photo-gen writes, so this is a sizeable part of generation time.
 pub(crate) fn doc_literal(text: &str) -> proc_macro2::Literal {
     doc_text_literal("", text)
 }
@@ -264,8 +254,7 @@ fn doc_text_literal(lead: &str, text: &str) -> proc_macro2::Literal {
 ///
 /// Text that needs no escaping (printable ASCII without `"` or `\`), which is nearly all of
 /// the docs, paths and names photo-gen writes, is quoted as it is; `Literal::string` escapes
-/// every character through `char::escape_debug`, which costs several times more per character
-/// and showed up as a tenth of generation time.
+/// every character through `char::escape_debug`, which costs several times more per character.
 pub(crate) fn string_literal(text: &str) -> proc_macro2::Literal {
     let plain = text
         .bytes()
