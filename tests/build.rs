@@ -42,7 +42,7 @@ fn generate(spec: &Path, out: &Path, name: &str) {
     let source = SpecSource::new(format!("tests/fixtures/{name}/spec.yaml"), text);
     match photo_gen::generate(&source, &Options::external()) {
         Ok(generated) => {
-            write::write_all(out, &generated.files).expect("OUT_DIR is writable");
+            write::write(out, &generated.files).expect("OUT_DIR is writable");
         }
         Err(diagnostics) => {
             eprintln!("{diagnostics}");

@@ -6,6 +6,8 @@
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`.
 
+#![forbid(unsafe_code)]
+
 pub mod diagnostics;
 pub mod emit;
 pub mod locate;
@@ -50,43 +52,6 @@ impl SpecSource {
 pub struct GeneratedFile {
     pub path: PathBuf,
     pub contents: String,
-}
-
-/// A generated file as it was rendered: its text in consecutive parts (one per thread that
-/// rendered a share of it), so that writing it needs no copy of the whole text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RenderedFile {
-    pub path: PathBuf,
-    pub parts: Vec<String>,
-}
-
-impl RenderedFile {
-    /// The whole text, allocated once at its full length.
-    pub fn into_file(self) -> GeneratedFile {
-        let contents = if self.parts.len() == 1 {
-            self.parts.into_iter().next().unwrap_or_default()
-        } else {
-            let mut contents = String::with_capacity(self.len());
-            for part in &self.parts {
-                contents.push_str(part);
-            }
-            contents
-        };
-        GeneratedFile {
-            path: self.path,
-            contents,
-        }
-    }
-
-    /// The length of the whole text in bytes.
-    pub fn len(&self) -> usize {
-        self.parts.iter().map(String::len).sum()
-    }
-
-    /// Whether the text is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The result of a successful generation.
@@ -167,22 +132,10 @@ fn report_parse_error(
     diagnostics.sort();
 }
 
-/// Generates the Rust sources for `source`. Deterministic: the same input gives the same bytes.
+/// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
+/// the same input gives the same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let mut files = Vec::new();
-    let api = generate_each(source, options, |file| files.push(file.into_file()))?;
-    Ok(Generated { api, files })
-}
-
-/// [`generate`], handing each file to `each` as soon as it is rendered (the copy of the spec
-/// first), so that writing can overlap the rendering of the rest. The same files and bytes as
-/// [`generate`]; nothing is handed over when the spec has problems.
-pub fn generate_each(
-    source: &SpecSource,
-    options: &Options,
-    each: impl FnMut(RenderedFile),
-) -> Result<model::Api, Diagnostics> {
-    if let Err(message) = options.check() {
+    let runtime = options.runtime().map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(
             Diagnostic {
@@ -192,9 +145,9 @@ pub fn generate_each(
             },
             &source.text,
         );
-        return Err(diagnostics);
-    }
+        diagnostics
+    })?;
     let api = lower(source)?;
-    emit::emit_each(&api, source, options, each);
-    Ok(api)
+    let files = emit::emit(&api, source, options, &runtime);
+    Ok(Generated { api, files })
 }

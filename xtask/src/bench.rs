@@ -67,29 +67,34 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     let t_lower = start.elapsed();
     // As `photo_gen::generate` does: the parsed document is not needed once lowered.
     drop(document);
-    // As `cargo xtask codegen` does: each file is staged as soon as it is rendered, so "write"
-    // is what remains of writing once the last file is rendered.
     let options = Options::default();
-    let mut staging = write::Staging::new(out);
-    let (mut lines, mut rust_lines) = (0, 0);
-    emit::emit_each(&api, &source, &options, |file| {
-        let count = line_count(&file.parts);
-        lines += count;
-        if file.path.extension().is_some_and(|ext| ext == "rs") {
-            rust_lines += count;
+    let runtime = match options.runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
         }
-        staging.stage(file);
-    });
+    };
+    let files = emit::emit(&api, &source, &options, &runtime);
     let t_emit = start.elapsed();
-    if let Err(error) = staging.commit() {
+    if let Err(error) = write::write(out, &files) {
         eprintln!("error: {error}");
         return ExitCode::FAILURE;
     }
     let t_write = start.elapsed();
+    let lines = |rust_only: bool| -> usize {
+        files
+            .iter()
+            .filter(|file| !rust_only || file.path.extension().is_some_and(|ext| ext == "rs"))
+            .map(|file| file.contents.lines().count())
+            .sum()
+    };
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "operations={} lines={lines} rust_lines={rust_lines} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
+        "operations={} lines={} rust_lines={} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
         api.operations.len(),
+        lines(false),
+        lines(true),
         ms(t_parse),
         ms(t_lower - t_parse),
         ms(t_emit - t_lower),
@@ -98,20 +103,6 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
         peak_rss_kb().unwrap_or(0),
     );
     ExitCode::SUCCESS
-}
-
-/// The lines of a text given in parts, counted as `str::lines` counts them.
-fn line_count(parts: &[String]) -> usize {
-    let breaks = parts
-        .iter()
-        .map(|part| part.bytes().filter(|&byte| byte == b'\n').count())
-        .sum::<usize>();
-    let unterminated = parts
-        .iter()
-        .rev()
-        .find(|part| !part.is_empty())
-        .is_some_and(|last| !last.ends_with('\n'));
-    breaks + usize::from(unterminated)
 }
 
 /// The process's peak resident set size, from Linux's `/proc/self/status`.
@@ -235,9 +226,6 @@ pub fn run(smoke: bool) -> ExitCode {
             peak_mib
         );
     }
-    println!(
-        "(files are written as they are rendered: \"write\" is what remains once the last is rendered)"
-    );
     if let Some(line) = photo_spec {
         let per_operation = |key: &str| {
             let lines: f64 = field(&line, key).parse().unwrap_or(f64::NAN);
@@ -315,24 +303,4 @@ fn timed_build(root: &Path, target: Option<&Path>) -> Result<f64, String> {
         ));
     }
     Ok(start.elapsed().as_secs_f64())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::line_count;
-
-    #[test]
-    fn lines_in_parts_are_counted_as_str_lines_counts_them() {
-        for parts in [
-            vec![],
-            vec!["".to_owned()],
-            vec!["a\nb\n".to_owned()],
-            vec!["a\nb".to_owned(), "c\n".to_owned()],
-            vec!["a\n".to_owned(), "b".to_owned(), "".to_owned()],
-            vec!["\n\n".to_owned(), "x".to_owned()],
-        ] {
-            let whole = parts.concat();
-            assert_eq!(line_count(&parts), whole.lines().count(), "{parts:?}");
-        }
-    }
 }

@@ -1,27 +1,12 @@
 //! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod bench_runtime;
 mod codegen;
 
 use std::process::ExitCode;
-
-/// Generation allocates and frees millions of small token trees on several threads, which
-/// mimalloc serves in about a quarter less time than the system allocator (see BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// `mi_option_purge_delay` of `mimalloc.h` (the same place in mimalloc 2 and 3), which the
-/// Rust bindings do not name.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// How long freed memory stays with the process before mimalloc returns it, in milliseconds.
-///
-/// The parsed spec is freed before emitting starts (about 150 MB at 1,000 copies of the photo
-/// paths); with mimalloc's default of a second it stays resident through most of the emitting,
-/// and the peak is that much higher. A tenth of a second returns it early without the cost of
-/// purging at once (which made emitting a fifth slower).
-const PURGE_DELAY_MS: std::ffi::c_long = 100;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
        cargo xtask bench [--smoke]
@@ -41,9 +26,6 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
   synthetic-spec   write the photo spec with its paths repeated under N prefixes to OUT";
 
 fn main() -> ExitCode {
-    // SAFETY: sets a plain integer option before this program allocates anything large;
-    // mimalloc reads its options atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => match codegen::Args::parse(&args[1..]) {
@@ -105,19 +87,5 @@ fn synthetic(copies: usize, out: &std::path::Path) -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The option set at start-up is the purge delay: its default in mimalloc 3 is a second
-    /// (a different option, or mimalloc 2's ten milliseconds, would fail here first).
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // SAFETY: reads an integer option.
-        let default = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        assert_eq!(default, 1000);
     }
 }

@@ -2,18 +2,15 @@
 //! (awaitable directly), one response enum per operation, and typed binary bodies.
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
-use super::share::Share;
 use super::tree::{Step, Tree, literal_method, param_method};
-use super::{docs, ident, number};
+use super::{RustFile, docs, ident, number};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
 };
@@ -21,73 +18,34 @@ use crate::names;
 
 pub const ROOT: &str = "ApiClient";
 
-/// What every share of the client works from: the navigation tree, and which operations share
-/// their call and response types. Built once, by whichever share needs it first.
-pub struct Plan<'a> {
-    tree: Tree<'a>,
-    shapes: Shapes,
-}
-
-impl<'a> Plan<'a> {
-    pub fn new(api: &'a Api) -> Self {
-        // Operations with the same parameters, body and responses share their call and
-        // response types (see `shapes`).
-        let shapes = Shapes::of(api, |op| {
-            let params: Vec<_> = op
-                .params
-                .iter()
-                .filter(|param| param.location != ParamLocation::Path)
-                .collect();
-            (params, &op.body, &op.responses)
-        });
-        Plan {
-            tree: Tree::build(api, ROOT),
-            shapes,
-        }
+/// `client.rs`: a navigation type per path-tree node, the binary body types, then each
+/// operation's call and response types.
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
+    let tree = Tree::build(api, ROOT);
+    // Operations with the same parameters, body and responses share their call and response
+    // types (see `shapes`).
+    let shapes = Shapes::of(api, |op| {
+        let params: Vec<_> = op
+            .params
+            .iter()
+            .filter(|param| param.location != ParamLocation::Path)
+            .collect();
+        (params, &op.body, &op.responses)
+    });
+    file.add(preamble(rt));
+    for index in 0..tree.nodes.len() {
+        file.add(navigation(api, &tree, index));
     }
-}
-
-pub fn emit<'a>(
-    api: &'a Api,
-    rt: &syn::Path,
-    plan: &OnceLock<Plan<'a>>,
-    share: Share,
-    sink: &mut FileSink,
-) {
-    if share.is_first() {
-        preamble(sink, rt);
-    }
-    let Plan { tree, shapes } = plan.get_or_init(|| Plan::new(api));
-    // The file's units, in order: a navigation type per tree node, then the types of each
-    // operation. Weighed roughly by the lines each writes, to split them between threads.
-    let nodes = tree.nodes.len();
-    let node_weights = tree
-        .nodes
-        .iter()
-        .map(|node| 6 + 5 * node.children.len() + 8 * node.operations.len());
-    let op_weights =
-        (0..api.operations.len()).map(|index| if shapes.is_first(index) { 40 } else { 4 });
-    if nodes == 0 && share.is_first() {
-        sink.item(binary_bodies(api, rt));
-    }
-    for unit in share.range(node_weights.chain(op_weights)) {
-        if unit < nodes {
-            sink.item(navigation(api, tree, unit));
-            if unit + 1 == nodes {
-                sink.item(binary_bodies(api, rt));
-            }
-            continue;
-        }
-        let index = unit - nodes;
-        let op = &api.operations[index];
-        sink.item(shapes.type_item(
+    file.add(binary_bodies(api, rt));
+    for (index, op) in api.operations.iter().enumerate() {
+        file.add(shapes.type_item(
             api,
             index,
             call_name,
             ("A prepared call of", "parameters and answers"),
             |_| call(op),
         ));
-        sink.item(shapes.type_item(
+        file.add(shapes.type_item(
             api,
             index,
             response_name,
@@ -98,8 +56,8 @@ pub fn emit<'a>(
 }
 
 /// The module's attributes and imports, and the generic call type.
-fn preamble(sink: &mut FileSink, rt: &syn::Path) {
-    sink.item(quote! {
+fn preamble(rt: &syn::Path) -> TokenStream {
+    quote! {
         //! The typed client.
         #![allow(clippy::large_enum_variant)]
         // Every schema type, whichever this spec's operations use.
@@ -107,8 +65,7 @@ fn preamble(sink: &mut FileSink, rt: &syn::Path) {
         use super::models::*;
         // The runtime's client side, under a short name: every item here is glue over it.
         use #rt::client as rt;
-    });
-    sink.item(quote! {
+
         /// A prepared call of one operation: set its optional parameters, then `.await` it (or
         /// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its
         /// response type.
@@ -129,7 +86,7 @@ fn preamble(sink: &mut FileSink, rt: &syn::Path) {
                 self.0.into_future()
             }
         }
-    });
+    }
 }
 
 /// The navigation type of tree node `index`: its accessors to the nodes below and a method

@@ -4,8 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::format::FileSink;
-use super::{Options, doc_lines, ident, number};
+use super::{Options, RustFile, doc_lines, ident, number};
 use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
 
 /// The Rust type for a type reference.
@@ -28,25 +27,24 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-pub fn emit(api: &Api, rt: &syn::Path, options: &Options, sink: &mut FileSink) {
-    let server_gate = if options.feature_gates {
-        quote!(#[cfg(feature = "server")])
-    } else {
-        quote!()
-    };
-    let types = api.types.iter().map(|ty| named_type(ty, rt, &server_gate));
-    let servers = api
-        .servers
-        .iter()
-        .flat_map(|servers| servers.variables.iter().map(|var| server_variable(var, rt)));
-    sink.item(quote! {
+/// `models.rs`: the limits, the base URL, the server variables and the schema types.
+pub fn emit(api: &Api, rt: &syn::Path, options: &Options, file: &mut RustFile) {
+    let limits = limits(api);
+    let base_url = base_url(api);
+    file.add(quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
+        #limits
+        #base_url
     });
-    sink.item(limits(api));
-    sink.item(base_url(api));
-    servers.for_each(|item| sink.item(item));
-    types.for_each(|item| sink.item(item));
+    let variables = api.servers.iter().flat_map(|servers| &servers.variables);
+    for var in variables {
+        file.add(server_variable(var, rt));
+    }
+    let server_gate = options.gate("server");
+    for ty in &api.types {
+        file.add(named_type(ty, rt, &server_gate));
+    }
 }
 
 fn limits(api: &Api) -> TokenStream {

@@ -5,10 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::format::FileSink;
-use super::ident;
 use super::shapes::Shapes;
-use super::share::Share;
+use super::{RustFile, ident};
 use crate::model::{Api, BodyContent, Method, Operation, SecurityAlternative, TokenKind};
 
 /// The static describing `op`: its function name (already a unique snake_case identifier) in
@@ -36,35 +34,28 @@ fn scheme_ident(api: &Api, name: &str) -> TokenStream {
     quote!(schemes::#rust_name)
 }
 
-/// The first share emits the imports, the schemes and the permission lists; the shares in order
-/// emit the operations' statics, a contiguous run each; the last share emits the list of all
-/// operations and the spec.
-pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
+/// `operations.rs`: the imports, the security schemes, the distinct permission lists, a static
+/// per operation, the list of all operations and the spec.
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
     // Each distinct list of security alternatives is emitted once (see `shapes`).
     let permissions = permission_lists(api);
-    if share.is_first() {
-        preamble(api, rt, &permissions, sink);
-    }
-    for index in share.range(api.operations.iter().map(|_| 1)) {
-        let op = &api.operations[index];
+    file.add(preamble(api, rt, &permissions));
+    for (index, op) in api.operations.iter().enumerate() {
         let list = static_name(&api.operations[permissions.first(index)]);
-        sink.item(operation(api, op, &list));
+        file.add(operation(api, op, &list));
     }
-    if share.is_last() {
-        let all = api.operations.iter().map(static_name);
-        sink.item(quote! {
-            /// Every operation, in spec order.
-            pub static ALL: &[&OperationSpec] = &[#(&#all),*];
-        });
-        sink.item(quote! {
-            /// The OpenAPI description this code was generated from (a copy kept beside it).
-            pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
-        });
-    }
+    let all = api.operations.iter().map(static_name);
+    file.add(quote! {
+        /// Every operation, in spec order.
+        pub static ALL: &[&OperationSpec] = &[#(&#all),*];
+
+        /// The OpenAPI description this code was generated from (a copy kept beside it).
+        pub const OPENAPI_YAML: &str = include_str!("openapi.yaml");
+    });
 }
 
 /// The imports, the security schemes and the distinct permission lists.
-fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink) {
+fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes) -> TokenStream {
     let schemes = api.schemes.iter().map(|scheme| {
         let name = ident(&scheme.rust_name);
         let spec_name = &scheme.name;
@@ -80,21 +71,6 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
         }
     });
     let scheme_refs = api.schemes.iter().map(|scheme| ident(&scheme.rust_name));
-    sink.item(quote! {
-        //! What the spec says about each operation, as data the runtime reads.
-        #[allow(unused_imports)]
-        use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind, VersionSecurity};
-    });
-    sink.item(quote! {
-        /// The security schemes, in spec order.
-        pub mod schemes {
-            use super::*;
-            #(#schemes)*
-
-            /// Every scheme, in spec order.
-            pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
-        }
-    });
     let firsts = (0..api.operations.len()).filter(|&index| permissions.is_first(index));
     let lists = firsts.map(|index| {
         let op = &api.operations[index];
@@ -110,19 +86,27 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes, sink: &mut FileSink
             pub static #name: &[SecurityAlternative] = #alternatives;
         }
     });
-    sink.container(
-        |lists| {
-            quote! {
-                /// The security alternatives of the operations, each distinct list once, named
-                /// after the first operation that has it.
-                pub mod permissions {
-                    use super::*;
-                    #lists
-                }
-            }
-        },
-        lists,
-    );
+    quote! {
+        //! What the spec says about each operation, as data the runtime reads.
+        #[allow(unused_imports)]
+        use #rt::operation::{BodyKind, HttpMethod, OperationSpec, RequestBodySpec, SecurityAlternative, SecuritySchemeSpec, TokenKind, VersionSecurity};
+
+        /// The security schemes, in spec order.
+        pub mod schemes {
+            use super::*;
+            #(#schemes)*
+
+            /// Every scheme, in spec order.
+            pub static ALL: &[&SecuritySchemeSpec] = &[#(&#scheme_refs),*];
+        }
+
+        /// The security alternatives of the operations, each distinct list once, named
+        /// after the first operation that has it.
+        pub mod permissions {
+            use super::*;
+            #(#lists)*
+        }
+    }
 }
 
 /// `&[SecurityAlternative { … }, …]` for `security`.

@@ -6,13 +6,11 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
 use super::client::status_text;
-use super::format::FileSink;
 use super::models::rust_type;
 use super::operations::static_name;
 use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
-use super::share::Share;
-use super::{docs, ident, number};
+use super::{RustFile, docs, ident, number};
 use crate::model::{
     Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
 };
@@ -38,19 +36,15 @@ fn route_path(op: &Operation) -> String {
     if path.is_empty() { "/".into() } else { path }
 }
 
-/// The first share emits the preamble and the API traits; the last the request and response
-/// types, the router and the route table (one share emits both).
-pub fn emit(api: &Api, rt: &syn::Path, share: Share, sink: &mut FileSink) {
-    if share.is_first() {
-        preamble_and_traits(api, rt, sink);
-    }
-    if share.is_last() {
-        types_and_routes(api, sink);
-    }
+/// `server.rs`: the preamble, the API traits, a request and a response type per operation, the
+/// router and its route table.
+pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
+    preamble_and_traits(api, rt, file);
+    types_and_routes(api, file);
 }
 
-fn preamble_and_traits(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
-    sink.item(quote! {
+fn preamble_and_traits(api: &Api, rt: &syn::Path, file: &mut RustFile) {
+    file.add(quote! {
         //! The server stub: implement [`Api`] (or [`PartialApi`] for some operations only), then
         //! serve [`router`].
         #![allow(clippy::large_enum_variant)]
@@ -64,23 +58,23 @@ fn preamble_and_traits(api: &Api, rt: &syn::Path, sink: &mut FileSink) {
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
     });
-    server_api::emit(api, sink);
+    server_api::emit(api, file);
 }
 
-fn types_and_routes(api: &Api, sink: &mut FileSink) {
+fn types_and_routes(api: &Api, file: &mut RustFile) {
     // Operations with the same parameters and body share a request type, and those with the
     // same responses a response type (see `shapes`).
     let requests = Shapes::of(api, |op| (&op.params, &op.body));
     let responses = Shapes::of(api, |op| &op.responses);
     for (index, op) in api.operations.iter().enumerate() {
-        sink.item(requests.type_item(
+        file.add(requests.type_item(
             api,
             index,
             request_name,
             ("The validated request of", "fields"),
             |shared| request(op, shared),
         ));
-        sink.item(responses.type_item(
+        file.add(responses.type_item(
             api,
             index,
             response_name,
@@ -88,8 +82,8 @@ fn types_and_routes(api: &Api, sink: &mut FileSink) {
             |shared| response(op, shared),
         ));
     }
-    sink.item(router(api));
-    routes(api, sink);
+    file.add(router(api));
+    routes(api, file);
 }
 
 fn request(op: &Operation, shared: bool) -> TokenStream {
@@ -316,7 +310,7 @@ fn from_rejection(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn routes(api: &Api, sink: &mut FileSink) {
+fn routes(api: &Api, file: &mut RustFile) {
     let routes = api.operations.iter().map(|op| {
         let path = super::string_literal(&route_path(op));
         let op_static = static_name(op);
@@ -325,7 +319,7 @@ fn routes(api: &Api, sink: &mut FileSink) {
             routes.add(#path, &super::operations::#op_static, A::#method);
         }
     });
-    sink.container(
+    file.add_container(
         |routes| {
             quote! {
                 /// Routes every operation to its method of `A`.

@@ -8,9 +8,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::format::FileSink;
 use super::operations::static_name;
-use super::{docs, ident};
+use super::{RustFile, docs, ident};
 use crate::model::{Api, Operation, Response};
 
 /// The request type of `op`'s method.
@@ -47,13 +46,13 @@ fn signature(op: &Operation) -> TokenStream {
 }
 
 /// `Api`, `PartialApi` and `impl<A: PartialApi> Api for A`, in that order.
-pub fn emit(api: &Api, sink: &mut FileSink) {
-    api_trait(api, sink);
-    partial_api_trait(api, sink);
-    partial_api_impl(api, sink);
+pub fn emit(api: &Api, file: &mut RustFile) {
+    api_trait(api, file);
+    partial_api_trait(api, file);
+    partial_api_impl(api, file);
 }
 
-fn api_trait(api: &Api, sink: &mut FileSink) {
+fn api_trait(api: &Api, file: &mut RustFile) {
     // Each permission list is a static named after its first operation (see `operations`).
     let permissions = super::operations::permission_lists(api);
     let methods = api.operations.iter().enumerate().map(|(index, op)| {
@@ -62,7 +61,7 @@ fn api_trait(api: &Api, sink: &mut FileSink) {
         let signature = signature(op);
         quote!(#doc #signature;)
     });
-    sink.container(
+    file.add_container(
         |methods| {
             quote! {
                 /// The API, one method per operation. The router calls a method only for a request that
@@ -81,7 +80,7 @@ fn api_trait(api: &Api, sink: &mut FileSink) {
     );
 }
 
-fn partial_api_trait(api: &Api, sink: &mut FileSink) {
+fn partial_api_trait(api: &Api, file: &mut RustFile) {
     let methods = api.operations.iter().map(|op| {
         let signature = signature(op);
         let name = &op.fn_name;
@@ -114,7 +113,7 @@ fn partial_api_trait(api: &Api, sink: &mut FileSink) {
                 #[doc = " An operation whose response declares no error status has no default: it is required here too."]
             }
         });
-    sink.container(
+    file.add_container(
         |methods| {
             quote! {
                 /// The API for prototypes and partial servers: implement the operations you serve.
@@ -131,7 +130,7 @@ fn partial_api_trait(api: &Api, sink: &mut FileSink) {
     );
 }
 
-fn partial_api_impl(api: &Api, sink: &mut FileSink) {
+fn partial_api_impl(api: &Api, file: &mut RustFile) {
     let methods = api.operations.iter().map(|op| {
         let signature = signature(op);
         let name = ident(&op.fn_name);
@@ -141,7 +140,7 @@ fn partial_api_impl(api: &Api, sink: &mut FileSink) {
             }
         }
     });
-    sink.container(
+    file.add_container(
         |methods| {
             quote! {
                 /// Each method is the `PartialApi` one, its `501` default included.

@@ -5,110 +5,15 @@ use std::cell::Cell;
 use rustc_hash::FxHashMap;
 
 use super::pointer::{Pointer, ROOT};
+use super::problems::{Hint, Problems};
 use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
-use super::shares;
 use super::*;
-use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::diagnostics::Diagnostics;
 use crate::locate::Locator;
 use crate::names;
 use crate::spec::{self, Document, RefOr};
-
-/// Names an inline type from where it is used; called only when such a type is found.
-pub type Hint<'h> = &'h dyn Fn() -> String;
-
-/// Problems collected during lowering, located through the spec's [`Locator`] (read on the first
-/// problem), or only counted.
-pub struct Problems<'a> {
-    sink: Sink<'a>,
-}
-
-enum Sink<'a> {
-    Report {
-        index: &'a Locator<'a>,
-        diagnostics: &'a mut Diagnostics,
-    },
-    /// Lowering a share of the paths ahead of time (see [`super::shares`]): a share with any
-    /// problem is lowered again with reports, so here they are only counted.
-    Count(usize),
-}
-
-impl<'a> Problems<'a> {
-    /// Problems located in `index`'s text and recorded in `diagnostics`.
-    pub fn reporting(index: &'a Locator<'a>, diagnostics: &'a mut Diagnostics) -> Self {
-        Problems {
-            sink: Sink::Report { index, diagnostics },
-        }
-    }
-
-    /// Problems only counted.
-    pub fn counting() -> Self {
-        Problems {
-            sink: Sink::Count(0),
-        }
-    }
-
-    /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
-    pub fn error(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
-        let location = self
-            .index()
-            .and_then(|index| index.locate(&pointer.render()));
-        self.push(location, message.into(), hint);
-    }
-
-    /// A problem with the value (rather than the key) at `pointer`.
-    pub fn error_value(
-        &mut self,
-        pointer: &Pointer,
-        message: impl Into<String>,
-        hint: Option<String>,
-    ) {
-        let location = self
-            .index()
-            .and_then(|index| index.locate_value(&pointer.render()));
-        self.push(location, message.into(), hint);
-    }
-
-    /// The index problems are located through; none when they are only counted.
-    fn index(&self) -> Option<&Locator<'a>> {
-        match &self.sink {
-            Sink::Report { index, .. } => Some(index),
-            Sink::Count(_) => None,
-        }
-    }
-
-    fn push(&mut self, location: Option<Location>, message: String, hint: Option<String>) {
-        match &mut self.sink {
-            Sink::Report { index, diagnostics } => diagnostics.push(
-                Diagnostic {
-                    location,
-                    message,
-                    hint,
-                },
-                index.text(),
-            ),
-            Sink::Count(count) => *count += 1,
-        }
-    }
-
-    /// How many problems have been recorded.
-    pub fn count(&self) -> usize {
-        match &self.sink {
-            Sink::Report { diagnostics, .. } => diagnostics.len(),
-            Sink::Count(count) => *count,
-        }
-    }
-
-    /// `line:col` of a pointer, for messages that mention a second place.
-    pub fn describe(&self, pointer: &Pointer) -> String {
-        let pointer = pointer.render();
-        match self.index().and_then(|index| index.locate(&pointer)) {
-            Some(at) => format!("{}:{}", at.line, at.column),
-            None => pointer,
-        }
-    }
-}
 
 /// Lowers `doc`; returns `None` (with the reasons in `diagnostics`) when the spec has problems.
 ///
@@ -116,7 +21,7 @@ impl<'a> Problems<'a> {
 /// found here need positions.
 pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> Option<Api> {
     let before = diagnostics.len();
-    let mut problems = Problems::reporting(index, diagnostics);
+    let mut problems = Problems::new(index, diagnostics);
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
             &ROOT.key("openapi"),
@@ -128,25 +33,16 @@ pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> 
     let schemes = security::schemes(&mut problems, doc);
     let mut types = Types::default();
     types.declare_components(&mut problems, &doc.components.schemas);
-    // Large specs are lowered in shares on several threads; any doubt, and the paths are
-    // lowered here, one after another, with every problem reported.
-    let in_shares = if problems.count() == before {
-        shares::lower(doc, &types, &schemes)
-    } else {
-        None
-    };
-    let (operations, types) = match in_shares {
-        Some(lowered) => lowered,
-        None => {
-            let mut lowering = Lowering::new(doc, problems, types, &schemes);
-            let mut operations = Vec::with_capacity(doc.paths.len());
-            for (path, item) in &doc.paths {
-                lowering.path_item(path, item, &mut operations);
-            }
-            problems = lowering.problems;
-            (operations, lowering.types)
-        }
-    };
+    let mut lowering = Lowering::new(doc, problems, types, &schemes);
+    let mut operations = Vec::with_capacity(doc.paths.len());
+    for (path, item) in &doc.paths {
+        lowering.path_item(path, item, &mut operations);
+    }
+    let Lowering {
+        mut problems,
+        types,
+        ..
+    } = lowering;
     if doc.paths.is_empty() {
         problems.error(&ROOT.key("paths"), "the spec declares no paths", None);
     }
@@ -273,7 +169,7 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
 
 /// Where an operationId was first used, to point at it when it is used again.
 #[derive(Clone, Copy)]
-pub struct IdSite<'d> {
+struct IdSite<'d> {
     path: &'d str,
     method: &'static str,
 }
@@ -288,15 +184,15 @@ impl IdSite<'_> {
 }
 
 /// The state of lowering the paths, one path item after another.
-pub struct Lowering<'d, 'p> {
+struct Lowering<'d, 'p> {
     doc: &'d Document,
-    pub problems: Problems<'p>,
-    pub types: Types,
+    problems: Problems<'p>,
+    types: Types,
     schemes: &'p [SecurityScheme],
     /// operationId → where first defined.
     first_ids: FxHashMap<&'d str, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
-    pub first_fns: FxHashMap<String, IdSite<'d>>,
+    first_fns: FxHashMap<String, IdSite<'d>>,
     /// Lowered `components.parameters` entries, by the component name's address.
     shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
@@ -335,7 +231,7 @@ impl<'a> OpSite<'_, 'a> {
 
 impl<'d, 'p> Lowering<'d, 'p> {
     /// Lowering of `doc`'s paths, starting from the component types and security schemes.
-    pub fn new(
+    fn new(
         doc: &'d Document,
         problems: Problems<'p>,
         types: Types,
@@ -354,7 +250,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
     }
 
     /// Lowers the operations of one path item into `out`.
-    pub fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
+    fn path_item(&mut self, path: &'d str, item: &'d spec::PathItem, out: &mut Vec<Operation>) {
         let paths = ROOT.key("paths");
         let pointer = paths.key(path);
         let Some(segments) = self.segments(path, &pointer) else {

@@ -4,10 +4,10 @@
 mod dump;
 mod lower;
 mod pointer;
+mod problems;
 mod refs;
 mod schemas;
 mod security;
-mod shares;
 
 pub use dump::dump;
 pub use lower::lower;

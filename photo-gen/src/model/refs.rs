@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::lower::Problems;
 use super::pointer::Pointer;
+use super::problems::Problems;
 use crate::spec::{RefOr, UniqueMap};
 
 /// A resolved node: the object, where it lives, and its component name when it came from one.

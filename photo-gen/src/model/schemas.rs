@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use super::lower::{Hint, Problems};
 use super::pointer::Pointer;
+use super::problems::{Hint, Problems};
 use super::refs::resolve;
 use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
 use crate::names;
 use crate::spec::{RefOr, Schema, SchemaType, UniqueMap};
 
 /// The named types found so far, in the order they were first needed.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct Types {
     pub named: Vec<NamedType>,
     /// `components.schemas` name → Rust name, for schemas that became named types.
@@ -21,7 +21,6 @@ pub struct Types {
 }
 
 /// Where a named type was first defined.
-#[derive(Clone)]
 struct Definition {
     /// Its JSON pointer.
     pointer: String,
@@ -333,41 +332,6 @@ impl Types {
             });
         }
         fields
-    }
-
-    /// Adds the types that `later` went on to define after it was cloned from `base`, as if
-    /// the lowering that produced `later` had continued from `self` (which also grew from
-    /// `base`): a type `self` already defines from the same schema node is the same type.
-    /// `None` when the two disagree (a name that stands for different schemas, or a definition
-    /// without its type): the lowering must then be done in one piece to report it.
-    pub fn absorb(&mut self, mut later: Types, base: &Types) -> Option<()> {
-        if later.named.len() < base.named.len() {
-            return None;
-        }
-        let added = later.named.split_off(base.named.len());
-        if later.defined_at.len() != base.defined_at.len() + added.len() {
-            return None;
-        }
-        for ty in added {
-            let definition = later.defined_at.remove(&ty.rust_name)?;
-            match self.defined_at.get(&ty.rust_name) {
-                Some(first) if first.node == definition.node => continue,
-                Some(_) => return None,
-                None => {}
-            }
-            self.defined_at.insert(ty.rust_name.clone(), definition);
-            self.named.push(ty);
-        }
-        for (component, rust_name) in later.by_component {
-            match self.by_component.get(&component) {
-                Some(known) if *known == rust_name => {}
-                Some(_) => return None,
-                None => {
-                    self.by_component.insert(component, rust_name);
-                }
-            }
-        }
-        Some(())
     }
 
     /// Reports named objects that contain themselves without an array in between (they would

@@ -1,8 +1,8 @@
 //! Security schemes and each operation's alternatives, including the schemes an operation marks
 //! as not supported (`x-unsupported-schemes`).
 
-use super::lower::Problems;
 use super::pointer::{Pointer, ROOT};
+use super::problems::Problems;
 use super::{SecurityAlternative, SecurityScheme, TokenKind, VersionSecurity};
 use crate::names;
 use crate::spec::{Document, SecurityRequirement};

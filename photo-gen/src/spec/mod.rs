@@ -6,7 +6,6 @@
 //! operation into an intermediate tree first, which made parsing large specs several times
 //! slower. Every mapping rejects a repeated key, so a spec that parses has none.
 
-mod pieces;
 mod reference;
 mod unique;
 
@@ -299,12 +298,6 @@ pub struct OAuthFlow {
 pub type SecurityRequirement = UniqueMap<String, Vec<String>>;
 
 /// Parses the YAML text into the model; a syntax or shape error carries serde's position.
-///
-/// A spec laid out in the usual block style is parsed a path item at a time (see [`pieces`]);
-/// anything else, and every spec with an error, is parsed as one text.
 pub fn parse(text: &str) -> Result<Document, serde_yaml::Error> {
-    match pieces::parse(text) {
-        Some(document) => Ok(document),
-        None => serde_yaml::from_str(text),
-    }
+    serde_yaml::from_str(text)
 }
