@@ -3,6 +3,7 @@
 //! Synthetic specs repeat every photo path under N prefixes (`/tenant7/me/photo`, …). Each size
 //! is generated in a fresh release-mode child process, so peak RSS is that of one generation;
 //! the child times each phase (parse, lower, emit and format, write) and the parent prints a table.
+//! Then [`crate::peers`] times whole processes side by side with progenitor.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -149,6 +150,7 @@ pub fn run(smoke: bool) -> ExitCode {
     );
     // The real spec's figures, for the lines per operation.
     let mut photo_spec: Option<String> = None;
+    let mut specs = Vec::new();
     for &n in sizes {
         let spec_path = work.join(format!("photo-x{n}.openapi.yaml"));
         let spec = if n == 1 {
@@ -164,6 +166,7 @@ pub fn run(smoke: bool) -> ExitCode {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;
         }
+        specs.push((n, spec_path.clone()));
         let mut best: Option<(f64, String)> = None;
         // N=1000 takes about a minute; one run is enough to see it.
         let runs_here = if n >= 1000 { 1 } else { runs };
@@ -238,6 +241,10 @@ pub fn run(smoke: bool) -> ExitCode {
             per_operation("lines"),
             per_operation("rust_lines")
         );
+    }
+    if let Err(error) = crate::peers::side_by_side(&root, &work, &specs, smoke) {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
     }
     match build_times(&root, &work, smoke) {
         Ok(()) => ExitCode::SUCCESS,

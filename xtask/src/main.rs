@@ -4,7 +4,9 @@
 
 mod bench;
 mod bench_runtime;
+mod chart;
 mod codegen;
+mod peers;
 
 use std::process::ExitCode;
 
@@ -17,8 +19,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
     --check        change nothing; fail if the checked-in sources are stale
     --spec PATH    the OpenAPI description (default: spec/photo.openapi.yaml)
     --out DIR      where the generated modules go (default: photo-api/src/generated)
-  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
-    --smoke        only 1 and 10 copies, one run each (CI keeps the harness working)
+  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies,
+                   then whole processes side by side with progenitor when it is installed
+                   (PROGENITOR=PATH or cargo-progenitor on PATH), charted in BENCHMARKS.svg
+    --smoke        only 1 and 10 copies, one run each, no chart (CI keeps the harness working)
   bench-runtime    generated client + emulator vs a plain reqwest + axum baseline over 127.0.0.1:
                    4 MB PUT/GET throughput and latency, metadata requests per second, server
                    peak RSS during concurrent uploads (builds the photo-emulator binary first)
