@@ -49,6 +49,25 @@ fn shown(path: &Path) -> String {
         .to_string()
 }
 
+/// The spec's name in the generated files' headers: its path from the workspace root, or its
+/// file name when it lies outside the workspace, so that the output is the same from whichever
+/// directory the command runs.
+fn spec_name(spec: &Path, root: &Path) -> String {
+    let absolute = spec.canonicalize().unwrap_or_else(|_| spec.to_path_buf());
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    match absolute.strip_prefix(&root) {
+        Ok(relative) => relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => absolute.file_name().map_or_else(
+            || spec.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        ),
+    }
+}
+
 /// Generates from the spec, then writes what changed into `args.out` or, with `--check`, only
 /// compares.
 pub fn run(args: &Args) -> ExitCode {
@@ -59,10 +78,12 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let source = SpecSource::new(shown(&args.spec), text);
+    let source = SpecSource::new(spec_name(&args.spec, &workspace_root()), text);
     let generated = match photo_gen::generate(&source, &Options::default()) {
         Ok(generated) => generated,
-        Err(diagnostics) => {
+        Err(mut diagnostics) => {
+            // Problems point at the file as seen from here, so that terminals can open it.
+            diagnostics.file = shown(&args.spec);
             eprintln!("{diagnostics}");
             if !args.check {
                 eprintln!("nothing was written");
@@ -146,6 +167,22 @@ mod tests {
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
         }
+    }
+
+    #[test]
+    fn the_spec_is_named_from_the_workspace_root_or_by_its_file_name() {
+        let root = workspace_root();
+        assert_eq!(
+            spec_name(&root.join("photo-api/../spec/photo.openapi.yaml"), &root),
+            "spec/photo.openapi.yaml"
+        );
+        let outside = std::env::temp_dir().join(format!("outside-{}.yaml", std::process::id()));
+        std::fs::write(&outside, "x").expect("temp spec");
+        assert_eq!(
+            spec_name(&outside, &root),
+            outside.file_name().expect("name").to_string_lossy()
+        );
+        let _ = std::fs::remove_file(outside);
     }
 
     #[test]
