@@ -5,6 +5,7 @@
 mod claims;
 #[cfg(any(feature = "client", feature = "server"))]
 mod guid;
+pub mod least_privilege;
 pub mod operation;
 pub mod param;
 pub mod path;
