@@ -175,6 +175,7 @@ async fn a_partial_api_answers_501_naming_each_operation_it_leaves_out() {
             kind: TokenKind::DelegatedWork,
             permissions: Vec::new(),
             tenant_id: None,
+            client_id: None,
         }),
         request_id: "request".into(),
         client_request_id: None,

@@ -207,6 +207,7 @@ mod tests {
             kind: TokenKind::DelegatedWork,
             permissions: vec![],
             tenant_id: None,
+            client_id: None,
         }
     }
 

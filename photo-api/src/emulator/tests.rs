@@ -776,6 +776,7 @@ async fn patch_is_refused_by_the_router_but_implemented() {
             kind: TokenKind::Application,
             permissions: vec![],
             tenant_id: None,
+            client_id: None,
         }
         .into(),
         request_id: "r".into(),

@@ -5,6 +5,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::{Authorizer, Principal};
+use crate::runtime::operation::OperationSpec;
+
+/// Told about every call whose token the authorizer accepted, before its permissions are
+/// checked: a refused call shows what an app needs as much as an allowed one. The emulator's
+/// least-privilege advisor is one.
+pub trait CallObserver: Send + Sync + 'static {
+    /// `principal` called `op` on API `version` (the routes' [`ServerConfig::api_version`]).
+    fn observe(
+        &self,
+        principal: &Principal,
+        op: &'static OperationSpec,
+        version: Option<&'static str>,
+    );
+}
 
 /// Settings shared by every operation of one API version. The generated router clones it per
 /// version and sets `max_request_bytes` from the spec's `x-request-size-limits`.
@@ -22,6 +36,8 @@ pub struct ServerConfig {
     /// stalls longer gets `408` and its connection is closed, so it cannot hold a task and a
     /// half-filled buffer forever.
     pub body_idle_timeout: Duration,
+    /// Told about every authenticated call, if set.
+    pub call_observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl ServerConfig {
@@ -40,6 +56,7 @@ impl ServerConfig {
             max_request_bytes: Self::DEFAULT_MAX_REQUEST_BYTES,
             api_version: None,
             body_idle_timeout: Self::DEFAULT_BODY_IDLE_TIMEOUT,
+            call_observer: None,
         }
     }
 
@@ -54,6 +71,12 @@ impl ServerConfig {
         self.body_idle_timeout = body_idle_timeout;
         self
     }
+
+    /// The same configuration telling `observer` about every authenticated call.
+    pub fn with_call_observer(mut self, observer: Arc<dyn CallObserver>) -> Self {
+        self.call_observer = Some(observer);
+        self
+    }
 }
 
 impl fmt::Debug for ServerConfig {
@@ -63,6 +86,10 @@ impl fmt::Debug for ServerConfig {
             .field("max_request_bytes", &self.max_request_bytes)
             .field("api_version", &self.api_version)
             .field("body_idle_timeout", &self.body_idle_timeout)
+            .field(
+                "call_observer",
+                &self.call_observer.as_ref().map(|_| "dyn CallObserver"),
+            )
             .finish()
     }
 }

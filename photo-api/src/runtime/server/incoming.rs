@@ -47,8 +47,8 @@ enum BodyState {
 
 impl Incoming {
     /// Checks `request` against `op` in Graph's order: a `Bearer` token (else `401`), a token
-    /// `config.authorizer` accepts (`401`), a permission `op` allows on `config.api_version`
-    /// (`403`); then, for an
+    /// `config.authorizer` accepts (`401`; `config.call_observer` is told about an accepted one),
+    /// a permission `op` allows on `config.api_version` (`403`); then, for an
     /// operation with a body, an accepted `Content-Type` (`415`) and a declared length within
     /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded, and
     /// refused with `408` should it stall for longer than `config.body_idle_timeout`.
@@ -64,6 +64,9 @@ impl Incoming {
             .authorizer
             .authenticate_shared(token)
             .map_err(|err| Rejection::unauthorized(err.to_string()))?;
+        if let Some(observer) = &config.call_observer {
+            observer.observe(&principal, op, config.api_version);
+        }
         authorize(op, config.api_version, &principal)?;
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;

@@ -32,7 +32,7 @@ pub use auth::{
     AuthError, Authorizer, InsecureAuthorizer, JwtAuthorizer, KeyError, Principal, authorize,
 };
 pub use body::BinaryBody;
-pub use config::{RequestContext, ServerConfig};
+pub use config::{CallObserver, RequestContext, ServerConfig};
 pub use finish::finish;
 pub use handle::{FromIncoming, handle, required, status};
 #[cfg(feature = "emulator")]

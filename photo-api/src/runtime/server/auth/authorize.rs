@@ -115,6 +115,7 @@ mod tests {
             kind,
             permissions: permissions.iter().map(|p| p.to_string()).collect(),
             tenant_id: None,
+            client_id: None,
         }
     }
 

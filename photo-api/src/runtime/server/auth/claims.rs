@@ -25,6 +25,12 @@ pub(super) struct Claims {
     oid: Option<String>,
     #[serde(default)]
     sub: Option<String>,
+    /// The app the token was issued to, in v1.0 tokens.
+    #[serde(default)]
+    appid: Option<String>,
+    /// The app the token was issued to, in v2.0 tokens.
+    #[serde(default)]
+    azp: Option<String>,
     /// Expiry, seconds since the epoch; `jsonwebtoken` accepts integers and fractions.
     #[serde(default, deserialize_with = "numeric_date")]
     exp: Option<u64>,
@@ -65,11 +71,11 @@ impl Claims {
 
     /// The caller the claims describe, its kind and permissions as [`classify`] reads them.
     pub(super) fn into_principal(self) -> Result<Principal, AuthError> {
-        let subject = [self.oid, self.sub]
-            .into_iter()
-            .flatten()
-            .find(|id| !id.is_empty())
+        let first_present =
+            |ids: [Option<String>; 2]| ids.into_iter().flatten().find(|id| !id.is_empty());
+        let subject = first_present([self.oid, self.sub])
             .ok_or_else(|| AuthError::MissingClaim("oid".to_owned()))?;
+        let client_id = first_present([self.appid, self.azp]);
         let roles = self
             .roles
             .as_ref()
@@ -86,6 +92,7 @@ impl Claims {
             kind,
             permissions,
             tenant_id: self.tid,
+            client_id,
         })
     }
 }
@@ -128,6 +135,20 @@ mod tests {
         let bare = principal(r#"{"oid":"sp"}"#).expect("valid claims");
         assert_eq!(bare.kind, TokenKind::Application);
         assert!(bare.permissions.is_empty());
+    }
+
+    #[test]
+    fn the_client_is_appid_else_azp() {
+        let client = |json: &str| principal(json).expect("valid claims").client_id;
+        assert_eq!(
+            client(r#"{"oid":"u","appid":"a1","azp":"a2"}"#).as_deref(),
+            Some("a1")
+        );
+        assert_eq!(
+            client(r#"{"oid":"u","appid":"","azp":"a2"}"#).as_deref(),
+            Some("a2")
+        );
+        assert_eq!(client(r#"{"oid":"u"}"#), None);
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct Principal {
     pub permissions: Vec<String>,
     /// The issuing tenant (`tid`).
     pub tenant_id: Option<String>,
+    /// The app the token was issued to: `appid` (v1.0 tokens), else `azp` (v2.0 tokens).
+    pub client_id: Option<String>,
 }
 
 impl Principal {
