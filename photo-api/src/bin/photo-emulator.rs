@@ -1,7 +1,8 @@
 //! `photo-emulator`: a local Microsoft Graph profile-photo emulator for integration tests.
 //!
-//! `photo-emulator serve` runs it (loopback only unless told otherwise); `photo-emulator token`
-//! prints a dev token it accepts. See `--help` of each.
+//! `photo-emulator serve` runs it (loopback only unless told otherwise) and, when stopped, prints
+//! the least-privilege advisor's report on the calls it served; `photo-emulator token` prints a
+//! dev token it accepts. See `--help` of each.
 
 #![forbid(unsafe_code)]
 
@@ -14,7 +15,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use photo_api::emulator::{
-    Emulator, FaultMode, FaultStatus, Faults, TokenSpec, UploadCheck, random_secret, tokens,
+    Emulator, FaultMode, FaultStatus, Faults, PERMISSIONS_PATH, TokenSpec, UploadCheck,
+    random_secret, tokens,
 };
 use photo_api::runtime::server::ServerConfig;
 
@@ -31,7 +33,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the photo API under /v1.0 and /beta.
+    /// Serve the photo API under /v1.0 and /beta; print which permissions each client needed
+    /// when stopped.
     Serve(ServeArgs),
     /// Print a signed dev token the emulator accepts.
     Token(TokenArgs),
@@ -121,6 +124,9 @@ struct TokenArgs {
     /// The issuing tenant id (`tid`).
     #[arg(long, value_name = "TENANT_ID")]
     tenant: Option<String>,
+    /// The app the token is issued to (`azp`), which the permission report groups calls by.
+    #[arg(long, value_name = "CLIENT_ID")]
+    client: Option<String>,
     /// The audience (`aud`).
     #[arg(long, value_name = "A", default_value = "https://graph.microsoft.com")]
     audience: String,
@@ -195,6 +201,9 @@ fn token(args: TokenArgs) -> Result<(), Failure> {
     }
     if let Some(tenant) = &args.tenant {
         spec = spec.tenant(tenant);
+    }
+    if let Some(client) = &args.client {
+        spec = spec.client(client);
     }
     let spec = spec
         .audience(&args.audience)
@@ -300,8 +309,6 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .first()
         .map(|aud| format!(" --audience {aud}"))
         .unwrap_or_default();
-    // Written in one go and without panicking: whoever started the emulator may stop reading its
-    // output (a closed pipe must not take the server down).
     let mut banner = String::new();
     let _ = writeln!(banner, "photo-emulator listening on {addr}");
     let _ = writeln!(
@@ -309,6 +316,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         "  base URLs: http://{addr}/v1.0  http://{addr}/beta"
     );
     let _ = writeln!(banner, "  spec:      http://{addr}/openapi.yaml");
+    let _ = writeln!(
+        banner,
+        "  advisor:   http://{addr}{PERMISSIONS_PATH} (least privileges per client)"
+    );
     let _ = writeln!(banner, "  photos:    {photos_line}");
     let _ = writeln!(banner, "  uploads:   {uploads_line}");
     let _ = writeln!(banner, "  tokens:    {tokens_line}");
@@ -328,16 +339,25 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         "  then: curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/v1.0/me/photo"
     );
     let _ = writeln!(banner, "Press Ctrl+C to stop.");
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(banner.as_bytes())
-        .and_then(|()| stdout.flush());
-    drop(stdout);
+    print_text(&banner);
 
     emulator
         .serve_with_shutdown(listener, shutdown_signal())
         .await?;
+    print_text(&format!(
+        "Permissions each client needed (JSON at {PERMISSIONS_PATH} while serving):\n{}",
+        emulator.permission_report()
+    ));
     Ok(())
+}
+
+/// Writes `text` to stdout in one go and without panicking: whoever started the emulator may stop
+/// reading its output (a closed pipe must not take the server down or fail a clean stop).
+fn print_text(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 fn faults(args: &ServeArgs) -> Faults {

@@ -12,6 +12,7 @@ use axum::middleware::from_fn_with_state;
 use tokio::net::TcpListener;
 use tower::Layer;
 
+use super::advisor::{self, PermissionLog, PermissionReport};
 use super::faults::{FaultInjector, Faults, fault_layer};
 use super::imaging::{Imaging, UploadCheck};
 use super::owner::Owners;
@@ -31,6 +32,7 @@ pub struct Emulator {
     secret: Option<Vec<u8>>,
     load_report: Option<LoadReport>,
     graph_errors_for_malformed_http: bool,
+    permissions: Arc<PermissionLog>,
 }
 
 /// How tokens are verified.
@@ -97,14 +99,23 @@ impl Emulator {
     }
 
     /// The router serving the API under `/v1.0` and `/beta` (and the spec at `/openapi.yaml`),
-    /// behind the fault injection when configured. Cheap; every router shares the same photos.
+    /// behind the fault injection when configured, and the [`PermissionReport`] at
+    /// [`PERMISSIONS_PATH`](advisor::PERMISSIONS_PATH). Cheap; every router shares the same
+    /// photos and the same record of calls.
     pub fn router(&self) -> Router {
         let api = crate::server::router(self.service.clone(), self.config.clone());
-        match &self.faults {
+        let api = match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),
             None => api,
-        }
+        };
+        api.merge(advisor::routes(self.permissions.clone()))
+    }
+
+    /// The least-privilege advisor's report on the calls made so far (also served at
+    /// [`PERMISSIONS_PATH`](advisor::PERMISSIONS_PATH)).
+    pub fn permission_report(&self) -> PermissionReport {
+        self.permissions.report()
     }
 
     /// Serves [`router`](Self::router) on `listener` until the future is dropped; see
@@ -314,6 +325,7 @@ impl EmulatorBuilder {
             .faults
             .is_active()
             .then(|| Arc::new(FaultInjector::new(self.faults)));
+        let permissions = Arc::new(PermissionLog::default());
         Ok(Emulator {
             service: Arc::new(
                 PhotoService::new(store, self.owners)
@@ -324,11 +336,13 @@ impl EmulatorBuilder {
                 max_request_bytes: ServerConfig::DEFAULT_MAX_REQUEST_BYTES,
                 api_version: None,
                 body_idle_timeout: self.body_idle_timeout,
+                call_observer: Some(permissions.clone()),
             },
             faults,
             secret,
             load_report,
             graph_errors_for_malformed_http: self.graph_errors_for_malformed_http,
+            permissions,
         })
     }
 }

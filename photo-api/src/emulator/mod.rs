@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod advisor;
 mod builder;
 pub mod faults;
 mod image_info;
@@ -48,6 +49,7 @@ mod test_images;
 #[cfg(test)]
 mod tests;
 
+pub use advisor::{ClientReport, PERMISSIONS_PATH, PermissionLog, PermissionReport, UsageReport};
 pub use builder::{Emulator, EmulatorBuilder, EmulatorError, random_secret};
 pub use faults::{FaultMode, FaultStatus, Faults};
 pub use imaging::UploadCheck;

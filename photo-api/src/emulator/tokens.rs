@@ -1,5 +1,5 @@
 //! Development access tokens the emulator accepts: JWTs shaped like the Microsoft identity
-//! platform's (`oid`, `tid`, `scp` or `roles`, `aud`, `exp`), signed with HS256 and the emulator's
+//! platform's (`oid`, `tid`, `scp` or `roles`, `aud`, `exp`, optionally `azp`), signed with HS256 and the emulator's
 //! secret (or RS256 with a private key, for an emulator configured with the public half).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -47,6 +47,9 @@ pub struct TokenSpec {
     pub audience: String,
     /// The lifetime from now (`exp`).
     pub ttl: Duration,
+    /// The app the token is issued to (`azp`), which the emulator's least-privilege advisor
+    /// reports calls by; without one, calls are reported by the subject.
+    pub client_id: Option<String>,
 }
 
 impl TokenSpec {
@@ -86,6 +89,7 @@ impl TokenSpec {
             tenant_id: None,
             audience: JwtAuthorizer::GRAPH_AUDIENCES[0].to_owned(),
             ttl: DEFAULT_TTL,
+            client_id: None,
         }
     }
 
@@ -112,6 +116,12 @@ impl TokenSpec {
     /// Sets the lifetime.
     pub fn ttl(mut self, ttl: Duration) -> Self {
         self.ttl = ttl;
+        self
+    }
+
+    /// Sets the app the token is issued to (its client id, sent as `azp`).
+    pub fn client(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
         self
     }
 
@@ -150,6 +160,8 @@ struct Claims<'a> {
     scp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     roles: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    azp: Option<&'a str>,
     ver: &'static str,
 }
 
@@ -197,6 +209,7 @@ fn sign(spec: &TokenSpec, algorithm: Algorithm, key: &EncodingKey) -> Result<Str
         tid,
         scp,
         roles,
+        azp: spec.client_id.as_deref(),
         ver: "2.0",
     };
     Ok(jsonwebtoken::encode(&Header::new(algorithm), &claims, key)?)
@@ -222,6 +235,7 @@ mod tests {
         assert_eq!(principal.kind, TokenKind::DelegatedWork);
         assert_eq!(principal.permissions, ["User.Read", "User.ReadWrite"]);
         assert_eq!(principal.tenant_id.as_deref(), Some(DEV_TENANT_ID));
+        assert_eq!(principal.client_id, None);
 
         let personal =
             mint(&TokenSpec::delegated("p", ["User.Read"]).personal(), SECRET).expect("minted");
@@ -237,6 +251,13 @@ mod tests {
         assert_eq!(principal.kind, TokenKind::Application);
         assert_eq!(principal.permissions, ["User.ReadWrite.All"]);
         assert_eq!(principal.tenant_id.as_deref(), Some("t-9"));
+        let client = mint(
+            &TokenSpec::delegated("u", ["User.Read"]).client("app-1"),
+            SECRET,
+        )
+        .expect("minted");
+        let principal = authorizer.authenticate(&client).expect("verified");
+        assert_eq!(principal.client_id.as_deref(), Some("app-1"));
         // The insecure authorizer reads the same claims without checking the signature.
         assert_eq!(
             InsecureAuthorizer
