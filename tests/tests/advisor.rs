@@ -2,6 +2,7 @@
 //! generated client with more permissions than they need (one also calls what its token cannot);
 //! `GET /_emulator/permissions` must then name, per app, token kind and API version, the least
 //! privileged permissions Microsoft's tables give for those calls and the grants never needed.
+//! The README's sample of the report is checked against it.
 
 mod e2e_support;
 
@@ -23,6 +24,20 @@ fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
         Err(Error::Graph(error)) => error.status,
         other => panic!("expected a Graph error, got {other:?}"),
     }
+}
+
+/// The README's sample report: the first JSON block under its advisor heading.
+fn readme_sample() -> Value {
+    const README: &str = include_str!("../../README.md");
+    let block: String = README
+        .lines()
+        .skip_while(|line| *line != "### Least-privilege advisor")
+        .skip_while(|line| *line != "```json")
+        .skip(1)
+        .take_while(|line| *line != "```")
+        .map(|line| format!("{line}\n"))
+        .collect();
+    serde_json::from_str(&block).expect("the README's advisor section has a JSON sample")
 }
 
 /// The usage entry of `client` for `kind` on `version`.
@@ -147,6 +162,15 @@ async fn the_advisor_names_the_least_privileged_set_and_the_unneeded_grants_per_
             ["ProfilePhoto.Read.All", "User.Read.All"]
         );
         assert_eq!(daemon_v1.uncoverable, ["getMyPhoto"]);
+
+        // The README shows the daemon's part of this very report.
+        let daemon_only = PermissionReport {
+            clients: vec![report.clients[1].clone()],
+        };
+        assert_eq!(
+            serde_json::to_value(&daemon_only).expect("serializes"),
+            readme_sample()
+        );
 
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/advisor"));

@@ -27,6 +27,29 @@
 //! that request answers `422 ErrorInvalidImage`. [`UploadCheck::Decode`]
 //! (`photo-emulator serve --decode-uploads`) decodes every upload instead, refusing such photos
 //! with `400` when they are uploaded.
+//!
+//! The emulator also advises on least privilege ([`advisor`]): it records which operations each
+//! client called (the token's `appid`, else `azp` — [`TokenSpec::client`] sets it — else its
+//! subject), with which kind of token, on which API version and holding which permissions,
+//! refused calls included. `GET /_emulator/permissions` ([`PERMISSIONS_PATH`], outside `/v1.0` and
+//! `/beta` and not in the spec) answers a [`PermissionReport`] as JSON:
+//!
+//! ```json
+//! {"clients": [{"clientId": "sync-daemon", "usage": [{
+//!   "tokenKind": "application", "apiVersion": "v1.0",
+//!   "operations": ["getMyPhoto", "getUserPhotoContent", "setUserPhotoContent"],
+//!   "granted": ["ProfilePhoto.Read.All", "User.Read.All"],
+//!   "leastPrivileged": ["ProfilePhoto.ReadWrite.All"],
+//!   "unneeded": ["ProfilePhoto.Read.All", "User.Read.All"],
+//!   "uncoverable": ["getMyPhoto"]}]}]}
+//! ```
+//!
+//! Clients are sorted by id, their usage by token kind (the scheme's name) and version, and every
+//! list by name. `leastPrivileged` is
+//! [`least_privileged`](crate::runtime::least_privilege::least_privileged) of the operations
+//! called, `unneeded` the granted permissions outside it, `uncoverable` the operations no
+//! permission of that token kind allows on that version. [`Emulator::permission_report`] gives
+//! the same report in process; `photo-emulator serve` prints it when it stops.
 
 #![warn(missing_docs)]
 
