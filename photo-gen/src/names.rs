@@ -99,6 +99,67 @@ pub fn camel(name: &str, prefix: &str) -> Option<String> {
     }))
 }
 
+/// An enum variant for a value, never failing: [`camel`] when the value has letters or digits,
+/// else its symbols spelled out (`*` → `Asterisk`, `-` → `Minus`, `` → `Empty`), so every
+/// value a spec lists gets a readable name.
+pub fn variant(value: &str, prefix: &str) -> String {
+    if let Some(name) = camel(value, prefix) {
+        return name;
+    }
+    if value.is_empty() {
+        return "Empty".into();
+    }
+    value.chars().map(symbol_name).collect()
+}
+
+/// A word for a character that cannot appear in an identifier.
+fn symbol_name(c: char) -> String {
+    let word = match c {
+        '*' => "Asterisk",
+        '+' => "Plus",
+        '-' => "Minus",
+        '.' => "Dot",
+        ',' => "Comma",
+        ':' => "Colon",
+        ';' => "Semicolon",
+        '/' => "Slash",
+        '\\' => "Backslash",
+        '@' => "At",
+        '$' => "Dollar",
+        '#' => "Hash",
+        '%' => "Percent",
+        '&' => "Ampersand",
+        '=' => "Equals",
+        '!' => "Exclamation",
+        '?' => "Question",
+        '<' => "Less",
+        '>' => "Greater",
+        '~' => "Tilde",
+        '^' => "Caret",
+        '|' => "Pipe",
+        '_' => "Underscore",
+        '\'' => "Quote",
+        '"' => "DoubleQuote",
+        '(' | '[' | '{' => "Open",
+        ')' | ']' | '}' => "Close",
+        c if c.is_whitespace() => "Space",
+        c => return format!("U{:04X}", u32::from(c)),
+    };
+    word.to_owned()
+}
+
+/// `base` if `taken` does not hold it, else `base` with the first free number from 2 on, so a
+/// name that gives way does so the same way on every run.
+pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2_u32..)
+        .map(|n| format!("{}{n}", base.trim_start_matches("r#")))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| base.to_owned())
+}
+
 /// A header name as a field: header names are case-insensitive, so `ETag` reads as `etag`.
 pub fn header_field(name: &str) -> Option<String> {
     snake(&name.to_ascii_lowercase())
@@ -174,6 +235,24 @@ mod tests {
     fn digit_prefixes_come_from_the_last_word() {
         assert_eq!(initial("PhotoSize"), "S");
         assert_eq!(initial("Version"), "V");
+    }
+
+    #[test]
+    fn every_enum_value_gets_a_variant() {
+        assert_eq!(variant("*", "V"), "Asterisk");
+        assert_eq!(variant("id desc", "V"), "IdDesc");
+        assert_eq!(variant("", "V"), "Empty");
+        assert_eq!(variant("-", "V"), "Minus");
+        assert_eq!(variant("+*", "V"), "PlusAsterisk");
+        assert_eq!(variant("\u{2713}", "V"), "U2713");
+        assert_eq!(variant("48x48", "S"), "S48x48");
+    }
+
+    #[test]
+    fn unique_names_count_up_from_two() {
+        let taken = ["Id", "Id2"];
+        assert_eq!(unique("Id", |name| taken.contains(&name)), "Id3");
+        assert_eq!(unique("Width", |name| taken.contains(&name)), "Width");
     }
 
     #[test]

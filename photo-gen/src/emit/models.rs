@@ -146,6 +146,20 @@ fn string_enum(
     let texts: Vec<&str> = values.iter().map(|value| value.value.as_str()).collect();
     let count = number(values.len() as u64);
     let expected = texts.join(", ");
+    // Graph compares these values ignoring case; where two values differ only in case, an
+    // exact match must win so that each parses to its own variant.
+    let differ_in_case = texts.iter().enumerate().any(|(at, text)| {
+        texts[..at]
+            .iter()
+            .any(|earlier| earlier.eq_ignore_ascii_case(text))
+    });
+    let exact = differ_in_case.then(|| {
+        quote! {
+            if let Some(value) = Self::ALL.into_iter().find(|value| value.as_str() == text) {
+                return Ok(value);
+            }
+        }
+    });
     quote! {
         #[derive(serde::Serialize, serde::Deserialize)]
         pub enum #name { #(#variants,)* }
@@ -170,6 +184,7 @@ fn string_enum(
         impl std::str::FromStr for #name {
             type Err = #rt::param::InvalidValue;
             fn from_str(text: &str) -> Result<Self, Self::Err> {
+                #exact
                 Self::ALL.into_iter().find(|value| value.as_str().eq_ignore_ascii_case(text)).ok_or_else(|| {
                     #rt::param::InvalidValue::new(#spec_name, format!("`{text}` is not one of {}", #expected))
                 })

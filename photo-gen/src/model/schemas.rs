@@ -393,18 +393,11 @@ fn enum_values(
             problems.error(&at, "string enums may only list strings", None);
             continue;
         };
-        let Some(rust_name) = names::camel(text, &prefix) else {
-            problems.error(
-                &at,
-                format!("enum value `{text}` gives no usable Rust variant name"),
-                None,
-            );
-            continue;
-        };
-        if values.iter().any(|v| v.rust_name == rust_name) {
-            problems.error(&at, format!("enum value `{text}` becomes the variant `{rust_name}`, which another value already uses"), None);
-            continue;
-        }
+        // Values that differ only in case or punctuation (`Id`, `id`) would share a variant:
+        // later ones take the next free number, and serde keeps each value exact.
+        let rust_name = names::unique(&names::variant(text, &prefix), |name| {
+            values.iter().any(|v| v.rust_name == name)
+        });
         values.push(EnumValue {
             value: text.to_owned(),
             rust_name,

@@ -1,0 +1,38 @@
+//! Behaviour of the code generated from the fixture specs (compiled by `build.rs` into this
+//! crate's library): values round-trip through the generated types as the wire spells them.
+
+mod enum_values {
+    use photo_tests::enum_values::models::{PhotosListPhotosExpandItem, SortKey};
+
+    #[test]
+    fn values_that_are_not_identifiers_keep_their_exact_spelling() {
+        let all: Vec<&str> = SortKey::ALL.iter().map(|key| key.as_str()).collect();
+        assert_eq!(
+            all,
+            ["*", "id", "id desc", "Id", "ID", "", "-", "height desc"]
+        );
+        assert_eq!(SortKey::Asterisk.as_str(), "*");
+        assert_eq!(SortKey::IdDesc.as_str(), "id desc");
+        assert_eq!(SortKey::Empty.as_str(), "");
+        for key in SortKey::ALL {
+            let json = serde_json::to_string(&key).expect("serializes");
+            assert_eq!(json, format!("\"{}\"", key.as_str()));
+            assert_eq!(serde_json::from_str::<SortKey>(&json).expect("parses"), key);
+        }
+        assert_eq!(
+            serde_json::to_string(&PhotosListPhotosExpandItem::Asterisk).expect("serializes"),
+            r#""*""#
+        );
+    }
+
+    #[test]
+    fn values_that_differ_only_in_case_each_parse_to_their_own_variant() {
+        assert_eq!("id".parse::<SortKey>().expect("id"), SortKey::Id);
+        assert_eq!("Id".parse::<SortKey>().expect("Id"), SortKey::Id2);
+        assert_eq!("ID".parse::<SortKey>().expect("ID"), SortKey::Id3);
+        // Without an exact match, case is ignored as Graph does.
+        assert_eq!("iD".parse::<SortKey>().expect("iD"), SortKey::Id);
+        assert_eq!("ID DESC".parse::<SortKey>().expect("desc"), SortKey::IdDesc);
+        assert!("nope".parse::<SortKey>().is_err());
+    }
+}
