@@ -36,3 +36,46 @@ mod enum_values {
         assert!("nope".parse::<SortKey>().is_err());
     }
 }
+
+mod inline_schemas {
+    use photo_tests::inline_schemas::models::{
+        AddPhotoBody, AddPhotoCreated, Photo, PhotoPage, PhotoSize, PhotoSize2,
+    };
+
+    #[test]
+    fn inline_objects_become_types_named_from_where_they_stand() {
+        let page: PhotoPage = serde_json::from_str(
+            r#"{"value":[{"id":"p1","size":{"width":48,"crops":[{"left":2}]}}],"@odata.nextLink":null}"#,
+        )
+        .expect("parses");
+        let photos = page.value.expect("value");
+        let size: &PhotoSize2 = photos[0].size.as_ref().expect("size");
+        assert_eq!(size.width, 48);
+        assert_eq!(size.crops.as_ref().expect("crops")[0].left, Some(2));
+        assert_eq!(page.odata_next_link, None);
+        // The component keeps its own name; the inline type gave way.
+        let label = PhotoSize {
+            label: Some("large".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&label).expect("serializes"),
+            r#"{"label":"large"}"#
+        );
+        let _: Option<PhotoSize2> = Photo::default().size;
+    }
+
+    #[test]
+    fn inline_bodies_round_trip() {
+        let body = AddPhotoBody { id: "p2".into() };
+        assert_eq!(
+            serde_json::to_string(&body).expect("serializes"),
+            r#"{"id":"p2"}"#
+        );
+        let created: AddPhotoCreated =
+            serde_json::from_str(r#"{"id":"p2","tags":[{"name":"beach"}]}"#).expect("parses");
+        assert_eq!(
+            created.tags.expect("tags")[0].name.as_deref(),
+            Some("beach")
+        );
+    }
+}

@@ -852,9 +852,13 @@ impl<'d, 'p> Lowering<'d, 'p> {
             let problems_before = self.problems.count();
             let variant = variant_name(status);
             let hinted = Cell::new(false);
-            let hint = || {
-                hinted.set(true);
-                format!("{type_name}{variant}")
+            // An inline type in a shared response is named after the response, once.
+            let hint = || match resolved.component.and_then(|name| names::camel(name, "R")) {
+                Some(name) => name,
+                None => {
+                    hinted.set(true);
+                    format!("{type_name}{variant}")
+                }
             };
             let Some(body) = self.content(&resolved.item.content, &resolved.pointer, &hint) else {
                 ok = false;

@@ -1,7 +1,9 @@
 //! Schemas to types: named objects, string keys and enums from `components.schemas`, and type
 //! references for fields, parameters and bodies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use super::pointer::Pointer;
 use super::problems::{Hint, Problems};
@@ -16,17 +18,19 @@ pub struct Types {
     pub named: Vec<NamedType>,
     /// `components.schemas` name → Rust name, for schemas that became named types.
     by_component: BTreeMap<String, String>,
-    /// Rust name → where it was first defined, to report collisions.
+    /// Rust name → where it was defined.
     defined_at: BTreeMap<String, Definition>,
+    /// The Rust names of the component schemas, which inline types never take.
+    reserved: BTreeSet<String>,
+    /// (schema node, name asked for) → the Rust name given, so meeting the same node again (an
+    /// inline enum in a shared parameter, say) gives the same type.
+    by_node: FxHashMap<(usize, String), String>,
 }
 
-/// Where a named type was first defined.
+/// Where a named type was defined.
 struct Definition {
     /// Its JSON pointer.
     pointer: String,
-    /// The schema node's address: a node has one pointer, so meeting the same node again (an
-    /// inline enum in a shared parameter, say) is recognised without rendering a pointer.
-    node: usize,
 }
 
 /// The address that identifies a schema node.
@@ -62,6 +66,10 @@ impl Types {
         problems: &mut Problems,
         schemas: &UniqueMap<String, RefOr<Schema>>,
     ) {
+        self.reserved = schemas
+            .keys()
+            .filter_map(|name| names::camel(name, "T"))
+            .collect();
         for (name, node) in schemas {
             let pointer = Pointer::Component("schemas", name);
             if let RefOr::Item(schema) = node {
@@ -163,22 +171,6 @@ impl Types {
             }
             Shape::Object(_) | Shape::StringEnum(_) => {
                 let name = resolved.component.map_or_else(name_hint, str::to_owned);
-                if resolved.component.is_none()
-                    && matches!(
-                        self.shape(problems, schema, &resolved.pointer),
-                        Some(Shape::Object(_))
-                    )
-                {
-                    problems.error(
-                        &resolved.pointer,
-                        "inline object schemas are not supported",
-                        Some(
-                            "move the object to `components.schemas` and refer to it with `$ref`"
-                                .into(),
-                        ),
-                    );
-                    return None;
-                }
                 self.named_type(problems, schemas, &name, schema, &resolved.pointer)
                     .map(TypeRef::Named)
             }
@@ -215,7 +207,7 @@ impl Types {
         if is_component && let Some(existing) = self.by_component.get(spec_name) {
             return Some(existing.clone());
         }
-        let Some(rust_name) = names::camel(spec_name, "T") else {
+        let Some(base) = names::camel(spec_name, "T") else {
             problems.error(
                 pointer,
                 format!("`{spec_name}` gives no usable Rust type name"),
@@ -223,26 +215,20 @@ impl Types {
             );
             return None;
         };
-        if let Some(first) = self.defined_at.get(&rust_name) {
-            if first.node == node_address(schema) {
-                return Some(rust_name);
-            }
-            let first = first.pointer.clone();
-            problems.error(
-                pointer,
-                format!(
-                    "type name `{rust_name}` is already used by the schema at {}",
-                    problems.describe(&Pointer::Rendered(&first))
-                ),
-                Some("rename one of the schemas".into()),
-            );
-            return None;
+        let node = node_address(schema);
+        if let Some(existing) = self.by_node.get(&(node, base.clone())) {
+            return Some(existing.clone());
         }
+        // The spec's own names come first: an inline type named from where it stands gives way
+        // to every component, and any later type to those defined before it.
+        let rust_name = names::unique(&base, |name| {
+            self.defined_at.contains_key(name) || (!is_component && self.reserved.contains(name))
+        });
+        self.by_node.insert((node, base.clone()), rust_name.clone());
         self.defined_at.insert(
             rust_name.clone(),
             Definition {
                 pointer: pointer.render(),
-                node: node_address(schema),
             },
         );
         if is_component {
@@ -262,10 +248,21 @@ impl Types {
             },
             Shape::Binary | Shape::Plain(_) => return None,
         };
+        let description = if rust_name == base {
+            schema.description.clone()
+        } else {
+            let note = format!(
+                "Named `{rust_name}` because `{base}` is the name of another type in the spec."
+            );
+            Some(match &schema.description {
+                Some(text) => format!("{text}\n\n{note}"),
+                None => format!("The `{spec_name}` schema.\n\n{note}"),
+            })
+        };
         self.named.push(NamedType {
             spec_name: spec_name.to_owned(),
             rust_name: rust_name.clone(),
-            description: schema.description.clone(),
+            description,
             kind,
         });
         Some(rust_name)
