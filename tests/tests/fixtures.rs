@@ -79,3 +79,122 @@ mod inline_schemas {
         );
     }
 }
+
+mod all_of {
+    use photo_tests::all_of::models::{Album, Photo, Thumbnail};
+
+    #[test]
+    fn all_of_merges_the_chain_into_one_struct() {
+        let thumbnail: Thumbnail = serde_json::from_str(
+            r#"{"id":"t1","height":null,"width":48,"scale":0.5,"unknown":true}"#,
+        )
+        .expect("parses");
+        assert_eq!(thumbnail.id, "t1");
+        assert_eq!(thumbnail.height, None);
+        assert_eq!(thumbnail.width, Some(48));
+        assert_eq!(thumbnail.scale, Some(0.5));
+        // Required by `thumbnail` though declared by `photo`: sent even when null; the unknown
+        // member was ignored.
+        assert_eq!(
+            serde_json::to_string(&thumbnail).expect("serializes"),
+            r#"{"id":"t1","height":null,"width":48,"scale":0.5}"#
+        );
+        // `id` is required by the base of the chain.
+        assert!(serde_json::from_str::<Photo>(r#"{"height":1}"#).is_err());
+    }
+
+    #[test]
+    fn nullable_references_are_options_of_the_referenced_type() {
+        let album: Album = serde_json::from_str(
+            r#"{"cover":null,"best":{"id":"b","height":96},"alias":{"id":"a"},"owner":{"id":"o","displayName":"Adele"}}"#,
+        )
+        .expect("parses");
+        assert_eq!(album.cover, None);
+        let best = album.best.expect("best");
+        assert_eq!(best.height, Some(96));
+        let alias: Photo = album.alias.expect("alias");
+        assert_eq!(alias.id, "a");
+        let owner = album.owner.expect("owner");
+        assert_eq!(
+            (owner.id.as_str(), owner.display_name.as_deref()),
+            ("o", Some("Adele"))
+        );
+    }
+}
+
+mod open_objects {
+    use photo_tests::open_objects::models::Report;
+
+    #[test]
+    fn open_objects_keep_every_member_on_a_round_trip() {
+        let text = r#"{"inner":{"date":"2026-01-01T00:00:00","request-id":"r1","detail":{"depth":1}},"labels":{"a":"x"},"sizes":{"small":{"width":48}},"anything":{"k":[1,2]},"extras":{"flag":true},"counts":{"jpeg":{"total":3}}}"#;
+        let report: Report = serde_json::from_str(text).expect("parses");
+        let inner = report.inner.as_ref().expect("inner");
+        assert_eq!(inner["request-id"], "r1");
+        assert_eq!(inner["detail"]["depth"], 1);
+        assert_eq!(
+            report.sizes.as_ref().expect("sizes")["small"].width,
+            Some(48)
+        );
+        assert_eq!(
+            report.counts.as_ref().expect("counts")["jpeg"].total,
+            Some(3)
+        );
+        let again: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&report).expect("serializes"))
+                .expect("json");
+        let original: serde_json::Value = serde_json::from_str(text).expect("json");
+        assert_eq!(again, original);
+    }
+}
+
+mod graph_group_photo {
+    use photo_tests::graph_group_photo::models::{
+        GroupsListPhotosExpandItem, GroupsListPhotosOrderbyItem, MicrosoftGraphProfilePhoto,
+        MicrosoftGraphProfilePhotoCollectionResponse, OdataError,
+    };
+
+    #[test]
+    fn a_graph_profile_photo_is_typed_and_round_trips() {
+        let text = r##"{"@odata.type":"#microsoft.graph.profilePhoto","id":"240X240","height":null,"width":240,"@odata.mediaEtag":"W/\"e1\""}"##;
+        let photo: MicrosoftGraphProfilePhoto = serde_json::from_str(text).expect("parses");
+        assert_eq!(photo.id.as_deref(), Some("240X240"));
+        assert_eq!(photo.height, None);
+        assert_eq!(photo.width, Some(240));
+        assert_eq!(photo.odata_type, "#microsoft.graph.profilePhoto");
+        // Members the description does not declare are ignored.
+        assert_eq!(
+            serde_json::to_string(&photo).expect("serializes"),
+            r##"{"id":"240X240","@odata.type":"#microsoft.graph.profilePhoto","width":240}"##
+        );
+    }
+
+    #[test]
+    fn a_page_of_photos_carries_its_next_link() {
+        let page: MicrosoftGraphProfilePhotoCollectionResponse = serde_json::from_str(
+            r##"{"value":[{"@odata.type":"#microsoft.graph.profilePhoto","id":"48X48","height":48,"width":48}],"@odata.nextLink":"https://graph.microsoft.com/v1.0/groups/g/photos?$skiptoken=x"}"##,
+        )
+        .expect("parses");
+        assert_eq!(page.value.expect("value")[0].height, Some(48));
+        assert!(page.odata_next_link.expect("next").contains("$skiptoken"));
+    }
+
+    #[test]
+    fn a_graph_error_keeps_its_inner_error() {
+        let error: OdataError = serde_json::from_str(
+            r#"{"error":{"code":"ImageNotFound","message":"Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.","innerError":{"date":"2026-01-01T00:00:00","request-id":"r1","client-request-id":"c1"}}}"#,
+        )
+        .expect("parses");
+        assert_eq!(error.error.code, "ImageNotFound");
+        assert_eq!(error.error.inner_error.expect("inner")["request-id"], "r1");
+    }
+
+    #[test]
+    fn odata_query_options_keep_their_spelling() {
+        assert_eq!(GroupsListPhotosExpandItem::Asterisk.as_str(), "*");
+        assert_eq!(
+            GroupsListPhotosOrderbyItem::HeightDesc.as_str(),
+            "height desc"
+        );
+    }
+}

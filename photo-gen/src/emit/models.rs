@@ -20,6 +20,10 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
         }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)

@@ -13,6 +13,7 @@ fn type_ref(ty: &TypeRef) -> String {
         TypeRef::Boolean => "boolean".into(),
         TypeRef::Any => "any".into(),
         TypeRef::Array(inner) => format!("[{}]", type_ref(inner)),
+        TypeRef::Map(inner) => format!("{{string: {}}}", type_ref(inner)),
         TypeRef::Named(name) => name.clone(),
     }
 }

@@ -578,7 +578,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
     /// the operation.
     fn param(
         &mut self,
-        resolved: &Resolved<'_, spec::Parameter>,
+        resolved: &Resolved<'_, '_, spec::Parameter>,
         type_name: &str,
         op_specific: &Cell<bool>,
     ) -> ParamLowering {

@@ -120,6 +120,8 @@ pub enum TypeRef {
     /// Any JSON value.
     Any,
     Array(Box<TypeRef>),
+    /// A JSON object with any member names, each of this type (`additionalProperties`).
+    Map(Box<TypeRef>),
     /// A [`NamedType`] by its Rust name.
     Named(String),
 }

@@ -10,7 +10,7 @@ use super::problems::{Hint, Problems};
 use super::refs::resolve;
 use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
 use crate::names;
-use crate::spec::{RefOr, Schema, SchemaType, UniqueMap};
+use crate::spec::{AdditionalProperties, RefOr, Schema, SchemaType, UniqueMap};
 
 /// The named types found so far, in the order they were first needed.
 #[derive(Default)]
@@ -41,6 +41,12 @@ fn node_address(schema: &Schema) -> usize {
 /// What a schema means, before it is given a name.
 enum Shape<'a> {
     Object(&'a Schema),
+    /// An object with no properties of its own: a map of the members' names to their values
+    /// (`additionalProperties`; any values when it gives no schema).
+    Map(Option<&'a RefOr<Schema>>),
+    /// A schema that stands for another: the one member of an `allOf` that adds nothing, or of
+    /// an `anyOf`/`oneOf` once its null alternatives are set aside (Graph's nullable reference).
+    Alias(&'a RefOr<Schema>, &'static str, usize),
     StringEnum(&'a Schema),
     Binary,
     Plain(TypeRef),
@@ -57,7 +63,48 @@ fn primary_type(schema: &Schema) -> Option<&str> {
 fn is_nullable(schema: &Schema) -> bool {
     schema.nullable
         || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().any(|t| t == "null"))
+        || schema
+            .any_of
+            .iter()
+            .chain(&schema.one_of)
+            .any(is_null_alternative)
 }
+
+/// Whether an `anyOf`/`oneOf` member only allows `null`: `{type: 'null'}`, or Graph's
+/// `{type: object, nullable: true}` with nothing else, which pairs with a `$ref` to say the
+/// reference may be null.
+fn is_null_alternative(node: &RefOr<Schema>) -> bool {
+    let RefOr::Item(schema) = node else {
+        return false;
+    };
+    let only_null = matches!(&schema.schema_type, Some(SchemaType::One(t)) if t == "null")
+        || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().all(|t| t == "null"));
+    let empty_nullable_object = schema.nullable
+        && matches!(&schema.schema_type, None | Some(SchemaType::One(_)))
+        && primary_type(schema).is_none_or(|t| t == "object")
+        && schema.properties.is_empty()
+        && schema.all_of.is_empty()
+        && schema.any_of.is_empty()
+        && schema.one_of.is_empty()
+        && schema.additional_properties.is_none();
+    only_null || empty_nullable_object
+}
+
+/// Whether an object schema says nothing about its members (`{type: object}`).
+fn is_free_form_object(schema: &Schema) -> bool {
+    primary_type(schema) == Some("object")
+        && schema.properties.is_empty()
+        && schema.all_of.is_empty()
+        && schema.any_of.is_empty()
+        && schema.one_of.is_empty()
+        && matches!(
+            schema.additional_properties,
+            None | Some(AdditionalProperties::Allowed(true))
+        )
+}
+
+/// How deep `allOf` may nest before it is taken for a cycle.
+const MAX_ALL_OF_DEPTH: usize = 64;
 
 impl Types {
     /// Declares every component schema that is a type of its own, in spec order.
@@ -90,12 +137,45 @@ impl Types {
         schema: &'a Schema,
         pointer: &Pointer,
     ) -> Option<Shape<'a>> {
+        if !schema.all_of.is_empty() {
+            // One member and nothing of its own: the schema is that member (with, say, its
+            // own description).
+            if let [only] = schema.all_of.as_slice()
+                && schema.properties.is_empty()
+            {
+                return Some(Shape::Alias(only, "allOf", 0));
+            }
+            return Some(Shape::Object(schema));
+        }
+        let alternatives = if schema.any_of.is_empty() {
+            ("oneOf", &schema.one_of)
+        } else {
+            ("anyOf", &schema.any_of)
+        };
+        if !alternatives.1.is_empty() && schema.properties.is_empty() {
+            let mut real = alternatives
+                .1
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| !is_null_alternative(node));
+            return Some(match (real.next(), real.next()) {
+                (Some((at, only)), None) => Shape::Alias(only, alternatives.0, at),
+                _ => Shape::Plain(TypeRef::Any),
+            });
+        }
         let kind = primary_type(schema).or(if schema.properties.is_empty() {
             None
         } else {
             Some("object")
         });
         let plain = match (kind, schema.format.as_deref()) {
+            (Some("object"), _) if schema.properties.is_empty() => {
+                return Some(match &schema.additional_properties {
+                    Some(AdditionalProperties::Allowed(false)) => Shape::Object(schema),
+                    Some(AdditionalProperties::Schema(values)) => Shape::Map(Some(values)),
+                    _ => Shape::Map(None),
+                });
+            }
             (Some("object"), _) => return Some(Shape::Object(schema)),
             (Some("string"), Some("binary" | "byte")) if schema.values.is_none() => {
                 return Some(Shape::Binary);
@@ -104,8 +184,10 @@ impl Types {
                 return Some(Shape::StringEnum(schema));
             }
             (Some("string"), _) => TypeRef::String,
-            (Some("integer"), Some("int64")) => TypeRef::Int64,
-            (Some("integer"), _) => TypeRef::Int32,
+            (Some("integer" | "number"), Some("int64")) => TypeRef::Int64,
+            (Some("integer"), _) | (Some("number"), Some("int32" | "int16" | "int8")) => {
+                TypeRef::Int32
+            }
             (Some("number"), _) => TypeRef::Number,
             (Some("boolean"), _) => TypeRef::Boolean,
             (Some("array"), _) => {
@@ -161,6 +243,32 @@ impl Types {
                     .map(TypeRef::Named)
             }
             Shape::Plain(plain) => Some(plain),
+            Shape::Alias(target, keyword, at) => {
+                let keyword_pointer = resolved.pointer.key(keyword);
+                self.type_ref(
+                    problems,
+                    schemas,
+                    target,
+                    keyword_pointer.index(at),
+                    &|| resolved.component.map_or_else(name_hint, str::to_owned),
+                )
+            }
+            Shape::Map(values) => {
+                let value = match values {
+                    // Graph's `innerError` says its values are objects and sends strings: a
+                    // value said to be any object is read as any JSON value.
+                    Some(RefOr::Item(values)) if is_free_form_object(values) => TypeRef::Any,
+                    Some(values) => self.type_ref(
+                        problems,
+                        schemas,
+                        values,
+                        resolved.pointer.key("additionalProperties"),
+                        &|| format!("{}Value", name_hint()),
+                    )?,
+                    None => TypeRef::Any,
+                };
+                Some(TypeRef::Map(Box::new(value)))
+            }
             Shape::Binary => {
                 problems.error(
                     &resolved.pointer,
@@ -246,7 +354,7 @@ impl Types {
                 min_length: schema.min_length,
                 max_length: schema.max_length,
             },
-            Shape::Binary | Shape::Plain(_) => return None,
+            Shape::Binary | Shape::Plain(_) | Shape::Map(_) | Shape::Alias(..) => return None,
         };
         let description = if rust_name == base {
             schema.description.clone()
@@ -276,59 +384,156 @@ impl Types {
         schema: &Schema,
         pointer: &Pointer,
     ) -> Vec<Field> {
-        let mut fields: Vec<Field> = Vec::new();
-        for required in &schema.required {
-            if !schema.properties.contains_key(required) {
-                problems.error(
-                    &pointer.key("required"),
-                    format!("`{required}` is required but not among the properties"),
-                    None,
-                );
+        // The schemas whose properties the object has, bases first; rendered pointers only
+        // for objects made with `allOf`.
+        let mut inherited: Vec<(&Schema, String)> = Vec::new();
+        if !schema.all_of.is_empty() {
+            self.all_of_parts(problems, schemas, schema, pointer, 0, &mut inherited);
+        }
+        let parts: Vec<(&Schema, Pointer)> = if inherited.is_empty() {
+            vec![(schema, *pointer)]
+        } else {
+            inherited
+                .iter()
+                .map(|(part, at)| (*part, Pointer::Rendered(at)))
+                .collect()
+        };
+        let required = |json_name: &str| {
+            parts
+                .iter()
+                .any(|(part, _)| part.required.iter().any(|name| name == json_name))
+        };
+        for (part, at) in &parts {
+            for name in &part.required {
+                if !parts
+                    .iter()
+                    .any(|(part, _)| part.properties.contains_key(name))
+                {
+                    problems.error(
+                        &at.key("required"),
+                        format!("`{name}` is required but not among the properties"),
+                        None,
+                    );
+                }
             }
         }
-        let properties = pointer.key("properties");
-        for (json_name, node) in &schema.properties {
-            let field_pointer = properties.key(json_name);
-            let Some(rust_name) = names::snake(json_name) else {
-                problems.error(
-                    &field_pointer,
-                    format!("property `{json_name}` gives no usable Rust field name"),
-                    None,
-                );
-                continue;
-            };
-            if let Some(other) = fields.iter().find(|field| field.rust_name == rust_name) {
-                problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{rust_name}`", other.json_name), None);
-                continue;
+        let mut fields: Vec<Field> = Vec::new();
+        for (part, at) in &parts {
+            let properties = at.key("properties");
+            for (json_name, node) in &part.properties {
+                let field_pointer = properties.key(json_name);
+                if let Some(field) = self.field(
+                    problems,
+                    schemas,
+                    owner,
+                    (json_name, node),
+                    field_pointer,
+                    required(json_name),
+                ) {
+                    // A derived schema that declares a base's property again redefines it.
+                    let same_property = fields
+                        .iter()
+                        .position(|other| other.json_name == field.json_name);
+                    let same_rust_name = fields
+                        .iter()
+                        .find(|other| other.rust_name == field.rust_name);
+                    match (same_property, same_rust_name) {
+                        (Some(at), _) => fields[at] = field,
+                        (None, Some(other)) => {
+                            problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{}`", other.json_name, field.rust_name), None);
+                        }
+                        (None, None) => fields.push(field),
+                    }
+                }
             }
-            let hint = || {
-                format!(
-                    "{owner}{}",
-                    names::camel(json_name, "F").unwrap_or_default()
-                )
-            };
-            let Some(ty) = self.type_ref(problems, schemas, node, field_pointer, &hint) else {
-                continue;
-            };
-            let (nullable, read_only, description) = match node {
-                RefOr::Item(inner) => (
-                    is_nullable(inner),
-                    inner.read_only,
-                    inner.description.clone(),
-                ),
-                RefOr::Ref(_) => (false, false, None),
-            };
-            fields.push(Field {
-                json_name: json_name.clone(),
-                rust_name,
-                ty,
-                required: schema.required.contains(json_name),
-                nullable,
-                read_only,
-                description,
-            });
         }
         fields
+    }
+
+    /// The field for one property of an object named `owner`.
+    fn field(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        (json_name, node): (&str, &RefOr<Schema>),
+        pointer: Pointer,
+        required: bool,
+    ) -> Option<Field> {
+        let Some(rust_name) = names::snake(json_name) else {
+            problems.error(
+                &pointer,
+                format!("property `{json_name}` gives no usable Rust field name"),
+                None,
+            );
+            return None;
+        };
+        let hint = || {
+            format!(
+                "{owner}{}",
+                names::camel(json_name, "F").unwrap_or_default()
+            )
+        };
+        let ty = self.type_ref(problems, schemas, node, pointer, &hint)?;
+        let (nullable, read_only, description) = match node {
+            RefOr::Item(inner) => (
+                is_nullable(inner),
+                inner.read_only,
+                inner.description.clone(),
+            ),
+            RefOr::Ref(_) => (false, false, None),
+        };
+        Some(Field {
+            json_name: json_name.to_owned(),
+            rust_name,
+            ty,
+            required,
+            nullable,
+            read_only,
+            description,
+        })
+    }
+
+    /// The schemas an `allOf` object is made of, in order: each member (its own `allOf`
+    /// members first), then the object itself.
+    fn all_of_parts<'s>(
+        &self,
+        problems: &mut Problems,
+        schemas: &'s UniqueMap<String, RefOr<Schema>>,
+        schema: &'s Schema,
+        pointer: &Pointer,
+        depth: usize,
+        out: &mut Vec<(&'s Schema, String)>,
+    ) {
+        if depth > MAX_ALL_OF_DEPTH {
+            problems.error(
+                pointer,
+                "`allOf` nests too deeply; does a schema include itself?",
+                None,
+            );
+            return;
+        }
+        let all_of = pointer.key("allOf");
+        for (position, member) in schema.all_of.iter().enumerate() {
+            let Some(resolved) =
+                resolve(problems, schemas, "schemas", member, all_of.index(position))
+            else {
+                continue;
+            };
+            if resolved.item.all_of.is_empty() {
+                out.push((resolved.item, resolved.pointer.render()));
+            } else {
+                self.all_of_parts(
+                    problems,
+                    schemas,
+                    resolved.item,
+                    &resolved.pointer,
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        out.push((schema, pointer.render()));
     }
 
     /// Reports named objects that contain themselves without an array in between (they would
