@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-pub use diagnostics::{Diagnostic, Diagnostics, Location};
+pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 pub use emit::Options;
 
 /// A spec to generate from: its display name (used in diagnostics) and its text.
@@ -59,10 +59,18 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
+    /// What the spec describes that the code only types loosely, located.
+    pub warnings: Diagnostics,
 }
 
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
+    lower_with_warnings(source).map(|(api, _)| api)
+}
+
+/// [`lower`], with the warnings about what the model types loosely.
+pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
+    let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
     let document = match spec::parse(&source.text) {
@@ -72,10 +80,12 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
             return Err(diagnostics);
         }
     };
-    let api = model::lower(&document, &locator, &mut diagnostics);
+    let api =
+        model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
     diagnostics.sort();
+    warnings.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
+        Some(api) if diagnostics.is_empty() => Ok((api, warnings)),
         _ => Err(diagnostics),
     }
 }
@@ -147,7 +157,11 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         );
         diagnostics
     })?;
-    let api = lower(source)?;
+    let (api, warnings) = lower_with_warnings(source)?;
     let files = emit::emit(&api, source, options, &runtime);
-    Ok(Generated { api, files })
+    Ok(Generated {
+        api,
+        files,
+        warnings,
+    })
 }

@@ -198,3 +198,19 @@ mod graph_group_photo {
         );
     }
 }
+
+mod loose_types {
+    use photo_tests::loose_types::models::Measure;
+
+    #[test]
+    fn loosely_typed_members_keep_any_json_value() {
+        let text = r#"{"value":"12.5","note":[1,{"a":null}],"extra":{"k":"v"}}"#;
+        let measure: Measure = serde_json::from_str(text).expect("parses");
+        assert_eq!(measure.value, Some(serde_json::json!("12.5")));
+        let again: serde_json::Value = serde_json::to_value(&measure).expect("serializes");
+        assert_eq!(
+            again,
+            serde_json::from_str::<serde_json::Value>(text).expect("json")
+        );
+    }
+}

@@ -239,3 +239,35 @@ fn malformed_per_version_security_is_located() {
          tests/error-fixtures/bad_security_by_version.yaml:55:13: error: `app` is listed both as an alternative and in `x-unsupported-schemes`\n"
     );
 }
+
+#[test]
+fn loosely_typed_constructs_are_warned_about_all_in_one_run() {
+    let relative = "tests/fixtures/loose_types/spec.yaml";
+    let generated = photo_gen::generate(&source(relative), &Options::external())
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        generated.warnings.short(),
+        format!(
+            "{relative}:23:11: warning: `oneOf` of several types is read as any JSON value (`serde_json::Value`)\n\
+             {relative}:27:9: warning: a schema without a `type` is read as any JSON value (`serde_json::Value`)\n\
+             {relative}:39:11: warning: parameter `filter` has no scalar type and is passed as its text (`String`)\n"
+        )
+    );
+}
+
+#[test]
+fn every_other_fixture_and_the_photo_spec_generate_without_warnings() {
+    let fixtures = fixture_names()
+        .into_iter()
+        .filter(|name| name != "loose_types")
+        .map(|name| format!("tests/fixtures/{name}/spec.yaml"));
+    for relative in fixtures.chain(["spec/photo.openapi.yaml".to_owned()]) {
+        let generated = photo_gen::generate(&source(&relative), &Options::external())
+            .unwrap_or_else(|d| panic!("{d}"));
+        assert!(
+            generated.warnings.is_empty(),
+            "{relative}:\n{}",
+            generated.warnings
+        );
+    }
+}

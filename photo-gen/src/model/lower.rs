@@ -20,8 +20,19 @@ use crate::spec::{self, Document, RefOr};
 /// `doc` was parsed from `index`'s text, which refused repeated keys, so only the problems
 /// found here need positions.
 pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> Option<Api> {
+    lower_with_warnings(doc, index, diagnostics, None)
+}
+
+/// [`lower`], recording in `warnings` what could only be typed loosely (as
+/// `serde_json::Value`).
+pub fn lower_with_warnings(
+    doc: &Document,
+    index: &Locator,
+    diagnostics: &mut Diagnostics,
+    warnings: Option<&mut Diagnostics>,
+) -> Option<Api> {
     let before = diagnostics.len();
-    let mut problems = Problems::new(index, diagnostics);
+    let mut problems = Problems::new(index, diagnostics, warnings);
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
             &ROOT.key("openapi"),
@@ -640,6 +651,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
                     )
                 })
         };
+        let warnings_before = self.problems.warning_count();
         let ty = match &parameter.schema {
             Some(schema) => self.types.type_ref(
                 &mut self.problems,
@@ -652,6 +664,22 @@ impl<'d, 'p> Lowering<'d, 'p> {
         };
         let Some(ty) = ty else {
             return ParamLowering::Failed;
+        };
+        // A parameter travels as text: what has no scalar type is passed as the text itself.
+        let ty = match ty {
+            TypeRef::Any | TypeRef::Map(_) => {
+                self.problems.retract_warnings(warnings_before);
+                self.problems.warning(
+                    &resolved.pointer.key("schema"),
+                    format!(
+                        "parameter `{}` has no scalar type and is passed as its text (`String`)",
+                        parameter.name
+                    ),
+                    None,
+                );
+                TypeRef::String
+            }
+            ty => ty,
         };
         if let TypeRef::Array(inner) = &ty
             && (matches!(**inner, TypeRef::Array(_))

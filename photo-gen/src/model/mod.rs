@@ -10,7 +10,7 @@ mod schemas;
 mod security;
 
 pub use dump::dump;
-pub use lower::lower;
+pub use lower::{lower, lower_with_warnings};
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -160,7 +160,17 @@ impl Types {
                 .filter(|(_, node)| !is_null_alternative(node));
             return Some(match (real.next(), real.next()) {
                 (Some((at, only)), None) => Shape::Alias(only, alternatives.0, at),
-                _ => Shape::Plain(TypeRef::Any),
+                _ => {
+                    problems.warning(
+                        &pointer.key(alternatives.0),
+                        format!(
+                            "`{}` of several types is read as any JSON value (`serde_json::Value`)",
+                            alternatives.0
+                        ),
+                        None,
+                    );
+                    Shape::Plain(TypeRef::Any)
+                }
             });
         }
         let kind = primary_type(schema).or(if schema.properties.is_empty() {
@@ -193,7 +203,14 @@ impl Types {
             (Some("array"), _) => {
                 return Some(Shape::Plain(TypeRef::Array(Box::new(TypeRef::Any))));
             }
-            (None, _) => TypeRef::Any,
+            (None, _) => {
+                problems.warning(
+                    pointer,
+                    "a schema without a `type` is read as any JSON value (`serde_json::Value`)",
+                    Some("give the schema a `type`".into()),
+                );
+                TypeRef::Any
+            }
             (Some(other), _) => {
                 problems.error_value(
                     &pointer.key("type"),
