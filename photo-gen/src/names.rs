@@ -62,6 +62,41 @@ pub fn is_keyword(word: &str) -> bool {
     )
 }
 
+/// Type names the generated modules already use: the prelude's types and traits, and the items
+/// every generated client and server defines or imports. A spec's type named like one of them
+/// would shadow it, so it takes another name.
+pub const TAKEN_TYPE_NAMES: &[&str] = &[
+    "Api",
+    "ApiClient",
+    "Arc",
+    "AsRef",
+    "Box",
+    "Call",
+    "Clone",
+    "Copy",
+    "Default",
+    "Err",
+    "Fn",
+    "From",
+    "Into",
+    "IntoResponse",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "PartialApi",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "Vec",
+];
+
 /// Keywords that cannot be raw identifiers and so get a trailing underscore instead.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 

@@ -214,3 +214,33 @@ mod loose_types {
         );
     }
 }
+
+mod name_collisions {
+    use photo_tests::name_collisions::client::{AddPetOpCall, AddPetOpResponse, Pet2, Pets2};
+    use photo_tests::name_collisions::models::{AddPetCall, AddPetRequest, AddPetResponse, Pets};
+    use photo_tests::name_collisions::server::{AddPetOpRequest, UploadPetPhotoRequest};
+
+    /// The spec's names stay as written; the names the generator makes give way.
+    #[test]
+    fn spec_names_win_and_generated_names_give_way() {
+        let request = AddPetRequest {
+            name: Some("Rex".into()),
+        };
+        let response = AddPetResponse {
+            id: Some("p1".into()),
+        };
+        let server_request = AddPetOpRequest {
+            body: request.clone(),
+        };
+        assert_eq!(server_request.body, request);
+        let client_response = AddPetOpResponse::Ok {
+            body: response.clone(),
+        };
+        assert!(matches!(client_response, AddPetOpResponse::Ok { ref body } if body == &response));
+        let pets: Pets = serde_json::from_str(r#"{"count":2}"#).expect("parses");
+        assert_eq!(pets.count, Some(2));
+        assert_eq!(AddPetCall::new("x").expect("key").as_str(), "x");
+        // The path nodes are there under their new names.
+        let _: Option<(Pets2, Pet2, AddPetOpCall, UploadPetPhotoRequest)> = None;
+    }
+}

@@ -156,6 +156,9 @@ fn heading(op: &Operation) -> String {
     if let Some(description) = &op.description {
         text.push_str(&format!("\n\n{description}"));
     }
+    if let Some(note) = &op.type_name_note {
+        text.push_str(&format!("\n\n{note}"));
+    }
     text
 }
 

@@ -208,6 +208,8 @@ struct Lowering<'d, 'p> {
     shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
     shared_responses: FxHashMap<(usize, Status), Response>,
+    /// The name asked for a binary body's type → the name it was given.
+    binary_bodies: FxHashMap<String, String>,
 }
 
 /// What a parameter lowers to.
@@ -257,6 +259,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             first_fns: FxHashMap::default(),
             shared_params: FxHashMap::default(),
             shared_responses: FxHashMap::default(),
+            binary_bodies: FxHashMap::default(),
         }
     }
 
@@ -391,6 +394,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             return None;
         }
         self.first_fns.insert(fn_name.clone(), here);
+        let (type_name, type_name_note) = self.operation_type_name(type_name);
         let params = self.params(segments, item, op, site, &type_name);
         let body = op
             .request_body
@@ -423,6 +427,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             id: id.to_owned(),
             fn_name,
             type_name,
+            type_name_note,
             method,
             path: path.to_owned(),
             segments: segments.to_vec(),
@@ -437,6 +442,35 @@ impl<'d, 'p> Lowering<'d, 'p> {
             security_by_version,
             unsupported_schemes: unsupported,
         })
+    }
+
+    /// The prefix of an operation's types (`<prefix>Call`, `…Response`, `…Request`): the
+    /// operationId's own name, unless a type of the spec has one of those names, then that name
+    /// with `Op` (and a number if needed). The names are kept from inline schemas.
+    fn operation_type_name(&mut self, own: String) -> (String, Option<String>) {
+        const SUFFIXES: [&str; 3] = ["Call", "Response", "Request"];
+        let clash = |types: &Types, prefix: &str| {
+            SUFFIXES
+                .iter()
+                .map(|suffix| format!("{prefix}{suffix}"))
+                .find(|name| types.is_taken(name))
+        };
+        let (type_name, note) = match clash(&self.types, &own) {
+            None => (own, None),
+            Some(taken) => {
+                let type_name = names::unique(&format!("{own}Op"), |prefix| {
+                    clash(&self.types, prefix).is_some()
+                });
+                let note = format!(
+                    "Its types are named `{type_name}…`: `{taken}` is the name of a type in the spec."
+                );
+                (type_name, Some(note))
+            }
+        };
+        for suffix in SUFFIXES {
+            self.types.reserve(format!("{type_name}{suffix}"));
+        }
+        (type_name, note)
     }
 
     fn params(
@@ -821,7 +855,18 @@ impl<'d, 'p> Lowering<'d, 'p> {
             rust_name.clone()
         })??;
         let rust_name = match &content {
-            BodyContent::Binary { .. } => rust_name,
+            // The client's upload type: it gives way to the spec's types, the same way for
+            // every operation that shares the body.
+            BodyContent::Binary { .. } => {
+                if let Some(given) = self.binary_bodies.get(&rust_name) {
+                    given.clone()
+                } else {
+                    let given = names::unique(&rust_name, |name| self.types.is_taken(name));
+                    self.types.reserve(given.clone());
+                    self.binary_bodies.insert(rust_name, given.clone());
+                    given
+                }
+            }
             // A JSON body is its schema's type; the wrapper name is not needed.
             BodyContent::Json { .. } => rust_name,
         };

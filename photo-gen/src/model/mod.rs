@@ -172,6 +172,9 @@ pub struct Operation {
     pub fn_name: String,
     /// UpperCamelCase, prefix of the operation's types.
     pub type_name: String,
+    /// Why `type_name` is not the operationId's own name, when a type of the spec took that
+    /// (shown in the docs).
+    pub type_name_note: Option<String>,
     pub method: Method,
     pub path: String,
     pub segments: Vec<Segment>,

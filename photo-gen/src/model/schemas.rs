@@ -107,6 +107,20 @@ fn is_free_form_object(schema: &Schema) -> bool {
 const MAX_ALL_OF_DEPTH: usize = 64;
 
 impl Types {
+    /// Whether a type name is used: by a component schema, a type defined so far, a name the
+    /// generated modules use, or one [`Types::reserve`]d.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.reserved.contains(name)
+            || self.defined_at.contains_key(name)
+            || names::TAKEN_TYPE_NAMES.contains(&name)
+    }
+
+    /// Keeps a name the generator gives a type outside the models (an operation's response
+    /// enum, say) from being given to an inline schema.
+    pub fn reserve(&mut self, name: String) {
+        self.reserved.insert(name);
+    }
+
     /// Declares every component schema that is a type of its own, in spec order.
     pub fn declare_components(
         &mut self,
@@ -347,7 +361,9 @@ impl Types {
         // The spec's own names come first: an inline type named from where it stands gives way
         // to every component, and any later type to those defined before it.
         let rust_name = names::unique(&base, |name| {
-            self.defined_at.contains_key(name) || (!is_component && self.reserved.contains(name))
+            self.defined_at.contains_key(name)
+                || names::TAKEN_TYPE_NAMES.contains(&name)
+                || (!is_component && self.reserved.contains(name))
         });
         self.by_node.insert((node, base.clone()), rust_name.clone());
         self.defined_at.insert(
