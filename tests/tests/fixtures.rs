@@ -127,7 +127,7 @@ mod open_objects {
 
     #[test]
     fn open_objects_keep_every_member_on_a_round_trip() {
-        let text = r#"{"inner":{"date":"2026-01-01T00:00:00","request-id":"r1","detail":{"depth":1}},"labels":{"a":"x"},"sizes":{"small":{"width":48}},"anything":{"k":[1,2]},"extras":{"flag":true},"counts":{"jpeg":{"total":3}}}"#;
+        let text = r#"{"inner":{"date":"2026-01-01T00:00:00","request-id":"r1","detail":{"depth":1}},"labels":{"a":"x"},"tally":{"name":"votes","yes":3,"no":1},"sizes":{"small":{"width":48}},"anything":{"k":[1,2]},"extras":{"flag":true},"counts":{"jpeg":{"total":3}}}"#;
         let report: Report = serde_json::from_str(text).expect("parses");
         let inner = report.inner.as_ref().expect("inner");
         assert_eq!(inner["request-id"], "r1");
@@ -140,6 +140,11 @@ mod open_objects {
             report.counts.as_ref().expect("counts")["jpeg"].total,
             Some(3)
         );
+        let tally = report.tally.as_ref().expect("tally");
+        assert_eq!(tally.name.as_deref(), Some("votes"));
+        assert_eq!(tally.additional_properties["yes"], 3);
+        // Members beyond the properties have the type `additionalProperties` gives.
+        assert!(serde_json::from_str::<Report>(r#"{"tally":{"name":"x","yes":"many"}}"#).is_err());
         let again: serde_json::Value =
             serde_json::from_str(&serde_json::to_string(&report).expect("serializes"))
                 .expect("json");
@@ -156,16 +161,30 @@ mod graph_group_photo {
 
     #[test]
     fn a_graph_profile_photo_is_typed_and_round_trips() {
-        let text = r##"{"@odata.type":"#microsoft.graph.profilePhoto","id":"240X240","height":null,"width":240,"@odata.mediaEtag":"W/\"e1\""}"##;
+        let text = r#"{"@odata.mediaEtag":"W/\"e1\"","height":null,"id":"240X240","width":240}"#;
         let photo: MicrosoftGraphProfilePhoto = serde_json::from_str(text).expect("parses");
         assert_eq!(photo.id.as_deref(), Some("240X240"));
         assert_eq!(photo.height, None);
         assert_eq!(photo.width, Some(240));
-        assert_eq!(photo.odata_type, "#microsoft.graph.profilePhoto");
-        // Members the description does not declare are ignored.
+        // Required by the description, left out by Graph when the type is the declared one.
+        assert_eq!(photo.odata_type, None);
+        // Members the description does not declare are kept (`additionalProperties`)...
+        assert_eq!(
+            photo.additional_properties["@odata.mediaEtag"],
+            serde_json::json!("W/\"e1\"")
+        );
+        // ...and sent back; an optional member set to null is left out.
         assert_eq!(
             serde_json::to_string(&photo).expect("serializes"),
-            r##"{"id":"240X240","@odata.type":"#microsoft.graph.profilePhoto","width":240}"##
+            r#"{"id":"240X240","width":240,"@odata.mediaEtag":"W/\"e1\""}"#
+        );
+        let typed: MicrosoftGraphProfilePhoto = serde_json::from_str(
+            r##"{"@odata.type":"#microsoft.graph.profilePhoto","id":"48X48"}"##,
+        )
+        .expect("parses");
+        assert_eq!(
+            typed.odata_type.as_deref(),
+            Some("#microsoft.graph.profilePhoto")
         );
     }
 

@@ -220,7 +220,7 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
         }
     };
     match &ty.kind {
-        TypeKind::Object { fields } => object(&name, &doc, fields),
+        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
         TypeKind::StringEnum { values } => {
             let body = string_enum(&name, spec_name, values, rt);
             quote! {
@@ -313,7 +313,12 @@ fn option_tokens(value: Option<u64>) -> TokenStream {
     }
 }
 
-fn object(name: &syn::Ident, doc: &TokenStream, fields: &[Field]) -> TokenStream {
+fn object(
+    name: &syn::Ident,
+    doc: &TokenStream,
+    fields: &[Field],
+    additional: Option<&TypeRef>,
+) -> TokenStream {
     let all_optional = fields.iter().all(|field| !field.required || field.nullable);
     let default = all_optional.then(|| quote!(Default,));
     let members = fields.iter().map(|field| {
@@ -342,10 +347,21 @@ fn object(name: &syn::Ident, doc: &TokenStream, fields: &[Field]) -> TokenStream
             /// partial update.
         }
     });
+    let additional = additional.map(|ty| {
+        let ty = rust_type(ty);
+        let field = ident(&crate::names::unique("additional_properties", |name| {
+            fields.iter().any(|field| field.rust_name == name)
+        }));
+        quote! {
+            /// Members beyond the fields above (`additionalProperties`), kept as they came.
+            #[serde(flatten)]
+            pub #field: std::collections::BTreeMap<String, #ty>,
+        }
+    });
     quote! {
         #doc
         #partial
         #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct #name { #(#members,)* }
+        pub struct #name { #(#members,)* #additional }
     }
 }

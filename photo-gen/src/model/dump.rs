@@ -107,6 +107,9 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                         }
                     )?;
                 }
+                if let Some(additional) = &ty.additional {
+                    writeln!(out, "  ...: {}", type_ref(additional))?;
+                }
             }
             TypeKind::StringKey {
                 min_length,

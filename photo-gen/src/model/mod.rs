@@ -83,6 +83,9 @@ pub struct NamedType {
     pub rust_name: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// For an object that allows members beyond its fields (`additionalProperties`): their
+    /// type. They are kept in a map beside the fields.
+    pub additional: Option<TypeRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -285,19 +285,13 @@ impl Types {
                 )
             }
             Shape::Map(values) => {
-                let value = match values {
-                    // Graph's `innerError` says its values are objects and sends strings: a
-                    // value said to be any object is read as any JSON value.
-                    Some(RefOr::Item(values)) if is_free_form_object(values) => TypeRef::Any,
-                    Some(values) => self.type_ref(
-                        problems,
-                        schemas,
-                        values,
-                        resolved.pointer.key("additionalProperties"),
-                        &|| format!("{}Value", name_hint()),
-                    )?,
-                    None => TypeRef::Any,
-                };
+                let value = self.member_type(
+                    problems,
+                    schemas,
+                    values,
+                    &resolved.pointer,
+                    &|| format!("{}Value", name_hint()),
+                )?;
                 Some(TypeRef::Map(Box::new(value)))
             }
             Shape::Binary => {
@@ -313,6 +307,31 @@ impl Types {
                 self.named_type(problems, schemas, &name, schema, &resolved.pointer)
                     .map(TypeRef::Named)
             }
+        }
+    }
+
+    /// The type of an object's members beyond its properties: `values`, the schema that
+    /// `additionalProperties` (at `pointer`) gives, if any.
+    fn member_type(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        values: Option<&RefOr<Schema>>,
+        pointer: &Pointer,
+        name_hint: Hint,
+    ) -> Option<TypeRef> {
+        match values {
+            // Graph's `innerError` says its values are objects and sends strings: a value said
+            // to be any object is read as any JSON value.
+            Some(RefOr::Item(values)) if is_free_form_object(values) => Some(TypeRef::Any),
+            Some(values) => self.type_ref(
+                problems,
+                schemas,
+                values,
+                pointer.key("additionalProperties"),
+                name_hint,
+            ),
+            None => Some(TypeRef::Any),
         }
     }
 
@@ -376,10 +395,13 @@ impl Types {
             self.by_component
                 .insert(spec_name.to_owned(), rust_name.clone());
         }
+        let mut additional = None;
         let kind = match self.shape(problems, schema, pointer)? {
-            Shape::Object(schema) => TypeKind::Object {
-                fields: self.fields(problems, schemas, &rust_name, schema, pointer),
-            },
+            Shape::Object(schema) => {
+                let fields;
+                (fields, additional) = self.fields(problems, schemas, &rust_name, schema, pointer);
+                TypeKind::Object { fields }
+            }
             Shape::StringEnum(schema) => TypeKind::StringEnum {
                 values: enum_values(problems, &rust_name, schema, pointer),
             },
@@ -405,6 +427,7 @@ impl Types {
             rust_name: rust_name.clone(),
             description,
             kind,
+            additional,
         });
         Some(rust_name)
     }
@@ -416,7 +439,7 @@ impl Types {
         owner: &str,
         schema: &Schema,
         pointer: &Pointer,
-    ) -> Vec<Field> {
+    ) -> (Vec<Field>, Option<TypeRef>) {
         // The schemas whose properties the object has, bases first; rendered pointers only
         // for objects made with `allOf`.
         let mut inherited: Vec<(&Schema, String)> = Vec::new();
@@ -431,10 +454,13 @@ impl Types {
                 .map(|(part, at)| (*part, Pointer::Rendered(at)))
                 .collect()
         };
+        // OData leaves `@odata.type` out when a value has the type its context declares, which
+        // Graph does on nearly every response, although Microsoft's descriptions require it.
         let required = |json_name: &str| {
-            parts
-                .iter()
-                .any(|(part, _)| part.required.iter().any(|name| name == json_name))
+            json_name != "@odata.type"
+                && parts
+                    .iter()
+                    .any(|(part, _)| part.required.iter().any(|name| name == json_name))
         };
         for (part, at) in &parts {
             for name in &part.required {
@@ -480,7 +506,19 @@ impl Types {
                 }
             }
         }
-        fields
+        // Members beyond the properties, as the last part that allows them says.
+        let open = parts
+            .iter()
+            .rev()
+            .find_map(|(part, at)| match &part.additional_properties {
+                None | Some(AdditionalProperties::Allowed(false)) => None,
+                Some(AdditionalProperties::Allowed(true)) => Some((None, *at)),
+                Some(AdditionalProperties::Schema(values)) => Some((Some(&**values), *at)),
+            });
+        let additional = open.and_then(|(values, at)| {
+            self.member_type(problems, schemas, values, &at, &|| format!("{owner}Value"))
+        });
+        (fields, additional)
     }
 
     /// The field for one property of an object named `owner`.
