@@ -255,11 +255,26 @@ fn loosely_typed_constructs_are_warned_about_all_in_one_run() {
     );
 }
 
+/// Graph's `$count` answers `text/plain`, which is carried as bytes: the one thing of the Graph
+/// slice that is not typed.
+#[test]
+fn the_graph_slice_warns_only_about_its_plain_text_count() {
+    let relative = "tests/fixtures/graph_group_photo/spec.yaml";
+    let generated = photo_gen::generate(&source(relative), &Options::external())
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        generated.warnings.short(),
+        format!(
+            "{relative}:493:9: warning: `text/plain` content is carried as raw bytes; its schema is not used\n"
+        )
+    );
+}
+
 #[test]
 fn every_other_fixture_and_the_photo_spec_generate_without_warnings() {
     let fixtures = fixture_names()
         .into_iter()
-        .filter(|name| name != "loose_types")
+        .filter(|name| name != "loose_types" && name != "graph_group_photo")
         .map(|name| format!("tests/fixtures/{name}/spec.yaml"));
     for relative in fixtures.chain(["spec/photo.openapi.yaml".to_owned()]) {
         let generated = photo_gen::generate(&source(&relative), &Options::external())

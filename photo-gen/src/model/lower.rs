@@ -812,8 +812,18 @@ impl<'d, 'p> Lowering<'d, 'p> {
                     continue;
                 }
                 binary.push(media_type.clone());
+            } else if top == "text" && essence == "plain" {
+                // Graph's `$count` answers `text/plain`: the text travels as bytes, untyped.
+                self.problems.warning(
+                    &at,
+                    format!(
+                        "`{media_type}` content is carried as raw bytes; its schema is not used"
+                    ),
+                    None,
+                );
+                binary.push(media_type.clone());
             } else {
-                self.problems.error(&at, format!("unsupported media type `{media_type}`"), Some("supported: application/json (and +json), image/*, audio/*, video/*, application/octet-stream".into()));
+                self.problems.error(&at, format!("unsupported media type `{media_type}`"), Some("supported: application/json (and +json), image/*, audio/*, video/*, application/octet-stream, text/plain (as bytes)".into()));
                 ok = false;
             }
         }

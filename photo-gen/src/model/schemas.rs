@@ -285,13 +285,10 @@ impl Types {
                 )
             }
             Shape::Map(values) => {
-                let value = self.member_type(
-                    problems,
-                    schemas,
-                    values,
-                    &resolved.pointer,
-                    &|| format!("{}Value", name_hint()),
-                )?;
+                let value =
+                    self.member_type(problems, schemas, values, &resolved.pointer, &|| {
+                        format!("{}Value", name_hint())
+                    })?;
                 Some(TypeRef::Map(Box::new(value)))
             }
             Shape::Binary => {
