@@ -5,7 +5,7 @@
 //! downloads, a plain-text `$count` and Graph's error body.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -22,9 +22,44 @@ use photo_tests::graph_group_photo::models::{
     MicrosoftGraphProfilePhoto, MicrosoftGraphProfilePhotoCollectionResponse,
 };
 use photo_tests::graph_group_photo::server::{self as generated, PartialApi, router};
+use photo_tests::graph_parameters::server as generated_parameters;
 use serde_json::json;
 
 const SECRET: &str = "graph slice test secret, not for production";
+
+/// Serves `router` on a loopback port; returns a generated-client transport for it and a
+/// sender that stops the server.
+async fn serve(
+    router: axum::Router,
+) -> (
+    Client,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let origin = format!("http://{}", listener.local_addr().expect("an address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rt::serve(listener, router, async {
+        let _ = stopped.await;
+    }));
+    let token = tokens::mint(
+        &TokenSpec::delegated("reader", ["Group.Read.All"]),
+        SECRET.as_bytes(),
+    )
+    .expect("a token");
+    let http = Client::builder()
+        .base_url(origin)
+        .static_token(token)
+        .build()
+        .expect("the client builds");
+    (http, stop, server)
+}
+
+fn config() -> rt::ServerConfig {
+    rt::ServerConfig::new(JwtAuthorizer::hs256(SECRET))
+}
 
 fn photo(id: &str, size: Option<i32>) -> MicrosoftGraphProfilePhoto {
     MicrosoftGraphProfilePhoto {
@@ -134,29 +169,7 @@ impl PartialApi for GroupPhotos {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_client_and_server_of_the_graph_slice_talk() {
     let run = async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let origin = format!("http://{}", listener.local_addr().expect("an address"));
-        let config = rt::ServerConfig::new(JwtAuthorizer::hs256(SECRET));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(rt::serve(
-            listener,
-            router(Arc::new(GroupPhotos), config),
-            async {
-                let _ = stopped.await;
-            },
-        ));
-        let token = tokens::mint(
-            &TokenSpec::delegated("reader", ["Group.Read.All"]),
-            SECRET.as_bytes(),
-        )
-        .expect("a token");
-        let http = Client::builder()
-            .base_url(origin)
-            .static_token(token)
-            .build()
-            .expect("the client builds");
+        let (http, stop, server) = serve(router(Arc::new(GroupPhotos), config())).await;
         let graph = ApiClient::new(http);
         let group = graph.groups().by_id("g1");
 
@@ -234,6 +247,75 @@ async fn the_generated_client_and_server_of_the_graph_slice_talk() {
             Some("ImageNotFound")
         );
 
+        let _ = stop.send(());
+        server
+            .await
+            .expect("the server task")
+            .expect("the server stops cleanly");
+    };
+    tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the test finishes within a minute");
+}
+
+/// What the parameters fixture's server was given.
+#[derive(Default)]
+struct SeenParameters(Mutex<Option<generated_parameters::UserContactFolderGetChildFolderRequest>>);
+
+impl generated_parameters::PartialApi for SeenParameters {
+    async fn user_contact_folder_get_child_folder(
+        &self,
+        _context: RequestContext,
+        request: generated_parameters::UserContactFolderGetChildFolderRequest,
+    ) -> generated_parameters::UserContactFolderGetChildFolderResponse {
+        if let Ok(mut seen) = self.0.lock() {
+            *seen = Some(request);
+        }
+        generated_parameters::UserContactFolderGetChildFolderResponse::NoContent
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_as_graph_spells_them_arrive_typed() {
+    let run = async {
+        let seen = Arc::new(SeenParameters::default());
+        let (http, stop, server) =
+            serve(generated_parameters::router(seen.clone(), config())).await;
+        let graph = photo_tests::graph_parameters::client::ApiClient::new(http);
+        let answer = graph
+            .users()
+            .by_id("adele")
+            .contact_folders()
+            .by_id("f1")
+            .child_folders()
+            .by_id1("f2")
+            .get()
+            .ratio(0.25)
+            .ids([1.0, 2.5])
+            .if_match("W/\"1\"")
+            .await
+            .expect("the call");
+        assert!(matches!(
+            answer,
+            photo_tests::graph_parameters::client::UserContactFolderGetChildFolderResponse::NoContent
+        ));
+        let request = seen
+            .0
+            .lock()
+            .expect("the lock")
+            .take()
+            .expect("the server saw the request");
+        assert_eq!(
+            (
+                request.user_id.as_str(),
+                request.contact_folder_id.as_str(),
+                request.contact_folder_id1.as_str()
+            ),
+            ("adele", "f1", "f2")
+        );
+        assert_eq!(request.ratio, Some(0.25));
+        assert_eq!(request.ids, Some(vec![1.0, 2.5]));
+        assert_eq!(request.if_match.as_deref(), Some("W/\"1\""));
         let _ = stop.send(());
         server
             .await

@@ -701,7 +701,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
         };
         // A parameter travels as text: what has no scalar type is passed as the text itself.
         let ty = match ty {
-            TypeRef::Any | TypeRef::Map(_) => {
+            ty if !self.is_param_type(&ty) => {
                 self.problems.retract_warnings(warnings_before);
                 self.problems.warning(
                     &resolved.pointer.key("schema"),
@@ -738,6 +738,29 @@ impl<'d, 'p> Lowering<'d, 'p> {
             ParamLowering::Param(param)
         } else {
             ParamLowering::Invalid(param)
+        }
+    }
+
+    /// Whether a type can travel as a parameter's text: a scalar, a string key or enum, or a
+    /// list of those.
+    fn is_param_type(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Any | TypeRef::Map(_) => false,
+            TypeRef::Array(item) => {
+                !matches!(**item, TypeRef::Array(_)) && self.is_param_type(item)
+            }
+            TypeRef::Named(name) => self
+                .types
+                .named
+                .iter()
+                .rev()
+                .find(|ty| &ty.rust_name == name)
+                .is_none_or(|ty| !matches!(ty.kind, TypeKind::Object { .. })),
+            TypeRef::String
+            | TypeRef::Int32
+            | TypeRef::Int64
+            | TypeRef::Number
+            | TypeRef::Boolean => true,
         }
     }
 
