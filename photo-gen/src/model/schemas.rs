@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::pointer::Pointer;
 use super::problems::{Hint, Problems};
-use super::refs::resolve;
+use super::refs::{Resolved, resolve};
 use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
 use crate::names;
 use crate::spec::{AdditionalProperties, RefOr, Schema, SchemaType, UniqueMap};
@@ -25,6 +25,9 @@ pub struct Types {
     /// (schema node, name asked for) → the Rust name given, so meeting the same node again (an
     /// inline enum in a shared parameter, say) gives the same type.
     by_node: FxHashMap<(usize, String), String>,
+    /// The components being written out where they are used (their nodes' addresses),
+    /// innermost last, to catch one that contains itself.
+    expanding: Vec<usize>,
 }
 
 /// Where a named type was defined.
@@ -247,11 +250,37 @@ impl Types {
         name_hint: Hint,
     ) -> Option<TypeRef> {
         let resolved = resolve(problems, schemas, "schemas", node, pointer)?;
-        if let Some(component) = resolved.component
-            && let Some(rust_name) = self.by_component.get(component)
-        {
+        let Some(component) = resolved.component else {
+            return self.schema_type(problems, schemas, &resolved, name_hint);
+        };
+        if let Some(rust_name) = self.by_component.get(component) {
             return Some(TypeRef::Named(rust_name.clone()));
         }
+        // A component that is not a type of its own (a list, a map, an alias) is written out
+        // where it is used: one that contains itself that way has no end.
+        let node = node_address(resolved.item);
+        if self.expanding.contains(&node) {
+            problems.error(
+                &resolved.pointer,
+                format!("schema `{component}` contains itself without an object in between"),
+                Some("make the recursive schema an object, or break the cycle".into()),
+            );
+            return None;
+        }
+        self.expanding.push(node);
+        let ty = self.schema_type(problems, schemas, &resolved, name_hint);
+        self.expanding.pop();
+        ty
+    }
+
+    /// The type of a resolved schema node.
+    fn schema_type(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        resolved: &Resolved<'_, '_, Schema>,
+        name_hint: Hint,
+    ) -> Option<TypeRef> {
         let schema = resolved.item;
         match self.shape(problems, schema, &resolved.pointer)? {
             Shape::Plain(TypeRef::Array(_)) => {
