@@ -1,8 +1,9 @@
 //! Lowering the parsed spec into the [`Api`] model, reporting every problem found on the way.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::pointer::{Pointer, ROOT};
 use super::problems::{Hint, Problems};
@@ -201,7 +202,7 @@ struct Lowering<'d, 'p> {
     types: Types,
     schemes: &'p [SecurityScheme],
     /// operationId → where first defined.
-    first_ids: FxHashMap<&'d str, IdSite<'d>>,
+    first_ids: FxHashMap<Cow<'d, str>, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
     first_fns: FxHashMap<String, IdSite<'d>>,
     /// Lowered `components.parameters` entries, by the component name's address.
@@ -210,6 +211,9 @@ struct Lowering<'d, 'p> {
     shared_responses: FxHashMap<(usize, Status), Response>,
     /// The name asked for a binary body's type → the name it was given.
     binary_bodies: FxHashMap<String, String>,
+    /// The operationIds the spec gives and their Rust names, once an operation without one
+    /// needs a name that none of them has.
+    given_ids: Option<FxHashSet<String>>,
 }
 
 /// What a parameter lowers to.
@@ -260,6 +264,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             shared_params: FxHashMap::default(),
             shared_responses: FxHashMap::default(),
             binary_bodies: FxHashMap::default(),
+            given_ids: None,
         }
     }
 
@@ -355,10 +360,11 @@ impl<'d, 'p> Lowering<'d, 'p> {
     ) -> Option<Operation> {
         let path = site.path;
         let pointer = site.pointer();
-        let Some(id) = op.operation_id.as_deref() else {
-            self.problems.error(&pointer, format!("`{} {path}` has no operationId", method.upper()), Some("every operation needs a unique `operationId`; it names the generated functions".into()));
-            return None;
+        let id_key: Cow<'d, str> = match op.operation_id.as_deref() {
+            Some(id) => Cow::Borrowed(id),
+            None => Cow::Owned(self.operation_id_from(method, path)),
         };
+        let id: &str = &id_key;
         let id_pointer = pointer.key("operationId");
         let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
             self.problems.error_value(
@@ -381,7 +387,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             );
             return None;
         }
-        self.first_ids.insert(id, here);
+        self.first_ids.insert(id_key.clone(), here);
         if let Some(first) = self.first_fns.get(&fn_name) {
             let first = first.describe(&self.problems);
             self.problems.error_value(
@@ -442,6 +448,36 @@ impl<'d, 'p> Lowering<'d, 'p> {
             security_by_version,
             unsupported_schemes: unsupported,
         })
+    }
+
+    /// The name of an operation the spec gives no `operationId`: its method and path as one
+    /// word (`GET /users/{user-id}/photo` → `getUsersUserIdPhoto`), numbered if already taken.
+    fn operation_id_from(&mut self, method: Method, path: &str) -> String {
+        let doc = self.doc;
+        // The spec's own ids come first, those of later operations too.
+        let given = self.given_ids.get_or_insert_with(|| {
+            doc.paths
+                .values()
+                .flat_map(|item| item.operations())
+                .filter_map(|(_, op)| op.operation_id.as_deref())
+                .flat_map(|id| [Some(id.to_owned()), names::snake(id)])
+                .flatten()
+                .collect()
+        });
+        let base = format!(
+            "{}{}",
+            method.lower(),
+            names::camel(path, "P").unwrap_or_default()
+        );
+        let id = names::unique(&base, |id| {
+            let name = names::snake(id).unwrap_or_default();
+            given.contains(id)
+                || given.contains(&name)
+                || self.first_ids.contains_key(id)
+                || self.first_fns.contains_key(&name)
+        });
+        given.insert(id.clone());
+        id
     }
 
     /// The prefix of an operation's types (`<prefix>Call`, `…Response`, `…Request`): the
