@@ -138,6 +138,15 @@ pub fn camel(name: &str, prefix: &str) -> Option<String> {
 /// else its symbols spelled out (`*` → `Asterisk`, `-` → `Minus`, `` → `Empty`), so every
 /// value a spec lists gets a readable name.
 pub fn variant(value: &str, prefix: &str) -> String {
+    // A sign is part of the value (`-INF` is not `INF`).
+    for (sign, word) in [('-', "Minus"), ('+', "Plus")] {
+        let rest = value
+            .strip_prefix(sign)
+            .map(|rest| words(rest).to_upper_camel_case());
+        if let Some(name) = rest.filter(|name| !name.is_empty()) {
+            return format!("{word}{name}");
+        }
+    }
     if let Some(name) = camel(value, prefix) {
         return name;
     }
@@ -281,6 +290,10 @@ mod tests {
         assert_eq!(variant("+*", "V"), "PlusAsterisk");
         assert_eq!(variant("\u{2713}", "V"), "U2713");
         assert_eq!(variant("48x48", "S"), "S48x48");
+        assert_eq!(variant("-INF", "V"), "MinusInf");
+        assert_eq!(variant("+1", "V"), "Plus1");
+        assert_eq!(variant("+Value", "V"), "PlusValue");
+        assert_eq!(variant("-self", "V"), "MinusSelf");
     }
 
     #[test]

@@ -219,13 +219,13 @@ mod graph_group_photo {
 }
 
 mod loose_types {
-    use photo_tests::loose_types::models::Measure;
+    use photo_tests::loose_types::models::{Measure, MeasureValue};
 
     #[test]
     fn loosely_typed_members_keep_any_json_value() {
         let text = r#"{"value":"12.5","note":[1,{"a":null}],"extra":{"k":"v"}}"#;
         let measure: Measure = serde_json::from_str(text).expect("parses");
-        assert_eq!(measure.value, Some(serde_json::json!("12.5")));
+        assert_eq!(measure.value, Some(MeasureValue::String("12.5".into())));
         let again: serde_json::Value = serde_json::to_value(&measure).expect("serializes");
         assert_eq!(
             again,
@@ -261,5 +261,48 @@ mod name_collisions {
         assert_eq!(AddPetCall::new("x").expect("key").as_str(), "x");
         // The path nodes are there under their new names.
         let _: Option<(Pets2, Pet2, AddPetOpCall, UploadPetPhotoRequest)> = None;
+    }
+}
+
+mod unions {
+    use photo_tests::unions::models::{
+        Album, Item, ItemContent, ItemTagsItem, Photo, ReferenceNumeric, Weight,
+    };
+
+    #[test]
+    fn a_value_is_the_narrowest_variant_it_fits() {
+        let parse = |text: &str| serde_json::from_str::<Weight>(text).expect("a weight");
+        assert_eq!(parse("1.5"), Weight::Number(1.5));
+        assert_eq!(
+            parse(r#""NaN""#),
+            Weight::ReferenceNumeric(ReferenceNumeric::NaN)
+        );
+        assert_eq!(
+            parse(r#""-INF""#),
+            Weight::ReferenceNumeric(ReferenceNumeric::MinusInf)
+        );
+        assert_eq!(parse(r#""heavy""#), Weight::String("heavy".into()));
+        let tags: Vec<ItemTagsItem> = serde_json::from_str(r#"["a",2]"#).expect("tags");
+        assert_eq!(
+            tags,
+            [ItemTagsItem::String("a".into()), ItemTagsItem::Int32(2)]
+        );
+    }
+
+    #[test]
+    fn unions_of_objects_and_null_round_trip() {
+        let text = r#"{"weight":"INF","content":{"photos":[{"width":48}]},"tags":[1,"x"]}"#;
+        let item: Item = serde_json::from_str(text).expect("an item");
+        assert_eq!(
+            item.content,
+            Some(ItemContent::Album(Album {
+                photos: vec![Photo { width: 48 }]
+            }))
+        );
+        assert_eq!(serde_json::to_string(&item).expect("serializes"), text);
+        let photo: Item = serde_json::from_str(r#"{"content":{"width":96}}"#).expect("an item");
+        assert_eq!(photo.content, Some(ItemContent::Photo(Photo { width: 96 })));
+        let none: Item = serde_json::from_str(r#"{"content":null}"#).expect("an item");
+        assert_eq!(none.content, None);
     }
 }

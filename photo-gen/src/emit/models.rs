@@ -221,6 +221,22 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
     };
     match &ty.kind {
         TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
+        TypeKind::Union { variants } => {
+            let variants = variants.iter().map(|variant| {
+                let variant_name = ident(&variant.rust_name);
+                let held = rust_type(&variant.ty);
+                quote!(#variant_name(#held))
+            });
+            quote! {
+                #doc
+                ///
+                /// A value is read as the first variant it fits, the narrowest first (named types,
+                /// then integers, numbers, booleans, lists and maps, strings).
+                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants,)* }
+            }
+        }
         TypeKind::StringEnum { values } => {
             let body = string_enum(&name, spec_name, values, rt);
             quote! {

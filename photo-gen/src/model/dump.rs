@@ -134,6 +134,19 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                     values.join(", ")
                 )?;
             }
+            TypeKind::Union { variants } => {
+                let variants: Vec<String> = variants
+                    .iter()
+                    .map(|v| format!("{}({})", v.rust_name, type_ref(&v.ty)))
+                    .collect();
+                writeln!(
+                    out,
+                    "type {} = union {}: {}",
+                    ty.rust_name,
+                    ty.spec_name,
+                    variants.join(" | ")
+                )?;
+            }
         }
     }
     for op in &api.operations {

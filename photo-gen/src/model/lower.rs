@@ -791,7 +791,9 @@ impl<'d, 'p> Lowering<'d, 'p> {
                 .iter()
                 .rev()
                 .find(|ty| &ty.rust_name == name)
-                .is_none_or(|ty| !matches!(ty.kind, TypeKind::Object { .. })),
+                .is_none_or(|ty| {
+                    !matches!(ty.kind, TypeKind::Object { .. } | TypeKind::Union { .. })
+                }),
             TypeRef::String
             | TypeRef::Int32
             | TypeRef::Int64

@@ -99,6 +99,15 @@ pub enum TypeKind {
     },
     /// A closed set of strings.
     StringEnum { values: Vec<EnumValue> },
+    /// One of several types (`anyOf`/`oneOf`), told apart by trying each in order.
+    Union { variants: Vec<UnionVariant> },
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

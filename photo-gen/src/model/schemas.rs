@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use super::pointer::Pointer;
 use super::problems::{Hint, Problems};
 use super::refs::{Resolved, resolve};
-use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
+use super::{EnumValue, Field, NamedType, TypeKind, TypeRef, UnionVariant};
 use crate::names;
 use crate::spec::{AdditionalProperties, RefOr, Schema, SchemaType, UniqueMap};
 
@@ -51,6 +51,8 @@ enum Shape<'a> {
     /// an `anyOf`/`oneOf` once its null alternatives are set aside (Graph's nullable reference).
     Alias(&'a RefOr<Schema>, &'static str, usize),
     StringEnum(&'a Schema),
+    /// An `anyOf`/`oneOf` (the keyword) of several types besides `null`.
+    Union(&'a Schema, &'static str),
     Binary,
     Plain(TypeRef),
 }
@@ -140,7 +142,12 @@ impl Types {
                 // A named string is an identity of its own (an id, a key): it gets a newtype.
                 if matches!(
                     self.shape(problems, schema, &pointer),
-                    Some(Shape::Object(_) | Shape::StringEnum(_) | Shape::Plain(TypeRef::String))
+                    Some(
+                        Shape::Object(_)
+                            | Shape::StringEnum(_)
+                            | Shape::Union(..)
+                            | Shape::Plain(TypeRef::String)
+                    )
                 ) {
                     self.named_type(problems, schemas, name, schema, &pointer);
                 }
@@ -177,17 +184,8 @@ impl Types {
                 .filter(|(_, node)| !is_null_alternative(node));
             return Some(match (real.next(), real.next()) {
                 (Some((at, only)), None) => Shape::Alias(only, alternatives.0, at),
-                _ => {
-                    problems.warning(
-                        &pointer.key(alternatives.0),
-                        format!(
-                            "`{}` of several types is read as any JSON value (`serde_json::Value`)",
-                            alternatives.0
-                        ),
-                        None,
-                    );
-                    Shape::Plain(TypeRef::Any)
-                }
+                (Some(_), Some(_)) => Shape::Union(schema, alternatives.0),
+                (None, _) => Shape::Plain(TypeRef::Any),
             });
         }
         let kind = primary_type(schema).or(if schema.properties.is_empty() {
@@ -328,7 +326,7 @@ impl Types {
                 );
                 None
             }
-            Shape::Object(_) | Shape::StringEnum(_) => {
+            Shape::Object(_) | Shape::StringEnum(_) | Shape::Union(..) => {
                 let name = resolved.component.map_or_else(name_hint, str::to_owned);
                 self.named_type(problems, schemas, &name, schema, &resolved.pointer)
                     .map(TypeRef::Named)
@@ -430,6 +428,10 @@ impl Types {
             }
             Shape::StringEnum(schema) => TypeKind::StringEnum {
                 values: enum_values(problems, &rust_name, schema, pointer),
+            },
+            Shape::Union(schema, keyword) => TypeKind::Union {
+                variants: self
+                    .union_variants(problems, schemas, &rust_name, schema, pointer, keyword),
             },
             Shape::Plain(TypeRef::String) => TypeKind::StringKey {
                 min_length: schema.min_length,
@@ -591,6 +593,57 @@ impl Types {
         })
     }
 
+    /// The variants of a union named `owner`: each alternative but `null`, named after its
+    /// type (`String`, `Photo`, `PhotoList`), narrowest first.
+    fn union_variants(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        schema: &Schema,
+        pointer: &Pointer,
+        keyword: &'static str,
+    ) -> Vec<UnionVariant> {
+        let alternatives = if keyword == "anyOf" {
+            &schema.any_of
+        } else {
+            &schema.one_of
+        };
+        let keyword_pointer = pointer.key(keyword);
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (position, node) in alternatives.iter().enumerate() {
+            if is_null_alternative(node) {
+                continue;
+            }
+            let hint = || format!("{owner}{}", position + 1);
+            let Some(ty) = self.type_ref(
+                problems,
+                schemas,
+                node,
+                keyword_pointer.index(position),
+                &hint,
+            ) else {
+                continue;
+            };
+            let rust_name = names::unique(&variant_name(&ty), |name| {
+                variants.iter().any(|variant| variant.rust_name == name)
+            });
+            variants.push(UnionVariant { rust_name, ty });
+        }
+        // A value is read as the first variant it fits: the narrowest go first, so `"NaN"`
+        // is the enum's value before it is any string, and `1` an integer before a number.
+        variants.sort_by_key(|variant| match variant.ty {
+            TypeRef::Named(_) => 0,
+            TypeRef::Int32 | TypeRef::Int64 => 1,
+            TypeRef::Number => 2,
+            TypeRef::Boolean => 3,
+            TypeRef::Array(_) | TypeRef::Map(_) => 4,
+            TypeRef::String => 5,
+            TypeRef::Any => 6,
+        });
+        variants
+    }
+
     /// The schemas an `allOf` object is made of, in order: each member (its own `allOf`
     /// members first), then the object itself.
     fn all_of_parts<'s>(
@@ -643,11 +696,19 @@ impl Types {
                 let Some(ty) = self.named.iter().find(|ty| ty.rust_name == current) else {
                     continue;
                 };
-                let TypeKind::Object { fields } = &ty.kind else {
-                    continue;
+                let held: Vec<(&str, &TypeRef)> = match &ty.kind {
+                    TypeKind::Object { fields } => fields
+                        .iter()
+                        .map(|field| (field.json_name.as_str(), &field.ty))
+                        .collect(),
+                    TypeKind::Union { variants } => variants
+                        .iter()
+                        .map(|variant| (variant.rust_name.as_str(), &variant.ty))
+                        .collect(),
+                    _ => continue,
                 };
-                for field in fields {
-                    if let TypeRef::Named(next) = &field.ty {
+                for (held_as, held_ty) in held {
+                    if let TypeRef::Named(next) = held_ty {
                         if next == &start.rust_name {
                             let pointer = self
                                 .defined_at
@@ -657,7 +718,7 @@ impl Types {
                                 &Pointer::Rendered(pointer),
                                 format!(
                                     "schema `{}` contains itself through `{}`",
-                                    start.spec_name, field.json_name
+                                    start.spec_name, held_as
                                 ),
                                 Some(
                                     "make the recursive property an array, or break the cycle"
@@ -674,6 +735,21 @@ impl Types {
                 }
             }
         }
+    }
+}
+
+/// A union variant's name, from the type it holds.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".into(),
+        TypeRef::Int32 => "Int32".into(),
+        TypeRef::Int64 => "Int64".into(),
+        TypeRef::Number => "Number".into(),
+        TypeRef::Boolean => "Boolean".into(),
+        TypeRef::Any => "Value".into(),
+        TypeRef::Array(item) => format!("{}List", variant_name(item)),
+        TypeRef::Map(value) => format!("{}Map", variant_name(value)),
+        TypeRef::Named(name) => name.clone(),
     }
 }
 
