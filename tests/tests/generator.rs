@@ -306,3 +306,45 @@ fn schemas_that_contain_themselves_are_reported_not_followed_forever() {
         format!("{}\n", lines.join("\n"))
     );
 }
+
+/// A subset of the photo spec: only the matching operations, and only the types they reach.
+#[test]
+fn a_subset_keeps_the_matching_operations_and_what_they_reach() {
+    let subset = photo_gen::subset::Subset {
+        paths: vec!["/me/photo/**".into()],
+        operation_ids: vec!["getGroupPhoto".into()],
+    };
+    let generated = photo_gen::generate_subset(
+        &source("spec/photo.openapi.yaml"),
+        &Options::default(),
+        &subset,
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let mut paths: Vec<&str> = generated
+        .api
+        .operations
+        .iter()
+        .map(|op| op.path.as_str())
+        .collect();
+    paths.dedup();
+    assert!(
+        paths
+            .iter()
+            .all(|path| path.starts_with("/me/photo") || path.starts_with("/groups/")),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"/me/photo/$value"), "{paths:?}");
+    let full = photo_gen::lower(&source("spec/photo.openapi.yaml")).expect("valid");
+    assert!(generated.api.operations.len() < full.operations.len());
+    let types: Vec<&str> = generated
+        .api
+        .types
+        .iter()
+        .map(|ty| ty.rust_name.as_str())
+        .collect();
+    assert!(types.contains(&"ProfilePhoto"), "{types:?}");
+    assert!(
+        !types.contains(&"UserKey"),
+        "no kept operation takes a user: {types:?}"
+    );
+}
