@@ -195,10 +195,10 @@ fn an_undeclared_path_parameter_is_reported() {
 }
 
 #[test]
-fn an_unknown_media_type_is_reported() {
+fn a_malformed_media_type_is_reported() {
     assert_eq!(
         diagnostics_for("unknown_media_type").short(),
-        "tests/error-fixtures/unknown_media_type.yaml:23:11: error: unsupported media type `text/csv`\n"
+        "tests/error-fixtures/unknown_media_type.yaml:23:11: error: `csv` is not a media type\n"
     );
 }
 
@@ -250,7 +250,9 @@ fn loosely_typed_constructs_are_warned_about_all_in_one_run() {
         format!(
             "{relative}:27:9: warning: a schema without a `type` is read as any JSON value (`serde_json::Value`)\n\
              {relative}:39:11: warning: parameter `filter` has no scalar type and is passed as its text (`String`)\n\
-             {relative}:46:11: warning: parameter `where` has no scalar type and is passed as its text (`String`)\n"
+             {relative}:46:11: warning: parameter `where` has no scalar type and is passed as its text (`String`)\n\
+             {relative}:62:11: warning: `text/csv` content is carried as raw bytes; its schema is not used\n\
+             {relative}:70:13: warning: `application/xml` content is left out: the JSON form is generated\n"
         )
     );
 }

@@ -809,6 +809,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
         type_hint: Hint,
     ) -> Option<Option<BodyContent>> {
         let mut binary = Vec::new();
+        let mut other: Vec<&str> = Vec::new();
         let mut json: Option<BodyContent> = None;
         let mut ok = true;
         let content_pointer = pointer.key("content");
@@ -873,20 +874,23 @@ impl<'d, 'p> Lowering<'d, 'p> {
                     continue;
                 }
                 binary.push(media_type.clone());
-            } else if top == "text" && essence == "plain" {
-                // Graph's `$count` answers `text/plain`: the text travels as bytes, untyped.
-                self.problems.warning(
-                    &at,
-                    format!(
-                        "`{media_type}` content is carried as raw bytes; its schema is not used"
-                    ),
-                    None,
-                );
-                binary.push(media_type.clone());
             } else {
-                self.problems.error(&at, format!("unsupported media type `{media_type}`"), Some("supported: application/json (and +json), image/*, audio/*, video/*, application/octet-stream, text/plain (as bytes)".into()));
-                ok = false;
+                // XML, forms, text (Graph's `$count` answers `text/plain`): not typed.
+                other.push(media_type.as_str());
             }
+        }
+        // Beside JSON, another form of the same content is left out; alone, it travels as bytes.
+        for media_type in &other {
+            let message = if json.is_some() {
+                format!("`{media_type}` content is left out: the JSON form is generated")
+            } else {
+                format!("`{media_type}` content is carried as raw bytes; its schema is not used")
+            };
+            self.problems
+                .warning(&content_pointer.key(media_type), message, None);
+        }
+        if json.is_none() {
+            binary.extend(other.iter().map(|media_type| (*media_type).to_owned()));
         }
         if !ok {
             return None;
