@@ -4,7 +4,8 @@
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
-//! `file:line:col: message`.
+//! `file:line:col: message`, and so is, as a warning, whatever generation could only type
+//! loosely. [`subset`] cuts a few operations out of a large description.
 
 #![forbid(unsafe_code)]
 

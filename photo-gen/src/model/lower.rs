@@ -24,7 +24,7 @@ pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> 
     lower_with_warnings(doc, index, diagnostics, None)
 }
 
-/// [`lower`], recording in `warnings` what could only be typed loosely (as
+/// [`lower()`], recording in `warnings` what could only be typed loosely (as
 /// `serde_json::Value`).
 pub fn lower_with_warnings(
     doc: &Document,
