@@ -61,6 +61,16 @@ fn config() -> rt::ServerConfig {
     rt::ServerConfig::new(JwtAuthorizer::hs256(SECRET))
 }
 
+/// Query values as the server read them, comma-separated as on the wire.
+fn joined<T: std::fmt::Display>(values: &Option<Vec<T>>) -> String {
+    values
+        .iter()
+        .flatten()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn photo(id: &str, size: Option<i32>) -> MicrosoftGraphProfilePhoto {
     MicrosoftGraphProfilePhoto {
         id: Some(id.into()),
@@ -84,21 +94,11 @@ impl PartialApi for GroupPhotos {
         }
         let mut body = photo("default", None);
         // The typed query values, as the server read them, go back as unknown members.
-        let select: Vec<&str> = request
-            .select
-            .iter()
-            .flatten()
-            .map(|v| v.as_str())
-            .collect();
-        let expand: Vec<&str> = request
-            .expand
-            .iter()
-            .flatten()
-            .map(|v| v.as_str())
-            .collect();
+        let select = joined(&request.select);
+        let expand = joined(&request.expand);
         body.additional_properties = BTreeMap::from([
-            ("select".to_owned(), json!(select.join(","))),
-            ("expand".to_owned(), json!(expand.join(","))),
+            ("select".to_owned(), json!(select)),
+            ("expand".to_owned(), json!(expand)),
         ]);
         generated::GroupsGetPhotoResponse::Success { status: 200, body }
     }
@@ -108,18 +108,13 @@ impl PartialApi for GroupPhotos {
         _context: RequestContext,
         request: generated::GroupsListPhotosRequest,
     ) -> generated::GroupsListPhotosResponse {
-        let orderby: Vec<&str> = request
-            .orderby
-            .iter()
-            .flatten()
-            .map(|v| v.as_str())
-            .collect();
+        let orderby = joined(&request.orderby);
         let body = MicrosoftGraphProfilePhotoCollectionResponse {
             value: Some(vec![photo("48X48", Some(48)), photo("96X96", Some(96))]),
             odata_next_link: Some(format!("next?$skip={}", request.top.unwrap_or(0))),
             additional_properties: BTreeMap::from([
                 ("@odata.count".to_owned(), json!(2)),
-                ("orderby".to_owned(), json!(orderby.join(","))),
+                ("orderby".to_owned(), json!(orderby)),
             ]),
         };
         generated::GroupsListPhotosResponse::Success { status: 200, body }
