@@ -4,7 +4,8 @@
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
-//! `file:line:col: message`.
+//! `file:line:col: message`, and so is, as a warning, whatever generation could only type
+//! loosely. [`subset`] cuts a few operations out of a large description.
 
 #![forbid(unsafe_code)]
 
@@ -14,13 +15,14 @@ pub mod locate;
 pub mod model;
 pub mod names;
 pub mod spec;
+pub mod subset;
 pub mod write;
 
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-pub use diagnostics::{Diagnostic, Diagnostics, Location};
+pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 pub use emit::Options;
 
 /// A spec to generate from: its display name (used in diagnostics) and its text.
@@ -59,23 +61,42 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
+    /// What the spec describes that the code only types loosely, located.
+    pub warnings: Diagnostics,
 }
 
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
+    lower_with_warnings(source).map(|(api, _)| api)
+}
+
+/// [`lower`], with the warnings about what the model types loosely.
+pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
+    lower_subset(source, &subset::Subset::default())
+}
+
+/// [`lower_with_warnings`] of the operations `subset` keeps and the components they reach.
+pub fn lower_subset(
+    source: &SpecSource,
+    subset: &subset::Subset,
+) -> Result<(model::Api, Diagnostics), Diagnostics> {
+    let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
-    let document = match spec::parse(&source.text) {
+    let mut document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
             report_parse_error(&error, &locator, &mut diagnostics);
             return Err(diagnostics);
         }
     };
-    let api = model::lower(&document, &locator, &mut diagnostics);
+    subset.apply(&mut document);
+    let api =
+        model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
     diagnostics.sort();
+    warnings.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
+        Some(api) if diagnostics.is_empty() => Ok((api, warnings)),
         _ => Err(diagnostics),
     }
 }
@@ -135,6 +156,15 @@ fn report_parse_error(
 /// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
 /// the same input gives the same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
+    generate_subset(source, options, &subset::Subset::default())
+}
+
+/// [`generate`] for the operations `subset` keeps and the components they reach.
+pub fn generate_subset(
+    source: &SpecSource,
+    options: &Options,
+    subset: &subset::Subset,
+) -> Result<Generated, Diagnostics> {
     let runtime = options.runtime().map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(
@@ -147,7 +177,11 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         );
         diagnostics
     })?;
-    let api = lower(source)?;
+    let (api, warnings) = lower_subset(source, subset)?;
     let files = emit::emit(&api, source, options, &runtime);
-    Ok(Generated { api, files })
+    Ok(Generated {
+        api,
+        files,
+        warnings,
+    })
 }

@@ -94,6 +94,20 @@ pub struct PathItem {
 }
 
 impl PathItem {
+    /// The slot of every method, in [`METHODS`] order, to remove operations from.
+    pub fn operation_slots(&mut self) -> [&mut Option<Box<Operation>>; 8] {
+        [
+            &mut self.get,
+            &mut self.put,
+            &mut self.post,
+            &mut self.delete,
+            &mut self.options,
+            &mut self.head,
+            &mut self.patch,
+            &mut self.trace,
+        ]
+    }
+
     /// The operations present, as `(method, operation)`, in [`METHODS`] order.
     pub fn operations(&self) -> Vec<(&'static str, &Operation)> {
         let slots = [
@@ -229,6 +243,23 @@ pub struct Schema {
     pub min_length: Option<u64>,
     #[serde(default)]
     pub max_length: Option<u64>,
+    /// Schemas whose properties this one has too (Graph's entity inheritance).
+    #[serde(default)]
+    pub all_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub any_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub one_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub additional_properties: Option<AdditionalProperties>,
+}
+
+/// `additionalProperties`: whether members beyond `properties` are allowed, or their schema.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AdditionalProperties {
+    Allowed(bool),
+    Schema(Box<RefOr<Schema>>),
 }
 
 #[derive(Debug, Default, Deserialize)]
