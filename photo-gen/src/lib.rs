@@ -15,7 +15,6 @@ pub mod locate;
 pub mod model;
 pub mod names;
 pub mod spec;
-pub mod subset;
 pub mod write;
 
 use std::path::PathBuf;
@@ -72,25 +71,16 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
 
 /// [`lower`], with the warnings about what the model types loosely.
 pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
-    lower_subset(source, &subset::Subset::default())
-}
-
-/// [`lower_with_warnings`] of the operations `subset` keeps and the components they reach.
-pub fn lower_subset(
-    source: &SpecSource,
-    subset: &subset::Subset,
-) -> Result<(model::Api, Diagnostics), Diagnostics> {
     let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
-    let mut document = match spec::parse(&source.text) {
+    let document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
             report_parse_error(&error, &locator, &mut diagnostics);
             return Err(diagnostics);
         }
     };
-    subset.apply(&mut document);
     let api =
         model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
     diagnostics.sort();
@@ -156,15 +146,6 @@ fn report_parse_error(
 /// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
 /// the same input gives the same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    generate_subset(source, options, &subset::Subset::default())
-}
-
-/// [`generate`] for the operations `subset` keeps and the components they reach.
-pub fn generate_subset(
-    source: &SpecSource,
-    options: &Options,
-    subset: &subset::Subset,
-) -> Result<Generated, Diagnostics> {
     let runtime = options.runtime().map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(
@@ -177,7 +158,7 @@ pub fn generate_subset(
         );
         diagnostics
     })?;
-    let (api, warnings) = lower_subset(source, subset)?;
+    let (api, warnings) = lower_with_warnings(source)?;
     let files = emit::emit(&api, source, options, &runtime);
     Ok(Generated {
         api,

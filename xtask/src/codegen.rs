@@ -3,15 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use photo_gen::subset::Subset;
 use photo_gen::{Generated, Options, SpecSource, write};
 
 pub struct Args {
     pub check: bool,
     pub spec: PathBuf,
     pub out: PathBuf,
-    /// The operations to generate (all when empty).
-    pub subset: Subset,
 }
 
 impl Args {
@@ -21,7 +18,6 @@ impl Args {
             check: false,
             spec: root.join("spec/photo.openapi.yaml"),
             out: root.join("photo-api/src/generated"),
-            subset: Subset::default(),
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -29,15 +25,6 @@ impl Args {
                 "--check" => parsed.check = true,
                 "--spec" => parsed.spec = rest.next().ok_or("--spec needs a path")?.into(),
                 "--out" => parsed.out = rest.next().ok_or("--out needs a directory")?.into(),
-                "--include-path" => parsed
-                    .subset
-                    .paths
-                    .push(rest.next().ok_or("--include-path needs a pattern")?.clone()),
-                "--include-operation" => parsed.subset.operation_ids.push(
-                    rest.next()
-                        .ok_or("--include-operation needs an operationId")?
-                        .clone(),
-                ),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -92,7 +79,7 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
     let source = SpecSource::new(spec_name(&args.spec, &workspace_root()), text);
-    let generated = match photo_gen::generate_subset(&source, &Options::default(), &args.subset) {
+    let generated = match photo_gen::generate(&source, &Options::default()) {
         Ok(mut generated) => {
             if !generated.warnings.is_empty() {
                 generated.warnings.file = shown(&args.spec);
@@ -185,30 +172,7 @@ mod tests {
             check,
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
-            subset: Subset::default(),
         }
-    }
-
-    #[test]
-    fn subsets_are_given_by_repeatable_flags() {
-        let strings = |items: &[&str]| {
-            items
-                .iter()
-                .map(|item| (*item).to_owned())
-                .collect::<Vec<_>>()
-        };
-        let parsed = Args::parse(&strings(&[
-            "--include-path",
-            "/users/*/photo/**",
-            "--include-path",
-            "/me/photo",
-            "--include-operation",
-            "groups.GetPhoto",
-        ]))
-        .expect("parses");
-        assert_eq!(parsed.subset.paths, ["/users/*/photo/**", "/me/photo"]);
-        assert_eq!(parsed.subset.operation_ids, ["groups.GetPhoto"]);
-        assert!(Args::parse(&strings(&["--include-path"])).is_err());
     }
 
     #[test]

@@ -1,5 +1,4 @@
-//! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--include-path
-//! PATTERN]... [--include-operation ID]...`.
+//! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`.
 
 #![forbid(unsafe_code)]
 
@@ -11,7 +10,7 @@ mod peers;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--include-path PATTERN]... [--include-operation ID]...
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
        cargo xtask bench [--smoke]
        cargo xtask bench-runtime [--smoke]
        cargo xtask synthetic-spec N OUT
@@ -20,11 +19,6 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
     --check        change nothing; fail if the checked-in sources are stale
     --spec PATH    the OpenAPI description (default: spec/photo.openapi.yaml)
     --out DIR      where the generated modules go (default: photo-api/src/generated)
-    --include-path PATTERN
-                   keep only operations whose path matches (`*` one segment, `**` any number,
-                   such as '/users/*/photo/**') and the components they reach; repeatable
-    --include-operation ID
-                   keep this operation too; repeatable
   bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies,
                    then whole processes side by side with progenitor when it is installed
                    (PROGENITOR=PATH or cargo-progenitor on PATH), charted in BENCHMARKS.svg

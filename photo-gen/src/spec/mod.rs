@@ -94,20 +94,6 @@ pub struct PathItem {
 }
 
 impl PathItem {
-    /// The slot of every method, in [`METHODS`] order, to remove operations from.
-    pub fn operation_slots(&mut self) -> [&mut Option<Box<Operation>>; 8] {
-        [
-            &mut self.get,
-            &mut self.put,
-            &mut self.post,
-            &mut self.delete,
-            &mut self.options,
-            &mut self.head,
-            &mut self.patch,
-            &mut self.trace,
-        ]
-    }
-
     /// The operations present, as `(method, operation)`, in [`METHODS`] order.
     pub fn operations(&self) -> Vec<(&'static str, &Operation)> {
         let slots = [
