@@ -123,6 +123,11 @@ impl<R> Call<R> {
     pub fn request(&self) -> &ApiRequest {
         &self.request
     }
+
+    /// The client, the request, and the error that fails the call when it is sent, if any.
+    pub(super) fn into_parts(self) -> (Client, ApiRequest, Option<Error>) {
+        (self.client, self.request, self.failure)
+    }
 }
 
 impl<R: ReadResponse> Call<R> {

@@ -163,6 +163,14 @@ pub enum Refusal {
         /// The operation's `operationId`.
         operation: &'static str,
     },
+    /// A page of a list names its next page at a URL the client does not follow.
+    #[error("the next page's link {link:?} {reason}")]
+    NextLink {
+        /// The link as the service sent it.
+        link: String,
+        /// Why it is not followed.
+        reason: &'static str,
+    },
 }
 
 fn list_or_none(items: &[&str]) -> String {

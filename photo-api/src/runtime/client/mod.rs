@@ -7,6 +7,7 @@
 mod builder;
 mod call;
 mod error;
+mod pages;
 mod preflight;
 mod request;
 mod response;
@@ -24,6 +25,7 @@ pub use builder::{
 };
 pub use call::{Call, CallFuture, Node, ReadResponse};
 pub use error::{Error, GraphError, Refusal};
+pub use pages::Page;
 pub use request::ApiRequest;
 pub use response::{ApiResponse, Download};
 pub use retry::{RetryPolicy, parse_retry_after};

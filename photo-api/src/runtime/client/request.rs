@@ -18,6 +18,8 @@ pub struct ApiRequest {
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Option<RequestBody>,
+    /// The absolute URL of a list's next page, sent instead of the base URL, path and query.
+    pub(crate) next_link: Option<reqwest::Url>,
 }
 
 /// The body of a request, kept in a form that can be sent again.
@@ -73,6 +75,28 @@ impl ApiRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            next_link: None,
+        }
+    }
+
+    /// This request's operation and headers alone: what the next pages of the list it asks for
+    /// are requested with (a next link carries its own path and query).
+    pub(crate) fn next_page_template(&self) -> Self {
+        Self {
+            op: self.op,
+            path: PathBuilder::new(),
+            query: Vec::new(),
+            headers: self.headers.clone(),
+            body: None,
+            next_link: None,
+        }
+    }
+
+    /// A request for the page at `next_link`, made from a [`ApiRequest::next_page_template`].
+    pub(crate) fn next_page(&self, next_link: reqwest::Url) -> Self {
+        Self {
+            next_link: Some(next_link),
+            ..self.next_page_template()
         }
     }
 

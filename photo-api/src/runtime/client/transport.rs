@@ -169,6 +169,9 @@ impl Inner {
     /// The absolute URL: base URL, encoded path, encoded query. A call without a query to the
     /// same path as the last such call reuses its URL.
     fn url(&self, request: &ApiRequest) -> Result<Url, Error> {
+        if let Some(next_link) = &request.next_link {
+            return Ok(next_link.clone());
+        }
         let path = request.path.as_str();
         if request.query.is_empty() {
             let mut last = self.last_url.lock().unwrap_or_else(PoisonError::into_inner);
@@ -416,7 +419,7 @@ fn redirected_method(status: StatusCode, method: &Method) -> Method {
 }
 
 /// Whether two URLs share scheme, host and port: only then may the token follow.
-fn same_origin(a: &Url, b: &Url) -> bool {
+pub(super) fn same_origin(a: &Url, b: &Url) -> bool {
     a.scheme() == b.scheme()
         && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
         && a.port_or_known_default() == b.port_or_known_default()
