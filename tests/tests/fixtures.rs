@@ -306,3 +306,92 @@ mod unions {
         assert_eq!(none.content, None);
     }
 }
+
+mod tagged_unions {
+    use photo_tests::tagged_unions::models::{
+        AnyMicrosoftGraphDirectoryObject, Household, MicrosoftGraphUser, Owner, Pet,
+    };
+    use serde_json::json;
+
+    fn round_trip(value: serde_json::Value) -> (Household, serde_json::Value) {
+        let household: Household = serde_json::from_value(value).expect("parses");
+        let again = serde_json::to_value(&household).expect("serializes");
+        (household, again)
+    }
+
+    #[test]
+    fn a_discriminator_picks_the_variant_by_its_mapped_or_implicit_value() {
+        let wire = json!({"pets": [
+            {"petType": "feline", "lives": 9},
+            {"petType": "dog", "goodBoy": true},
+            {"petType": "parrot", "words": 12},
+        ]});
+        let (household, again) = round_trip(wire.clone());
+        let pets = household.pets.expect("pets");
+        assert!(matches!(&pets[0], Pet::Cat(cat) if cat.lives == 9));
+        assert!(matches!(&pets[1], Pet::Dog(dog) if dog.good_boy == Some(true)));
+        // An unknown tag is kept as it came, not refused.
+        assert!(matches!(&pets[2], Pet::Other(other) if other["words"] == 12));
+        assert_eq!(again, wire);
+    }
+
+    #[test]
+    fn graph_members_are_told_apart_by_odata_type() {
+        let wire = json!({"owner": {"@odata.type": "#microsoft.graph.group", "id": "g1", "mailNickname": "team"}});
+        let (household, again) = round_trip(wire.clone());
+        let Some(Owner::MicrosoftGraphGroup(group)) = household.owner else {
+            panic!("a group");
+        };
+        assert_eq!(group.mail_nickname.as_deref(), Some("team"));
+        assert_eq!(group.id.as_deref(), Some("g1"));
+        assert_eq!(again, wire);
+    }
+
+    #[test]
+    fn a_base_with_a_mapping_reads_each_derived_type_and_falls_back_to_the_base() {
+        let wire = json!({"members": [
+            {"@odata.type": "#microsoft.graph.user", "id": "u1", "displayName": "Adele",
+             "manager": {"@odata.type": "#microsoft.graph.user", "id": "u2", "displayName": "Nestor"}},
+            {"@odata.type": "#microsoft.graph.group", "id": "g1", "mailNickname": "team"},
+            {"@odata.type": "#microsoft.graph.device", "id": "d1", "deletedDateTime": null},
+            {"id": "o1"},
+        ]});
+        let (household, again) = round_trip(wire.clone());
+        let members = household.members.expect("members");
+        let AnyMicrosoftGraphDirectoryObject::MicrosoftGraphUser(user) = &members[0] else {
+            panic!("a user: {:?}", members[0]);
+        };
+        let user: &MicrosoftGraphUser = user;
+        assert_eq!(user.display_name.as_deref(), Some("Adele"));
+        assert!(matches!(
+            user.manager.as_ref(),
+            Some(AnyMicrosoftGraphDirectoryObject::MicrosoftGraphUser(manager))
+                if manager.display_name.as_deref() == Some("Nestor")
+        ));
+        assert!(matches!(
+            &members[1],
+            AnyMicrosoftGraphDirectoryObject::MicrosoftGraphGroup(_)
+        ));
+        // A type the description does not map, and a value without a tag, read as the base,
+        // which keeps the tag it came with.
+        let AnyMicrosoftGraphDirectoryObject::MicrosoftGraphDirectoryObject(device) = &members[2]
+        else {
+            panic!("the base: {:?}", members[2]);
+        };
+        assert_eq!(
+            device.odata_type.as_deref(),
+            Some("#microsoft.graph.device")
+        );
+        assert!(matches!(
+            &members[3],
+            AnyMicrosoftGraphDirectoryObject::MicrosoftGraphDirectoryObject(base) if base.odata_type.is_none()
+        ));
+        let mut expected = wire;
+        // `deletedDateTime: null` is an unset optional field, which is not written back.
+        expected["members"][2]
+            .as_object_mut()
+            .expect("an object")
+            .remove("deletedDateTime");
+        assert_eq!(again, expected);
+    }
+}

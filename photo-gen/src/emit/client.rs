@@ -30,7 +30,7 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
             .iter()
             .filter(|param| param.location != ParamLocation::Path)
             .collect();
-        (params, &op.body, &op.responses)
+        (params, &op.body, &op.responses, &op.pageable)
     });
     file.add(preamble(rt));
     for index in 0..tree.nodes.len() {
@@ -313,7 +313,7 @@ fn call(op: &Operation) -> TokenStream {
                 }
             }
         });
-    let setters: Vec<TokenStream> = setters.chain(body_setter).collect();
+    let setters: Vec<TokenStream> = setters.chain(body_setter).chain(items(op)).collect();
     let doc = format!(
         " A prepared `{} {}` call (`{}`).",
         op.method.upper(),
@@ -332,6 +332,55 @@ fn call(op: &Operation) -> TokenStream {
         pub type #call = Call<#response>;
         #impl_block
     }
+}
+
+/// For a paged list (`x-ms-pageable`), `items`: a stream of every item of every page, which
+/// the runtime fetches; this only says where a page's items and next link are.
+fn items(op: &Operation) -> Option<TokenStream> {
+    let paging = op.pageable.as_ref()?;
+    let response = response_name(op);
+    let variant = ident(&paging.variant);
+    let item = rust_type(&paging.item_ty);
+    let items_field = ident(&paging.items.1);
+    let items = if paging.items_optional {
+        quote!(body.#items_field.unwrap_or_default())
+    } else {
+        quote!(body.#items_field)
+    };
+    let next_link = match &paging.next_link {
+        Some((_, field)) if paging.next_link_optional => {
+            let field = ident(field);
+            quote!(body.#field)
+        }
+        Some((_, field)) => {
+            let field = ident(field);
+            quote!(Some(body.#field))
+        }
+        None => quote!(None),
+    };
+    let successes = op
+        .responses
+        .iter()
+        .filter(|response| !response.status.is_error())
+        .count();
+    // Another success answer (say, `204`) has no items and ends the list.
+    let others = (successes > 1).then(|| quote!(_ => rt::Page::default(),));
+    let doc = super::doc_lines(&format!(
+        "Every item of every page: sends this call, then follows each page's {} until a page has none. Each page is requested like the first (token, headers, retries); a next link to another host is refused. The stream ends after its first error.",
+        paging.next_link.as_ref().map_or_else(
+            || "next link".to_owned(),
+            |(json_name, _)| format!("`{json_name}`")
+        )
+    ));
+    Some(quote! {
+        #doc
+        pub fn items(self) -> impl futures_util::Stream<Item = Result<#item, rt::Error>> + Send + 'static {
+            self.0.items(|answer| match answer {
+                #response::#variant { body, .. } => rt::Page { items: #items, next_link: #next_link },
+                #others
+            })
+        }
+    })
 }
 
 /// The match pattern for a status. Codes are matched before ranges (see [`ordered`]), so a

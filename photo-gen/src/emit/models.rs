@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Options, RustFile, doc_lines, ident, number};
-use crate::model::{Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef};
+use crate::model::{
+    Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef, UnionVariant,
+};
 
 /// The Rust type for a type reference.
 pub fn rust_type(ty: &TypeRef) -> TokenStream {
@@ -221,7 +223,14 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
     };
     match &ty.kind {
         TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
-        TypeKind::Union { variants } => {
+        TypeKind::Union {
+            variants,
+            tag: Some(tag),
+        } => tagged_union(&name, &doc, tag, variants),
+        TypeKind::Union {
+            variants,
+            tag: None,
+        } => {
             let variants = variants.iter().map(|variant| {
                 let variant_name = ident(&variant.rust_name);
                 let held = rust_type(&variant.ty);
@@ -316,6 +325,49 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
                 #from_param
             }
         }
+    }
+}
+
+/// A union told apart by the property `tag`: each tagged variant under its exact value, then
+/// the fallback, which serde tries when the tag is missing or unknown so that such a value is
+/// kept rather than refused. Named types are boxed: a derived type may hold its base.
+fn tagged_union(
+    name: &syn::Ident,
+    doc: &TokenStream,
+    tag: &str,
+    variants: &[UnionVariant],
+) -> TokenStream {
+    let variants = variants.iter().map(|variant| {
+        let variant_name = ident(&variant.rust_name);
+        let held = match &variant.ty {
+            named @ TypeRef::Named(_) => {
+                let held = rust_type(named);
+                quote!(Box<#held>)
+            }
+            other => rust_type(other),
+        };
+        match &variant.tag_value {
+            Some(value) => {
+                let doc = format!(" `{tag}: {value}`");
+                quote!(#[doc = #doc] #[serde(rename = #value)] #variant_name(#held))
+            }
+            None => quote! {
+                /// A value whose tag is missing or names no other variant, kept as it came.
+                #[serde(untagged)]
+                #variant_name(#held)
+            },
+        }
+    });
+    let tag_doc = format!(
+        " Told apart by `{tag}`, which the enum writes itself: a tagged variant's own `{tag}` field, where it has one, is left empty when read and should stay empty when written."
+    );
+    quote! {
+        #doc
+        ///
+        #[doc = #tag_doc]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = #tag)]
+        pub enum #name { #(#variants,)* }
     }
 }
 

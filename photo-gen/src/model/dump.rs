@@ -134,14 +134,25 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                     values.join(", ")
                 )?;
             }
-            TypeKind::Union { variants } => {
+            TypeKind::Union { variants, tag } => {
                 let variants: Vec<String> = variants
                     .iter()
-                    .map(|v| format!("{}({})", v.rust_name, type_ref(&v.ty)))
+                    .map(|v| {
+                        let held = format!("{}({})", v.rust_name, type_ref(&v.ty));
+                        match (&v.tag_value, tag) {
+                            (Some(value), _) => format!("{held}={value}"),
+                            (None, Some(_)) => format!("{held} [fallback]"),
+                            (None, None) => held,
+                        }
+                    })
                     .collect();
+                let tagged = tag
+                    .as_ref()
+                    .map(|property| format!(" tagged by {property}"))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "type {} = union {}: {}",
+                    "type {} = union {}{tagged}: {}",
                     ty.rust_name,
                     ty.spec_name,
                     variants.join(" | ")
@@ -197,6 +208,20 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                 } else {
                     format!(" headers {}", headers.join(", "))
                 }
+            )?;
+        }
+        if let Some(paging) = &op.pageable {
+            writeln!(
+                out,
+                "  pages of {} {:?}: {}{}",
+                paging.variant,
+                paging.items.0,
+                type_ref(&paging.item_ty),
+                paging
+                    .next_link
+                    .as_ref()
+                    .map(|(json_name, _)| format!(", next link {json_name:?}"))
+                    .unwrap_or_default()
             )?;
         }
         if op.security.is_empty() {

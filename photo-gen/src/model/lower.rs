@@ -5,6 +5,7 @@ use std::cell::Cell;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::paging;
 use super::pointer::{Pointer, ROOT};
 use super::problems::{Hint, Problems};
 use super::refs::{Resolved, resolve};
@@ -429,6 +430,14 @@ impl<'d, 'p> Lowering<'d, 'p> {
             &unsupported,
             &pointer,
         );
+        let pageable = paging::pageable(
+            &mut self.problems,
+            &self.types.named,
+            op.pageable.as_ref(),
+            method,
+            responses.as_deref().unwrap_or_default(),
+            &pointer,
+        );
         Some(Operation {
             id: id.to_owned(),
             fn_name,
@@ -447,6 +456,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             security: alternatives,
             security_by_version,
             unsupported_schemes: unsupported,
+            pageable,
         })
     }
 

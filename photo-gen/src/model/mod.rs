@@ -3,6 +3,7 @@
 
 mod dump;
 mod lower;
+mod paging;
 mod pointer;
 mod problems;
 mod refs;
@@ -99,8 +100,13 @@ pub enum TypeKind {
     },
     /// A closed set of strings.
     StringEnum { values: Vec<EnumValue> },
-    /// One of several types (`anyOf`/`oneOf`), told apart by trying each in order.
-    Union { variants: Vec<UnionVariant> },
+    /// One of several types (`anyOf`/`oneOf`, or the types derived from a base with a
+    /// `discriminator`): told apart by the property `tag` names when there is one, else by
+    /// trying each in order.
+    Union {
+        variants: Vec<UnionVariant>,
+        tag: Option<String>,
+    },
 }
 
 /// One alternative of a union.
@@ -108,6 +114,9 @@ pub enum TypeKind {
 pub struct UnionVariant {
     pub rust_name: String,
     pub ty: TypeRef,
+    /// In a tagged union, the tag's value for this alternative; `None` for the fallback that
+    /// holds values whose tag is missing or unknown.
+    pub tag_value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -203,6 +212,25 @@ pub struct Operation {
     /// the order of the version variable's values.
     pub security_by_version: Vec<VersionSecurity>,
     pub unsupported_schemes: Vec<String>,
+    /// How to follow the list this operation answers with to its next pages (`x-ms-pageable`).
+    pub pageable: Option<Pageable>,
+}
+
+/// A paged list answer: the items' member and type, and the member with the next page's URL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Pageable {
+    /// The success response variant that carries a page.
+    pub variant: String,
+    /// The JSON member and Rust field with the items.
+    pub items: (String, String),
+    /// The item type.
+    pub item_ty: TypeRef,
+    /// Whether the items' field is an `Option`.
+    pub items_optional: bool,
+    /// The JSON member and Rust field with the next page's URL, when the list can continue.
+    pub next_link: Option<(String, String)>,
+    /// Whether the next link's field is an `Option`.
+    pub next_link_optional: bool,
 }
 
 /// The security alternatives of an operation on one API version, where they differ from its

@@ -1,6 +1,8 @@
 //! Schemas to types: named objects, string keys and enums from `components.schemas`, and type
 //! references for fields, parameters and bodies.
 
+mod tagged;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
@@ -25,6 +27,12 @@ pub struct Types {
     /// (schema node, name asked for) → the Rust name given, so meeting the same node again (an
     /// inline enum in a shared parameter, say) gives the same type.
     by_node: FxHashMap<(usize, String), String>,
+    /// Component name → the union of the types its `discriminator` maps to, which references
+    /// to it read (`None` once found to have none).
+    polymorphic: BTreeMap<String, Option<String>>,
+    /// The properties that tag unions (`discriminator.propertyName`): never required of an
+    /// object, because the union reads the tag itself.
+    tag_properties: BTreeSet<String>,
     /// The components being written out where they are used (their nodes' addresses),
     /// innermost last, to catch one that contains itself.
     expanding: Vec<usize>,
@@ -136,6 +144,7 @@ impl Types {
             .keys()
             .filter_map(|name| names::camel(name, "T"))
             .collect();
+        self.tag_properties = tagged::tag_properties(schemas);
         for (name, node) in schemas {
             let pointer = Pointer::Component("schemas", name);
             if let RefOr::Item(schema) = node {
@@ -251,6 +260,9 @@ impl Types {
         let Some(component) = resolved.component else {
             return self.schema_type(problems, schemas, &resolved, name_hint);
         };
+        if let Some(rust_name) = self.polymorphic(problems, schemas, component, resolved.item) {
+            return Some(TypeRef::Named(rust_name));
+        }
         if let Some(rust_name) = self.by_component.get(component) {
             return Some(TypeRef::Named(rust_name.clone()));
         }
@@ -429,10 +441,11 @@ impl Types {
             Shape::StringEnum(schema) => TypeKind::StringEnum {
                 values: enum_values(problems, &rust_name, schema, pointer),
             },
-            Shape::Union(schema, keyword) => TypeKind::Union {
-                variants: self
-                    .union_variants(problems, schemas, &rust_name, schema, pointer, keyword),
-            },
+            Shape::Union(schema, keyword) => {
+                let (variants, tag) =
+                    self.union_variants(problems, schemas, &rust_name, schema, pointer, keyword);
+                TypeKind::Union { variants, tag }
+            }
             Shape::Plain(TypeRef::String) => TypeKind::StringKey {
                 min_length: schema.min_length,
                 max_length: schema.max_length,
@@ -484,8 +497,11 @@ impl Types {
         };
         // OData leaves `@odata.type` out when a value has the type its context declares, which
         // Graph does on nearly every response, although Microsoft's descriptions require it.
+        // A union tagged by a property takes the tag for itself before the value is read.
+        let tags = self.tag_properties.clone();
         let required = |json_name: &str| {
             json_name != "@odata.type"
+                && !tags.contains(json_name)
                 && parts
                     .iter()
                     .any(|(part, _)| part.required.iter().any(|name| name == json_name))
@@ -593,8 +609,10 @@ impl Types {
         })
     }
 
-    /// The variants of a union named `owner`: each alternative but `null`, named after its
-    /// type (`String`, `Photo`, `PhotoList`), narrowest first.
+    /// The variants of a union named `owner`, and the property that tells them apart when
+    /// the description gives one. Untagged, each alternative but `null` is named after its type
+    /// (`String`, `Photo`, `PhotoList`), narrowest first; tagged, they keep the spec's order and
+    /// end with `Other`, any object whose tag is missing or unknown.
     fn union_variants(
         &mut self,
         problems: &mut Problems,
@@ -603,7 +621,7 @@ impl Types {
         schema: &Schema,
         pointer: &Pointer,
         keyword: &'static str,
-    ) -> Vec<UnionVariant> {
+    ) -> (Vec<UnionVariant>, Option<String>) {
         let alternatives = if keyword == "anyOf" {
             &schema.any_of
         } else {
@@ -611,6 +629,7 @@ impl Types {
         };
         let keyword_pointer = pointer.key(keyword);
         let mut variants: Vec<UnionVariant> = Vec::new();
+        let mut members: Vec<(&RefOr<Schema>, usize)> = Vec::new();
         for (position, node) in alternatives.iter().enumerate() {
             if is_null_alternative(node) {
                 continue;
@@ -628,7 +647,38 @@ impl Types {
             let rust_name = names::unique(&variant_name(&ty), |name| {
                 variants.iter().any(|variant| variant.rust_name == name)
             });
-            variants.push(UnionVariant { rust_name, ty });
+            variants.push(UnionVariant {
+                rust_name,
+                ty,
+                tag_value: None,
+            });
+            members.push((node, position));
+        }
+        let positions: Vec<Pointer> = members
+            .iter()
+            .map(|(_, position)| keyword_pointer.index(*position))
+            .collect();
+        let tagged: Vec<_> = members
+            .iter()
+            .zip(&positions)
+            .zip(&variants)
+            .map(|(((node, _), at), variant)| (*node, *at, variant))
+            .collect();
+        if let Some((property, values)) =
+            self.union_tag(problems, schemas, schema, pointer, &tagged)
+        {
+            for (variant, value) in variants.iter_mut().zip(values) {
+                variant.tag_value = Some(value);
+            }
+            let other = names::unique("Other", |name| {
+                variants.iter().any(|variant| variant.rust_name == name)
+            });
+            variants.push(UnionVariant {
+                rust_name: other,
+                ty: TypeRef::Map(Box::new(TypeRef::Any)),
+                tag_value: None,
+            });
+            return (variants, Some(property));
         }
         // A value is read as the first variant it fits: the narrowest go first, so `"NaN"`
         // is the enum's value before it is any string, and `1` an integer before a number.
@@ -641,7 +691,7 @@ impl Types {
             TypeRef::String => 5,
             TypeRef::Any => 6,
         });
-        variants
+        (variants, None)
     }
 
     /// The schemas an `allOf` object is made of, in order: each member (its own `allOf`
@@ -701,7 +751,9 @@ impl Types {
                         .iter()
                         .map(|field| (field.json_name.as_str(), &field.ty))
                         .collect(),
-                    TypeKind::Union { variants } => variants
+                    // A tagged union boxes what it holds.
+                    TypeKind::Union { tag: Some(_), .. } => continue,
+                    TypeKind::Union { variants, .. } => variants
                         .iter()
                         .map(|variant| (variant.rust_name.as_str(), &variant.ty))
                         .collect(),

@@ -142,6 +142,31 @@ pub struct Operation {
     /// of the server's path variable (such as `beta`).
     #[serde(default, rename = "x-security-by-version")]
     pub security_by_version: Option<serde_yaml::Value>,
+    /// `x-ms-pageable`: the answer is one page of a list that continues at a next link.
+    #[serde(default, rename = "x-ms-pageable")]
+    pub pageable: Option<Pageable>,
+}
+
+/// `x-ms-pageable` (AutoRest's extension, which Graph's descriptions use).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pageable {
+    /// The member holding the next page's URL; `null` means the list has one page.
+    #[serde(default = "Pageable::default_next_link_name")]
+    pub next_link_name: Option<String>,
+    /// The member holding the page's items.
+    #[serde(default = "Pageable::default_item_name")]
+    pub item_name: String,
+}
+
+impl Pageable {
+    fn default_next_link_name() -> Option<String> {
+        Some("nextLink".to_owned())
+    }
+
+    fn default_item_name() -> String {
+        "value".to_owned()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,6 +263,23 @@ pub struct Schema {
     pub one_of: Vec<RefOr<Schema>>,
     #[serde(default)]
     pub additional_properties: Option<AdditionalProperties>,
+    /// Which property tells the alternatives of a union, or the types derived from this one,
+    /// apart.
+    #[serde(default)]
+    pub discriminator: Option<Discriminator>,
+    /// `x-ms-discriminator-value`: the `@odata.type` that Graph's descriptions give a type.
+    #[serde(default, rename = "x-ms-discriminator-value")]
+    pub discriminator_value: Option<String>,
+}
+
+/// `discriminator`: the property that names a value's type, and its values' schemas.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Discriminator {
+    pub property_name: String,
+    /// Property value → `$ref` (or bare name) of the schema it selects.
+    #[serde(default)]
+    pub mapping: UniqueMap<String, String>,
 }
 
 /// `additionalProperties`: whether members beyond `properties` are allowed, or their schema.
