@@ -308,3 +308,70 @@ fn schemas_that_contain_themselves_are_reported_not_followed_forever() {
         format!("{}\n", lines.join("\n"))
     );
 }
+
+/// Paging and tags a description declares but that cannot be followed are warned about, located,
+/// and the operation and union still generate (untagged, page by page).
+#[test]
+fn paging_and_tags_that_cannot_be_followed_are_warned_about() {
+    let text = r#"openapi: 3.0.3
+info: {title: Fixture, version: "1"}
+components:
+  schemas:
+    photo:
+      type: object
+      properties:
+        id: {type: string}
+    page:
+      type: object
+      properties:
+        items:
+          type: array
+          items: {$ref: '#/components/schemas/photo'}
+    size:
+      oneOf:
+        - $ref: '#/components/schemas/photo'
+        - type: object
+          properties:
+            width: {type: integer}
+      discriminator:
+        propertyName: kind
+paths:
+  /photos:
+    get:
+      operationId: listPhotos
+      responses:
+        '200':
+          description: A page.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/page'}
+      x-ms-pageable:
+        nextLinkName: '@odata.nextLink'
+    post:
+      operationId: findPhotos
+      responses:
+        '200':
+          description: A page.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/size'}
+      x-ms-pageable:
+        nextLinkName: null
+"#;
+    let source = SpecSource::new("paging.yaml", text);
+    let generated =
+        photo_gen::generate(&source, &Options::external()).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        generated.warnings.short(),
+        "paging.yaml:21:7: warning: alternative `Size2` cannot be told apart by a tag (only referenced objects can); the union is read by trying each alternative\n\
+         paging.yaml:33:7: warning: the page has no list member `value` (`itemName`); no helper that follows the pages is generated\n\
+         paging.yaml:43:7: warning: `x-ms-pageable` on a POST operation: next links are read with GET; no helper that follows the pages is generated\n"
+    );
+    assert!(
+        generated
+            .api
+            .operations
+            .iter()
+            .all(|op| op.pageable.is_none())
+    );
+}

@@ -129,3 +129,39 @@ fn follow(client: &Client, next_link: &str) -> Result<Url, Error> {
     }
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_absolute_links_on_the_base_urls_origin_are_followed() {
+        let client = Client::builder()
+            .static_token("t")
+            .base_url("https://graph.microsoft.com/v1.0")
+            .build()
+            .expect("client");
+        let followed = follow(
+            &client,
+            "https://graph.microsoft.com/v1.0/groups/g1/photos?$skiptoken=X",
+        );
+        assert_eq!(
+            followed.ok().map(|url| url.query().map(str::to_owned)),
+            Some(Some("$skiptoken=X".to_owned()))
+        );
+        for link in [
+            "groups/g1/photos?$skiptoken=X",
+            "http://graph.microsoft.com/v1.0/groups",
+            "https://graph.microsoft.com:8443/v1.0/groups",
+            "https://graph.example/v1.0/groups",
+        ] {
+            assert!(
+                matches!(
+                    follow(&client, link),
+                    Err(Error::Refused(Refusal::NextLink { .. }))
+                ),
+                "{link}"
+            );
+        }
+    }
+}
