@@ -4,7 +4,8 @@
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
-//! `file:line:col: message`.
+//! `file:line:col: message`. [`subset`] cuts the operations asked for out of a big description
+//! between parse and lowering.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ pub mod locate;
 pub mod model;
 pub mod names;
 pub mod spec;
+pub mod subset;
 pub mod write;
 
 use std::path::PathBuf;
@@ -22,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::Options;
+pub use subset::Include;
 
 /// A spec to generate from: its display name (used in diagnostics) and its text.
 #[derive(Clone, Debug)]
@@ -63,20 +66,55 @@ pub struct Generated {
 
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
+    lower_including(source, &[]).map(|(api, _)| api)
+}
+
+/// As [`lower`], keeping only the operations `include` asks for and the components they use
+/// (everything when `include` is empty). Also returns what was kept, if a subset was asked for.
+/// Problems are located in `source` itself.
+pub fn lower_including(
+    source: &SpecSource,
+    include: &[Include],
+) -> Result<(model::Api, Option<subset::Selection>), Diagnostics> {
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
-    let document = match spec::parse(&source.text) {
+    let mut document = match spec::parse(&source.text) {
         Ok(document) => document,
         Err(error) => {
             report_parse_error(&error, &locator, &mut diagnostics);
             return Err(diagnostics);
         }
     };
+    let selection = if include.is_empty() {
+        None
+    } else {
+        match subset::select(&source.text, include) {
+            Ok(selection) => {
+                selection.prune(&mut document);
+                Some(selection)
+            }
+            Err(problems) => {
+                for message in problems {
+                    diagnostics.push(unlocated(message), &source.text);
+                }
+                return Err(diagnostics);
+            }
+        }
+    };
     let api = model::lower(&document, &locator, &mut diagnostics);
     diagnostics.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok(api),
+        Some(api) if diagnostics.is_empty() => Ok((api, selection)),
         _ => Err(diagnostics),
+    }
+}
+
+/// A problem that stands nowhere in the spec.
+fn unlocated(message: String) -> Diagnostic {
+    Diagnostic {
+        location: None,
+        message,
+        hint: None,
     }
 }
 
@@ -132,22 +170,26 @@ fn report_parse_error(
     diagnostics.sort();
 }
 
-/// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
-/// the same input gives the same bytes.
+/// Generates the Rust sources for `source`: parse, choose the operations in
+/// [`Options::include`], lower, then emit each file. Deterministic: the same input gives the same
+/// bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let runtime = options.runtime().map_err(|message| {
+    let unusable = |message| {
         let mut diagnostics = Diagnostics::new_for(source);
-        diagnostics.push(
-            Diagnostic {
-                location: None,
-                message,
-                hint: None,
-            },
-            &source.text,
-        );
+        diagnostics.push(unlocated(message), &source.text);
         diagnostics
-    })?;
-    let api = lower(source)?;
-    let files = emit::emit(&api, source, options, &runtime);
+    };
+    let runtime = options.runtime().map_err(unusable)?;
+    let (api, selection) = lower_including(source, &options.include)?;
+    let files = match selection {
+        None => emit::emit(&api, source, options, &runtime),
+        Some(selection) => {
+            let text = selection
+                .text(&source.text, &source.name, &options.include)
+                .map_err(unusable)?;
+            let kept = SpecSource::new(source.name.clone(), text);
+            emit::emit(&api, &kept, options, &runtime)
+        }
+    };
     Ok(Generated { api, files })
 }

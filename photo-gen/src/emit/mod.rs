@@ -28,6 +28,9 @@ pub struct Options {
     pub command: String,
     /// Gate the client and server modules on the cargo features `client` and `server`.
     pub feature_gates: bool,
+    /// Generate only these operations and the components they use (all when empty); the
+    /// generated copy of the spec then holds only that part.
+    pub include: Vec<crate::subset::Include>,
 }
 
 impl Default for Options {
@@ -36,6 +39,7 @@ impl Default for Options {
             runtime_path: "crate::runtime".into(),
             command: "cargo xtask codegen".into(),
             feature_gates: true,
+            include: Vec::new(),
         }
     }
 }
