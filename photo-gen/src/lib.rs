@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 pub use emit::Options;
 pub use subset::Include;
+use subset::SelectError;
 
 /// A spec to generate from: its display name (used in diagnostics) and its text.
 #[derive(Clone, Debug)]
@@ -70,30 +71,24 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
 }
 
 /// As [`lower`], keeping only the operations `include` asks for and the components they use
-/// (everything when `include` is empty). Also returns what was kept, if a subset was asked for.
-/// Problems are located in `source` itself.
+/// (everything when `include` is empty). With a subset, also returns its text: the part of the
+/// spec that was kept ([`subset::Selection::text`]). Problems are located in `source` itself.
 pub fn lower_including(
     source: &SpecSource,
     include: &[Include],
-) -> Result<(model::Api, Option<subset::Selection>), Diagnostics> {
+) -> Result<(model::Api, Option<String>), Diagnostics> {
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
-    let mut document = match spec::parse(&source.text) {
-        Ok(document) => document,
-        Err(error) => {
-            report_parse_error(&error, &locator, &mut diagnostics);
-            return Err(diagnostics);
-        }
-    };
-    let selection = if include.is_empty() {
+    let kept = if include.is_empty() {
         None
     } else {
-        match subset::select(&source.text, include) {
-            Ok(selection) => {
-                selection.prune(&mut document);
-                Some(selection)
+        match subset_text(source, include) {
+            Ok(text) => Some(text),
+            Err(SelectError::Yaml(error)) => {
+                report_parse_error(&error, &locator, &mut diagnostics);
+                return Err(diagnostics);
             }
-            Err(problems) => {
+            Err(SelectError::Unmatched(problems)) => {
                 for message in problems {
                     diagnostics.push(unlocated(message), &source.text);
                 }
@@ -101,12 +96,35 @@ pub fn lower_including(
             }
         }
     };
+    let document = match spec::parse(kept.as_deref().unwrap_or(&source.text)) {
+        Ok(document) => document,
+        // The kept part keeps the original's keys and values, so the original fails to parse as
+        // well, and its error is located where the user can see it; this costs a second parse
+        // of the whole spec, only when it is broken.
+        Err(error) => {
+            match spec::parse(&source.text) {
+                Err(error) => report_parse_error(&error, &locator, &mut diagnostics),
+                Ok(_) => diagnostics.push(
+                    unlocated(format!("the kept part of the spec does not parse: {error}")),
+                    &source.text,
+                ),
+            }
+            return Err(diagnostics);
+        }
+    };
     let api = model::lower(&document, &locator, &mut diagnostics);
     diagnostics.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok((api, selection)),
+        Some(api) if diagnostics.is_empty() => Ok((api, kept)),
         _ => Err(diagnostics),
     }
+}
+
+/// The part of `source` that `include` keeps, as YAML text.
+fn subset_text(source: &SpecSource, include: &[Include]) -> Result<String, SelectError> {
+    subset::select(&source.text, include)?
+        .text(&source.text, &source.name, include)
+        .map_err(SelectError::Yaml)
 }
 
 /// A problem that stands nowhere in the spec.
@@ -170,23 +188,20 @@ fn report_parse_error(
     diagnostics.sort();
 }
 
-/// Generates the Rust sources for `source`: parse, choose the operations in
-/// [`Options::include`], lower, then emit each file. Deterministic: the same input gives the same
-/// bytes.
+/// Generates the Rust sources for `source`: parse, cut out the operations in
+/// [`Options::include`], lower, then emit each file. Deterministic: the same input gives the
+/// same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let unusable = |message| {
+    let runtime = options.runtime().map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(unlocated(message), &source.text);
         diagnostics
-    };
-    let runtime = options.runtime().map_err(unusable)?;
-    let (api, selection) = lower_including(source, &options.include)?;
-    let files = match selection {
+    })?;
+    let (api, kept) = lower_including(source, &options.include)?;
+    let files = match kept {
         None => emit::emit(&api, source, options, &runtime),
-        Some(selection) => {
-            let text = selection
-                .text(&source.text, &source.name, &options.include)
-                .map_err(unusable)?;
+        // The generated copy of the spec is the part generated from.
+        Some(text) => {
             let kept = SpecSource::new(source.name.clone(), text);
             emit::emit(&api, &kept, options, &runtime)
         }

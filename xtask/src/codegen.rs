@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use photo_gen::{Generated, Options, SpecSource, write};
+use photo_gen::{Generated, Include, Options, SpecSource, write};
 
 pub struct Args {
     pub check: bool,
     pub spec: PathBuf,
     pub out: PathBuf,
+    /// `--include-path` and `--include-operation`, in order; empty generates everything.
+    pub include: Vec<Include>,
 }
 
 impl Args {
@@ -18,6 +20,7 @@ impl Args {
             check: false,
             spec: root.join("spec/photo.openapi.yaml"),
             out: root.join("photo-api/src/generated"),
+            include: Vec::new(),
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -25,6 +28,14 @@ impl Args {
                 "--check" => parsed.check = true,
                 "--spec" => parsed.spec = rest.next().ok_or("--spec needs a path")?.into(),
                 "--out" => parsed.out = rest.next().ok_or("--out needs a directory")?.into(),
+                "--include-path" => parsed.include.push(Include::Path(
+                    rest.next().ok_or("--include-path needs a pattern")?.clone(),
+                )),
+                "--include-operation" => parsed.include.push(Include::Operation(
+                    rest.next()
+                        .ok_or("--include-operation needs an operation id")?
+                        .clone(),
+                )),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -79,7 +90,11 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
     let source = SpecSource::new(spec_name(&args.spec, &workspace_root()), text);
-    let generated = match photo_gen::generate(&source, &Options::default()) {
+    let options = Options {
+        include: args.include.clone(),
+        ..Options::default()
+    };
+    let generated = match photo_gen::generate(&source, &options) {
         Ok(generated) => generated,
         Err(mut diagnostics) => {
             // Problems point at the file as seen from here, so that terminals can open it.
@@ -166,6 +181,7 @@ mod tests {
             check,
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
+            include: Vec::new(),
         }
     }
 

@@ -112,21 +112,6 @@ impl PathItem {
             .filter_map(|(method, op)| op.as_deref().map(|op| (*method, op)))
             .collect()
     }
-
-    /// Every operation slot, present or not, as `(method, slot)` in [`METHODS`] order.
-    pub fn operation_slots_mut(&mut self) -> [(&'static str, &mut Option<Box<Operation>>); 8] {
-        let [get, put, post, delete, options, head, patch, trace] = METHODS;
-        [
-            (get, &mut self.get),
-            (put, &mut self.put),
-            (post, &mut self.post),
-            (delete, &mut self.delete),
-            (options, &mut self.options),
-            (head, &mut self.head),
-            (patch, &mut self.patch),
-            (trace, &mut self.trace),
-        ]
-    }
 }
 
 #[derive(Debug, Deserialize)]

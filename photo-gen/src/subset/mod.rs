@@ -1,9 +1,10 @@
 //! Subsets of big descriptions: only the operations asked for (by path pattern or operation id)
 //! and the components they reach through `$ref`, directly or through other components.
 //!
-//! The choice is made on an [`outline`] of the text, which sees every `$ref`; the typed
-//! document is then pruned to it, keeping its keys, so positions found by JSON pointer are
-//! those of the original file.
+//! The choice is made on an [`outline`] of the text, which sees every `$ref`; the kept part is
+//! then written out as YAML text, which alone is parsed into the typed model: a 35 MB
+//! description is read twice without building its whole model. The kept part keeps every key
+//! and list of the original, so a problem found by JSON pointer is located in the original file.
 
 mod outline;
 mod pattern;
@@ -14,7 +15,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use pattern::PathPattern;
 
-use crate::spec::{Document, UniqueMap};
 use outline::{Outline, component_ref, containing_component};
 
 /// Operations to generate from a spec; see [`crate::Options::include`].
@@ -51,11 +51,20 @@ pub struct Selection {
     operations: usize,
 }
 
-/// Chooses what `include` keeps of the YAML `text`, or returns every problem: a pattern or an
-/// operation id that matches nothing is one, so that a typo never yields an empty crate.
-pub fn select(text: &str, include: &[Include]) -> Result<Selection, Vec<String>> {
-    let outline = outline::read(text).map_err(|error| vec![error.to_string()])?;
-    choose(&outline, include)
+/// Why no subset could be chosen.
+#[derive(Debug)]
+pub enum SelectError {
+    /// The text is not YAML (or not a mapping where the outline needs one).
+    Yaml(serde_yaml::Error),
+    /// Every pattern and operation id that is malformed or matches nothing, in the order given.
+    Unmatched(Vec<String>),
+}
+
+/// Chooses what `include` keeps of the YAML `text`. A pattern or an operation id that matches
+/// nothing is an error, so that a typo never yields an empty crate.
+pub fn select(text: &str, include: &[Include]) -> Result<Selection, SelectError> {
+    let outline = outline::read(text).map_err(SelectError::Yaml)?;
+    choose(&outline, include).map_err(SelectError::Unmatched)
 }
 
 fn choose(outline: &Outline, include: &[Include]) -> Result<Selection, Vec<String>> {
@@ -155,40 +164,14 @@ impl Selection {
         self.components.contains(&component_ref(section, name))
     }
 
-    /// Removes from `document` every path item, operation and component not kept.
-    pub fn prune(&self, document: &mut Document) {
-        document.paths = std::mem::take(&mut document.paths)
-            .into_inner()
-            .into_iter()
-            .filter_map(|(path, mut item)| {
-                let methods = self.paths.get(&path)?;
-                for (method, slot) in item.operation_slots_mut() {
-                    if !methods.contains(&method) {
-                        *slot = None;
-                    }
-                }
-                Some((path, item))
-            })
-            .collect();
-        let components = &mut document.components;
-        self.retain("schemas", &mut components.schemas);
-        self.retain("parameters", &mut components.parameters);
-        self.retain("requestBodies", &mut components.request_bodies);
-        self.retain("responses", &mut components.responses);
-        self.retain("headers", &mut components.headers);
-        self.retain("securitySchemes", &mut components.security_schemes);
-    }
-
-    fn retain<V>(&self, section: &str, entries: &mut UniqueMap<String, V>) {
-        *entries = std::mem::take(entries)
-            .into_inner()
-            .into_iter()
-            .filter(|(name, _)| self.keeps_component(section, name))
-            .collect();
-    }
-
-    /// The kept part of the YAML `text`, headed by a comment naming `spec` and `include`.
-    pub fn text(&self, text: &str, spec: &str, include: &[Include]) -> Result<String, String> {
+    /// The kept part of the YAML `text` (the one it was chosen from), headed by a comment naming
+    /// `spec` and `include`.
+    pub fn text(
+        &self,
+        text: &str,
+        spec: &str,
+        include: &[Include],
+    ) -> Result<String, serde_yaml::Error> {
         let comment = format!(
             "The part of {spec} that photo-gen generated from: {}, and the components they use.",
             Include::describe(include)

@@ -108,7 +108,7 @@ fn an_operation_id_keeps_only_that_operation() {
 
 #[test]
 fn a_pattern_or_id_that_matches_nothing_is_an_error_naming_it() {
-    let problems = select(
+    let Err(SelectError::Unmatched(problems)) = select(
         SPEC,
         &[
             path("/users/*/foto/**"),
@@ -116,8 +116,9 @@ fn a_pattern_or_id_that_matches_nothing_is_an_error_naming_it() {
             Include::Operation("getUserFoto".into()),
             path("users"),
         ],
-    )
-    .unwrap_err();
+    ) else {
+        panic!("a pattern matching nothing was accepted");
+    };
     assert_eq!(
         problems,
         [
@@ -185,4 +186,24 @@ fn problems_in_a_subset_point_into_the_original_file() {
         + 1;
     let short = diagnostics.short();
     assert!(short.starts_with(&format!("big.yaml:{line}:")), "{short}");
+}
+
+#[test]
+fn a_malformed_kept_node_is_located_in_the_original_file_and_a_dropped_one_is_ignored() {
+    let broken = SPEC.replace(
+        "'204': {description: Deleted.}",
+        "'204': {description: [not, text]}",
+    );
+    let source = SpecSource::new("big.yaml", broken.as_str());
+    let line = broken
+        .lines()
+        .position(|line| line.contains("[not, text]"))
+        .expect("broken line")
+        + 1;
+    let diagnostics = lower_including(&source, &[path("/users/*/photo")]).unwrap_err();
+    let short = diagnostics.short();
+    assert!(short.starts_with(&format!("big.yaml:{line}:")), "{short}");
+    let (api, _) =
+        lower_including(&source, &[path("/users/*/messages")]).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(api.operations.len(), 1);
 }

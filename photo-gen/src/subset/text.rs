@@ -13,16 +13,17 @@ use crate::spec::METHODS;
 
 /// Writes the part of the YAML `text` that `selection` keeps, after a `# comment` line saying
 /// what was kept, each mapping in its original order.
-pub fn write(text: &str, selection: &Selection, comment: &str) -> Result<String, String> {
+pub fn write(
+    text: &str,
+    selection: &Selection,
+    comment: &str,
+) -> Result<String, serde_yaml::Error> {
     let mut root = Pruned {
         selection,
         mapping: Mapping::new(),
     };
-    DocumentSeed(&mut root)
-        .deserialize(serde_yaml::Deserializer::from_str(text))
-        .map_err(|error| error.to_string())?;
-    let yaml = serde_yaml::to_string(&Value::Mapping(root.mapping))
-        .map_err(|error| format!("cannot write the subset: {error}"))?;
+    DocumentSeed(&mut root).deserialize(serde_yaml::Deserializer::from_str(text))?;
+    let yaml = serde_yaml::to_string(&Value::Mapping(root.mapping))?;
     let comment: String = comment.lines().map(|line| format!("# {line}\n")).collect();
     Ok(comment + &yaml)
 }
