@@ -11,7 +11,7 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
-use super::walk::{Key, ignore_scalars, mapping_seed};
+use super::walk::{IsRef, Key, ignore_scalars, mapping_seed};
 use crate::locate::escape;
 use crate::spec::METHODS;
 
@@ -87,8 +87,8 @@ impl<'de> Visitor<'de> for RefsSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(Key(key)) = map.next_key()? {
-            if key.as_deref() == Some("$ref") {
+        while let Some(IsRef(is_ref)) = map.next_key()? {
+            if is_ref {
                 if let Some(target) = map.next_value::<Key>()?.0 {
                     self.0.push(target);
                 }

@@ -41,14 +41,28 @@ pub(super) struct Key(pub(super) Option<String>);
 
 impl<'de> de::Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(KeyVisitor).map(Key)
+        deserializer
+            .deserialize_any(KeyVisitor(|key: &str| Some(key.to_owned())))
+            .map(Key)
     }
 }
 
-struct KeyVisitor;
+/// Whether a mapping key is `$ref`; read without copying it, as most keys are not.
+pub(super) struct IsRef(pub(super) bool);
 
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Option<String>;
+impl<'de> de::Deserialize<'de> for IsRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(KeyVisitor(|key: &str| key == "$ref"))
+            .map(IsRef)
+    }
+}
+
+/// Reads a string key with its function; any other key gives the default.
+struct KeyVisitor<F>(F);
+
+impl<'de, T: Default, F: FnOnce(&str) -> T> Visitor<'de> for KeyVisitor<F> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a mapping key")
@@ -57,27 +71,23 @@ impl<'de> Visitor<'de> for KeyVisitor {
     ignore_scalars!();
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+        Ok((self.0)(v))
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        IgnoredAny::deserialize(d).map(|_| None)
+        IgnoredAny::deserialize(d).map(|_| T::default())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| None)
+        IgnoredAny.visit_seq(seq).map(|_| T::default())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| None)
+        IgnoredAny.visit_map(map).map(|_| T::default())
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_enum(data).map(|_| None)
+        IgnoredAny.visit_enum(data).map(|_| T::default())
     }
 }
 
