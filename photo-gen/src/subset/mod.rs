@@ -2,8 +2,8 @@
 //! and the components they reach through `$ref`, directly or through other components.
 //!
 //! The choice is made on an [`outline`] of the text, which sees every `$ref`; the kept part is
-//! then written out as YAML text, which alone is parsed into the typed model: a 35 MB
-//! description is read twice without building its whole model. The kept part keeps every key
+//! then written out as YAML text, which alone is parsed into the typed model: a large
+//! description is read twice, and its whole model is never built. The kept part keeps every key
 //! and list of the original, so a problem found by JSON pointer is located in the original file.
 
 mod outline;
@@ -26,18 +26,16 @@ pub enum Include {
     Operation(String),
 }
 
-impl Include {
-    /// How the user asked for it, for messages: `/users/*/photo/**` or `getUserPhoto`.
-    fn describe(include: &[Include]) -> String {
-        include
-            .iter()
-            .map(|item| match item {
-                Include::Path(pattern) => format!("paths {pattern}"),
-                Include::Operation(id) => format!("operation {id}"),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+/// What was asked for, for the kept text's comment: `paths /users/*/photo/**, operation getX`.
+fn describe(include: &[Include]) -> String {
+    include
+        .iter()
+        .map(|item| match item {
+            Include::Path(pattern) => format!("paths {pattern}"),
+            Include::Operation(id) => format!("operation {id}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a subset keeps of a spec.
@@ -56,7 +54,7 @@ pub struct Selection {
 pub enum SelectError {
     /// The text is not YAML (or not a mapping where the outline needs one).
     Yaml(serde_yaml::Error),
-    /// Every pattern and operation id that is malformed or matches nothing, in the order given.
+    /// Every malformed pattern, then every pattern and operation id that matches nothing.
     Unmatched(Vec<String>),
 }
 
@@ -174,7 +172,7 @@ impl Selection {
     ) -> Result<String, serde_yaml::Error> {
         let comment = format!(
             "The part of {spec} that photo-gen generated from: {}, and the components they use.",
-            Include::describe(include)
+            describe(include)
         );
         text::write(text, self, &comment)
     }
