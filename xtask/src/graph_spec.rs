@@ -125,12 +125,12 @@ fn entity_set(out: &mut String, set: usize, shape: Shape) -> usize {
     let id = name.clone();
     path_item(out, &collection, None);
     operations += list(out, &tag, &format!("{id}.List"), set, shape);
-    operations += create(out, &tag, &format!("{id}.Create"), set);
+    operations += write_entity(out, "post", &tag, &format!("{id}.Create"), set);
     path_item(out, &format!("{collection}/$count"), None);
     operations += count(out, &tag, &format!("{id}.GetCount"));
     path_item(out, &item, Some(&[(key.as_str(), set)]));
     operations += get(out, &tag, &format!("{id}.Get"), set, shape);
-    operations += update(out, &tag, &format!("{id}.Update"), set);
+    operations += write_entity(out, "patch", &tag, &format!("{id}.Update"), set);
     operations += delete(out, &tag, &format!("{id}.Delete"));
     for navigation in 0..shape.navigations {
         let target = (set + navigation + 1) % shape.entity_sets;
@@ -140,12 +140,12 @@ fn entity_set(out: &mut String, set: usize, shape: Shape) -> usize {
         let op = format!("{id}.Nav{navigation}");
         path_item(out, &nav, Some(&keys[..1]));
         operations += list(out, &tag, &format!("{op}.List"), target, shape);
-        operations += create(out, &tag, &format!("{op}.Create"), target);
+        operations += write_entity(out, "post", &tag, &format!("{op}.Create"), target);
         path_item(out, &format!("{nav}/$count"), Some(&keys[..1]));
         operations += count(out, &tag, &format!("{op}.GetCount"));
         path_item(out, &format!("{nav}/{{{target_key}}}"), Some(&keys));
         operations += get(out, &tag, &format!("{op}.Get"), target, shape);
-        operations += update(out, &tag, &format!("{op}.Update"), target);
+        operations += write_entity(out, "patch", &tag, &format!("{op}.Update"), target);
         operations += delete(out, &tag, &format!("{op}.Delete"));
     }
     operations
@@ -251,8 +251,10 @@ fn entity_response(out: &mut String, status: &str, ty: usize) {
     .expect("writing to a String");
 }
 
-fn create(out: &mut String, tag: &str, id: &str, ty: usize) -> usize {
-    operation_head(out, "post", tag, id, &format!("Create type{ty}"));
+/// `post` (create) or `patch` (update): an entity in, the entity out.
+fn write_entity(out: &mut String, method: &str, tag: &str, id: &str, ty: usize) -> usize {
+    let verb = if method == "post" { "Create" } else { "Update" };
+    operation_head(out, method, tag, id, &format!("{verb} type{ty}"));
     body(out, ty);
     entity_response(out, "2XX", ty);
     1
@@ -271,13 +273,6 @@ fn get(out: &mut String, tag: &str, id: &str, ty: usize, shape: Shape) -> usize 
     operation_head(out, "get", tag, id, &format!("Get type{ty}"));
     out.push_str("      parameters:\n");
     select_and_expand(out, shape);
-    entity_response(out, "2XX", ty);
-    1
-}
-
-fn update(out: &mut String, tag: &str, id: &str, ty: usize) -> usize {
-    operation_head(out, "patch", tag, id, &format!("Update type{ty}"));
-    body(out, ty);
     entity_response(out, "2XX", ty);
     1
 }

@@ -1,7 +1,7 @@
 //! Subsets of big descriptions: only the operations asked for (by path pattern or operation id)
 //! and the components they reach through `$ref`, directly or through other components.
 //!
-//! The choice is made on an [`outline`] of the text, which sees every `$ref`; the kept part is
+//! The choice is made on an outline of the text, which sees every `$ref`; the kept part is
 //! then written out as YAML text, which alone is parsed into the typed model: a large
 //! description is read twice, and its whole model is never built. The kept part keeps every key
 //! and list of the original, so a problem found by JSON pointer is located in the original file.
