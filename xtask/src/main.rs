@@ -31,10 +31,11 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
                    generate only the operation with this operationId (and the components it
                    uses); repeatable, and combines with --include-path. A pattern or id that
                    matches nothing is an error
-  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies,
-                   then whole processes side by side with progenitor when it is installed
-                   (PROGENITOR=PATH or cargo-progenitor on PATH), charted in BENCHMARKS.svg
-                   and cutting the photo operations out of a Graph-sized synthetic description
+  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
+                   and for cutting the photo operations out of a Graph-sized synthetic
+                   description, then whole processes side by side with progenitor when it is
+                   installed (PROGENITOR=PATH or cargo-progenitor on PATH), charted in
+                   BENCHMARKS.svg
     --smoke        only 1 and 10 copies and a small description, one run each, no chart (CI
                    keeps the harness working)
   bench-runtime    generated client + emulator vs a plain reqwest + axum baseline over 127.0.0.1:
