@@ -186,6 +186,33 @@ mod tests {
     }
 
     #[test]
+    fn include_flags_repeat_and_keep_their_order() {
+        let given = [
+            "--include-path",
+            "/users/*/photo/**",
+            "--include-operation",
+            "groups.GetPhoto",
+            "--include-path",
+            "/me/photo",
+        ]
+        .map(String::from);
+        let parsed = Args::parse(&given).expect("flags");
+        assert_eq!(
+            parsed.include,
+            [
+                Include::Path("/users/*/photo/**".into()),
+                Include::Operation("groups.GetPhoto".into()),
+                Include::Path("/me/photo".into()),
+            ]
+        );
+        let missing = Args::parse(&["--include-operation".into()]).err();
+        assert_eq!(
+            missing.as_deref(),
+            Some("--include-operation needs an operation id")
+        );
+    }
+
+    #[test]
     fn the_spec_is_named_from_the_workspace_root_or_by_its_file_name() {
         let root = workspace_root();
         assert_eq!(
