@@ -1,5 +1,6 @@
-//! Generates every fixture spec under `fixtures/` into `OUT_DIR`, so the fixtures crate compiles
-//! them all in one build (and shows the generator running from a build script).
+//! Generates every fixture spec under `fixtures/` and every description under `corpus/` into
+//! `OUT_DIR`, so the fixtures crate compiles them all in one build (and shows the generator
+//! running from a build script).
 
 use std::path::{Path, PathBuf};
 
@@ -24,9 +25,38 @@ fn main() {
     for name in &names {
         let spec = fixtures.join(name).join("spec.yaml");
         println!("cargo::rerun-if-changed={}", spec.display());
-        generate(&spec, &out.join(name), name);
+        generate(
+            &spec,
+            &out.join(name),
+            &format!("tests/fixtures/{name}/spec.yaml"),
+        );
         let module = format_ident!("{}", name);
         let path = out.join(name).join("mod.rs").display().to_string();
+        modules.push(quote! {
+            #[path = #path]
+            pub mod #module;
+        });
+    }
+    // The corpus: whole descriptions in other vendors' dialects, one module each, `corpus_<name>`.
+    let corpus = manifest.join("corpus");
+    println!("cargo::rerun-if-changed={}", corpus.display());
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("tests/corpus is readable")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    specs.sort();
+    for spec in &specs {
+        let stem = spec
+            .file_stem()
+            .expect("a corpus spec has a name")
+            .to_string_lossy();
+        let name = format!("corpus_{stem}");
+        println!("cargo::rerun-if-changed={}", spec.display());
+        generate(spec, &out.join(&name), &format!("tests/corpus/{stem}.yaml"));
+        let module = format_ident!("{}", name);
+        let path = out.join(&name).join("mod.rs").display().to_string();
         modules.push(quote! {
             #[path = #path]
             pub mod #module;
@@ -37,9 +67,9 @@ fn main() {
         .expect("OUT_DIR is writable");
 }
 
-fn generate(spec: &Path, out: &Path, name: &str) {
+fn generate(spec: &Path, out: &Path, shown_as: &str) {
     let text = std::fs::read_to_string(spec).expect("fixture spec is readable");
-    let source = SpecSource::new(format!("tests/fixtures/{name}/spec.yaml"), text);
+    let source = SpecSource::new(shown_as, text);
     match photo_gen::generate(&source, &Options::external()) {
         Ok(generated) => {
             write::write(out, &generated.files).expect("OUT_DIR is writable");

@@ -18,11 +18,30 @@ pub struct Diagnostic {
     pub hint: Option<String>,
 }
 
+/// Whether diagnostics stop generation (errors) or only report what it could not do well.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
+impl Severity {
+    fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// Every problem found in one run, with what is needed to render them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostics {
     /// The spec's display name, as it appears before `:line:col`.
     pub file: String,
+    /// Whether these are errors or warnings.
+    pub severity: Severity,
     /// The spec's text, for snippets: copied when the first located problem is recorded, so a
     /// spec without problems (which may be tens of megabytes) is not copied.
     source: String,
@@ -38,8 +57,17 @@ impl Diagnostics {
     pub(crate) fn new(file: impl Into<String>) -> Self {
         Diagnostics {
             file: file.into(),
+            severity: Severity::Error,
             source: String::new(),
             items: Vec::new(),
+        }
+    }
+
+    /// An empty set of warnings for the spec named `file`.
+    pub(crate) fn new_warnings(file: impl Into<String>) -> Self {
+        Diagnostics {
+            severity: Severity::Warning,
+            ..Diagnostics::new(file)
         }
     }
 
@@ -77,12 +105,13 @@ impl Diagnostics {
     }
 
     fn headline(&self, item: &Diagnostic) -> String {
+        let label = self.severity.label();
         match item.location {
             Some(at) => format!(
-                "{}:{}:{}: error: {}",
+                "{}:{}:{}: {label}: {}",
                 self.file, at.line, at.column, item.message
             ),
-            None => format!("{}: error: {}", self.file, item.message),
+            None => format!("{}: {label}: {}", self.file, item.message),
         }
     }
 
@@ -111,9 +140,13 @@ impl fmt::Display for Diagnostics {
             }
         }
         let count = self.items.len();
+        let noun = match self.severity {
+            Severity::Error => "problem",
+            Severity::Warning => "warning",
+        };
         write!(
             f,
-            "{count} problem{} in {}",
+            "{count} {noun}{} in {}",
             if count == 1 { "" } else { "s" },
             self.file
         )
@@ -141,5 +174,20 @@ mod tests {
             diagnostics.to_string(),
             "spec.yaml:2:4: error: bad value\n  |\n2 | b: oops\n  |    ^\n  = hint: use a number\n1 problem in spec.yaml"
         );
+    }
+
+    #[test]
+    fn warnings_say_so() {
+        let mut warnings = Diagnostics::new_warnings("spec.yaml");
+        warnings.push(
+            Diagnostic {
+                location: Some(Location { line: 1, column: 1 }),
+                message: "loosely typed".into(),
+                hint: None,
+            },
+            "a: 1\n",
+        );
+        assert_eq!(warnings.short(), "spec.yaml:1:1: warning: loosely typed\n");
+        assert!(warnings.to_string().ends_with("1 warning in spec.yaml"));
     }
 }

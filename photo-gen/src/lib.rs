@@ -4,8 +4,8 @@
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
-//! `file:line:col: message`. [`subset`] cuts the operations asked for out of a big description
-//! between parse and lowering.
+//! `file:line:col: message`, and so is, as a warning, whatever generation could only type
+//! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
 
 #![forbid(unsafe_code)]
 
@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-pub use diagnostics::{Diagnostic, Diagnostics, Location};
+pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 pub use emit::Options;
 pub use subset::Include;
 use subset::SelectError;
@@ -63,20 +63,35 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
+    /// What the spec describes that the code only types loosely, located.
+    pub warnings: Diagnostics,
 }
 
 /// Parses and validates a spec into the model, reporting every problem found.
 pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
-    lower_including(source, &[]).map(|(api, _)| api)
+    lower_with_warnings(source).map(|(api, _)| api)
 }
 
-/// As [`lower`], keeping only the operations `include` asks for and the components they use
-/// (everything when `include` is empty). With a subset, also returns its text: the part of the
-/// spec that was kept ([`subset::Selection::text`]). Problems are located in `source` itself.
-pub fn lower_including(
-    source: &SpecSource,
-    include: &[Include],
-) -> Result<(model::Api, Option<String>), Diagnostics> {
+/// [`lower`], with the warnings about what the model types loosely.
+pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
+    lower_including(source, &[]).map(|lowered| (lowered.api, lowered.warnings))
+}
+
+/// What [`lower_including`] gives.
+pub struct Lowered {
+    pub api: model::Api,
+    /// What the model types loosely.
+    pub warnings: Diagnostics,
+    /// With a subset, its text: the part of the spec that was kept
+    /// ([`subset::Selection::text`]).
+    pub kept: Option<String>,
+}
+
+/// As [`lower_with_warnings`], keeping only the operations `include` asks for and the
+/// components they use (everything when `include` is empty). Problems are located in `source`
+/// itself.
+pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lowered, Diagnostics> {
+    let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
     let kept = if include.is_empty() {
@@ -112,10 +127,16 @@ pub fn lower_including(
             return Err(diagnostics);
         }
     };
-    let api = model::lower(&document, &locator, &mut diagnostics);
+    let api =
+        model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
     diagnostics.sort();
+    warnings.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok((api, kept)),
+        Some(api) if diagnostics.is_empty() => Ok(Lowered {
+            api,
+            warnings,
+            kept,
+        }),
         _ => Err(diagnostics),
     }
 }
@@ -197,7 +218,11 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         diagnostics.push(unlocated(message), &source.text);
         diagnostics
     })?;
-    let (api, kept) = lower_including(source, &options.include)?;
+    let Lowered {
+        api,
+        warnings,
+        kept,
+    } = lower_including(source, &options.include)?;
     let files = match kept {
         None => emit::emit(&api, source, options, &runtime),
         // The generated copy of the spec is the part generated from.
@@ -206,5 +231,9 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
             emit::emit(&api, &kept, options, &runtime)
         }
     };
-    Ok(Generated { api, files })
+    Ok(Generated {
+        api,
+        files,
+        warnings,
+    })
 }

@@ -62,6 +62,41 @@ pub fn is_keyword(word: &str) -> bool {
     )
 }
 
+/// Type names the generated modules already use: the prelude's types and traits, and the items
+/// every generated client and server defines or imports. A spec's type named like one of them
+/// would shadow it, so it takes another name.
+pub const TAKEN_TYPE_NAMES: &[&str] = &[
+    "Api",
+    "ApiClient",
+    "Arc",
+    "AsRef",
+    "Box",
+    "Call",
+    "Clone",
+    "Copy",
+    "Default",
+    "Err",
+    "Fn",
+    "From",
+    "Into",
+    "IntoResponse",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "PartialApi",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "Vec",
+];
+
 /// Keywords that cannot be raw identifiers and so get a trailing underscore instead.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super"];
 
@@ -97,6 +132,76 @@ pub fn camel(name: &str, prefix: &str) -> Option<String> {
     } else {
         camel
     }))
+}
+
+/// An enum variant for a value, never failing: [`camel`] when the value has letters or digits,
+/// else its symbols spelled out (`*` → `Asterisk`, `-` → `Minus`, `` → `Empty`), so every
+/// value a spec lists gets a readable name.
+pub fn variant(value: &str, prefix: &str) -> String {
+    // A sign is part of the value (`-INF` is not `INF`).
+    for (sign, word) in [('-', "Minus"), ('+', "Plus")] {
+        let rest = value
+            .strip_prefix(sign)
+            .map(|rest| words(rest).to_upper_camel_case());
+        if let Some(name) = rest.filter(|name| !name.is_empty()) {
+            return format!("{word}{name}");
+        }
+    }
+    if let Some(name) = camel(value, prefix) {
+        return name;
+    }
+    if value.is_empty() {
+        return "Empty".into();
+    }
+    value.chars().map(symbol_name).collect()
+}
+
+/// A word for a character that cannot appear in an identifier.
+fn symbol_name(c: char) -> String {
+    let word = match c {
+        '*' => "Asterisk",
+        '+' => "Plus",
+        '-' => "Minus",
+        '.' => "Dot",
+        ',' => "Comma",
+        ':' => "Colon",
+        ';' => "Semicolon",
+        '/' => "Slash",
+        '\\' => "Backslash",
+        '@' => "At",
+        '$' => "Dollar",
+        '#' => "Hash",
+        '%' => "Percent",
+        '&' => "Ampersand",
+        '=' => "Equals",
+        '!' => "Exclamation",
+        '?' => "Question",
+        '<' => "Less",
+        '>' => "Greater",
+        '~' => "Tilde",
+        '^' => "Caret",
+        '|' => "Pipe",
+        '_' => "Underscore",
+        '\'' => "Quote",
+        '"' => "DoubleQuote",
+        '(' | '[' | '{' => "Open",
+        ')' | ']' | '}' => "Close",
+        c if c.is_whitespace() => "Space",
+        c => return format!("U{:04X}", u32::from(c)),
+    };
+    word.to_owned()
+}
+
+/// `base` if `taken` does not hold it, else `base` with the first free number from 2 on, so a
+/// name that gives way does so the same way on every run.
+pub fn unique(base: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2_u32..)
+        .map(|n| format!("{}{n}", base.trim_start_matches("r#")))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| base.to_owned())
 }
 
 /// A header name as a field: header names are case-insensitive, so `ETag` reads as `etag`.
@@ -174,6 +279,28 @@ mod tests {
     fn digit_prefixes_come_from_the_last_word() {
         assert_eq!(initial("PhotoSize"), "S");
         assert_eq!(initial("Version"), "V");
+    }
+
+    #[test]
+    fn every_enum_value_gets_a_variant() {
+        assert_eq!(variant("*", "V"), "Asterisk");
+        assert_eq!(variant("id desc", "V"), "IdDesc");
+        assert_eq!(variant("", "V"), "Empty");
+        assert_eq!(variant("-", "V"), "Minus");
+        assert_eq!(variant("+*", "V"), "PlusAsterisk");
+        assert_eq!(variant("\u{2713}", "V"), "U2713");
+        assert_eq!(variant("48x48", "S"), "S48x48");
+        assert_eq!(variant("-INF", "V"), "MinusInf");
+        assert_eq!(variant("+1", "V"), "Plus1");
+        assert_eq!(variant("+Value", "V"), "PlusValue");
+        assert_eq!(variant("-self", "V"), "MinusSelf");
+    }
+
+    #[test]
+    fn unique_names_count_up_from_two() {
+        let taken = ["Id", "Id2"];
+        assert_eq!(unique("Id", |name| taken.contains(&name)), "Id3");
+        assert_eq!(unique("Width", |name| taken.contains(&name)), "Width");
     }
 
     #[test]

@@ -17,7 +17,14 @@ fn grants<'a>(
         let allowed = security
             .iter()
             .filter(|alt| alt.scheme == scheme.name)
-            .map(|alt| alt.scopes.join(" + "))
+            .map(|alt| {
+                if alt.scopes.is_empty() {
+                    // `- scheme: []`, as Graph's descriptions write it: any token of the scheme.
+                    "any token, no permission needed".to_owned()
+                } else {
+                    alt.scopes.join(" + ")
+                }
+            })
             .collect();
         (scheme, allowed)
     })
@@ -155,6 +162,9 @@ fn heading(op: &Operation) -> String {
     }
     if let Some(description) = &op.description {
         text.push_str(&format!("\n\n{description}"));
+    }
+    if let Some(note) = &op.type_name_note {
+        text.push_str(&format!("\n\n{note}"));
     }
     text
 }

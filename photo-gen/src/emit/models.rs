@@ -20,6 +20,10 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
         }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
         TypeRef::Named(name) => {
             let name = ident(name);
             quote!(#name)
@@ -146,6 +150,20 @@ fn string_enum(
     let texts: Vec<&str> = values.iter().map(|value| value.value.as_str()).collect();
     let count = number(values.len() as u64);
     let expected = texts.join(", ");
+    // Graph compares these values ignoring case; where two values differ only in case, an
+    // exact match must win so that each parses to its own variant.
+    let differ_in_case = texts.iter().enumerate().any(|(at, text)| {
+        texts[..at]
+            .iter()
+            .any(|earlier| earlier.eq_ignore_ascii_case(text))
+    });
+    let exact = differ_in_case.then(|| {
+        quote! {
+            if let Some(value) = Self::ALL.into_iter().find(|value| value.as_str() == text) {
+                return Ok(value);
+            }
+        }
+    });
     quote! {
         #[derive(serde::Serialize, serde::Deserialize)]
         pub enum #name { #(#variants,)* }
@@ -170,6 +188,7 @@ fn string_enum(
         impl std::str::FromStr for #name {
             type Err = #rt::param::InvalidValue;
             fn from_str(text: &str) -> Result<Self, Self::Err> {
+                #exact
                 Self::ALL.into_iter().find(|value| value.as_str().eq_ignore_ascii_case(text)).ok_or_else(|| {
                     #rt::param::InvalidValue::new(#spec_name, format!("`{text}` is not one of {}", #expected))
                 })
@@ -201,7 +220,23 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
         }
     };
     match &ty.kind {
-        TypeKind::Object { fields } => object(&name, &doc, fields),
+        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
+        TypeKind::Union { variants } => {
+            let variants = variants.iter().map(|variant| {
+                let variant_name = ident(&variant.rust_name);
+                let held = rust_type(&variant.ty);
+                quote!(#variant_name(#held))
+            });
+            quote! {
+                #doc
+                ///
+                /// A value is read as the first variant it fits, the narrowest first (named types,
+                /// then integers, numbers, booleans, lists and maps, strings).
+                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants,)* }
+            }
+        }
         TypeKind::StringEnum { values } => {
             let body = string_enum(&name, spec_name, values, rt);
             quote! {
@@ -294,7 +329,12 @@ fn option_tokens(value: Option<u64>) -> TokenStream {
     }
 }
 
-fn object(name: &syn::Ident, doc: &TokenStream, fields: &[Field]) -> TokenStream {
+fn object(
+    name: &syn::Ident,
+    doc: &TokenStream,
+    fields: &[Field],
+    additional: Option<&TypeRef>,
+) -> TokenStream {
     let all_optional = fields.iter().all(|field| !field.required || field.nullable);
     let default = all_optional.then(|| quote!(Default,));
     let members = fields.iter().map(|field| {
@@ -323,10 +363,21 @@ fn object(name: &syn::Ident, doc: &TokenStream, fields: &[Field]) -> TokenStream
             /// partial update.
         }
     });
+    let additional = additional.map(|ty| {
+        let ty = rust_type(ty);
+        let field = ident(&crate::names::unique("additional_properties", |name| {
+            fields.iter().any(|field| field.rust_name == name)
+        }));
+        quote! {
+            /// Members beyond the fields above (`additionalProperties`), kept as they came.
+            #[serde(flatten)]
+            pub #field: std::collections::BTreeMap<String, #ty>,
+        }
+    });
     quote! {
         #doc
         #partial
         #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
-        pub struct #name { #(#members,)* }
+        pub struct #name { #(#members,)* #additional }
     }
 }

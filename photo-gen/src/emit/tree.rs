@@ -1,7 +1,7 @@
 //! The path tree behind the client's fluent navigation: one node per path prefix, e.g.
 //! `/users/{user-id}/photo` → `UsersItemPhoto`, reached by `users().by_key(..).photo()`.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Api, Operation, Param, Segment, TypeRef};
 use crate::names;
@@ -61,6 +61,25 @@ pub fn param_method(param: &Param) -> String {
     format!("by_{last}")
 }
 
+/// The type names the client module has besides its path nodes: the models (imported), the
+/// operations' calls and responses, the upload bodies, and the names every client uses.
+fn names_in_client(api: &Api) -> FxHashSet<String> {
+    let mut taken: FxHashSet<String> = api.types.iter().map(|ty| ty.rust_name.clone()).collect();
+    taken.extend(
+        names::TAKEN_TYPE_NAMES
+            .iter()
+            .map(|name| (*name).to_owned()),
+    );
+    for op in &api.operations {
+        taken.insert(format!("{}Call", op.type_name));
+        taken.insert(format!("{}Response", op.type_name));
+        if let Some(body) = &op.body {
+            taken.insert(body.rust_name.clone());
+        }
+    }
+    taken
+}
+
 impl<'a> Tree<'a> {
     pub fn build(api: &'a Api, root_name: &str) -> Tree<'a> {
         let mut tree = Tree {
@@ -74,6 +93,10 @@ impl<'a> Tree<'a> {
         };
         // (parent, key) → child, so wide levels (many prefixes) stay cheap to walk.
         let mut children: FxHashMap<(usize, ChildKey<'a>), usize> = FxHashMap::default();
+        // A node's type gives way to every other type the client sees (`/pets` beside a
+        // schema `Pets`): it takes the next free number.
+        let mut taken = names_in_client(api);
+        taken.insert(root_name.to_owned());
         for op in &api.operations {
             let mut current = 0;
             let mut path = String::new();
@@ -113,8 +136,12 @@ impl<'a> Tree<'a> {
                             Step::Param(_) => "Item".to_owned(),
                         };
                         let index = tree.nodes.len();
+                        let type_name = names::unique(&format!("{parent_name}{part}"), |name| {
+                            taken.contains(name)
+                        });
+                        taken.insert(type_name.clone());
                         tree.nodes.push(Node {
-                            type_name: format!("{parent_name}{part}"),
+                            type_name,
                             path: path.clone(),
                             step: Some(step),
                             children: Vec::new(),

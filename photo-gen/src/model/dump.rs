@@ -13,6 +13,7 @@ fn type_ref(ty: &TypeRef) -> String {
         TypeRef::Boolean => "boolean".into(),
         TypeRef::Any => "any".into(),
         TypeRef::Array(inner) => format!("[{}]", type_ref(inner)),
+        TypeRef::Map(inner) => format!("{{string: {}}}", type_ref(inner)),
         TypeRef::Named(name) => name.clone(),
     }
 }
@@ -106,6 +107,9 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                         }
                     )?;
                 }
+                if let Some(additional) = &ty.additional {
+                    writeln!(out, "  ...: {}", type_ref(additional))?;
+                }
             }
             TypeKind::StringKey {
                 min_length,
@@ -128,6 +132,19 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                     ty.rust_name,
                     ty.spec_name,
                     values.join(", ")
+                )?;
+            }
+            TypeKind::Union { variants } => {
+                let variants: Vec<String> = variants
+                    .iter()
+                    .map(|v| format!("{}({})", v.rust_name, type_ref(&v.ty)))
+                    .collect();
+                writeln!(
+                    out,
+                    "type {} = union {}: {}",
+                    ty.rust_name,
+                    ty.spec_name,
+                    variants.join(" | ")
                 )?;
             }
         }

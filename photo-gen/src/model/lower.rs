@@ -1,8 +1,9 @@
 //! Lowering the parsed spec into the [`Api`] model, reporting every problem found on the way.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::pointer::{Pointer, ROOT};
 use super::problems::{Hint, Problems};
@@ -20,8 +21,19 @@ use crate::spec::{self, Document, RefOr};
 /// `doc` was parsed from `index`'s text, which refused repeated keys, so only the problems
 /// found here need positions.
 pub fn lower(doc: &Document, index: &Locator, diagnostics: &mut Diagnostics) -> Option<Api> {
+    lower_with_warnings(doc, index, diagnostics, None)
+}
+
+/// [`lower()`], recording in `warnings` what could only be typed loosely (as
+/// `serde_json::Value`).
+pub fn lower_with_warnings(
+    doc: &Document,
+    index: &Locator,
+    diagnostics: &mut Diagnostics,
+    warnings: Option<&mut Diagnostics>,
+) -> Option<Api> {
     let before = diagnostics.len();
-    let mut problems = Problems::new(index, diagnostics);
+    let mut problems = Problems::new(index, diagnostics, warnings);
     if !(doc.openapi.starts_with("3.0") || doc.openapi.starts_with("3.1")) {
         problems.error_value(
             &ROOT.key("openapi"),
@@ -190,13 +202,18 @@ struct Lowering<'d, 'p> {
     types: Types,
     schemes: &'p [SecurityScheme],
     /// operationId → where first defined.
-    first_ids: FxHashMap<&'d str, IdSite<'d>>,
+    first_ids: FxHashMap<Cow<'d, str>, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
     first_fns: FxHashMap<String, IdSite<'d>>,
     /// Lowered `components.parameters` entries, by the component name's address.
     shared_params: FxHashMap<usize, ParamLowering>,
     /// Lowered `components.responses` entries, by the component name's address and status.
     shared_responses: FxHashMap<(usize, Status), Response>,
+    /// The name asked for a binary body's type → the name it was given.
+    binary_bodies: FxHashMap<String, String>,
+    /// The operationIds the spec gives and their Rust names, once an operation without one
+    /// needs a name that none of them has.
+    given_ids: Option<FxHashSet<String>>,
 }
 
 /// What a parameter lowers to.
@@ -246,6 +263,8 @@ impl<'d, 'p> Lowering<'d, 'p> {
             first_fns: FxHashMap::default(),
             shared_params: FxHashMap::default(),
             shared_responses: FxHashMap::default(),
+            binary_bodies: FxHashMap::default(),
+            given_ids: None,
         }
     }
 
@@ -341,10 +360,11 @@ impl<'d, 'p> Lowering<'d, 'p> {
     ) -> Option<Operation> {
         let path = site.path;
         let pointer = site.pointer();
-        let Some(id) = op.operation_id.as_deref() else {
-            self.problems.error(&pointer, format!("`{} {path}` has no operationId", method.upper()), Some("every operation needs a unique `operationId`; it names the generated functions".into()));
-            return None;
+        let id_key: Cow<'d, str> = match op.operation_id.as_deref() {
+            Some(id) => Cow::Borrowed(id),
+            None => Cow::Owned(self.operation_id_from(method, path)),
         };
+        let id: &str = &id_key;
         let id_pointer = pointer.key("operationId");
         let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
             self.problems.error_value(
@@ -367,7 +387,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             );
             return None;
         }
-        self.first_ids.insert(id, here);
+        self.first_ids.insert(id_key.clone(), here);
         if let Some(first) = self.first_fns.get(&fn_name) {
             let first = first.describe(&self.problems);
             self.problems.error_value(
@@ -380,6 +400,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             return None;
         }
         self.first_fns.insert(fn_name.clone(), here);
+        let (type_name, type_name_note) = self.operation_type_name(type_name);
         let params = self.params(segments, item, op, site, &type_name);
         let body = op
             .request_body
@@ -412,6 +433,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             id: id.to_owned(),
             fn_name,
             type_name,
+            type_name_note,
             method,
             path: path.to_owned(),
             segments: segments.to_vec(),
@@ -426,6 +448,65 @@ impl<'d, 'p> Lowering<'d, 'p> {
             security_by_version,
             unsupported_schemes: unsupported,
         })
+    }
+
+    /// The name of an operation the spec gives no `operationId`: its method and path as one
+    /// word (`GET /users/{user-id}/photo` → `getUsersUserIdPhoto`), numbered if already taken.
+    fn operation_id_from(&mut self, method: Method, path: &str) -> String {
+        let doc = self.doc;
+        // The spec's own ids come first, those of later operations too.
+        let given = self.given_ids.get_or_insert_with(|| {
+            doc.paths
+                .values()
+                .flat_map(|item| item.operations())
+                .filter_map(|(_, op)| op.operation_id.as_deref())
+                .flat_map(|id| [Some(id.to_owned()), names::snake(id)])
+                .flatten()
+                .collect()
+        });
+        let base = format!(
+            "{}{}",
+            method.lower(),
+            names::camel(path, "P").unwrap_or_default()
+        );
+        let id = names::unique(&base, |id| {
+            let name = names::snake(id).unwrap_or_default();
+            given.contains(id)
+                || given.contains(&name)
+                || self.first_ids.contains_key(id)
+                || self.first_fns.contains_key(&name)
+        });
+        given.insert(id.clone());
+        id
+    }
+
+    /// The prefix of an operation's types (`<prefix>Call`, `…Response`, `…Request`): the
+    /// operationId's own name, unless a type of the spec has one of those names, then that name
+    /// with `Op` (and a number if needed). The names are kept from inline schemas.
+    fn operation_type_name(&mut self, own: String) -> (String, Option<String>) {
+        const SUFFIXES: [&str; 3] = ["Call", "Response", "Request"];
+        let clash = |types: &Types, prefix: &str| {
+            SUFFIXES
+                .iter()
+                .map(|suffix| format!("{prefix}{suffix}"))
+                .find(|name| types.is_taken(name))
+        };
+        let (type_name, note) = match clash(&self.types, &own) {
+            None => (own, None),
+            Some(taken) => {
+                let type_name = names::unique(&format!("{own}Op"), |prefix| {
+                    clash(&self.types, prefix).is_some()
+                });
+                let note = format!(
+                    "Its types are named `{type_name}…`: `{taken}` is the name of a type in the spec."
+                );
+                (type_name, Some(note))
+            }
+        };
+        for suffix in SUFFIXES {
+            self.types.reserve(format!("{type_name}{suffix}"));
+        }
+        (type_name, note)
     }
 
     fn params(
@@ -578,7 +659,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
     /// the operation.
     fn param(
         &mut self,
-        resolved: &Resolved<'_, spec::Parameter>,
+        resolved: &Resolved<'_, '_, spec::Parameter>,
         type_name: &str,
         op_specific: &Cell<bool>,
     ) -> ParamLowering {
@@ -640,6 +721,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
                     )
                 })
         };
+        let warnings_before = self.problems.warning_count();
         let ty = match &parameter.schema {
             Some(schema) => self.types.type_ref(
                 &mut self.problems,
@@ -652,6 +734,22 @@ impl<'d, 'p> Lowering<'d, 'p> {
         };
         let Some(ty) = ty else {
             return ParamLowering::Failed;
+        };
+        // A parameter travels as text: what has no scalar type is passed as the text itself.
+        let ty = match ty {
+            ty if !self.is_param_type(&ty) => {
+                self.problems.retract_warnings(warnings_before);
+                self.problems.warning(
+                    &resolved.pointer.key("schema"),
+                    format!(
+                        "parameter `{}` has no scalar type and is passed as its text (`String`)",
+                        parameter.name
+                    ),
+                    None,
+                );
+                TypeRef::String
+            }
+            ty => ty,
         };
         if let TypeRef::Array(inner) = &ty
             && (matches!(**inner, TypeRef::Array(_))
@@ -679,6 +777,31 @@ impl<'d, 'p> Lowering<'d, 'p> {
         }
     }
 
+    /// Whether a type can travel as a parameter's text: a scalar, a string key or enum, or a
+    /// list of those.
+    fn is_param_type(&self, ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Any | TypeRef::Map(_) => false,
+            TypeRef::Array(item) => {
+                !matches!(**item, TypeRef::Array(_)) && self.is_param_type(item)
+            }
+            TypeRef::Named(name) => self
+                .types
+                .named
+                .iter()
+                .rev()
+                .find(|ty| &ty.rust_name == name)
+                .is_none_or(|ty| {
+                    !matches!(ty.kind, TypeKind::Object { .. } | TypeKind::Union { .. })
+                }),
+            TypeRef::String
+            | TypeRef::Int32
+            | TypeRef::Int64
+            | TypeRef::Number
+            | TypeRef::Boolean => true,
+        }
+    }
+
     fn content(
         &mut self,
         content: &spec::UniqueMap<String, spec::MediaType>,
@@ -686,6 +809,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
         type_hint: Hint,
     ) -> Option<Option<BodyContent>> {
         let mut binary = Vec::new();
+        let mut other: Vec<&str> = Vec::new();
         let mut json: Option<BodyContent> = None;
         let mut ok = true;
         let content_pointer = pointer.key("content");
@@ -751,9 +875,22 @@ impl<'d, 'p> Lowering<'d, 'p> {
                 }
                 binary.push(media_type.clone());
             } else {
-                self.problems.error(&at, format!("unsupported media type `{media_type}`"), Some("supported: application/json (and +json), image/*, audio/*, video/*, application/octet-stream".into()));
-                ok = false;
+                // XML, forms, text (Graph's `$count` answers `text/plain`): not typed.
+                other.push(media_type.as_str());
             }
+        }
+        // Beside JSON, another form of the same content is left out; alone, it travels as bytes.
+        for media_type in &other {
+            let message = if json.is_some() {
+                format!("`{media_type}` content is left out: the JSON form is generated")
+            } else {
+                format!("`{media_type}` content is carried as raw bytes; its schema is not used")
+            };
+            self.problems
+                .warning(&content_pointer.key(media_type), message, None);
+        }
+        if json.is_none() {
+            binary.extend(other.iter().map(|media_type| (*media_type).to_owned()));
         }
         if !ok {
             return None;
@@ -793,7 +930,18 @@ impl<'d, 'p> Lowering<'d, 'p> {
             rust_name.clone()
         })??;
         let rust_name = match &content {
-            BodyContent::Binary { .. } => rust_name,
+            // The client's upload type: it gives way to the spec's types, the same way for
+            // every operation that shares the body.
+            BodyContent::Binary { .. } => {
+                if let Some(given) = self.binary_bodies.get(&rust_name) {
+                    given.clone()
+                } else {
+                    let given = names::unique(&rust_name, |name| self.types.is_taken(name));
+                    self.types.reserve(given.clone());
+                    self.binary_bodies.insert(rust_name, given.clone());
+                    given
+                }
+            }
             // A JSON body is its schema's type; the wrapper name is not needed.
             BodyContent::Json { .. } => rust_name,
         };
@@ -852,9 +1000,13 @@ impl<'d, 'p> Lowering<'d, 'p> {
             let problems_before = self.problems.count();
             let variant = variant_name(status);
             let hinted = Cell::new(false);
-            let hint = || {
-                hinted.set(true);
-                format!("{type_name}{variant}")
+            // An inline type in a shared response is named after the response, once.
+            let hint = || match resolved.component.and_then(|name| names::camel(name, "R")) {
+                Some(name) => name,
+                None => {
+                    hinted.set(true);
+                    format!("{type_name}{variant}")
+                }
             };
             let Some(body) = self.content(&resolved.item.content, &resolved.pointer, &hint) else {
                 ok = false;

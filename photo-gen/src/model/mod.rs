@@ -10,7 +10,7 @@ mod schemas;
 mod security;
 
 pub use dump::dump;
-pub use lower::lower;
+pub use lower::{lower, lower_with_warnings};
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,6 +83,9 @@ pub struct NamedType {
     pub rust_name: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// For an object that allows members beyond its fields (`additionalProperties`): their
+    /// type. They are kept in a map beside the fields.
+    pub additional: Option<TypeRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,6 +99,15 @@ pub enum TypeKind {
     },
     /// A closed set of strings.
     StringEnum { values: Vec<EnumValue> },
+    /// One of several types (`anyOf`/`oneOf`), told apart by trying each in order.
+    Union { variants: Vec<UnionVariant> },
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -120,6 +132,8 @@ pub enum TypeRef {
     /// Any JSON value.
     Any,
     Array(Box<TypeRef>),
+    /// A JSON object with any member names, each of this type (`additionalProperties`).
+    Map(Box<TypeRef>),
     /// A [`NamedType`] by its Rust name.
     Named(String),
 }
@@ -170,6 +184,9 @@ pub struct Operation {
     pub fn_name: String,
     /// UpperCamelCase, prefix of the operation's types.
     pub type_name: String,
+    /// Why `type_name` is not the operationId's own name, when a type of the spec took that
+    /// (shown in the docs).
+    pub type_name_note: Option<String>,
     pub method: Method,
     pub path: String,
     pub segments: Vec<Segment>,

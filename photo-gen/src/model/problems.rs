@@ -12,12 +12,38 @@ pub type Hint<'h> = &'h dyn Fn() -> String;
 pub struct Problems<'a> {
     index: &'a Locator<'a>,
     diagnostics: &'a mut Diagnostics,
+    warnings: Option<&'a mut Diagnostics>,
 }
 
 impl<'a> Problems<'a> {
-    /// Problems located in `index`'s text and recorded in `diagnostics`.
-    pub fn new(index: &'a Locator<'a>, diagnostics: &'a mut Diagnostics) -> Self {
-        Problems { index, diagnostics }
+    /// Problems located in `index`'s text and recorded in `diagnostics`; warnings are recorded
+    /// in `warnings` when given, else dropped.
+    pub fn new(
+        index: &'a Locator<'a>,
+        diagnostics: &'a mut Diagnostics,
+        warnings: Option<&'a mut Diagnostics>,
+    ) -> Self {
+        Problems {
+            index,
+            diagnostics,
+            warnings,
+        }
+    }
+
+    /// Something at `pointer` that generation could only do loosely (it goes on).
+    pub fn warning(&mut self, pointer: &Pointer, message: impl Into<String>, hint: Option<String>) {
+        let Some(warnings) = self.warnings.as_deref_mut() else {
+            return;
+        };
+        let location = self.index.locate(&pointer.render());
+        warnings.push(
+            Diagnostic {
+                location,
+                message: message.into(),
+                hint,
+            },
+            self.index.text(),
+        );
     }
 
     /// A problem with the node (or, for a mapping entry, the key) at `pointer`.
@@ -46,6 +72,19 @@ impl<'a> Problems<'a> {
             },
             self.index.text(),
         );
+    }
+
+    /// How many warnings have been recorded, to [`Problems::retract_warnings`] back to.
+    pub fn warning_count(&self) -> usize {
+        self.warnings.as_deref().map_or(0, Diagnostics::len)
+    }
+
+    /// Drops the warnings recorded after the first `count`, for a caller that reports the same
+    /// thing more precisely.
+    pub fn retract_warnings(&mut self, count: usize) {
+        if let Some(warnings) = self.warnings.as_deref_mut() {
+            warnings.items.truncate(count);
+        }
     }
 
     /// How many problems have been recorded.

@@ -8,20 +8,22 @@ use super::problems::Problems;
 use crate::spec::{RefOr, UniqueMap};
 
 /// A resolved node: the object, where it lives, and its component name when it came from one.
-pub struct Resolved<'a, T> {
+/// The object lives as long as the spec (`'a`), its pointer perhaps only as long as the caller's
+/// (`'p`).
+pub struct Resolved<'a, 'p, T> {
     pub item: &'a T,
-    pub pointer: Pointer<'a>,
+    pub pointer: Pointer<'p>,
     pub component: Option<&'a str>,
 }
 
 /// Follows `node` (at `pointer`) through `components.<kind>` until an inline object.
-pub fn resolve<'a, T>(
+pub fn resolve<'a: 'p, 'p, T>(
     problems: &mut Problems,
     components: &'a UniqueMap<String, RefOr<T>>,
     kind: &'static str,
     node: &'a RefOr<T>,
-    pointer: Pointer<'a>,
-) -> Option<Resolved<'a, T>> {
+    pointer: Pointer<'p>,
+) -> Option<Resolved<'a, 'p, T>> {
     let mut current = node;
     let mut here = pointer;
     let mut component: Option<&'a str> = None;

@@ -1,14 +1,16 @@
 //! Schemas to types: named objects, string keys and enums from `components.schemas`, and type
 //! references for fields, parameters and bodies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use super::pointer::Pointer;
 use super::problems::{Hint, Problems};
-use super::refs::resolve;
-use super::{EnumValue, Field, NamedType, TypeKind, TypeRef};
+use super::refs::{Resolved, resolve};
+use super::{EnumValue, Field, NamedType, TypeKind, TypeRef, UnionVariant};
 use crate::names;
-use crate::spec::{RefOr, Schema, SchemaType, UniqueMap};
+use crate::spec::{AdditionalProperties, RefOr, Schema, SchemaType, UniqueMap};
 
 /// The named types found so far, in the order they were first needed.
 #[derive(Default)]
@@ -16,17 +18,22 @@ pub struct Types {
     pub named: Vec<NamedType>,
     /// `components.schemas` name → Rust name, for schemas that became named types.
     by_component: BTreeMap<String, String>,
-    /// Rust name → where it was first defined, to report collisions.
+    /// Rust name → where it was defined.
     defined_at: BTreeMap<String, Definition>,
+    /// The Rust names of the component schemas, which inline types never take.
+    reserved: BTreeSet<String>,
+    /// (schema node, name asked for) → the Rust name given, so meeting the same node again (an
+    /// inline enum in a shared parameter, say) gives the same type.
+    by_node: FxHashMap<(usize, String), String>,
+    /// The components being written out where they are used (their nodes' addresses),
+    /// innermost last, to catch one that contains itself.
+    expanding: Vec<usize>,
 }
 
-/// Where a named type was first defined.
+/// Where a named type was defined.
 struct Definition {
     /// Its JSON pointer.
     pointer: String,
-    /// The schema node's address: a node has one pointer, so meeting the same node again (an
-    /// inline enum in a shared parameter, say) is recognised without rendering a pointer.
-    node: usize,
 }
 
 /// The address that identifies a schema node.
@@ -37,7 +44,15 @@ fn node_address(schema: &Schema) -> usize {
 /// What a schema means, before it is given a name.
 enum Shape<'a> {
     Object(&'a Schema),
+    /// An object with no properties of its own: a map of the members' names to their values
+    /// (`additionalProperties`; any values when it gives no schema).
+    Map(Option<&'a RefOr<Schema>>),
+    /// A schema that stands for another: the one member of an `allOf` that adds nothing, or of
+    /// an `anyOf`/`oneOf` once its null alternatives are set aside (Graph's nullable reference).
+    Alias(&'a RefOr<Schema>, &'static str, usize),
     StringEnum(&'a Schema),
+    /// An `anyOf`/`oneOf` (the keyword) of several types besides `null`.
+    Union(&'a Schema, &'static str),
     Binary,
     Plain(TypeRef),
 }
@@ -53,22 +68,86 @@ fn primary_type(schema: &Schema) -> Option<&str> {
 fn is_nullable(schema: &Schema) -> bool {
     schema.nullable
         || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().any(|t| t == "null"))
+        || schema
+            .any_of
+            .iter()
+            .chain(&schema.one_of)
+            .any(is_null_alternative)
 }
 
+/// Whether an `anyOf`/`oneOf` member only allows `null`: `{type: 'null'}`, or Graph's
+/// `{type: object, nullable: true}` with nothing else, which pairs with a `$ref` to say the
+/// reference may be null.
+fn is_null_alternative(node: &RefOr<Schema>) -> bool {
+    let RefOr::Item(schema) = node else {
+        return false;
+    };
+    let only_null = matches!(&schema.schema_type, Some(SchemaType::One(t)) if t == "null")
+        || matches!(&schema.schema_type, Some(SchemaType::Many(many)) if many.iter().all(|t| t == "null"));
+    let empty_nullable_object = schema.nullable
+        && matches!(&schema.schema_type, None | Some(SchemaType::One(_)))
+        && primary_type(schema).is_none_or(|t| t == "object")
+        && schema.properties.is_empty()
+        && schema.all_of.is_empty()
+        && schema.any_of.is_empty()
+        && schema.one_of.is_empty()
+        && schema.additional_properties.is_none();
+    only_null || empty_nullable_object
+}
+
+/// Whether an object schema says nothing about its members (`{type: object}`).
+fn is_free_form_object(schema: &Schema) -> bool {
+    primary_type(schema) == Some("object")
+        && schema.properties.is_empty()
+        && schema.all_of.is_empty()
+        && schema.any_of.is_empty()
+        && schema.one_of.is_empty()
+        && matches!(
+            schema.additional_properties,
+            None | Some(AdditionalProperties::Allowed(true))
+        )
+}
+
+/// How deep `allOf` may nest before it is taken for a cycle.
+const MAX_ALL_OF_DEPTH: usize = 64;
+
 impl Types {
+    /// Whether a type name is used: by a component schema, a type defined so far, a name the
+    /// generated modules use, or one [`Types::reserve`]d.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.reserved.contains(name)
+            || self.defined_at.contains_key(name)
+            || names::TAKEN_TYPE_NAMES.contains(&name)
+    }
+
+    /// Keeps a name the generator gives a type outside the models (an operation's response
+    /// enum, say) from being given to an inline schema.
+    pub fn reserve(&mut self, name: String) {
+        self.reserved.insert(name);
+    }
+
     /// Declares every component schema that is a type of its own, in spec order.
     pub fn declare_components(
         &mut self,
         problems: &mut Problems,
         schemas: &UniqueMap<String, RefOr<Schema>>,
     ) {
+        self.reserved = schemas
+            .keys()
+            .filter_map(|name| names::camel(name, "T"))
+            .collect();
         for (name, node) in schemas {
             let pointer = Pointer::Component("schemas", name);
             if let RefOr::Item(schema) = node {
                 // A named string is an identity of its own (an id, a key): it gets a newtype.
                 if matches!(
                     self.shape(problems, schema, &pointer),
-                    Some(Shape::Object(_) | Shape::StringEnum(_) | Shape::Plain(TypeRef::String))
+                    Some(
+                        Shape::Object(_)
+                            | Shape::StringEnum(_)
+                            | Shape::Union(..)
+                            | Shape::Plain(TypeRef::String)
+                    )
                 ) {
                     self.named_type(problems, schemas, name, schema, &pointer);
                 }
@@ -82,12 +161,46 @@ impl Types {
         schema: &'a Schema,
         pointer: &Pointer,
     ) -> Option<Shape<'a>> {
+        if !schema.all_of.is_empty() {
+            // One member and nothing of its own: the schema is that member (with, say, its
+            // own description).
+            if let [only] = schema.all_of.as_slice()
+                && schema.properties.is_empty()
+            {
+                return Some(Shape::Alias(only, "allOf", 0));
+            }
+            return Some(Shape::Object(schema));
+        }
+        let alternatives = if schema.any_of.is_empty() {
+            ("oneOf", &schema.one_of)
+        } else {
+            ("anyOf", &schema.any_of)
+        };
+        if !alternatives.1.is_empty() && schema.properties.is_empty() {
+            let mut real = alternatives
+                .1
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| !is_null_alternative(node));
+            return Some(match (real.next(), real.next()) {
+                (Some((at, only)), None) => Shape::Alias(only, alternatives.0, at),
+                (Some(_), Some(_)) => Shape::Union(schema, alternatives.0),
+                (None, _) => Shape::Plain(TypeRef::Any),
+            });
+        }
         let kind = primary_type(schema).or(if schema.properties.is_empty() {
             None
         } else {
             Some("object")
         });
         let plain = match (kind, schema.format.as_deref()) {
+            (Some("object"), _) if schema.properties.is_empty() => {
+                return Some(match &schema.additional_properties {
+                    Some(AdditionalProperties::Allowed(false)) => Shape::Object(schema),
+                    Some(AdditionalProperties::Schema(values)) => Shape::Map(Some(values)),
+                    _ => Shape::Map(None),
+                });
+            }
             (Some("object"), _) => return Some(Shape::Object(schema)),
             (Some("string"), Some("binary" | "byte")) if schema.values.is_none() => {
                 return Some(Shape::Binary);
@@ -96,14 +209,23 @@ impl Types {
                 return Some(Shape::StringEnum(schema));
             }
             (Some("string"), _) => TypeRef::String,
-            (Some("integer"), Some("int64")) => TypeRef::Int64,
-            (Some("integer"), _) => TypeRef::Int32,
+            (Some("integer" | "number"), Some("int64")) => TypeRef::Int64,
+            (Some("integer"), _) | (Some("number"), Some("int32" | "int16" | "int8")) => {
+                TypeRef::Int32
+            }
             (Some("number"), _) => TypeRef::Number,
             (Some("boolean"), _) => TypeRef::Boolean,
             (Some("array"), _) => {
                 return Some(Shape::Plain(TypeRef::Array(Box::new(TypeRef::Any))));
             }
-            (None, _) => TypeRef::Any,
+            (None, _) => {
+                problems.warning(
+                    pointer,
+                    "a schema without a `type` is read as any JSON value (`serde_json::Value`)",
+                    Some("give the schema a `type`".into()),
+                );
+                TypeRef::Any
+            }
             (Some(other), _) => {
                 problems.error_value(
                     &pointer.key("type"),
@@ -126,11 +248,37 @@ impl Types {
         name_hint: Hint,
     ) -> Option<TypeRef> {
         let resolved = resolve(problems, schemas, "schemas", node, pointer)?;
-        if let Some(component) = resolved.component
-            && let Some(rust_name) = self.by_component.get(component)
-        {
+        let Some(component) = resolved.component else {
+            return self.schema_type(problems, schemas, &resolved, name_hint);
+        };
+        if let Some(rust_name) = self.by_component.get(component) {
             return Some(TypeRef::Named(rust_name.clone()));
         }
+        // A component that is not a type of its own (a list, a map, an alias) is written out
+        // where it is used: one that contains itself that way has no end.
+        let node = node_address(resolved.item);
+        if self.expanding.contains(&node) {
+            problems.error(
+                &resolved.pointer,
+                format!("schema `{component}` contains itself without an object in between"),
+                Some("make the recursive schema an object, or break the cycle".into()),
+            );
+            return None;
+        }
+        self.expanding.push(node);
+        let ty = self.schema_type(problems, schemas, &resolved, name_hint);
+        self.expanding.pop();
+        ty
+    }
+
+    /// The type of a resolved schema node.
+    fn schema_type(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        resolved: &Resolved<'_, '_, Schema>,
+        name_hint: Hint,
+    ) -> Option<TypeRef> {
         let schema = resolved.item;
         match self.shape(problems, schema, &resolved.pointer)? {
             Shape::Plain(TypeRef::Array(_)) => {
@@ -153,6 +301,23 @@ impl Types {
                     .map(TypeRef::Named)
             }
             Shape::Plain(plain) => Some(plain),
+            Shape::Alias(target, keyword, at) => {
+                let keyword_pointer = resolved.pointer.key(keyword);
+                self.type_ref(
+                    problems,
+                    schemas,
+                    target,
+                    keyword_pointer.index(at),
+                    &|| resolved.component.map_or_else(name_hint, str::to_owned),
+                )
+            }
+            Shape::Map(values) => {
+                let value =
+                    self.member_type(problems, schemas, values, &resolved.pointer, &|| {
+                        format!("{}Value", name_hint())
+                    })?;
+                Some(TypeRef::Map(Box::new(value)))
+            }
             Shape::Binary => {
                 problems.error(
                     &resolved.pointer,
@@ -161,27 +326,36 @@ impl Types {
                 );
                 None
             }
-            Shape::Object(_) | Shape::StringEnum(_) => {
+            Shape::Object(_) | Shape::StringEnum(_) | Shape::Union(..) => {
                 let name = resolved.component.map_or_else(name_hint, str::to_owned);
-                if resolved.component.is_none()
-                    && matches!(
-                        self.shape(problems, schema, &resolved.pointer),
-                        Some(Shape::Object(_))
-                    )
-                {
-                    problems.error(
-                        &resolved.pointer,
-                        "inline object schemas are not supported",
-                        Some(
-                            "move the object to `components.schemas` and refer to it with `$ref`"
-                                .into(),
-                        ),
-                    );
-                    return None;
-                }
                 self.named_type(problems, schemas, &name, schema, &resolved.pointer)
                     .map(TypeRef::Named)
             }
+        }
+    }
+
+    /// The type of an object's members beyond its properties: `values`, the schema that
+    /// `additionalProperties` (at `pointer`) gives, if any.
+    fn member_type(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        values: Option<&RefOr<Schema>>,
+        pointer: &Pointer,
+        name_hint: Hint,
+    ) -> Option<TypeRef> {
+        match values {
+            // Graph's `innerError` says its values are objects and sends strings: a value said
+            // to be any object is read as any JSON value.
+            Some(RefOr::Item(values)) if is_free_form_object(values) => Some(TypeRef::Any),
+            Some(values) => self.type_ref(
+                problems,
+                schemas,
+                values,
+                pointer.key("additionalProperties"),
+                name_hint,
+            ),
+            None => Some(TypeRef::Any),
         }
     }
 
@@ -215,7 +389,7 @@ impl Types {
         if is_component && let Some(existing) = self.by_component.get(spec_name) {
             return Some(existing.clone());
         }
-        let Some(rust_name) = names::camel(spec_name, "T") else {
+        let Some(base) = names::camel(spec_name, "T") else {
             problems.error(
                 pointer,
                 format!("`{spec_name}` gives no usable Rust type name"),
@@ -223,50 +397,65 @@ impl Types {
             );
             return None;
         };
-        if let Some(first) = self.defined_at.get(&rust_name) {
-            if first.node == node_address(schema) {
-                return Some(rust_name);
-            }
-            let first = first.pointer.clone();
-            problems.error(
-                pointer,
-                format!(
-                    "type name `{rust_name}` is already used by the schema at {}",
-                    problems.describe(&Pointer::Rendered(&first))
-                ),
-                Some("rename one of the schemas".into()),
-            );
-            return None;
+        let node = node_address(schema);
+        if let Some(existing) = self.by_node.get(&(node, base.clone())) {
+            return Some(existing.clone());
         }
+        // The spec's own names come first: an inline type named from where it stands gives way
+        // to every component, and any later type to those defined before it.
+        let rust_name = names::unique(&base, |name| {
+            self.defined_at.contains_key(name)
+                || names::TAKEN_TYPE_NAMES.contains(&name)
+                || (!is_component && self.reserved.contains(name))
+        });
+        self.by_node.insert((node, base.clone()), rust_name.clone());
         self.defined_at.insert(
             rust_name.clone(),
             Definition {
                 pointer: pointer.render(),
-                node: node_address(schema),
             },
         );
         if is_component {
             self.by_component
                 .insert(spec_name.to_owned(), rust_name.clone());
         }
+        let mut additional = None;
         let kind = match self.shape(problems, schema, pointer)? {
-            Shape::Object(schema) => TypeKind::Object {
-                fields: self.fields(problems, schemas, &rust_name, schema, pointer),
-            },
+            Shape::Object(schema) => {
+                let fields;
+                (fields, additional) = self.fields(problems, schemas, &rust_name, schema, pointer);
+                TypeKind::Object { fields }
+            }
             Shape::StringEnum(schema) => TypeKind::StringEnum {
                 values: enum_values(problems, &rust_name, schema, pointer),
+            },
+            Shape::Union(schema, keyword) => TypeKind::Union {
+                variants: self
+                    .union_variants(problems, schemas, &rust_name, schema, pointer, keyword),
             },
             Shape::Plain(TypeRef::String) => TypeKind::StringKey {
                 min_length: schema.min_length,
                 max_length: schema.max_length,
             },
-            Shape::Binary | Shape::Plain(_) => return None,
+            Shape::Binary | Shape::Plain(_) | Shape::Map(_) | Shape::Alias(..) => return None,
+        };
+        let description = if rust_name == base {
+            schema.description.clone()
+        } else {
+            let note = format!(
+                "Named `{rust_name}` because `{base}` is the name of another type in the spec."
+            );
+            Some(match &schema.description {
+                Some(text) => format!("{text}\n\n{note}"),
+                None => format!("The `{spec_name}` schema.\n\n{note}"),
+            })
         };
         self.named.push(NamedType {
             spec_name: spec_name.to_owned(),
             rust_name: rust_name.clone(),
-            description: schema.description.clone(),
+            description,
             kind,
+            additional,
         });
         Some(rust_name)
     }
@@ -278,60 +467,223 @@ impl Types {
         owner: &str,
         schema: &Schema,
         pointer: &Pointer,
-    ) -> Vec<Field> {
+    ) -> (Vec<Field>, Option<TypeRef>) {
+        // The schemas whose properties the object has, bases first; rendered pointers only
+        // for objects made with `allOf`.
+        let mut inherited: Vec<(&Schema, String)> = Vec::new();
+        if !schema.all_of.is_empty() {
+            self.all_of_parts(problems, schemas, schema, pointer, 0, &mut inherited);
+        }
+        let parts: Vec<(&Schema, Pointer)> = if inherited.is_empty() {
+            vec![(schema, *pointer)]
+        } else {
+            inherited
+                .iter()
+                .map(|(part, at)| (*part, Pointer::Rendered(at)))
+                .collect()
+        };
+        // OData leaves `@odata.type` out when a value has the type its context declares, which
+        // Graph does on nearly every response, although Microsoft's descriptions require it.
+        let required = |json_name: &str| {
+            json_name != "@odata.type"
+                && parts
+                    .iter()
+                    .any(|(part, _)| part.required.iter().any(|name| name == json_name))
+        };
+        for (part, at) in &parts {
+            for name in &part.required {
+                if !parts
+                    .iter()
+                    .any(|(part, _)| part.properties.contains_key(name))
+                {
+                    problems.error(
+                        &at.key("required"),
+                        format!("`{name}` is required but not among the properties"),
+                        None,
+                    );
+                }
+            }
+        }
         let mut fields: Vec<Field> = Vec::new();
-        for required in &schema.required {
-            if !schema.properties.contains_key(required) {
-                problems.error(
-                    &pointer.key("required"),
-                    format!("`{required}` is required but not among the properties"),
-                    None,
-                );
+        for (part, at) in &parts {
+            let properties = at.key("properties");
+            for (json_name, node) in &part.properties {
+                let field_pointer = properties.key(json_name);
+                if let Some(field) = self.field(
+                    problems,
+                    schemas,
+                    owner,
+                    (json_name, node),
+                    field_pointer,
+                    required(json_name),
+                ) {
+                    // A derived schema that declares a base's property again redefines it.
+                    let same_property = fields
+                        .iter()
+                        .position(|other| other.json_name == field.json_name);
+                    let same_rust_name = fields
+                        .iter()
+                        .find(|other| other.rust_name == field.rust_name);
+                    match (same_property, same_rust_name) {
+                        (Some(at), _) => fields[at] = field,
+                        (None, Some(other)) => {
+                            problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{}`", other.json_name, field.rust_name), None);
+                        }
+                        (None, None) => fields.push(field),
+                    }
+                }
             }
         }
-        let properties = pointer.key("properties");
-        for (json_name, node) in &schema.properties {
-            let field_pointer = properties.key(json_name);
-            let Some(rust_name) = names::snake(json_name) else {
-                problems.error(
-                    &field_pointer,
-                    format!("property `{json_name}` gives no usable Rust field name"),
-                    None,
-                );
-                continue;
-            };
-            if let Some(other) = fields.iter().find(|field| field.rust_name == rust_name) {
-                problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{rust_name}`", other.json_name), None);
-                continue;
-            }
-            let hint = || {
-                format!(
-                    "{owner}{}",
-                    names::camel(json_name, "F").unwrap_or_default()
-                )
-            };
-            let Some(ty) = self.type_ref(problems, schemas, node, field_pointer, &hint) else {
-                continue;
-            };
-            let (nullable, read_only, description) = match node {
-                RefOr::Item(inner) => (
-                    is_nullable(inner),
-                    inner.read_only,
-                    inner.description.clone(),
-                ),
-                RefOr::Ref(_) => (false, false, None),
-            };
-            fields.push(Field {
-                json_name: json_name.clone(),
-                rust_name,
-                ty,
-                required: schema.required.contains(json_name),
-                nullable,
-                read_only,
-                description,
+        // Members beyond the properties, as the last part that allows them says.
+        let open = parts
+            .iter()
+            .rev()
+            .find_map(|(part, at)| match &part.additional_properties {
+                None | Some(AdditionalProperties::Allowed(false)) => None,
+                Some(AdditionalProperties::Allowed(true)) => Some((None, *at)),
+                Some(AdditionalProperties::Schema(values)) => Some((Some(&**values), *at)),
             });
+        let additional = open.and_then(|(values, at)| {
+            self.member_type(problems, schemas, values, &at, &|| format!("{owner}Value"))
+        });
+        (fields, additional)
+    }
+
+    /// The field for one property of an object named `owner`.
+    fn field(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        (json_name, node): (&str, &RefOr<Schema>),
+        pointer: Pointer,
+        required: bool,
+    ) -> Option<Field> {
+        let Some(rust_name) = names::snake(json_name) else {
+            problems.error(
+                &pointer,
+                format!("property `{json_name}` gives no usable Rust field name"),
+                None,
+            );
+            return None;
+        };
+        let hint = || {
+            format!(
+                "{owner}{}",
+                names::camel(json_name, "F").unwrap_or_default()
+            )
+        };
+        let ty = self.type_ref(problems, schemas, node, pointer, &hint)?;
+        let (nullable, read_only, description) = match node {
+            RefOr::Item(inner) => (
+                is_nullable(inner),
+                inner.read_only,
+                inner.description.clone(),
+            ),
+            RefOr::Ref(_) => (false, false, None),
+        };
+        Some(Field {
+            json_name: json_name.to_owned(),
+            rust_name,
+            ty,
+            required,
+            nullable,
+            read_only,
+            description,
+        })
+    }
+
+    /// The variants of a union named `owner`: each alternative but `null`, named after its
+    /// type (`String`, `Photo`, `PhotoList`), narrowest first.
+    fn union_variants(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        schema: &Schema,
+        pointer: &Pointer,
+        keyword: &'static str,
+    ) -> Vec<UnionVariant> {
+        let alternatives = if keyword == "anyOf" {
+            &schema.any_of
+        } else {
+            &schema.one_of
+        };
+        let keyword_pointer = pointer.key(keyword);
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (position, node) in alternatives.iter().enumerate() {
+            if is_null_alternative(node) {
+                continue;
+            }
+            let hint = || format!("{owner}{}", position + 1);
+            let Some(ty) = self.type_ref(
+                problems,
+                schemas,
+                node,
+                keyword_pointer.index(position),
+                &hint,
+            ) else {
+                continue;
+            };
+            let rust_name = names::unique(&variant_name(&ty), |name| {
+                variants.iter().any(|variant| variant.rust_name == name)
+            });
+            variants.push(UnionVariant { rust_name, ty });
         }
-        fields
+        // A value is read as the first variant it fits: the narrowest go first, so `"NaN"`
+        // is the enum's value before it is any string, and `1` an integer before a number.
+        variants.sort_by_key(|variant| match variant.ty {
+            TypeRef::Named(_) => 0,
+            TypeRef::Int32 | TypeRef::Int64 => 1,
+            TypeRef::Number => 2,
+            TypeRef::Boolean => 3,
+            TypeRef::Array(_) | TypeRef::Map(_) => 4,
+            TypeRef::String => 5,
+            TypeRef::Any => 6,
+        });
+        variants
+    }
+
+    /// The schemas an `allOf` object is made of, in order: each member (its own `allOf`
+    /// members first), then the object itself.
+    fn all_of_parts<'s>(
+        &self,
+        problems: &mut Problems,
+        schemas: &'s UniqueMap<String, RefOr<Schema>>,
+        schema: &'s Schema,
+        pointer: &Pointer,
+        depth: usize,
+        out: &mut Vec<(&'s Schema, String)>,
+    ) {
+        if depth > MAX_ALL_OF_DEPTH {
+            problems.error(
+                pointer,
+                "`allOf` nests too deeply; does a schema include itself?",
+                None,
+            );
+            return;
+        }
+        let all_of = pointer.key("allOf");
+        for (position, member) in schema.all_of.iter().enumerate() {
+            let Some(resolved) =
+                resolve(problems, schemas, "schemas", member, all_of.index(position))
+            else {
+                continue;
+            };
+            if resolved.item.all_of.is_empty() {
+                out.push((resolved.item, resolved.pointer.render()));
+            } else {
+                self.all_of_parts(
+                    problems,
+                    schemas,
+                    resolved.item,
+                    &resolved.pointer,
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        out.push((schema, pointer.render()));
     }
 
     /// Reports named objects that contain themselves without an array in between (they would
@@ -344,11 +696,19 @@ impl Types {
                 let Some(ty) = self.named.iter().find(|ty| ty.rust_name == current) else {
                     continue;
                 };
-                let TypeKind::Object { fields } = &ty.kind else {
-                    continue;
+                let held: Vec<(&str, &TypeRef)> = match &ty.kind {
+                    TypeKind::Object { fields } => fields
+                        .iter()
+                        .map(|field| (field.json_name.as_str(), &field.ty))
+                        .collect(),
+                    TypeKind::Union { variants } => variants
+                        .iter()
+                        .map(|variant| (variant.rust_name.as_str(), &variant.ty))
+                        .collect(),
+                    _ => continue,
                 };
-                for field in fields {
-                    if let TypeRef::Named(next) = &field.ty {
+                for (held_as, held_ty) in held {
+                    if let TypeRef::Named(next) = held_ty {
                         if next == &start.rust_name {
                             let pointer = self
                                 .defined_at
@@ -358,7 +718,7 @@ impl Types {
                                 &Pointer::Rendered(pointer),
                                 format!(
                                     "schema `{}` contains itself through `{}`",
-                                    start.spec_name, field.json_name
+                                    start.spec_name, held_as
                                 ),
                                 Some(
                                     "make the recursive property an array, or break the cycle"
@@ -378,6 +738,21 @@ impl Types {
     }
 }
 
+/// A union variant's name, from the type it holds.
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "String".into(),
+        TypeRef::Int32 => "Int32".into(),
+        TypeRef::Int64 => "Int64".into(),
+        TypeRef::Number => "Number".into(),
+        TypeRef::Boolean => "Boolean".into(),
+        TypeRef::Any => "Value".into(),
+        TypeRef::Array(item) => format!("{}List", variant_name(item)),
+        TypeRef::Map(value) => format!("{}Map", variant_name(value)),
+        TypeRef::Named(name) => name.clone(),
+    }
+}
+
 fn enum_values(
     problems: &mut Problems,
     owner: &str,
@@ -393,18 +768,11 @@ fn enum_values(
             problems.error(&at, "string enums may only list strings", None);
             continue;
         };
-        let Some(rust_name) = names::camel(text, &prefix) else {
-            problems.error(
-                &at,
-                format!("enum value `{text}` gives no usable Rust variant name"),
-                None,
-            );
-            continue;
-        };
-        if values.iter().any(|v| v.rust_name == rust_name) {
-            problems.error(&at, format!("enum value `{text}` becomes the variant `{rust_name}`, which another value already uses"), None);
-            continue;
-        }
+        // Values that differ only in case or punctuation (`Id`, `id`) would share a variant:
+        // later ones take the next free number, and serde keeps each value exact.
+        let rust_name = names::unique(&names::variant(text, &prefix), |name| {
+            values.iter().any(|v| v.rust_name == name)
+        });
         values.push(EnumValue {
             value: text.to_owned(),
             rust_name,

@@ -229,6 +229,23 @@ pub struct Schema {
     pub min_length: Option<u64>,
     #[serde(default)]
     pub max_length: Option<u64>,
+    /// Schemas whose properties this one has too (Graph's entity inheritance).
+    #[serde(default)]
+    pub all_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub any_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub one_of: Vec<RefOr<Schema>>,
+    #[serde(default)]
+    pub additional_properties: Option<AdditionalProperties>,
+}
+
+/// `additionalProperties`: whether members beyond `properties` are allowed, or their schema.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AdditionalProperties {
+    Allowed(bool),
+    Schema(Box<RefOr<Schema>>),
 }
 
 #[derive(Debug, Default, Deserialize)]

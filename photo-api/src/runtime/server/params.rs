@@ -34,6 +34,16 @@ impl FromParam for i64 {
     }
 }
 
+/// A JSON number: finite only (Rust would also read `NaN` and `inf`).
+impl FromParam for f64 {
+    fn from_param(raw: &str) -> Result<Self, String> {
+        raw.parse::<f64>()
+            .ok()
+            .filter(|value| value.is_finite())
+            .ok_or_else(|| format!("'{}' is not a number", excerpt(raw, ECHO_LIMIT)))
+    }
+}
+
 impl FromParam for bool {
     fn from_param(raw: &str) -> Result<Self, String> {
         if raw.eq_ignore_ascii_case("true") {
@@ -106,6 +116,10 @@ mod tests {
         assert_eq!(bool::from_param("TRUE"), Ok(true));
         assert!(bool::from_param("1").is_err());
         assert_eq!(String::from_param("a b"), Ok("a b".to_owned()));
+        assert_eq!(f64::from_param("-1.5e3"), Ok(-1500.0));
+        assert!(f64::from_param("NaN").is_err());
+        assert!(f64::from_param("inf").is_err());
+        assert!(f64::from_param("1,5").is_err());
     }
 
     #[test]
