@@ -78,6 +78,7 @@ pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnosti
 }
 
 /// What [`lower_including`] gives.
+#[derive(Debug)]
 pub struct Lowered {
     pub api: model::Api,
     /// What the model types loosely.
