@@ -27,6 +27,8 @@ pub struct Diagnostics {
     /// spec without problems (which may be tens of megabytes) is not copied.
     source: String,
     pub items: Vec<Diagnostic>,
+    /// Whether these are warnings, which do not stop generation, rather than errors.
+    warnings: bool,
 }
 
 impl Diagnostics {
@@ -40,6 +42,15 @@ impl Diagnostics {
             file: file.into(),
             source: String::new(),
             items: Vec::new(),
+            warnings: false,
+        }
+    }
+
+    /// An empty set of warnings for `file`: rendered `file:line:col: warning: …`.
+    pub(crate) fn warnings(file: impl Into<String>) -> Self {
+        Diagnostics {
+            warnings: true,
+            ..Diagnostics::new(file)
         }
     }
 
@@ -77,12 +88,13 @@ impl Diagnostics {
     }
 
     fn headline(&self, item: &Diagnostic) -> String {
+        let level = if self.warnings { "warning" } else { "error" };
         match item.location {
             Some(at) => format!(
-                "{}:{}:{}: error: {}",
+                "{}:{}:{}: {level}: {}",
                 self.file, at.line, at.column, item.message
             ),
-            None => format!("{}: error: {}", self.file, item.message),
+            None => format!("{}: {level}: {}", self.file, item.message),
         }
     }
 
@@ -113,7 +125,8 @@ impl fmt::Display for Diagnostics {
         let count = self.items.len();
         write!(
             f,
-            "{count} problem{} in {}",
+            "{count} {}{} in {}",
+            if self.warnings { "warning" } else { "problem" },
             if count == 1 { "" } else { "s" },
             self.file
         )

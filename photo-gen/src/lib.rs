@@ -59,6 +59,9 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
+    /// What generation could not do as asked, such as operations the emulator cannot serve;
+    /// empty when there is nothing to say.
+    pub warnings: Diagnostics,
 }
 
 /// Parses and validates a spec into the model, reporting every problem found.
@@ -135,7 +138,10 @@ fn report_parse_error(
 /// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
 /// the same input gives the same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let runtime = options.runtime().map_err(|message| {
+    let paths = options
+        .runtime()
+        .and_then(|runtime| Ok((runtime, options.emulator()?)));
+    let (runtime, emulator) = paths.map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(
             Diagnostic {
@@ -148,6 +154,64 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         diagnostics
     })?;
     let api = lower(source)?;
+    let warnings = match emulator {
+        Some(_) => emulator_warnings(source, &api)?,
+        None => Diagnostics::warnings(&source.name),
+    };
     let files = emit::emit(&api, source, options, &runtime);
-    Ok(Generated { api, files })
+    Ok(Generated {
+        api,
+        files,
+        warnings,
+    })
+}
+
+/// A warning for each operation the emulator answers with `501` because it does not fit the
+/// media-entity pattern, pointing at its method under its path. An operation that declares no
+/// error response cannot answer `501`, so it is an error.
+fn emulator_warnings(source: &SpecSource, api: &model::Api) -> Result<Diagnostics, Diagnostics> {
+    let mut warnings = Diagnostics::warnings(&source.name);
+    let mut errors = Diagnostics::new_for(source);
+    let locator = locate::Locator::new(&source.text);
+    for op in &api.operations {
+        let Err(why) = model::media::classify(api, op) else {
+            continue;
+        };
+        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
+        if !op.responses.iter().any(|response| response.status.is_error()) {
+            errors.push(
+                Diagnostic {
+                    location: locator.locate(&pointer),
+                    message: format!(
+                        "the emulator cannot serve `{}`: {why}, not even 501 NotImplemented",
+                        op.id
+                    ),
+                    hint: Some("declare a `4XX` or `default` response".into()),
+                },
+                &source.text,
+            );
+            continue;
+        }
+        warnings.push(
+            Diagnostic {
+                location: locator.locate(&pointer),
+                message: format!(
+                    "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
+                    op.id,
+                    op.method.upper(),
+                    op.path
+                ),
+                hint: Some(
+                    "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
+                ),
+            },
+            &source.text,
+        );
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(errors);
+    }
+    warnings.sort();
+    Ok(warnings)
 }

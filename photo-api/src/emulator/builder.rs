@@ -14,6 +14,7 @@ use tower::Layer;
 
 use super::faults::{FaultInjector, Faults, fault_layer};
 use super::imaging::{Imaging, UploadCheck};
+use super::overrides::Overrides;
 use super::owner::Owners;
 use super::service::PhotoService;
 use super::store::{FileStore, LoadReport, MemoryStore, PhotoStore, StoreError};
@@ -62,6 +63,7 @@ pub struct EmulatorBuilder {
     body_idle_timeout: Duration,
     upload_check: UploadCheck,
     graph_errors_for_malformed_http: bool,
+    overrides: Overrides,
 }
 
 /// Why an emulator could not be built.
@@ -93,13 +95,24 @@ impl Emulator {
             body_idle_timeout: ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT,
             upload_check: UploadCheck::default(),
             graph_errors_for_malformed_http: false,
+            overrides: Overrides::new(),
         }
     }
 
     /// The router serving the API under `/v1.0` and `/beta` (and the spec at `/openapi.yaml`),
     /// behind the fault injection when configured. Cheap; every router shares the same photos.
     pub fn router(&self) -> Router {
-        let api = crate::server::router(self.service.clone(), self.config.clone());
+        self.router_for(crate::server::router)
+    }
+
+    /// The router another spec's generated server makes over this emulator (`router` is that
+    /// spec's `server::router`, which its generated emulator binding lets serve
+    /// [`PhotoService`]), with the same photos, tokens and fault injection.
+    pub fn router_for(
+        &self,
+        router: impl FnOnce(Arc<PhotoService>, ServerConfig) -> Router,
+    ) -> Router {
+        let api = router(self.service.clone(), self.config.clone());
         match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),
@@ -269,6 +282,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serve some operations with hand-written behaviour instead of the engine's (or instead of
+    /// `501` for operations outside the media-entity pattern); see [`Overrides`].
+    pub fn overrides(mut self, overrides: Overrides) -> Self {
+        self.overrides = overrides;
+        self
+    }
+
     /// The emulator: opens the store (loading a data directory) and sets up token verification.
     pub fn build(self) -> Result<Emulator, EmulatorError> {
         self.faults.validate().map_err(EmulatorError::Faults)?;
@@ -317,7 +337,8 @@ impl EmulatorBuilder {
         Ok(Emulator {
             service: Arc::new(
                 PhotoService::new(store, self.owners)
-                    .with_imaging(Imaging::default().with_upload_check(self.upload_check)),
+                    .with_imaging(Imaging::default().with_upload_check(self.upload_check))
+                    .with_overrides(self.overrides),
             ),
             config: ServerConfig {
                 authorizer,

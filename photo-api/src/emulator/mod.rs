@@ -36,7 +36,9 @@ mod image_info;
 pub mod imaging;
 mod jpeg;
 mod odata;
+pub mod overrides;
 pub mod owner;
+pub mod reply;
 pub mod service;
 pub mod store;
 pub mod tokens;
@@ -51,7 +53,12 @@ mod tests;
 pub use builder::{Emulator, EmulatorBuilder, EmulatorError, random_secret};
 pub use faults::{FaultMode, FaultStatus, Faults};
 pub use imaging::UploadCheck;
-pub use owner::{OwnerKey, Owners};
+pub use overrides::{Handler, Operation, Overrides};
+pub use owner::{KeyRule, OwnerKey, OwnerSegment, Owners};
+pub use reply::{
+    ContentReply, DoneReply, FromCollection, FromEntity, ListReply, MetadataReply,
+    PhotoCollection, PhotoEntity, PhotoPatch, Select,
+};
 pub use service::PhotoService;
 pub use store::{FileStore, MemoryStore, Photo, PhotoStore};
 pub use tokens::{Grant, TokenSpec, mint};

@@ -229,6 +229,31 @@ pub struct Schema {
     pub min_length: Option<u64>,
     #[serde(default)]
     pub max_length: Option<u64>,
+    /// `x-photo-key`: how a key of this type names an owner (see spec/README.md).
+    #[serde(default, rename = "x-photo-key")]
+    pub photo_key: Option<PhotoKey>,
+}
+
+/// `x-photo-key` on a key's schema: `case: insensitive` when the service compares its values
+/// without regard to case (directory object ids, principal names), `aliases: true` when one
+/// owner answers to several of its values (an object id and a principal name). Absent, a key is
+/// case-sensitive and has no aliases.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoKey {
+    #[serde(default)]
+    pub case: KeyCase,
+    #[serde(default)]
+    pub aliases: bool,
+}
+
+/// How a key's values compare.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyCase {
+    #[default]
+    Sensitive,
+    Insensitive,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -27,7 +27,7 @@ use crate::emulator::imaging;
 use crate::emulator::owner::OwnerKey;
 
 /// The first line of every photo file; the version lets a later format coexist.
-const MAGIC: &[u8] = b"photo-emulator photo v1\n";
+const MAGIC: &[u8] = b"photo-emulator photo v2\n";
 /// The extension of committed photo files.
 const EXTENSION: &str = "photo";
 /// The prefix of temporary files; any left at start-up are remnants of interrupted writes.
@@ -322,30 +322,9 @@ fn file_name(owner: &OwnerKey) -> String {
         hasher.update((text.len() as u64).to_be_bytes());
         hasher.update(text.as_bytes());
     };
-    match owner {
-        OwnerKey::User { user } => {
-            part("user");
-            part(user);
-        }
-        OwnerKey::Group { group } => {
-            part("group");
-            part(group);
-        }
-        OwnerKey::Contact { user, contact } => {
-            part("contact");
-            part(user);
-            part(contact);
-        }
-        OwnerKey::FolderContact {
-            user,
-            folder,
-            contact,
-        } => {
-            part("folderContact");
-            part(user);
-            part(folder);
-            part(contact);
-        }
+    for (set, key) in owner.path() {
+        part(set);
+        part(key);
     }
     let hex: String = hasher
         .finalize()
@@ -373,7 +352,7 @@ mod tests {
     use crate::emulator::test_images::test_jpeg;
 
     fn owner(user: &str) -> OwnerKey {
-        OwnerKey::User { user: user.into() }
+        OwnerKey::user(user)
     }
 
     fn photo(width: u32, height: u32) -> Photo {
@@ -501,15 +480,10 @@ mod tests {
     fn file_names_are_distinct_per_owner() {
         let names = [
             file_name(&owner("a")),
-            file_name(&OwnerKey::Group { group: "a".into() }),
-            file_name(&OwnerKey::Contact {
-                user: "a".into(),
-                contact: "b".into(),
-            }),
-            file_name(&OwnerKey::Contact {
-                user: "ab".into(),
-                contact: "".into(),
-            }),
+            file_name(&OwnerKey::new([("groups", "a")])),
+            file_name(&OwnerKey::new([("users", "a"), ("contacts", "b")])),
+            file_name(&OwnerKey::new([("users", "ab"), ("contacts", "")])),
+            file_name(&OwnerKey::new([("users", "a"), ("contacts", "b"), ("x", "")])),
         ];
         for (i, a) in names.iter().enumerate() {
             assert!(a.ends_with(".photo") && a.len() == 70);
