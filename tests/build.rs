@@ -40,7 +40,13 @@ fn main() {
 fn generate(spec: &Path, out: &Path, name: &str) {
     let text = std::fs::read_to_string(spec).expect("fixture spec is readable");
     let source = SpecSource::new(format!("tests/fixtures/{name}/spec.yaml"), text);
-    match photo_gen::generate(&source, &Options::external()) {
+    // Fixtures named `emulator_*` are also bound to photo-api's emulator.
+    let options = if name.starts_with("emulator_") {
+        Options::external().with_emulator()
+    } else {
+        Options::external()
+    };
+    match photo_gen::generate(&source, &options) {
         Ok(generated) => {
             write::write(out, &generated.files).expect("OUT_DIR is writable");
         }

@@ -54,10 +54,18 @@ fn fixtures_model_and_code_match_snapshots() {
     );
     for name in names {
         let source = source(&format!("tests/fixtures/{name}/spec.yaml"));
-        let generated =
-            photo_gen::generate(&source, &Options::external()).unwrap_or_else(|d| panic!("{d}"));
+        // As `build.rs` generates them: `emulator_*` fixtures are bound to the emulator too.
+        let options = if name.starts_with("emulator_") {
+            Options::external().with_emulator()
+        } else {
+            Options::external()
+        };
+        let generated = photo_gen::generate(&source, &options).unwrap_or_else(|d| panic!("{d}"));
         settings(&format!("fixtures/{name}")).bind(|| {
             insta::assert_snapshot!("model", model::dump(&generated.api));
+            if !generated.warnings.is_empty() {
+                insta::assert_snapshot!("warnings", generated.warnings.to_string());
+            }
             for file in generated
                 .files
                 .iter()

@@ -1,8 +1,8 @@
 //! [`FileStore`]: photos that survive a restart.
 //!
 //! One file per owner, `<sha256 of the owner key>.photo`, holding a magic line, a one-line JSON
-//! header (owner, length, SHA-256, dimensions, metadata) and the JPEG bytes. Content and metadata
-//! live in the same file, so they can never disagree.
+//! header (owner as its entity sets and keys, length, SHA-256, dimensions, metadata) and the JPEG
+//! bytes. Content and metadata live in the same file, so they can never disagree.
 //!
 //! A write goes to a fresh temporary file in the same directory, which is flushed to disk
 //! (`fsync`), renamed over the target (atomic on POSIX file systems) and followed by an `fsync` of
@@ -461,6 +461,38 @@ mod tests {
         assert!(
             good.exists() && bad.exists(),
             "damaged files are left for inspection"
+        );
+    }
+
+    #[test]
+    fn owners_are_stored_as_their_sets_and_keys_and_older_files_are_skipped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let contact = OwnerKey::new([("users", "u"), ("contacts", "C1")]);
+        let path = {
+            let store = FileStore::open(dir.path()).expect("opened");
+            store.put(&contact, photo(64, 64)).expect("stored");
+            store.path_of(&contact)
+        };
+        let bytes = fs::read(&path).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains(r#"{"owner":[["users","u"],["contacts","C1"]],"#),
+            "{text:.120}"
+        );
+        let store = FileStore::open(dir.path()).expect("reopened");
+        assert!(store.get(&contact).is_some());
+        drop(store);
+
+        // A file of the format that named owners by a fixed set of kinds.
+        let mut older = b"photo-emulator photo v1\n".to_vec();
+        older.extend_from_slice(&bytes[MAGIC.len()..]);
+        fs::write(&path, older).expect("written");
+        let store = FileStore::open(dir.path()).expect("reopened");
+        let report = store.load_report();
+        assert_eq!(report.loaded, 0);
+        assert!(
+            report.skipped[0].1.contains("not a photo file of this version"),
+            "{report:?}"
         );
     }
 
