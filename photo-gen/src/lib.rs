@@ -178,7 +178,11 @@ fn emulator_warnings(source: &SpecSource, api: &model::Api) -> Result<Diagnostic
             continue;
         };
         let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
-        if !op.responses.iter().any(|response| response.status.is_error()) {
+        if !op
+            .responses
+            .iter()
+            .any(|response| response.status.is_error())
+        {
             errors.push(
                 Diagnostic {
                     location: locator.locate(&pointer),

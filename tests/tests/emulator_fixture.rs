@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use image::{ImageFormat, RgbImage};
-use photo_api::emulator::{Emulator, EmulatorBuilder, OwnerKey, Overrides, TokenSpec};
+use photo_api::emulator::{Emulator, EmulatorBuilder, Overrides, OwnerKey, TokenSpec};
 use photo_api::runtime::client::{Client, Error};
 use photo_tests::emulator_teams::client::*;
 use photo_tests::emulator_teams::emulator::operation::ArchiveTeamPhoto;
@@ -119,8 +119,7 @@ async fn a_new_owner_kind_is_served_from_the_spec_alone() {
     );
 
     let same_team = writer.teams().by_id(&team("TEAM-1")).photo();
-    let Ok(GetTeamPhotoContentResponse::Ok { etag, body }) = same_team.content().get().await
-    else {
+    let Ok(GetTeamPhotoContentResponse::Ok { etag, body }) = same_team.content().get().await else {
         panic!("the content");
     };
     assert_eq!(body.bytes().await.expect("the bytes"), upload);
@@ -157,13 +156,24 @@ async fn a_new_owner_kind_is_served_from_the_spec_alone() {
     let resized = image::load_from_memory(&resized.bytes().await.expect("bytes")).expect("a JPEG");
     assert_eq!((resized.width(), resized.height()), (48, 48));
     let (status, code) = refusal(sizes.by_size(PhotoSize::S240x240).get().await);
-    assert_eq!((status, code.as_str()), (404, "ImageNotFound"), "larger than the upload");
+    assert_eq!(
+        (status, code.as_str()),
+        (404, "ImageNotFound"),
+        "larger than the upload"
+    );
 
     let reader = served.client(&["Team.Photo.Read"]);
     let (status, _) = refusal(reader.teams().by_id(&team("team-1")).photo().delete().await);
     assert_eq!(status, 403, "deleting needs Team.Photo.ReadWrite");
     let other_scope = served.client(&["User.Read"]);
-    let (status, _) = refusal(other_scope.teams().by_id(&team("team-1")).photo().get().await);
+    let (status, _) = refusal(
+        other_scope
+            .teams()
+            .by_id(&team("team-1"))
+            .photo()
+            .get()
+            .await,
+    );
     assert_eq!(status, 403, "the photo spec's scopes are not this spec's");
 
     assert!(matches!(

@@ -56,8 +56,8 @@ pub use imaging::UploadCheck;
 pub use overrides::{Handler, Operation, Overrides};
 pub use owner::{KeyRule, OwnerKey, OwnerSegment, Owners};
 pub use reply::{
-    ContentReply, DoneReply, FromCollection, FromEntity, ListReply, MetadataReply,
-    PhotoCollection, PhotoEntity, PhotoPatch, Select,
+    ContentReply, DoneReply, FromCollection, FromEntity, ListReply, MetadataReply, PhotoCollection,
+    PhotoEntity, PhotoPatch, Select,
 };
 pub use service::PhotoService;
 pub use store::{FileStore, MemoryStore, Photo, PhotoStore};

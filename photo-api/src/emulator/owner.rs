@@ -202,7 +202,10 @@ mod tests {
     };
 
     fn user(owners: &Owners, key: &str) -> OwnerKey {
-        owners.resolve(&principal("x"), &[OwnerSegment::Key("users", key, KeyRule::USER)])
+        owners.resolve(
+            &principal("x"),
+            &[OwnerSegment::Key("users", key, KeyRule::USER)],
+        )
     }
 
     #[test]
@@ -236,7 +239,10 @@ mod tests {
         let contact = |id| {
             owners.resolve(
                 &principal("u"),
-                &[OwnerSegment::Me, OwnerSegment::Key("contacts", id, SENSITIVE)],
+                &[
+                    OwnerSegment::Me,
+                    OwnerSegment::Key("contacts", id, SENSITIVE),
+                ],
             )
         };
         assert_ne!(contact("AbC"), contact("abc"));

@@ -96,10 +96,16 @@ impl PhotoService {
     }
 
     /// `GET …/photo/$value`: the photo's bytes, or `304` when `If-None-Match` has it.
-    pub async fn content<R: ContentReply>(&self, owner: OwnerKey, if_none_match: Option<&str>) -> R {
-        answer(self.photo(&owner).map(|photo| {
-            content_reply(&photo, if_none_match, || jpeg(photo.content().clone()))
-        }))
+    pub async fn content<R: ContentReply>(
+        &self,
+        owner: OwnerKey,
+        if_none_match: Option<&str>,
+    ) -> R {
+        answer(
+            self.photo(&owner).map(|photo| {
+                content_reply(&photo, if_none_match, || jpeg(photo.content().clone()))
+            }),
+        )
     }
 
     /// `GET …/photos`: the standard sizes the photo has.

@@ -496,7 +496,6 @@ impl Api for emu::PhotoService {
                     id: patch.id,
                     height: patch.height,
                     width: patch.width,
-                    ..Default::default()
                 },
             )
         }
@@ -747,7 +746,6 @@ impl Api for emu::PhotoService {
                     id: patch.id,
                     height: patch.height,
                     width: patch.width,
-                    ..Default::default()
                 },
             )
         }
@@ -1400,7 +1398,6 @@ impl Api for emu::PhotoService {
                     id: patch.id,
                     height: patch.height,
                     width: patch.width,
-                    ..Default::default()
                 },
             )
         }
@@ -1443,8 +1440,8 @@ impl emu::FromEntity for ProfilePhoto {
     fn from_entity(entity: emu::PhotoEntity) -> Self {
         Self {
             id: entity.id,
-            height: entity.height.map(Into::into),
-            width: entity.width.map(Into::into),
+            height: entity.height,
+            width: entity.width,
             odata_context: entity.context,
             odata_media_content_type: entity.media_content_type,
             odata_media_etag: entity.media_etag,

@@ -194,6 +194,8 @@ fn engine_call(media: &MediaOperation) -> TokenStream {
         MediaKind::Upload => quote!(#service::upload(self, owner, request.body)),
         MediaKind::Delete => quote!(#service::delete(self, owner, #if_match)),
         MediaKind::Update => {
+            // Every field the engine stores comes from the body, or the rest is left unset.
+            let rest = (media.patch.len() < 3).then(|| quote!(..Default::default()));
             let fields = media.patch.iter().filter_map(|(field, known)| {
                 let name = match known {
                     EntityField::Id => quote!(id),
@@ -206,7 +208,7 @@ fn engine_call(media: &MediaOperation) -> TokenStream {
             });
             quote! {{
                 let patch = request.body;
-                #service::update(self, owner, emu::PhotoPatch { #(#fields)* ..Default::default() })
+                #service::update(self, owner, emu::PhotoPatch { #(#fields)* #rest })
             }}
         }
     };
@@ -273,10 +275,7 @@ fn reply_impl(name: &syn::Ident, media: &MediaOperation) -> TokenStream {
     };
     match media.kind {
         MediaKind::Metadata | MediaKind::SizeMetadata | MediaKind::Update => {
-            let entity = media
-                .entity
-                .as_ref()
-                .map(|entity| ident(&entity.rust_name));
+            let entity = media.entity.as_ref().map(|entity| ident(&entity.rust_name));
             let value = success(quote!(<#entity as emu::FromEntity>::from_entity(entity)));
             quote! {
                 impl emu::MetadataReply for #name {
@@ -311,7 +310,8 @@ fn reply_impl(name: &syn::Ident, media: &MediaOperation) -> TokenStream {
                 .collection
                 .as_ref()
                 .map(|collection| ident(&collection.rust_name));
-            let value = success(quote!(<#collection as emu::FromCollection>::from_collection(list)));
+            let value =
+                success(quote!(<#collection as emu::FromCollection>::from_collection(list)));
             quote! {
                 impl emu::ListReply for #name {
                     fn list(list: emu::PhotoCollection) -> Self {
@@ -340,8 +340,8 @@ fn entity_impl(entity: &EntityType) -> TokenStream {
         let field = ident(field);
         let value = match known {
             EntityField::Id => quote!(entity.id),
-            EntityField::Height => quote!(entity.height.map(Into::into)),
-            EntityField::Width => quote!(entity.width.map(Into::into)),
+            EntityField::Height => quote!(entity.height),
+            EntityField::Width => quote!(entity.width),
             EntityField::Context => quote!(entity.context),
             EntityField::MediaContentType => quote!(entity.media_content_type),
             EntityField::MediaEtag => quote!(entity.media_etag),

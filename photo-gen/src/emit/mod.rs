@@ -136,7 +136,9 @@ pub fn emit(
     ];
     // An unusable path was reported by `generate` before emitting.
     if let Ok(Some(emu)) = options.emulator() {
-        files.push(rust("emulator.rs", &|file| emulator::emit(api, rt, &emu, file)));
+        files.push(rust("emulator.rs", &|file| {
+            emulator::emit(api, rt, &emu, file)
+        }));
     }
     files
 }

@@ -152,8 +152,16 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                 param.rust_name,
                 type_ref(&param.ty),
                 if param.required { " required" } else { "" },
-                if param.key.case_insensitive { " key-case-insensitive" } else { "" },
-                if param.key.aliases { " key-aliases" } else { "" }
+                if param.key.case_insensitive {
+                    " key-case-insensitive"
+                } else {
+                    ""
+                },
+                if param.key.aliases {
+                    " key-aliases"
+                } else {
+                    ""
+                }
             )?;
         }
         if let Some(request) = &op.body {

@@ -127,7 +127,11 @@ pub struct CollectionType {
 pub fn classify(api: &Api, op: &Operation) -> Result<MediaOperation, String> {
     let (kind, owner_len, size_segment) = shape(op)?;
     let owner = owner(op, &op.segments[..owner_len])?;
-    if !op.responses.iter().any(|response| response.status.is_error()) {
+    if !op
+        .responses
+        .iter()
+        .any(|response| response.status.is_error())
+    {
         return Err("it declares no error response to answer with".into());
     }
     let size = size_segment
@@ -208,7 +212,8 @@ pub fn classify(api: &Api, op: &Operation) -> Result<MediaOperation, String> {
 
 /// The operation's kind, how many segments name its owner, and the `{size}` parameter's name.
 fn shape(op: &Operation) -> Result<(MediaKind, usize, Option<&str>), String> {
-    let literal = |segment: &Segment, text: &str| matches!(segment, Segment::Literal(l) if l == text);
+    let literal =
+        |segment: &Segment, text: &str| matches!(segment, Segment::Literal(l) if l == text);
     let segments = &op.segments;
     let n = segments.len();
     let at = |back: usize| n.checked_sub(back).map(|index| &segments[index]);
@@ -217,34 +222,34 @@ fn shape(op: &Operation) -> Result<(MediaKind, usize, Option<&str>), String> {
         Some(Segment::Param(name)) if is(back + 1, "photos") => Some(name.as_str()),
         _ => None,
     };
-    let (kinds, owner_len, size): (&[(Method, MediaKind)], usize, Option<&str>) =
-        if is(1, "photo") {
-            let kinds = &[
-                (Method::Get, MediaKind::Metadata),
-                (Method::Patch, MediaKind::Update),
-                (Method::Delete, MediaKind::Delete),
-            ];
-            (kinds, n - 1, None)
-        } else if is(1, "$value") && is(2, "photo") {
-            let kinds = &[
-                (Method::Get, MediaKind::Content),
-                (Method::Put, MediaKind::Upload),
-            ];
-            (kinds, n - 2, None)
-        } else if is(1, "photos") {
-            (&[(Method::Get, MediaKind::List)], n - 1, None)
-        } else if let Some(name) = size(1) {
-            (&[(Method::Get, MediaKind::SizeMetadata)], n - 2, Some(name))
-        } else if is(1, "$value")
-            && let Some(name) = size(2)
-        {
-            (&[(Method::Get, MediaKind::SizeContent)], n - 3, Some(name))
-        } else {
-            return Err(
+    let (kinds, owner_len, size): (&[(Method, MediaKind)], usize, Option<&str>) = if is(1, "photo")
+    {
+        let kinds = &[
+            (Method::Get, MediaKind::Metadata),
+            (Method::Patch, MediaKind::Update),
+            (Method::Delete, MediaKind::Delete),
+        ];
+        (kinds, n - 1, None)
+    } else if is(1, "$value") && is(2, "photo") {
+        let kinds = &[
+            (Method::Get, MediaKind::Content),
+            (Method::Put, MediaKind::Upload),
+        ];
+        (kinds, n - 2, None)
+    } else if is(1, "photos") {
+        (&[(Method::Get, MediaKind::List)], n - 1, None)
+    } else if let Some(name) = size(1) {
+        (&[(Method::Get, MediaKind::SizeMetadata)], n - 2, Some(name))
+    } else if is(1, "$value")
+        && let Some(name) = size(2)
+    {
+        (&[(Method::Get, MediaKind::SizeContent)], n - 3, Some(name))
+    } else {
+        return Err(
                 "its path does not end in `photo`, `photo/$value`, `photos`, `photos/{size}` or `photos/{size}/$value`"
                     .into(),
             );
-        };
+    };
     let kind = kinds
         .iter()
         .find(|(method, _)| *method == op.method)
@@ -385,15 +390,20 @@ fn entity_type(api: &Api, name: &str) -> Result<EntityType, String> {
         }
         let (known, fits) = match field.json_name.as_str() {
             "id" => (EntityField::Id, field.ty == TypeRef::String),
-            "height" => (EntityField::Height, is_integer(&field.ty)),
-            "width" => (EntityField::Width, is_integer(&field.ty)),
+            "height" => (EntityField::Height, field.ty == TypeRef::Int32),
+            "width" => (EntityField::Width, field.ty == TypeRef::Int32),
             "@odata.context" => (EntityField::Context, field.ty == TypeRef::String),
-            "@odata.mediaContentType" => (EntityField::MediaContentType, field.ty == TypeRef::String),
+            "@odata.mediaContentType" => {
+                (EntityField::MediaContentType, field.ty == TypeRef::String)
+            }
             "@odata.mediaEtag" => (EntityField::MediaEtag, field.ty == TypeRef::String),
             _ => (EntityField::Unknown, true),
         };
         if !fits {
-            return Err(format!("`{name}.{}` has an unexpected type", field.json_name));
+            return Err(format!(
+                "`{name}.{}` has an unexpected type",
+                field.json_name
+            ));
         }
         mapped.push((field.rust_name.clone(), known));
     }
@@ -401,10 +411,6 @@ fn entity_type(api: &Api, name: &str) -> Result<EntityType, String> {
         rust_name: name.to_owned(),
         fields: mapped,
     })
-}
-
-fn is_integer(ty: &TypeRef) -> bool {
-    matches!(ty, TypeRef::Int32 | TypeRef::Int64)
 }
 
 /// The collection type `name` and its item type.
@@ -537,10 +543,7 @@ components:
 
     fn classified() -> Vec<Result<MediaOperation, String>> {
         let api = crate::lower(&SpecSource::new("spec.yaml", SPEC)).expect("the spec lowers");
-        api.operations
-            .iter()
-            .map(|op| classify(&api, op))
-            .collect()
+        api.operations.iter().map(|op| classify(&api, op)).collect()
     }
 
     #[test]
@@ -551,7 +554,10 @@ components:
         assert_eq!(op.select.map(|s| s.field).as_deref(), Some("select"));
         assert!(op.if_none_match.is_some_and(|input| input.optional));
         assert_eq!(op.success.headers, [("etag".to_owned(), true)]);
-        assert_eq!(op.not_modified.map(|r| r.variant).as_deref(), Some("NotModified"));
+        assert_eq!(
+            op.not_modified.map(|r| r.variant).as_deref(),
+            Some("NotModified")
+        );
         let entity = op.entity.expect("an entity");
         let known: Vec<_> = entity.fields.iter().map(|(_, known)| *known).collect();
         assert_eq!(
@@ -600,7 +606,11 @@ components:
     #[test]
     fn other_shapes_and_methods_say_why_they_do_not_fit() {
         let ops = classified();
-        assert!(ops[3].as_ref().is_err_and(|why| why.contains("does not end in")));
+        assert!(
+            ops[3]
+                .as_ref()
+                .is_err_and(|why| why.contains("does not end in"))
+        );
         assert!(ops[4].as_ref().is_err_and(|why| why.contains("`DELETE`")));
     }
 }

@@ -491,7 +491,9 @@ mod tests {
         let report = store.load_report();
         assert_eq!(report.loaded, 0);
         assert!(
-            report.skipped[0].1.contains("not a photo file of this version"),
+            report.skipped[0]
+                .1
+                .contains("not a photo file of this version"),
             "{report:?}"
         );
     }
@@ -515,7 +517,11 @@ mod tests {
             file_name(&OwnerKey::new([("groups", "a")])),
             file_name(&OwnerKey::new([("users", "a"), ("contacts", "b")])),
             file_name(&OwnerKey::new([("users", "ab"), ("contacts", "")])),
-            file_name(&OwnerKey::new([("users", "a"), ("contacts", "b"), ("x", "")])),
+            file_name(&OwnerKey::new([
+                ("users", "a"),
+                ("contacts", "b"),
+                ("x", ""),
+            ])),
         ];
         for (i, a) in names.iter().enumerate() {
             assert!(a.ends_with(".photo") && a.len() == 70);
