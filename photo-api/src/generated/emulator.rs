@@ -1423,16 +1423,14 @@ impl Api for emu::PhotoService {
 }
 impl emu::MetadataReply for GetMyPhotoResponse {
     fn entity(etag: String, entity: emu::PhotoEntity) -> Self {
-        let _ = &etag;
         Self::Ok {
-            etag: Some(etag.clone()),
+            etag: Some(etag),
             body: <ProfilePhoto as emu::FromEntity>::from_entity(entity),
         }
     }
     fn not_modified(etag: String) -> Option<Self> {
-        let _ = &etag;
         Some(Self::NotModified {
-            etag: Some(etag.clone()),
+            etag: Some(etag),
         })
     }
 }
@@ -1455,16 +1453,14 @@ impl emu::DoneReply for DeleteMyPhotoResponse {
 }
 impl emu::ContentReply for GetMyPhotoContentResponse {
     fn content(etag: String, content: rt::BinaryContent) -> Self {
-        let _ = &etag;
         Self::Ok {
-            etag: Some(etag.clone()),
+            etag: Some(etag),
             body: content,
         }
     }
     fn not_modified(etag: String) -> Option<Self> {
-        let _ = &etag;
         Some(Self::NotModified {
-            etag: Some(etag.clone()),
+            etag: Some(etag),
         })
     }
 }
@@ -1494,14 +1490,12 @@ impl emu::FromCollection for ProfilePhotoCollection {
 }
 impl emu::MetadataReply for UpdateUserPhotoResponse {
     fn entity(etag: String, entity: emu::PhotoEntity) -> Self {
-        let _ = &etag;
         Self::Ok {
-            etag: Some(etag.clone()),
+            etag: Some(etag),
             body: <ProfilePhoto as emu::FromEntity>::from_entity(entity),
         }
     }
-    fn not_modified(etag: String) -> Option<Self> {
-        let _ = &etag;
+    fn not_modified(_etag: String) -> Option<Self> {
         None
     }
 }

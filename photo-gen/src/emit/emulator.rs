@@ -255,7 +255,7 @@ fn construct(reply: &Reply, body: Option<TokenStream>, with_etag: bool) -> Token
     let headers = reply.headers.iter().map(|(field, is_etag)| {
         let field = ident(field);
         if *is_etag && with_etag {
-            quote!(#field: Some(etag.clone()))
+            quote!(#field: Some(etag))
         } else {
             quote!(#field: None)
         }
@@ -273,18 +273,26 @@ fn reply_impl(name: &syn::Ident, media: &MediaOperation) -> TokenStream {
         }
         None => quote!(None),
     };
+    // The ETag parameter, named `_etag` where the variant has no `ETag` header to carry it.
+    let etag_of = |reply: Option<&Reply>| {
+        if reply.is_some_and(|reply| reply.headers.iter().any(|(_, is_etag)| *is_etag)) {
+            quote!(etag)
+        } else {
+            quote!(_etag)
+        }
+    };
+    let success_etag = etag_of(Some(&media.success));
+    let not_modified_etag = etag_of(media.not_modified.as_ref());
     match media.kind {
         MediaKind::Metadata | MediaKind::SizeMetadata | MediaKind::Update => {
             let entity = media.entity.as_ref().map(|entity| ident(&entity.rust_name));
             let value = success(quote!(<#entity as emu::FromEntity>::from_entity(entity)));
             quote! {
                 impl emu::MetadataReply for #name {
-                    fn entity(etag: String, entity: emu::PhotoEntity) -> Self {
-                        let _ = &etag;
+                    fn entity(#success_etag: String, entity: emu::PhotoEntity) -> Self {
                         #value
                     }
-                    fn not_modified(etag: String) -> Option<Self> {
-                        let _ = &etag;
+                    fn not_modified(#not_modified_etag: String) -> Option<Self> {
                         #not_modified
                     }
                 }
@@ -294,12 +302,10 @@ fn reply_impl(name: &syn::Ident, media: &MediaOperation) -> TokenStream {
             let value = success(quote!(content));
             quote! {
                 impl emu::ContentReply for #name {
-                    fn content(etag: String, content: rt::BinaryContent) -> Self {
-                        let _ = &etag;
+                    fn content(#success_etag: String, content: rt::BinaryContent) -> Self {
                         #value
                     }
-                    fn not_modified(etag: String) -> Option<Self> {
-                        let _ = &etag;
+                    fn not_modified(#not_modified_etag: String) -> Option<Self> {
                         #not_modified
                     }
                 }
