@@ -13,9 +13,7 @@ use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, Size,
 use super::odata;
 use super::overrides::Overrides;
 use super::owner::{OwnerKey, OwnerSegment, Owners};
-use super::reply::{
-    ContentReply, DoneReply, ListReply, MetadataReply, PhotoEntity, PhotoPatch, Select,
-};
+use super::reply::{ContentReply, DoneReply, ListReply, MetadataReply, PhotoPatch, Select};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
 use super::upload::UploadScan;
 use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
@@ -89,8 +87,11 @@ impl PhotoService {
         if_none_match: Option<&str>,
     ) -> R {
         answer(self.photo(&owner).map(|photo| {
-            metadata_reply(&photo, if_none_match, || {
-                odata::photo_entity(&owner, &photo, select)
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::entity(
+                    photo.etag().to_owned(),
+                    odata::photo_entity(&owner, &photo, select),
+                )
             })
         }))
     }
@@ -101,11 +102,11 @@ impl PhotoService {
         owner: OwnerKey,
         if_none_match: Option<&str>,
     ) -> R {
-        answer(
-            self.photo(&owner).map(|photo| {
-                content_reply(&photo, if_none_match, || jpeg(photo.content().clone()))
-            }),
-        )
+        answer(self.photo(&owner).map(|photo| {
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::content(photo.etag().to_owned(), jpeg(photo.content().clone()))
+            })
+        }))
     }
 
     /// `GET …/photos`: the standard sizes the photo has.
@@ -125,8 +126,11 @@ impl PhotoService {
         if_none_match: Option<&str>,
     ) -> R {
         answer(self.sized_photo(&owner, size).map(|(photo, size)| {
-            metadata_reply(&photo, if_none_match, || {
-                odata::size_entity(&owner, &photo, size, select, true)
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::entity(
+                    photo.etag().to_owned(),
+                    odata::size_entity(&owner, &photo, size, select, true),
+                )
             })
         }))
     }
@@ -192,9 +196,7 @@ impl PhotoService {
         if_none_match: Option<&str>,
     ) -> Result<R, Rejection> {
         let (photo, size) = self.sized_photo(owner, size)?;
-        if is_unchanged(&photo, if_none_match)
-            && let Some(unchanged) = R::not_modified(photo.etag().to_owned())
-        {
+        if let Some(unchanged) = unchanged(&photo, if_none_match, R::not_modified) {
             return Ok(unchanged);
         }
         let resized = self
@@ -291,34 +293,18 @@ fn answer<R: From<Rejection>>(result: Result<R, Rejection>) -> R {
     result.unwrap_or_else(R::from)
 }
 
-/// The metadata of `photo` (`entity`, made only when needed), or `304` when unchanged and the
-/// operation declares it.
-fn metadata_reply<R: MetadataReply>(
+/// `304 Not Modified` (made by `not_modified`) when the client's `If-None-Match` already has
+/// `photo` and the operation declares a `304`; otherwise the caller answers in full.
+fn unchanged<R>(
     photo: &Photo,
     if_none_match: Option<&str>,
-    entity: impl FnOnce() -> PhotoEntity,
-) -> R {
-    if is_unchanged(photo, if_none_match)
-        && let Some(unchanged) = R::not_modified(photo.etag().to_owned())
-    {
-        return unchanged;
+    not_modified: fn(String) -> Option<R>,
+) -> Option<R> {
+    if is_unchanged(photo, if_none_match) {
+        not_modified(photo.etag().to_owned())
+    } else {
+        None
     }
-    R::entity(photo.etag().to_owned(), entity())
-}
-
-/// The bytes of `photo` (made only when needed), or `304` when unchanged and the operation
-/// declares it.
-fn content_reply<R: ContentReply>(
-    photo: &Photo,
-    if_none_match: Option<&str>,
-    content: impl FnOnce() -> BinaryContent,
-) -> R {
-    if is_unchanged(photo, if_none_match)
-        && let Some(unchanged) = R::not_modified(photo.etag().to_owned())
-    {
-        return unchanged;
-    }
-    R::content(photo.etag().to_owned(), content())
 }
 
 impl std::fmt::Debug for PhotoService {
