@@ -4,6 +4,7 @@
 //! and [`Owners`] turns them into one [`OwnerKey`], so that every path to the same slot meets
 //! the same stored photo.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -49,12 +50,15 @@ pub enum OwnerSegment<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct OwnerKey {
-    path: Vec<(String, String)>,
+    /// The sets are nearly always the spec's own names, borrowed rather than copied per request.
+    path: Vec<(Cow<'static, str>, String)>,
 }
 
 impl OwnerKey {
     /// An owner from its entity sets and normalized keys, outermost first.
-    pub fn new<S: Into<String>, K: Into<String>>(path: impl IntoIterator<Item = (S, K)>) -> Self {
+    pub fn new<S: Into<Cow<'static, str>>, K: Into<String>>(
+        path: impl IntoIterator<Item = (S, K)>,
+    ) -> Self {
         OwnerKey {
             path: path
                 .into_iter()
@@ -69,7 +73,7 @@ impl OwnerKey {
     }
 
     /// The entity sets and keys, outermost first.
-    pub fn path(&self) -> &[(String, String)] {
+    pub fn path(&self) -> &[(Cow<'static, str>, String)] {
         &self.path
     }
 
@@ -167,10 +171,10 @@ impl Owners {
             match *segment {
                 OwnerSegment::Me | OwnerSegment::Navigation(_) => {
                     owner.clear();
-                    owner.push((USERS.to_owned(), self.me(principal)));
+                    owner.push((Cow::Borrowed(USERS), self.me(principal)));
                 }
                 OwnerSegment::Key(set, key, rule) => {
-                    owner.push((set.to_owned(), self.key(key, rule)));
+                    owner.push((Cow::Borrowed(set), self.key(key, rule)));
                 }
             }
         }
