@@ -187,8 +187,10 @@ fn emulator_warnings(source: &SpecSource, api: &model::Api) -> Result<Diagnostic
                 Diagnostic {
                     location: locator.locate(&pointer),
                     message: format!(
-                        "the emulator cannot serve `{}`: {why}, not even 501 NotImplemented",
-                        op.id
+                        "the emulator cannot answer `{}` (`{} {}`), not even with 501 NotImplemented: it declares no error response",
+                        op.id,
+                        op.method.upper(),
+                        op.path
                     ),
                     hint: Some("declare a `4XX` or `default` response".into()),
                 },

@@ -211,6 +211,14 @@ fn an_unknown_media_type_is_reported() {
 }
 
 #[test]
+fn an_operation_the_emulator_cannot_even_refuse_is_reported() {
+    assert_eq!(
+        diagnostics_for("emulator_without_error_response").short(),
+        "tests/error-fixtures/emulator_without_error_response.yaml:7:5: error: the emulator cannot answer `archiveReportPhoto` (`POST /reports/{report-id}/photo/archive`), not even with 501 NotImplemented: it declares no error response\n"
+    );
+}
+
+#[test]
 fn a_yaml_syntax_error_is_located() {
     assert_eq!(
         diagnostics_for("yaml_syntax").short(),
