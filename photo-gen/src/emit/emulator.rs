@@ -34,7 +34,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         .map(|op| media::classify(api, op))
         .collect();
     file.add(quote! {
-        //! The emulator's binding of [`Api`](super::server::Api), generated from the spec: each
+        //! The emulator's binding of [`Api`], generated from the spec: each
         //! operation of the OData media-entity pattern is one call into the emulator's engine,
         //! every other operation answers `501 NotImplemented`, and any operation can be given
         //! hand-written behaviour through an override (see the emulator's `Overrides`).
