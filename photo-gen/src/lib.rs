@@ -63,7 +63,9 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
-    /// What the spec describes that the code only types loosely, located.
+    /// What generation could only do loosely or not at all, located: what the spec describes
+    /// that the code types loosely, and operations the emulator cannot serve. Empty when there is
+    /// nothing to say.
     pub warnings: Diagnostics,
 }
 
@@ -214,16 +216,22 @@ fn report_parse_error(
 /// [`Options::include`], lower, then emit each file. Deterministic: the same input gives the
 /// same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let runtime = options.runtime().map_err(|message| {
+    let paths = options
+        .runtime()
+        .and_then(|runtime| Ok((runtime, options.emulator()?)));
+    let (runtime, emulator) = paths.map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
         diagnostics.push(unlocated(message), &source.text);
         diagnostics
     })?;
     let Lowered {
         api,
-        warnings,
+        mut warnings,
         kept,
     } = lower_including(source, &options.include)?;
+    if emulator.is_some() {
+        emulator_warnings(source, &api, &mut warnings)?;
+    }
     let files = match kept {
         None => emit::emit(&api, source, options, &runtime),
         // The generated copy of the spec is the part generated from.
@@ -237,4 +245,63 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         files,
         warnings,
     })
+}
+
+/// A warning for each operation the emulator answers with `501` because it does not fit the
+/// media-entity pattern, pointing at its method under its path. An operation that declares no
+/// error response cannot answer `501`, so it is an error.
+fn emulator_warnings(
+    source: &SpecSource,
+    api: &model::Api,
+    warnings: &mut Diagnostics,
+) -> Result<(), Diagnostics> {
+    let mut errors = Diagnostics::new_for(source);
+    let locator = locate::Locator::new(&source.text);
+    for op in &api.operations {
+        let Err(why) = model::media::classify(api, op) else {
+            continue;
+        };
+        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
+        if !op
+            .responses
+            .iter()
+            .any(|response| response.status.is_error())
+        {
+            errors.push(
+                Diagnostic {
+                    location: locator.locate(&pointer),
+                    message: format!(
+                        "the emulator cannot answer `{}` (`{} {}`), not even with 501 NotImplemented: it declares no error response",
+                        op.id,
+                        op.method.upper(),
+                        op.path
+                    ),
+                    hint: Some("declare a `4XX` or `default` response".into()),
+                },
+                &source.text,
+            );
+            continue;
+        }
+        warnings.push(
+            Diagnostic {
+                location: locator.locate(&pointer),
+                message: format!(
+                    "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
+                    op.id,
+                    op.method.upper(),
+                    op.path
+                ),
+                hint: Some(
+                    "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
+                ),
+            },
+            &source.text,
+        );
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(errors);
+    }
+    warnings.sort();
+    Ok(())
 }

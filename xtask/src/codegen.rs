@@ -112,6 +112,11 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !generated.warnings.is_empty() {
+        let mut warnings = generated.warnings.clone();
+        warnings.file = shown(&args.spec);
+        eprintln!("{warnings}");
+    }
     if args.check {
         check(args, &source, &generated)
     } else {

@@ -238,6 +238,9 @@ pub struct Schema {
     pub one_of: Vec<RefOr<Schema>>,
     #[serde(default)]
     pub additional_properties: Option<AdditionalProperties>,
+    /// `x-photo-key`: how a key of this type names an owner (see spec/README.md).
+    #[serde(default, rename = "x-photo-key")]
+    pub photo_key: Option<PhotoKey>,
 }
 
 /// `additionalProperties`: whether members beyond `properties` are allowed, or their schema.
@@ -246,6 +249,28 @@ pub struct Schema {
 pub enum AdditionalProperties {
     Allowed(bool),
     Schema(Box<RefOr<Schema>>),
+}
+
+/// `x-photo-key` on a key's schema: `case: insensitive` when the service compares its values
+/// without regard to case (directory object ids, principal names), `aliases: true` when one
+/// owner answers to several of its values (an object id and a principal name). Absent, a key is
+/// case-sensitive and has no aliases.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoKey {
+    #[serde(default)]
+    pub case: KeyCase,
+    #[serde(default)]
+    pub aliases: bool,
+}
+
+/// How a key's values compare.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyCase {
+    #[default]
+    Sensitive,
+    Insensitive,
 }
 
 #[derive(Debug, Default, Deserialize)]
