@@ -70,7 +70,13 @@ fn main() {
 fn generate(spec: &Path, out: &Path, shown_as: &str) {
     let text = std::fs::read_to_string(spec).expect("fixture spec is readable");
     let source = SpecSource::new(shown_as, text);
-    match photo_gen::generate(&source, &Options::external()) {
+    // Fixtures named `emulator_*` are also bound to photo-api's emulator.
+    let options = if shown_as.contains("/emulator_") {
+        Options::external().with_emulator()
+    } else {
+        Options::external()
+    };
+    match photo_gen::generate(&source, &options) {
         Ok(generated) => {
             write::write(out, &generated.files).expect("OUT_DIR is writable");
         }

@@ -5,7 +5,7 @@
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`, and so is, as a warning, whatever generation could only type
-//! loosely. [`subset`] cuts a few operations out of a large description.
+//! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +15,7 @@ pub mod locate;
 pub mod model;
 pub mod names;
 pub mod spec;
+pub mod subset;
 pub mod write;
 
 use std::path::PathBuf;
@@ -23,6 +24,8 @@ use sha2::{Digest, Sha256};
 
 pub use diagnostics::{Diagnostic, Diagnostics, Location, Severity};
 pub use emit::Options;
+pub use subset::Include;
+use subset::SelectError;
 
 /// A spec to generate from: its display name (used in diagnostics) and its text.
 #[derive(Clone, Debug)]
@@ -60,7 +63,9 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub api: model::Api,
     pub files: Vec<GeneratedFile>,
-    /// What the spec describes that the code only types loosely, located.
+    /// What generation could only do loosely or not at all, located: what the spec describes
+    /// that the code types loosely, and operations the emulator cannot serve. Empty when there is
+    /// nothing to say.
     pub warnings: Diagnostics,
 }
 
@@ -71,13 +76,57 @@ pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
 
 /// [`lower`], with the warnings about what the model types loosely.
 pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
+    lower_including(source, &[]).map(|lowered| (lowered.api, lowered.warnings))
+}
+
+/// What [`lower_including`] gives.
+#[derive(Debug)]
+pub struct Lowered {
+    pub api: model::Api,
+    /// What the model types loosely.
+    pub warnings: Diagnostics,
+    /// With a subset, its text: the part of the spec that was kept
+    /// ([`subset::Selection::text`]).
+    pub kept: Option<String>,
+}
+
+/// As [`lower_with_warnings`], keeping only the operations `include` asks for and the
+/// components they use (everything when `include` is empty). Problems are located in `source`
+/// itself.
+pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lowered, Diagnostics> {
     let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
-    let document = match spec::parse(&source.text) {
+    let kept = if include.is_empty() {
+        None
+    } else {
+        match subset_text(source, include) {
+            Ok(text) => Some(text),
+            Err(SelectError::Yaml(error)) => {
+                report_parse_error(&error, &locator, &mut diagnostics);
+                return Err(diagnostics);
+            }
+            Err(SelectError::Unmatched(problems)) => {
+                for message in problems {
+                    diagnostics.push(unlocated(message), &source.text);
+                }
+                return Err(diagnostics);
+            }
+        }
+    };
+    let document = match spec::parse(kept.as_deref().unwrap_or(&source.text)) {
         Ok(document) => document,
+        // The kept part keeps the original's keys and values, so the original fails to parse as
+        // well, and its error is located where the user can see it; this costs a second parse
+        // of the whole spec, only when it is broken.
         Err(error) => {
-            report_parse_error(&error, &locator, &mut diagnostics);
+            match spec::parse(&source.text) {
+                Err(error) => report_parse_error(&error, &locator, &mut diagnostics),
+                Ok(_) => diagnostics.push(
+                    unlocated(format!("the kept part of the spec does not parse: {error}")),
+                    &source.text,
+                ),
+            }
             return Err(diagnostics);
         }
     };
@@ -86,8 +135,28 @@ pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnosti
     diagnostics.sort();
     warnings.sort();
     match api {
-        Some(api) if diagnostics.is_empty() => Ok((api, warnings)),
+        Some(api) if diagnostics.is_empty() => Ok(Lowered {
+            api,
+            warnings,
+            kept,
+        }),
         _ => Err(diagnostics),
+    }
+}
+
+/// The part of `source` that `include` keeps, as YAML text.
+fn subset_text(source: &SpecSource, include: &[Include]) -> Result<String, SelectError> {
+    subset::select(&source.text, include)?
+        .text(&source.text, &source.name, include)
+        .map_err(SelectError::Yaml)
+}
+
+/// A problem that stands nowhere in the spec.
+fn unlocated(message: String) -> Diagnostic {
+    Diagnostic {
+        location: None,
+        message,
+        hint: None,
     }
 }
 
@@ -143,26 +212,96 @@ fn report_parse_error(
     diagnostics.sort();
 }
 
-/// Generates the Rust sources for `source`: parse, lower, then emit each file. Deterministic:
-/// the same input gives the same bytes.
+/// Generates the Rust sources for `source`: parse, cut out the operations in
+/// [`Options::include`], lower, then emit each file. Deterministic: the same input gives the
+/// same bytes.
 pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Diagnostics> {
-    let runtime = options.runtime().map_err(|message| {
+    let paths = options
+        .runtime()
+        .and_then(|runtime| Ok((runtime, options.emulator()?)));
+    let (runtime, emulator) = paths.map_err(|message| {
         let mut diagnostics = Diagnostics::new_for(source);
-        diagnostics.push(
-            Diagnostic {
-                location: None,
-                message,
-                hint: None,
-            },
-            &source.text,
-        );
+        diagnostics.push(unlocated(message), &source.text);
         diagnostics
     })?;
-    let (api, warnings) = lower_with_warnings(source)?;
-    let files = emit::emit(&api, source, options, &runtime);
+    let Lowered {
+        api,
+        mut warnings,
+        kept,
+    } = lower_including(source, &options.include)?;
+    if emulator.is_some() {
+        emulator_warnings(source, &api, &mut warnings)?;
+    }
+    let files = match kept {
+        None => emit::emit(&api, source, options, &runtime),
+        // The generated copy of the spec is the part generated from.
+        Some(text) => {
+            let kept = SpecSource::new(source.name.clone(), text);
+            emit::emit(&api, &kept, options, &runtime)
+        }
+    };
     Ok(Generated {
         api,
         files,
         warnings,
     })
+}
+
+/// A warning for each operation the emulator answers with `501` because it does not fit the
+/// media-entity pattern, pointing at its method under its path. An operation that declares no
+/// error response cannot answer `501`, so it is an error.
+fn emulator_warnings(
+    source: &SpecSource,
+    api: &model::Api,
+    warnings: &mut Diagnostics,
+) -> Result<(), Diagnostics> {
+    let mut errors = Diagnostics::new_for(source);
+    let locator = locate::Locator::new(&source.text);
+    for op in &api.operations {
+        let Err(why) = model::media::classify(api, op) else {
+            continue;
+        };
+        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
+        if !op
+            .responses
+            .iter()
+            .any(|response| response.status.is_error())
+        {
+            errors.push(
+                Diagnostic {
+                    location: locator.locate(&pointer),
+                    message: format!(
+                        "the emulator cannot answer `{}` (`{} {}`), not even with 501 NotImplemented: it declares no error response",
+                        op.id,
+                        op.method.upper(),
+                        op.path
+                    ),
+                    hint: Some("declare a `4XX` or `default` response".into()),
+                },
+                &source.text,
+            );
+            continue;
+        }
+        warnings.push(
+            Diagnostic {
+                location: locator.locate(&pointer),
+                message: format!(
+                    "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
+                    op.id,
+                    op.method.upper(),
+                    op.path
+                ),
+                hint: Some(
+                    "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
+                ),
+            },
+            &source.text,
+        );
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(errors);
+    }
+    warnings.sort();
+    Ok(())
 }

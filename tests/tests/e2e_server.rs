@@ -1050,9 +1050,7 @@ async fn the_permission_tables_hold_for_every_operation_and_version() {
         assert!(served.stored(&user_owner(subject)).is_some());
         assert!(
             served
-                .stored(&OwnerKey::Group {
-                    group: "matrix-group".to_owned()
-                })
+                .stored(&OwnerKey::new([("groups", "matrix-group")]))
                 .is_some()
         );
     })

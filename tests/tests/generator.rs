@@ -54,10 +54,18 @@ fn fixtures_model_and_code_match_snapshots() {
     );
     for name in names {
         let source = source(&format!("tests/fixtures/{name}/spec.yaml"));
-        let generated =
-            photo_gen::generate(&source, &Options::external()).unwrap_or_else(|d| panic!("{d}"));
+        // As `build.rs` generates them: `emulator_*` fixtures are bound to the emulator too.
+        let options = if name.starts_with("emulator_") {
+            Options::external().with_emulator()
+        } else {
+            Options::external()
+        };
+        let generated = photo_gen::generate(&source, &options).unwrap_or_else(|d| panic!("{d}"));
         settings(&format!("fixtures/{name}")).bind(|| {
             insta::assert_snapshot!("model", model::dump(&generated.api));
+            if !generated.warnings.is_empty() {
+                insta::assert_snapshot!("warnings", generated.warnings.to_string());
+            }
             for file in generated
                 .files
                 .iter()
@@ -199,6 +207,14 @@ fn a_malformed_media_type_is_reported() {
     assert_eq!(
         diagnostics_for("unknown_media_type").short(),
         "tests/error-fixtures/unknown_media_type.yaml:23:11: error: `csv` is not a media type\n"
+    );
+}
+
+#[test]
+fn an_operation_the_emulator_cannot_even_refuse_is_reported() {
+    assert_eq!(
+        diagnostics_for("emulator_without_error_response").short(),
+        "tests/error-fixtures/emulator_without_error_response.yaml:7:5: error: the emulator cannot answer `archiveReportPhoto` (`POST /reports/{report-id}/photo/archive`), not even with 501 NotImplemented: it declares no error response\n"
     );
 }
 

@@ -102,14 +102,9 @@ impl Harness {
             app_token,
             jpeg: Bytes::from(jpeg(96, 64)),
             seeded: vec![
-                OwnerKey::User { user: ME.into() },
-                OwnerKey::Group {
-                    group: GROUP.into(),
-                },
-                OwnerKey::Contact {
-                    user: ME.into(),
-                    contact: CONTACT.into(),
-                },
+                OwnerKey::user(ME),
+                OwnerKey::new([("groups", GROUP)]),
+                OwnerKey::new([("users", ME), ("contacts", CONTACT)]),
             ],
         };
         for path in [

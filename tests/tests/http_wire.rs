@@ -146,9 +146,7 @@ impl Server {
     }
 
     fn photo(&self) -> Option<Arc<Photo>> {
-        self.emulator
-            .store()
-            .get(&OwnerKey::User { user: USER.into() })
+        self.emulator.store().get(&OwnerKey::user(USER))
     }
 
     /// Sends `request` on a fresh connection and reads one answer, then requires the server to

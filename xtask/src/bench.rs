@@ -9,10 +9,11 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use photo_gen::{Options, SpecSource, emit, locate, model, spec, write};
+use photo_gen::{Include, Options, SpecSource, emit, locate, model, spec, subset, write};
 use serde_yaml::{Mapping, Value};
 
 use crate::codegen::workspace_root;
+use crate::graph_spec::{self, Shape};
 
 /// Writes the photo spec with its paths repeated under `copies` prefixes.
 pub fn synthetic_spec(base: &str, copies: usize) -> Result<String, String> {
@@ -45,18 +46,44 @@ pub fn synthetic_spec(base: &str, copies: usize) -> Result<String, String> {
     serde_yaml::to_string(&doc).map_err(|e| format!("cannot write the synthetic spec: {e}"))
 }
 
-/// One generation with each phase timed; prints `key=value` pairs for the parent to read.
-pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
+/// One generation with each phase timed; prints `key=value` pairs for the parent to read. With
+/// `include`, only those operations are generated: `select_ms` is choosing them (`choose_ms`,
+/// one read of the text) and cutting their text out (another read), which is all `parse_ms`
+/// then parses.
+pub fn generate_once(spec_path: &Path, out: &Path, include: &[Include]) -> ExitCode {
+    let start = Instant::now();
     let Ok(text) = std::fs::read_to_string(spec_path) else {
         eprintln!("error: cannot read {}", spec_path.display());
         return ExitCode::FAILURE;
     };
     let source = SpecSource::new(spec_path.display().to_string(), text);
+    let t_read = start.elapsed();
     let start = Instant::now();
-    let parsed = spec::parse(&source.text);
+    // With `include`: choose the subset, then cut its text out; only that is parsed.
+    let mut t_choose = start.elapsed();
+    let kept = if include.is_empty() {
+        None
+    } else {
+        let cut = subset::select(&source.text, include).and_then(|selection| {
+            t_choose = start.elapsed();
+            selection
+                .text(&source.text, &source.name, include)
+                .map_err(subset::SelectError::Yaml)
+        });
+        match cut {
+            Ok(text) => Some(SpecSource::new(source.name.clone(), text)),
+            Err(error) => {
+                eprintln!("error: cannot cut the subset: {error:?}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let t_select = start.elapsed();
+    let parsed = kept.as_ref().unwrap_or(&source);
+    let document = spec::parse(&parsed.text);
     let index = locate::Locator::new(&source.text);
     let t_parse = start.elapsed();
-    let Ok(document) = parsed else {
+    let Ok(document) = document else {
         eprintln!("error: the spec does not parse");
         return ExitCode::FAILURE;
     };
@@ -76,7 +103,7 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let files = emit::emit(&api, &source, &options, &runtime);
+    let files = emit::emit(&api, parsed, &options, &runtime);
     let t_emit = start.elapsed();
     if let Err(error) = write::write(out, &files) {
         eprintln!("error: {error}");
@@ -92,11 +119,14 @@ pub fn generate_once(spec_path: &Path, out: &Path) -> ExitCode {
     };
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "operations={} lines={} rust_lines={} parse_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
+        "operations={} lines={} rust_lines={} read_ms={:.1} parse_ms={:.1} select_ms={:.1} choose_ms={:.1} lower_ms={:.1} emit_ms={:.1} write_ms={:.1} total_ms={:.1} peak_rss_kb={}",
         api.operations.len(),
         lines(false),
         lines(true),
-        ms(t_parse),
+        ms(t_read),
+        ms(t_parse - t_select),
+        ms(t_select),
+        ms(t_choose),
         ms(t_lower - t_parse),
         ms(t_emit - t_lower),
         ms(t_write - t_emit),
@@ -173,33 +203,10 @@ pub fn run(smoke: bool) -> ExitCode {
         for run in 0..runs_here {
             let out_dir = work.join(format!("out-x{n}-{run}"));
             let _ = std::fs::remove_dir_all(&out_dir);
-            let output = Command::new(env!("CARGO"))
-                .args([
-                    "run",
-                    "--quiet",
-                    "--release",
-                    "--package",
-                    "xtask",
-                    "--",
-                    "bench-generate",
-                ])
-                .arg(&spec_path)
-                .arg(&out_dir)
-                .current_dir(&root)
-                .output();
-            let line = match output {
-                Ok(output) if output.status.success() => {
-                    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-                }
-                Ok(output) => {
-                    eprintln!(
-                        "error: generation at N={n} failed:\n{}",
-                        String::from_utf8_lossy(&output.stderr)
-                    );
-                    return ExitCode::FAILURE;
-                }
+            let line = match generate_in_child(&root, &spec_path, &out_dir, &[]) {
+                Ok(line) => line,
                 Err(error) => {
-                    eprintln!("error: cannot run cargo: {error}");
+                    eprintln!("error: generation at N={n} failed: {error}");
                     return ExitCode::FAILURE;
                 }
             };
@@ -242,6 +249,10 @@ pub fn run(smoke: bool) -> ExitCode {
             per_operation("rust_lines")
         );
     }
+    if let Err(error) = subset_case(&root, &base, smoke) {
+        eprintln!("error: {error}");
+        return ExitCode::FAILURE;
+    }
     if let Err(error) = crate::peers::side_by_side(&root, &work, &specs, smoke) {
         eprintln!("error: {error}");
         return ExitCode::FAILURE;
@@ -253,6 +264,95 @@ pub fn run(smoke: bool) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `bench-generate` in a fresh release-mode process (so that its peak RSS is that of one
+/// generation) and returns the line it prints.
+fn generate_in_child(
+    root: &Path,
+    spec: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<String, String> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "xtask",
+            "--",
+            "bench-generate",
+        ])
+        .arg(spec)
+        .arg(out)
+        .args(extra)
+        .current_dir(root)
+        .output()
+        .map_err(|error| format!("cannot run cargo: {error}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The pattern the subset case cuts with, as a user cutting the photo crate would.
+const PHOTO_PATTERN: &str = "/users/*/photo/**";
+
+/// Writes a description shaped like Graph's full one into a temporary directory, then times
+/// reading it, cutting out [`PHOTO_PATTERN`] and generating (best of 3 runs, one in smoke mode).
+fn subset_case(root: &Path, photo: &str, smoke: bool) -> Result<(), String> {
+    let shape = if smoke { Shape::SMOKE } else { Shape::FULL };
+    let (text, added) = graph_spec::write(photo, shape)?;
+    let photo_operations: usize = spec::parse(photo)
+        .map_err(|error| format!("the photo spec does not parse: {error}"))?
+        .paths
+        .values()
+        .map(|item| item.operations().len())
+        .sum();
+    let dir = std::env::temp_dir().join(format!("photo-gen-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let spec = dir.join("graph-shaped.openapi.yaml");
+    std::fs::write(&spec, &text).map_err(|e| format!("cannot write {}: {e}", spec.display()))?;
+    let megabytes = text.len() as f64 / 1_000_000.0;
+    drop(text);
+    let mut best: Option<(f64, String)> = None;
+    for run in 0..if smoke { 1 } else { 3 } {
+        let out = dir.join(format!("out-{run}"));
+        let line = generate_in_child(root, &spec, &out, &["--include-path", PHOTO_PATTERN])
+            .map_err(|error| format!("cutting {PHOTO_PATTERN} failed: {error}"))?;
+        let total = field(&line, "read_ms").parse::<f64>().unwrap_or(f64::MAX)
+            + field(&line, "total_ms").parse::<f64>().unwrap_or(f64::MAX);
+        if best.as_ref().is_none_or(|(t, _)| total < *t) {
+            best = Some((total, line));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some((total, line)) = best else {
+        return Ok(());
+    };
+    let peak_mib = field(&line, "peak_rss_kb")
+        .parse::<f64>()
+        .unwrap_or(f64::NAN)
+        / 1024.0;
+    println!();
+    println!(
+        "subset of a Graph-shaped description ({megabytes:.1} MB, {} operations) with --include-path '{PHOTO_PATTERN}':",
+        added + photo_operations
+    );
+    println!(
+        "  {} operations kept; read {} ms, choose {} ms, choose and cut {} ms, parse {} ms, lower {} ms, emit+fmt {} ms, write {} ms; total {:.0} ms, peak {peak_mib:.0} MiB (targets: 3000 ms, 500 MiB)",
+        field(&line, "operations"),
+        field(&line, "read_ms"),
+        field(&line, "choose_ms"),
+        field(&line, "select_ms"),
+        field(&line, "parse_ms"),
+        field(&line, "lower_ms"),
+        field(&line, "emit_ms"),
+        field(&line, "write_ms"),
+        total,
+    );
+    Ok(())
 }
 
 /// The generated crate this benchmark builds, with every feature (client, server, emulator).

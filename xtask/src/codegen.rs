@@ -3,12 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use photo_gen::{Generated, Options, SpecSource, write};
+use photo_gen::{Generated, Include, Options, SpecSource, write};
 
 pub struct Args {
     pub check: bool,
     pub spec: PathBuf,
     pub out: PathBuf,
+    /// `--include-path` and `--include-operation`, in order; empty generates everything.
+    pub include: Vec<Include>,
 }
 
 impl Args {
@@ -18,6 +20,7 @@ impl Args {
             check: false,
             spec: root.join("spec/photo.openapi.yaml"),
             out: root.join("photo-api/src/generated"),
+            include: Vec::new(),
         };
         let mut rest = args.iter();
         while let Some(arg) = rest.next() {
@@ -25,6 +28,14 @@ impl Args {
                 "--check" => parsed.check = true,
                 "--spec" => parsed.spec = rest.next().ok_or("--spec needs a path")?.into(),
                 "--out" => parsed.out = rest.next().ok_or("--out needs a directory")?.into(),
+                "--include-path" => parsed.include.push(Include::Path(
+                    rest.next().ok_or("--include-path needs a pattern")?.clone(),
+                )),
+                "--include-operation" => parsed.include.push(Include::Operation(
+                    rest.next()
+                        .ok_or("--include-operation needs an operation id")?
+                        .clone(),
+                )),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -79,7 +90,11 @@ pub fn run(args: &Args) -> ExitCode {
         }
     };
     let source = SpecSource::new(spec_name(&args.spec, &workspace_root()), text);
-    let generated = match photo_gen::generate(&source, &Options::default()) {
+    let options = Options {
+        include: args.include.clone(),
+        ..Options::default()
+    };
+    let generated = match photo_gen::generate(&source, &options) {
         Ok(mut generated) => {
             if !generated.warnings.is_empty() {
                 generated.warnings.file = shown(&args.spec);
@@ -97,6 +112,11 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !generated.warnings.is_empty() {
+        let mut warnings = generated.warnings.clone();
+        warnings.file = shown(&args.spec);
+        eprintln!("{warnings}");
+    }
     if args.check {
         check(args, &source, &generated)
     } else {
@@ -172,7 +192,35 @@ mod tests {
             check,
             spec: spec.to_path_buf(),
             out: out.to_path_buf(),
+            include: Vec::new(),
         }
+    }
+
+    #[test]
+    fn include_flags_repeat_and_keep_their_order() {
+        let given = [
+            "--include-path",
+            "/users/*/photo/**",
+            "--include-operation",
+            "groups.GetPhoto",
+            "--include-path",
+            "/me/photo",
+        ]
+        .map(String::from);
+        let parsed = Args::parse(&given).expect("flags");
+        assert_eq!(
+            parsed.include,
+            [
+                Include::Path("/users/*/photo/**".into()),
+                Include::Operation("groups.GetPhoto".into()),
+                Include::Path("/me/photo".into()),
+            ]
+        );
+        let missing = Args::parse(&["--include-operation".into()]).err();
+        assert_eq!(
+            missing.as_deref(),
+            Some("--include-operation needs an operation id")
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`.
+//! Project tasks: `cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--include-path
+//! PATTERN]… [--include-operation ID]…`, the benchmarks, and synthetic specs.
 
 #![forbid(unsafe_code)]
 
@@ -6,28 +7,45 @@ mod bench;
 mod bench_runtime;
 mod chart;
 mod codegen;
+mod graph_spec;
 mod peers;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
+                          [--include-path PATTERN]... [--include-operation ID]...
        cargo xtask bench [--smoke]
        cargo xtask bench-runtime [--smoke]
        cargo xtask synthetic-spec N OUT
+       cargo xtask synthetic-graph-spec OUT
 
   codegen          regenerate photo-api's generated sources from the spec
     --check        change nothing; fail if the checked-in sources are stale
     --spec PATH    the OpenAPI description (default: spec/photo.openapi.yaml)
     --out DIR      where the generated modules go (default: photo-api/src/generated)
-  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies,
-                   then whole processes side by side with progenitor when it is installed
-                   (PROGENITOR=PATH or cargo-progenitor on PATH), charted in BENCHMARKS.svg
-    --smoke        only 1 and 10 copies, one run each, no chart (CI keeps the harness working)
+    --include-path PATTERN
+                   generate only the operations of the paths matching PATTERN, such as
+                   '/users/*/photo/**' (`*` is one path segment, `**` any number of them,
+                   other segments are literal), and the components they use; repeatable
+    --include-operation ID
+                   generate only the operation with this operationId (and the components it
+                   uses); repeatable, and combines with --include-path. A pattern or id that
+                   matches nothing is an error
+  bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
+                   and for cutting the photo operations out of a Graph-sized synthetic
+                   description, then whole processes side by side with progenitor when it is
+                   installed (PROGENITOR=PATH or cargo-progenitor on PATH), charted in
+                   BENCHMARKS.svg
+    --smoke        only 1 and 10 copies and a small description, one run each, no chart (CI
+                   keeps the harness working)
   bench-runtime    generated client + emulator vs a plain reqwest + axum baseline over 127.0.0.1:
                    4 MB PUT/GET throughput and latency, metadata requests per second, server
                    peak RSS during concurrent uploads (builds the photo-emulator binary first)
     --smoke        tiny iterations, about 20 seconds (CI keeps the harness working)
-  synthetic-spec   write the photo spec with its paths repeated under N prefixes to OUT";
+  synthetic-spec   write the photo spec with its paths repeated under N prefixes to OUT
+  synthetic-graph-spec
+                   write a description shaped like Microsoft Graph's full one (about 35 MB,
+                   14.5k operations) around the photo spec to OUT, the one `bench` cuts from";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,8 +68,11 @@ fn main() -> ExitCode {
             _ => usage_error("bench-runtime takes only --smoke"),
         },
         Some("bench-generate") => match &args[1..] {
-            [spec, out] => bench::generate_once(spec.as_ref(), out.as_ref()),
-            _ => usage_error("bench-generate takes SPEC OUT"),
+            [spec, out, include @ ..] => match codegen::Args::parse(include) {
+                Ok(parsed) => bench::generate_once(spec.as_ref(), out.as_ref(), &parsed.include),
+                Err(message) => usage_error(&message),
+            },
+            _ => usage_error("bench-generate takes SPEC OUT [--include-path PATTERN]..."),
         },
         Some("synthetic-spec") => match &args[1..] {
             [n, out] => match n.parse::<usize>() {
@@ -59,6 +80,10 @@ fn main() -> ExitCode {
                 _ => usage_error("N must be a positive number"),
             },
             _ => usage_error("synthetic-spec takes N OUT"),
+        },
+        Some("synthetic-graph-spec") => match &args[1..] {
+            [out] => synthetic_graph(out.as_ref()),
+            _ => usage_error("synthetic-graph-spec takes OUT"),
         },
         Some("-h" | "--help") => {
             println!("{USAGE}");
@@ -85,6 +110,31 @@ fn synthetic(copies: usize, out: &std::path::Path) -> ExitCode {
     match written {
         Ok(()) => {
             println!("wrote {} ({copies} copies of every path)", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn synthetic_graph(out: &std::path::Path) -> ExitCode {
+    let spec = codegen::workspace_root().join("spec/photo.openapi.yaml");
+    let written = std::fs::read_to_string(&spec)
+        .map_err(|e| e.to_string())
+        .and_then(|photo| graph_spec::write(&photo, graph_spec::Shape::FULL))
+        .and_then(|(text, operations)| {
+            std::fs::write(out, &text).map_err(|e| e.to_string())?;
+            Ok((text.len(), operations))
+        });
+    match written {
+        Ok((bytes, operations)) => {
+            println!(
+                "wrote {} ({:.1} MB, {operations} operations around the photo spec's)",
+                out.display(),
+                bytes as f64 / 1_000_000.0
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

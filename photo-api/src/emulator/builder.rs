@@ -15,6 +15,7 @@ use tower::Layer;
 use super::advisor::{self, PermissionLog, PermissionReport};
 use super::faults::{FaultInjector, Faults, fault_layer};
 use super::imaging::{Imaging, UploadCheck};
+use super::overrides::Overrides;
 use super::owner::Owners;
 use super::service::PhotoService;
 use super::store::{FileStore, LoadReport, MemoryStore, PhotoStore, StoreError};
@@ -64,6 +65,7 @@ pub struct EmulatorBuilder {
     body_idle_timeout: Duration,
     upload_check: UploadCheck,
     graph_errors_for_malformed_http: bool,
+    overrides: Overrides,
 }
 
 /// Why an emulator could not be built.
@@ -95,6 +97,7 @@ impl Emulator {
             body_idle_timeout: ServerConfig::DEFAULT_BODY_IDLE_TIMEOUT,
             upload_check: UploadCheck::default(),
             graph_errors_for_malformed_http: false,
+            overrides: Overrides::new(),
         }
     }
 
@@ -103,7 +106,17 @@ impl Emulator {
     /// [`PERMISSIONS_PATH`](advisor::PERMISSIONS_PATH). Cheap; every router shares the same
     /// photos and the same record of calls.
     pub fn router(&self) -> Router {
-        let api = crate::server::router(self.service.clone(), self.config.clone());
+        self.router_for(crate::server::router)
+    }
+
+    /// The router another spec's generated server makes over this emulator (`router` is that
+    /// spec's `server::router`, which its generated emulator binding lets serve
+    /// [`PhotoService`]), with the same photos, tokens and fault injection.
+    pub fn router_for(
+        &self,
+        router: impl FnOnce(Arc<PhotoService>, ServerConfig) -> Router,
+    ) -> Router {
+        let api = router(self.service.clone(), self.config.clone());
         let api = match &self.faults {
             Some(injector) => Router::new()
                 .fallback_service(from_fn_with_state(injector.clone(), fault_layer).layer(api)),
@@ -280,6 +293,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serve some operations with hand-written behaviour instead of the engine's (or instead of
+    /// `501` for operations outside the media-entity pattern); see [`Overrides`].
+    pub fn overrides(mut self, overrides: Overrides) -> Self {
+        self.overrides = overrides;
+        self
+    }
+
     /// The emulator: opens the store (loading a data directory) and sets up token verification.
     pub fn build(self) -> Result<Emulator, EmulatorError> {
         self.faults.validate().map_err(EmulatorError::Faults)?;
@@ -329,7 +349,8 @@ impl EmulatorBuilder {
         Ok(Emulator {
             service: Arc::new(
                 PhotoService::new(store, self.owners)
-                    .with_imaging(Imaging::default().with_upload_check(self.upload_check)),
+                    .with_imaging(Imaging::default().with_upload_check(self.upload_check))
+                    .with_overrides(self.overrides),
             ),
             config: ServerConfig {
                 authorizer,

@@ -15,7 +15,6 @@ use tokio::sync::Semaphore;
 
 pub use super::image_info::{ImageInfo, InvalidImage, MAX_DIMENSION};
 use super::jpeg;
-use crate::models::PhotoSize;
 
 /// The media type of every stored photo and every size served.
 pub const MEDIA_TYPE: &str = "image/jpeg";
@@ -94,47 +93,61 @@ fn decode(bytes: &[u8]) -> image::ImageResult<DynamicImage> {
     reader.decode()
 }
 
+/// Graph's standard sizes, smallest first: the sizes `GET …/photos` lists.
+pub const STANDARD_SIZES: [&str; 9] = [
+    "48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648",
+];
+
+/// A size a photo is served at, named as the path's `{size}` segment names it (`48x48`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Size(ImageInfo);
+
+impl Size {
+    /// The size `<width>x<height>`, such as `240x240`; `None` for any other name.
+    pub fn parse(name: &str) -> Option<Size> {
+        let (width, height) = name.split_once('x')?;
+        let side = |text: &str| text.parse::<u32>().ok().filter(|side| *side > 0);
+        Some(Size(ImageInfo {
+            width: side(width)?,
+            height: side(height)?,
+        }))
+    }
+
+    /// Its width and height.
+    pub fn dimensions(self) -> ImageInfo {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.0.width, self.0.height)
+    }
+}
+
 /// A standard size as metadata requests use it, worked out once rather than per request.
 struct SizeInfo {
-    size: PhotoSize,
-    dimensions: Option<ImageInfo>,
+    size: Size,
     /// Graph's id of the size, such as `240X240`.
     id: String,
 }
 
-/// Every standard size, in the spec's order (smallest first).
+/// Every standard size, smallest first.
 static SIZES: LazyLock<Vec<SizeInfo>> = LazyLock::new(|| {
-    PhotoSize::ALL
+    STANDARD_SIZES
         .into_iter()
+        .filter_map(Size::parse)
         .map(|size| SizeInfo {
             size,
-            dimensions: parse_dimensions(size),
-            id: size.as_str().to_uppercase(),
+            id: size.to_string().to_uppercase(),
         })
         .collect()
 });
 
-fn size_info(size: PhotoSize) -> Option<&'static SizeInfo> {
-    SIZES.iter().find(|info| info.size == size)
-}
-
-/// The width and height of a standard size, read from its name (`48x48`).
-pub fn dimensions(size: PhotoSize) -> Option<ImageInfo> {
-    size_info(size)?.dimensions
-}
-
-fn parse_dimensions(size: PhotoSize) -> Option<ImageInfo> {
-    let (width, height) = size.as_str().split_once('x')?;
-    Some(ImageInfo {
-        width: width.parse().ok()?,
-        height: height.parse().ok()?,
-    })
-}
-
 /// Whether the photo is at least as large as `size` in both dimensions (Graph serves no size
 /// larger than the upload).
-pub fn has_size(photo: ImageInfo, size: PhotoSize) -> bool {
-    dimensions(size).is_some_and(|want| fits(photo, want))
+pub fn has_size(photo: ImageInfo, size: Size) -> bool {
+    fits(photo, size.dimensions())
 }
 
 fn fits(photo: ImageInfo, want: ImageInfo) -> bool {
@@ -142,16 +155,19 @@ fn fits(photo: ImageInfo, want: ImageInfo) -> bool {
 }
 
 /// The standard sizes a photo of these dimensions has, smallest first.
-pub fn available_sizes(photo: ImageInfo) -> impl Iterator<Item = PhotoSize> {
+pub fn available_sizes(photo: ImageInfo) -> impl Iterator<Item = Size> {
     SIZES
         .iter()
-        .filter(move |info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .filter(move |info| fits(photo, info.size.dimensions()))
         .map(|info| info.size)
 }
 
 /// Graph's id of a size: the name with a capital `X`, such as `240X240`.
-pub fn size_id(size: PhotoSize) -> String {
-    size_info(size).map_or_else(|| size.as_str().to_uppercase(), |info| info.id.clone())
+pub fn size_id(size: Size) -> String {
+    SIZES
+        .iter()
+        .find(|info| info.size == size)
+        .map_or_else(|| size.to_string().to_uppercase(), |info| info.id.clone())
 }
 
 /// The id Graph gives the photo itself: the largest standard size it has, else `default`.
@@ -159,7 +175,7 @@ pub fn photo_id(photo: ImageInfo) -> String {
     SIZES
         .iter()
         .rev()
-        .find(|info| info.dimensions.is_some_and(|want| fits(photo, want)))
+        .find(|info| fits(photo, info.size.dimensions()))
         .map_or("default", |info| info.id.as_str())
         .to_owned()
 }
@@ -219,8 +235,8 @@ pub struct Imaging {
 
 #[derive(Default)]
 struct Cache {
-    entries: HashMap<(String, PhotoSize), Bytes>,
-    order: VecDeque<(String, PhotoSize)>,
+    entries: HashMap<(String, Size), Bytes>,
+    order: VecDeque<(String, Size)>,
     undecodable: HashMap<String, InvalidImage>,
     undecodable_order: VecDeque<String>,
 }
@@ -297,7 +313,7 @@ impl Imaging {
         &self,
         etag: &str,
         bytes: Bytes,
-        size: PhotoSize,
+        size: Size,
     ) -> Result<Bytes, ResizeError> {
         let key = (etag.to_owned(), size);
         {
@@ -309,8 +325,7 @@ impl Imaging {
                 return Err(ResizeError::Undecodable(known.clone()));
             }
         }
-        let target =
-            dimensions(size).ok_or_else(|| ResizeError::Failed(format!("unknown size {size}")))?;
+        let target = size.dimensions();
         let _permit =
             self.permits.acquire().await.map_err(|_| {
                 ResizeError::Failed("the image encoder is shutting down".to_owned())
@@ -343,7 +358,7 @@ impl Imaging {
         self.decode_failures.load(Ordering::Relaxed)
     }
 
-    fn insert(&self, key: (String, PhotoSize), bytes: Bytes) {
+    fn insert(&self, key: (String, Size), bytes: Bytes) {
         if self.capacity == 0 {
             return;
         }
@@ -407,8 +422,8 @@ mod tests {
     use crate::emulator::test_images::{test_jpeg, undecodable};
 
     /// A size by name, independent of how the generator names the variants.
-    fn size(name: &str) -> PhotoSize {
-        name.parse().expect("a standard size")
+    fn size(name: &str) -> Size {
+        Size::parse(name).expect("a size")
     }
 
     #[test]
@@ -496,8 +511,10 @@ mod tests {
         };
         assert_eq!(photo_id(tiny), "default");
         assert_eq!(available_sizes(tiny).count(), 0);
-        for size in PhotoSize::ALL {
-            assert!(dimensions(size).is_some(), "{size}");
+        assert_eq!(SIZES.len(), STANDARD_SIZES.len());
+        assert_eq!(size("120x90").dimensions().height, 90);
+        for name in ["", "48", "0x48", "x48", "48X48", "48x-1"] {
+            assert_eq!(Size::parse(name), None, "{name}");
         }
     }
 

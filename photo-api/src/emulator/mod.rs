@@ -2,6 +2,23 @@
 //! [`server::Api`](crate::server::Api) implemented over an in-memory or on-disk photo store, with
 //! real JPEG handling, dev tokens and fault injection.
 //!
+//! The emulator follows the spec. Its `Api` implementation is generated
+//! ([`generated::emulator`](crate::generated::emulator)): photo-gen reads every operation as an
+//! OData media-entity operation (`{owner}/photo`, `{owner}/photo/$value`, `{owner}/photos`,
+//! `{owner}/photos/{size}`, `{owner}/photos/{size}/$value`), names its owner from the path
+//! ([`OwnerSegment`]: `me`, entity sets with keys compared as the spec's `x-photo-key` says,
+//! navigations) and calls one behaviour of [`PhotoService`], which answers through the reply
+//! traits of [`reply`]. This module is that engine, written once: store, images, ETags, OData
+//! shapes, tokens and faults, nothing per operation or per kind of owner. A new owner kind in the
+//! spec works after `cargo xtask codegen`; an operation outside the pattern answers
+//! `501 NotImplemented` (and codegen warns), unless an [`Overrides`] entry serves it. The rules are
+//! in `spec/README.md`. A spec of your own is served the same way: generate it with
+//! `Options::external().with_emulator()` and serve its `server::router` with
+//! [`Emulator::router_for`].
+//!
+//! Implementing `Api` yourself is different on purpose: the trait stays exhaustive, so a new
+//! operation in the spec is a compile error until your implementation handles it.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use photo_api::emulator::{Emulator, Faults, TokenSpec};
@@ -60,7 +77,9 @@ mod image_info;
 pub mod imaging;
 mod jpeg;
 mod odata;
+pub mod overrides;
 pub mod owner;
+pub mod reply;
 pub mod service;
 pub mod store;
 pub mod tokens;
@@ -76,7 +95,12 @@ pub use advisor::{ClientReport, PERMISSIONS_PATH, PermissionLog, PermissionRepor
 pub use builder::{Emulator, EmulatorBuilder, EmulatorError, random_secret};
 pub use faults::{FaultMode, FaultStatus, Faults};
 pub use imaging::UploadCheck;
-pub use owner::{OwnerKey, Owners};
+pub use overrides::{Handler, Operation, Overrides};
+pub use owner::{KeyRule, OwnerKey, OwnerSegment, Owners};
+pub use reply::{
+    ContentReply, DoneReply, FromCollection, FromEntity, ListReply, MetadataReply, PhotoCollection,
+    PhotoEntity, PhotoPatch, Select,
+};
 pub use service::PhotoService;
 pub use store::{FileStore, MemoryStore, Photo, PhotoStore};
 pub use tokens::{Grant, TokenSpec, mint};

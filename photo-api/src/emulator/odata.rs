@@ -9,10 +9,11 @@ use std::fmt;
 use http::HeaderValue;
 use http::Uri;
 
-use super::imaging::{self, MEDIA_TYPE};
+use super::imaging::{self, MEDIA_TYPE, Size};
 use super::owner::OwnerKey;
+use super::reply::{PhotoCollection, PhotoEntity, Select};
 use super::store::Photo;
-use crate::models::{PhotoSize, ProfilePhoto, ProfilePhotoCollection, SelectItem, Version};
+use crate::models::Version;
 use crate::runtime::server::RequestScope;
 
 /// The service root used outside a request served through the generated router.
@@ -104,34 +105,12 @@ fn pixels(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-/// Keeps only the `$select`ed properties (all when there is no `$select`); the `@odata.*`
-/// annotations always stay, as Graph does.
-fn select(mut entity: ProfilePhoto, selected: Option<&[SelectItem]>) -> ProfilePhoto {
-    let Some(selected) = selected.filter(|items| !items.is_empty()) else {
-        return entity;
-    };
-    if !selected.contains(&SelectItem::Id) {
-        entity.id = None;
-    }
-    if !selected.contains(&SelectItem::Height) {
-        entity.height = None;
-    }
-    if !selected.contains(&SelectItem::Width) {
-        entity.width = None;
-    }
-    entity
-}
-
 /// `GET …/photo`: the photo itself. Its id is the largest standard size it has (`default` when
 /// it is smaller than all); height and width are the upload's, unless a `PATCH` set them.
-pub fn photo_entity(
-    owner: &OwnerKey,
-    photo: &Photo,
-    selected: Option<&[SelectItem]>,
-) -> ProfilePhoto {
+pub fn photo_entity(owner: &OwnerKey, photo: &Photo, select: Select) -> PhotoEntity {
     let image = photo.image();
     let metadata = photo.metadata();
-    let entity = ProfilePhoto {
+    let entity = PhotoEntity {
         id: Some(
             metadata
                 .id
@@ -140,11 +119,11 @@ pub fn photo_entity(
         ),
         height: Some(metadata.height.unwrap_or(pixels(image.height))),
         width: Some(metadata.width.unwrap_or(pixels(image.width))),
-        odata_context: Some(context(owner, "photo/$entity")),
-        odata_media_content_type: Some(MEDIA_TYPE.to_owned()),
-        odata_media_etag: Some(photo.etag().to_owned()),
+        context: Some(context(owner, "photo/$entity")),
+        media_content_type: Some(MEDIA_TYPE.to_owned()),
+        media_etag: Some(photo.etag().to_owned()),
     };
-    select(entity, selected)
+    select.apply(entity)
 }
 
 /// One standard size of the photo, as an item of `GET …/photos` (`with_context: false`) or as
@@ -152,32 +131,28 @@ pub fn photo_entity(
 pub fn size_entity(
     owner: &OwnerKey,
     photo: &Photo,
-    size: PhotoSize,
-    selected: Option<&[SelectItem]>,
+    size: Size,
+    select: Select,
     with_context: bool,
-) -> ProfilePhoto {
-    let dimensions = imaging::dimensions(size);
-    let entity = ProfilePhoto {
+) -> PhotoEntity {
+    let dimensions = size.dimensions();
+    let entity = PhotoEntity {
         id: Some(imaging::size_id(size)),
-        height: dimensions.map(|d| pixels(d.height)),
-        width: dimensions.map(|d| pixels(d.width)),
-        odata_context: with_context.then(|| context(owner, "photos/$entity")),
-        odata_media_content_type: Some(MEDIA_TYPE.to_owned()),
-        odata_media_etag: Some(photo.etag().to_owned()),
+        height: Some(pixels(dimensions.height)),
+        width: Some(pixels(dimensions.width)),
+        context: with_context.then(|| context(owner, "photos/$entity")),
+        media_content_type: Some(MEDIA_TYPE.to_owned()),
+        media_etag: Some(photo.etag().to_owned()),
     };
-    select(entity, selected)
+    select.apply(entity)
 }
 
 /// `GET …/photos`: every standard size the photo has, smallest first.
-pub fn collection(
-    owner: &OwnerKey,
-    photo: &Photo,
-    selected: Option<&[SelectItem]>,
-) -> ProfilePhotoCollection {
-    ProfilePhotoCollection {
-        odata_context: Some(context(owner, "photos")),
+pub fn collection(owner: &OwnerKey, photo: &Photo, select: Select) -> PhotoCollection {
+    PhotoCollection {
+        context: context(owner, "photos"),
         value: imaging::available_sizes(photo.image())
-            .map(|size| size_entity(owner, photo, size, selected, false))
+            .map(|size| size_entity(owner, photo, size, select, false))
             .collect(),
     }
 }
@@ -201,22 +176,19 @@ mod tests {
     }
 
     fn owner() -> OwnerKey {
-        OwnerKey::User { user: "u1".into() }
+        OwnerKey::user("u1")
     }
 
     #[test]
     fn the_photo_entity_describes_the_upload() {
         let photo = photo();
-        let entity = photo_entity(&owner(), &photo, None);
+        let entity = photo_entity(&owner(), &photo, Select::all());
         assert_eq!(entity.id.as_deref(), Some("120X120"));
         assert_eq!((entity.width, entity.height), (Some(300), Some(200)));
+        assert_eq!(entity.media_content_type.as_deref(), Some("image/jpeg"));
+        assert_eq!(entity.media_etag.as_deref(), Some(photo.etag()));
         assert_eq!(
-            entity.odata_media_content_type.as_deref(),
-            Some("image/jpeg")
-        );
-        assert_eq!(entity.odata_media_etag.as_deref(), Some(photo.etag()));
-        assert_eq!(
-            entity.odata_context.as_deref(),
+            entity.context.as_deref(),
             Some("https://graph.microsoft.com/v1.0/$metadata#users('u1')/photo/$entity")
         );
         let patched = photo.with_metadata(PhotoMetadata {
@@ -224,31 +196,23 @@ mod tests {
             height: Some(7),
             width: None,
         });
-        let entity = photo_entity(
-            &owner(),
-            &patched,
-            Some(&[SelectItem::Id, SelectItem::Height]),
-        );
+        let entity = photo_entity(&owner(), &patched, Select::names(["id", "height"]));
         assert_eq!(entity.id.as_deref(), Some("custom"));
         assert_eq!((entity.width, entity.height), (None, Some(7)));
-        assert!(entity.odata_media_etag.is_some());
+        assert!(entity.media_etag.is_some());
     }
 
     #[test]
     fn the_collection_lists_sizes_up_to_the_upload() {
-        let list = collection(&owner(), &photo(), Some(&[SelectItem::Id]));
+        let list = collection(&owner(), &photo(), Select::names(["id"]));
         let ids: Vec<_> = list.value.iter().filter_map(|p| p.id.as_deref()).collect();
         assert_eq!(ids, ["48X48", "64X64", "96X96", "120X120"]);
         assert!(
             list.value
                 .iter()
-                .all(|p| p.width.is_none() && p.odata_context.is_none())
+                .all(|p| p.width.is_none() && p.context.is_none())
         );
-        assert!(
-            list.odata_context
-                .as_deref()
-                .is_some_and(|c| c.ends_with("#users('u1')/photos"))
-        );
+        assert!(list.context.ends_with("#users('u1')/photos"));
     }
 
     #[tokio::test]

@@ -1,24 +1,22 @@
-//! [`PhotoService`]: the emulator's implementation of the generated [`Api`] trait.
-//!
-//! Each of the spec's operations resolves its owner ([`Owners`]) and calls one of a handful of
-//! shared behaviours (metadata, content, sizes, upload, delete, update); the router has already
-//! authenticated and authorized the caller and validated the parameters. A behaviour gives its
-//! operation's response or a [`Rejection`], which the generated `From<Rejection>` turns into the
-//! response's error variant for its status.
+//! [`PhotoService`]: the emulator's engine. The generated binding (`generated/emulator.rs`)
+//! implements the spec's `Api` for it, one call per operation: it names the request's owner
+//! ([`PhotoService::owner`]) and calls one of a handful of behaviours (metadata, content,
+//! sizes, upload, delete, update) that answer through the reply traits of [`super::reply`]. The
+//! router has already authenticated and authorized the caller and validated the parameters.
 
 use std::io;
 use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, UploadCheck};
+use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, Size, UploadCheck};
 use super::odata;
-use super::owner::{OwnerKey, Owners};
+use super::overrides::Overrides;
+use super::owner::{OwnerKey, OwnerSegment, Owners};
+use super::reply::{ContentReply, DoneReply, ListReply, MetadataReply, PhotoPatch, Select};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
 use super::upload::UploadScan;
-use crate::models::{PhotoSize, ProfilePhoto, SelectItem};
 use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
-use crate::server::*;
 
 /// The longest `id` a `PATCH` may set.
 const MAX_ID_LEN: usize = 256;
@@ -28,15 +26,17 @@ pub struct PhotoService {
     store: Arc<dyn PhotoStore>,
     owners: Owners,
     imaging: Imaging,
+    overrides: Overrides,
 }
 
 impl PhotoService {
-    /// A service storing photos in `store` and resolving user keys with `owners`.
+    /// A service storing photos in `store` and resolving owners' keys with `owners`.
     pub fn new(store: Arc<dyn PhotoStore>, owners: Owners) -> Self {
         PhotoService {
             store,
             owners,
             imaging: Imaging::default(),
+            overrides: Overrides::default(),
         }
     }
 
@@ -53,6 +53,12 @@ impl PhotoService {
         self
     }
 
+    /// The same service with hand-written behaviour for some operations.
+    pub fn with_overrides(mut self, overrides: Overrides) -> Self {
+        self.overrides = overrides;
+        self
+    }
+
     /// How owners are resolved.
     pub fn owners(&self) -> &Owners {
         &self.owners
@@ -63,87 +69,135 @@ impl PhotoService {
         &self.imaging
     }
 
+    /// The operations served by hand-written behaviour; the generated binding asks first.
+    pub fn overrides(&self) -> &Overrides {
+        &self.overrides
+    }
+
+    /// The owner a request's path names, for its caller.
+    pub fn owner(&self, context: &RequestContext, path: &[OwnerSegment<'_>]) -> OwnerKey {
+        self.owners.resolve(&context.principal, path)
+    }
+
+    /// `GET …/photo`: the photo's metadata, or `304` when `If-None-Match` has it.
+    pub async fn metadata<R: MetadataReply>(
+        &self,
+        owner: OwnerKey,
+        select: Select,
+        if_none_match: Option<&str>,
+    ) -> R {
+        answer(self.photo(&owner).map(|photo| {
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::entity(
+                    photo.etag().to_owned(),
+                    odata::photo_entity(&owner, &photo, select),
+                )
+            })
+        }))
+    }
+
+    /// `GET …/photo/$value`: the photo's bytes, or `304` when `If-None-Match` has it.
+    pub async fn content<R: ContentReply>(
+        &self,
+        owner: OwnerKey,
+        if_none_match: Option<&str>,
+    ) -> R {
+        answer(self.photo(&owner).map(|photo| {
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::content(photo.etag().to_owned(), jpeg(photo.content().clone()))
+            })
+        }))
+    }
+
+    /// `GET …/photos`: the standard sizes the photo has.
+    pub async fn list<R: ListReply>(&self, owner: OwnerKey, select: Select) -> R {
+        answer(
+            self.photo(&owner)
+                .map(|photo| R::list(odata::collection(&owner, &photo, select))),
+        )
+    }
+
+    /// `GET …/photos/{size}`: one size's metadata.
+    pub async fn size_metadata<R: MetadataReply>(
+        &self,
+        owner: OwnerKey,
+        size: &str,
+        select: Select,
+        if_none_match: Option<&str>,
+    ) -> R {
+        answer(self.sized_photo(&owner, size).map(|(photo, size)| {
+            unchanged(&photo, if_none_match, R::not_modified).unwrap_or_else(|| {
+                R::entity(
+                    photo.etag().to_owned(),
+                    odata::size_entity(&owner, &photo, size, select, true),
+                )
+            })
+        }))
+    }
+
+    /// `GET …/photos/{size}/$value`: the photo resized (cached per ETag and size).
+    pub async fn size_content<R: ContentReply>(
+        &self,
+        owner: OwnerKey,
+        size: &str,
+        if_none_match: Option<&str>,
+    ) -> R {
+        answer(self.resized(&owner, size, if_none_match).await)
+    }
+
+    /// `PUT …/photo/$value`: stores a JPEG.
+    pub async fn upload<R: DoneReply>(&self, owner: OwnerKey, body: BinaryBody) -> R {
+        answer(self.store_upload(owner, body).await.map(|()| R::done()))
+    }
+
+    /// `DELETE …/photo`, when `If-Match` (if any) matches.
+    pub async fn delete<R: DoneReply>(&self, owner: OwnerKey, if_match: Option<String>) -> R {
+        let deleted = self
+            .mutate(move |store| {
+                store.delete(&owner, &|photo| {
+                    if_match
+                        .as_deref()
+                        .is_none_or(|header| etag_matches(header, photo.etag(), false))
+                })
+            })
+            .await;
+        answer(deleted.map(|()| R::done()))
+    }
+
+    /// `PATCH …/photo`: sets the metadata's id, height or width.
+    pub async fn update<R: MetadataReply>(&self, owner: OwnerKey, patch: PhotoPatch) -> R {
+        answer(self.store_patch(owner, patch).await)
+    }
+
     fn photo(&self, owner: &OwnerKey) -> Result<Arc<Photo>, Rejection> {
         self.store.get(owner).ok_or_else(image_not_found)
     }
 
-    fn metadata(
-        &self,
-        owner: &OwnerKey,
-        selected: Option<&[SelectItem]>,
-        if_none_match: Option<&str>,
-    ) -> Result<GetMyPhotoResponse, Rejection> {
+    /// The photo and the size named `size`, when the photo has that size.
+    fn sized_photo(&self, owner: &OwnerKey, size: &str) -> Result<(Arc<Photo>, Size), Rejection> {
         let photo = self.photo(owner)?;
-        Ok(metadata_response(&photo, if_none_match, || {
-            odata::photo_entity(owner, &photo, selected)
-        }))
-    }
-
-    fn content(
-        &self,
-        owner: &OwnerKey,
-        if_none_match: Option<&str>,
-    ) -> Result<GetMyPhotoContentResponse, Rejection> {
-        let photo = self.photo(owner)?;
-        let etag = Some(photo.etag().to_owned());
-        if is_unchanged(&photo, if_none_match) {
-            return Ok(GetMyPhotoContentResponse::NotModified { etag });
-        }
-        Ok(GetMyPhotoContentResponse::Ok {
-            etag,
-            body: jpeg(photo.content().clone()),
-        })
-    }
-
-    fn list(
-        &self,
-        owner: &OwnerKey,
-        selected: Option<&[SelectItem]>,
-    ) -> Result<ListMyPhotosResponse, Rejection> {
-        let photo = self.photo(owner)?;
-        Ok(ListMyPhotosResponse::Ok {
-            body: odata::collection(owner, &photo, selected),
-        })
-    }
-
-    fn sized_photo(&self, owner: &OwnerKey, size: PhotoSize) -> Result<Arc<Photo>, Rejection> {
-        let photo = self.photo(owner)?;
-        if !imaging::has_size(photo.image(), size) {
-            let image = photo.image();
-            return Err(Rejection::not_found(
+        let image = photo.image();
+        match Size::parse(size).filter(|size| imaging::has_size(image, *size)) {
+            Some(size) => Ok((photo, size)),
+            None => Err(Rejection::not_found(
                 "ImageNotFound",
                 format!(
                     "The photo is {}x{} pixels; the size {size} is not available.",
                     image.width, image.height
                 ),
-            ));
+            )),
         }
-        Ok(photo)
     }
 
-    fn size_metadata(
+    async fn resized<R: ContentReply>(
         &self,
         owner: &OwnerKey,
-        size: PhotoSize,
-        selected: Option<&[SelectItem]>,
+        size: &str,
         if_none_match: Option<&str>,
-    ) -> Result<GetMyPhotoResponse, Rejection> {
-        let photo = self.sized_photo(owner, size)?;
-        Ok(metadata_response(&photo, if_none_match, || {
-            odata::size_entity(owner, &photo, size, selected, true)
-        }))
-    }
-
-    async fn size_content(
-        &self,
-        owner: &OwnerKey,
-        size: PhotoSize,
-        if_none_match: Option<&str>,
-    ) -> Result<GetMyPhotoContentResponse, Rejection> {
-        let photo = self.sized_photo(owner, size)?;
-        let etag = Some(photo.etag().to_owned());
-        if is_unchanged(&photo, if_none_match) {
-            return Ok(GetMyPhotoContentResponse::NotModified { etag });
+    ) -> Result<R, Rejection> {
+        let (photo, size) = self.sized_photo(owner, size)?;
+        if let Some(unchanged) = unchanged(&photo, if_none_match, R::not_modified) {
+            return Ok(unchanged);
         }
         let resized = self
             .imaging
@@ -159,17 +213,10 @@ impl PhotoService {
                     Rejection::internal("The photo could not be resized.")
                 }
             })?;
-        Ok(GetMyPhotoContentResponse::Ok {
-            etag,
-            body: jpeg(resized),
-        })
+        Ok(R::content(photo.etag().to_owned(), jpeg(resized)))
     }
 
-    async fn upload(
-        &self,
-        owner: OwnerKey,
-        body: BinaryBody,
-    ) -> Result<SetMyPhotoContentResponse, Rejection> {
+    async fn store_upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
         // The structural check and the ETag's hash run on each chunk as it arrives, so both are
         // done when the last byte is in rather than adding to the upload's time.
         let mut scan = UploadScan::new();
@@ -187,30 +234,14 @@ impl PhotoService {
             .mutate(move |store| store.put(&owner, Photo::hashed(bytes, image, hash)))
             .await?;
         tracing::info!(etag = %stored.etag(), width = image.width, height = image.height, "stored a photo");
-        Ok(SetMyPhotoContentResponse::Ok)
+        Ok(())
     }
 
-    async fn delete(
+    async fn store_patch<R: MetadataReply>(
         &self,
         owner: OwnerKey,
-        if_match: Option<String>,
-    ) -> Result<DeleteMyPhotoResponse, Rejection> {
-        self.mutate(move |store| {
-            store.delete(&owner, &|photo| {
-                if_match
-                    .as_deref()
-                    .is_none_or(|header| etag_matches(header, photo.etag(), false))
-            })
-        })
-        .await?;
-        Ok(DeleteMyPhotoResponse::NoContent)
-    }
-
-    async fn update(
-        &self,
-        owner: OwnerKey,
-        patch: ProfilePhoto,
-    ) -> Result<UpdateUserPhotoResponse, Rejection> {
+        patch: PhotoPatch,
+    ) -> Result<R, Rejection> {
         if patch.height.is_some_and(|h| h < 0) || patch.width.is_some_and(|w| w < 0) {
             return Err(Rejection::bad_request(
                 "height and width must not be negative.",
@@ -235,10 +266,8 @@ impl PhotoService {
                 })
             })
             .await?;
-        Ok(UpdateUserPhotoResponse::Ok {
-            etag: Some(updated.etag().to_owned()),
-            body: odata::photo_entity(&owner, &updated, None),
-        })
+        let entity = odata::photo_entity(&owner, &updated, Select::all());
+        Ok(R::entity(updated.etag().to_owned(), entity))
     }
 
     /// Runs a store mutation: in place when the store never waits on the disk, otherwise on a
@@ -257,10 +286,24 @@ impl PhotoService {
             .unwrap_or_else(|err| Err(StoreError::Io(io::Error::other(err.to_string()))))
             .map_err(store_rejection)
     }
+}
 
-    fn me_contact(&self, context: &RequestContext, contact: &crate::models::ContactId) -> OwnerKey {
-        self.owners
-            .contact(self.owners.me(&context.principal), contact)
+/// The reply, or the rejection as the reply's error variant.
+fn answer<R: From<Rejection>>(result: Result<R, Rejection>) -> R {
+    result.unwrap_or_else(R::from)
+}
+
+/// `304 Not Modified` (made by `not_modified`) when the client's `If-None-Match` already has
+/// `photo` and the operation declares a `304`; otherwise the caller answers in full.
+fn unchanged<R>(
+    photo: &Photo,
+    if_none_match: Option<&str>,
+    not_modified: fn(String) -> Option<R>,
+) -> Option<R> {
+    if is_unchanged(photo, if_none_match) {
+        not_modified(photo.etag().to_owned())
+    } else {
+        None
     }
 }
 
@@ -270,6 +313,7 @@ impl std::fmt::Debug for PhotoService {
             .field("photos", &self.store.len())
             .field("owners", &self.owners)
             .field("imaging", &self.imaging)
+            .field("overrides", &self.overrides)
             .finish()
     }
 }
@@ -278,22 +322,6 @@ impl std::fmt::Debug for PhotoService {
 /// `304 Not Modified`.
 fn is_unchanged(photo: &Photo, if_none_match: Option<&str>) -> bool {
     if_none_match.is_some_and(|header| etag_matches(header, photo.etag(), true))
-}
-
-/// The metadata of `photo` (`entity`, made only when needed), or `304` when unchanged.
-fn metadata_response(
-    photo: &Photo,
-    if_none_match: Option<&str>,
-    entity: impl FnOnce() -> ProfilePhoto,
-) -> GetMyPhotoResponse {
-    let etag = Some(photo.etag().to_owned());
-    if is_unchanged(photo, if_none_match) {
-        return GetMyPhotoResponse::NotModified { etag };
-    }
-    GetMyPhotoResponse::Ok {
-        etag,
-        body: entity(),
-    }
 }
 
 /// Whether an `If-Match` / `If-None-Match` value (`*` or a list of entity tags) matches `etag`.
@@ -359,478 +387,6 @@ fn store_rejection(err: StoreError) -> Rejection {
             tracing::error!(error = %err, "the photo store failed");
             Rejection::internal("The photo store failed; nothing was changed.")
         }
-    }
-}
-
-impl Api for PhotoService {
-    async fn get_my_photo(
-        &self,
-        context: RequestContext,
-        request: GetMyPhotoRequest,
-    ) -> GetMyPhotoResponse {
-        let owner = self.owners.my(&context.principal);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn delete_my_photo(
-        &self,
-        context: RequestContext,
-        request: DeleteMyPhotoRequest,
-    ) -> DeleteMyPhotoResponse {
-        let owner = self.owners.my(&context.principal);
-        self.delete(owner, request.if_match)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_photo_content(
-        &self,
-        context: RequestContext,
-        request: GetMyPhotoContentRequest,
-    ) -> GetMyPhotoContentResponse {
-        let owner = self.owners.my(&context.principal);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_my_photo_content(
-        &self,
-        context: RequestContext,
-        request: SetMyPhotoContentRequest,
-    ) -> SetMyPhotoContentResponse {
-        let owner = self.owners.my(&context.principal);
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn list_my_photos(
-        &self,
-        context: RequestContext,
-        request: ListMyPhotosRequest,
-    ) -> ListMyPhotosResponse {
-        let owner = self.owners.my(&context.principal);
-        self.list(&owner, request.select.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_photo_by_size(
-        &self,
-        context: RequestContext,
-        request: GetMyPhotoBySizeRequest,
-    ) -> GetMyPhotoBySizeResponse {
-        let owner = self.owners.my(&context.principal);
-        self.size_metadata(
-            &owner,
-            request.size,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_photo_content_by_size(
-        &self,
-        context: RequestContext,
-        request: GetMyPhotoContentBySizeRequest,
-    ) -> GetMyPhotoContentBySizeResponse {
-        let owner = self.owners.my(&context.principal);
-        self.size_content(&owner, request.size, request.if_none_match.as_deref())
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_photo(
-        &self,
-        _context: RequestContext,
-        request: GetUserPhotoRequest,
-    ) -> GetUserPhotoResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn delete_user_photo(
-        &self,
-        _context: RequestContext,
-        request: DeleteUserPhotoRequest,
-    ) -> DeleteUserPhotoResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.delete(owner, request.if_match)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn update_user_photo(
-        &self,
-        _context: RequestContext,
-        request: UpdateUserPhotoRequest,
-    ) -> UpdateUserPhotoResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.update(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_photo_content(
-        &self,
-        _context: RequestContext,
-        request: GetUserPhotoContentRequest,
-    ) -> GetUserPhotoContentResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_user_photo_content(
-        &self,
-        _context: RequestContext,
-        request: SetUserPhotoContentRequest,
-    ) -> SetUserPhotoContentResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn list_user_photos(
-        &self,
-        _context: RequestContext,
-        request: ListUserPhotosRequest,
-    ) -> ListUserPhotosResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.list(&owner, request.select.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_photo_by_size(
-        &self,
-        _context: RequestContext,
-        request: GetUserPhotoBySizeRequest,
-    ) -> GetUserPhotoBySizeResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.size_metadata(
-            &owner,
-            request.size,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_photo_content_by_size(
-        &self,
-        _context: RequestContext,
-        request: GetUserPhotoContentBySizeRequest,
-    ) -> GetUserPhotoContentBySizeResponse {
-        let owner = self.owners.user(&request.user_id);
-        self.size_content(&owner, request.size, request.if_none_match.as_deref())
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_group_photo(
-        &self,
-        _context: RequestContext,
-        request: GetGroupPhotoRequest,
-    ) -> GetGroupPhotoResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn delete_group_photo(
-        &self,
-        _context: RequestContext,
-        request: DeleteGroupPhotoRequest,
-    ) -> DeleteGroupPhotoResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.delete(owner, request.if_match)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn update_group_photo(
-        &self,
-        _context: RequestContext,
-        request: UpdateGroupPhotoRequest,
-    ) -> UpdateGroupPhotoResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.update(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_group_photo_content(
-        &self,
-        _context: RequestContext,
-        request: GetGroupPhotoContentRequest,
-    ) -> GetGroupPhotoContentResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_group_photo_content(
-        &self,
-        _context: RequestContext,
-        request: SetGroupPhotoContentRequest,
-    ) -> SetGroupPhotoContentResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn list_group_photos(
-        &self,
-        _context: RequestContext,
-        request: ListGroupPhotosRequest,
-    ) -> ListGroupPhotosResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.list(&owner, request.select.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_group_photo_by_size(
-        &self,
-        _context: RequestContext,
-        request: GetGroupPhotoBySizeRequest,
-    ) -> GetGroupPhotoBySizeResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.size_metadata(
-            &owner,
-            request.size,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_group_photo_content_by_size(
-        &self,
-        _context: RequestContext,
-        request: GetGroupPhotoContentBySizeRequest,
-    ) -> GetGroupPhotoContentBySizeResponse {
-        let owner = self.owners.group(&request.group_id);
-        self.size_content(&owner, request.size, request.if_none_match.as_deref())
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_contact_photo(
-        &self,
-        context: RequestContext,
-        request: GetMyContactPhotoRequest,
-    ) -> GetMyContactPhotoResponse {
-        let owner = self.me_contact(&context, &request.contact_id);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_contact_photo_content(
-        &self,
-        context: RequestContext,
-        request: GetMyContactPhotoContentRequest,
-    ) -> GetMyContactPhotoContentResponse {
-        let owner = self.me_contact(&context, &request.contact_id);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_my_contact_photo_content(
-        &self,
-        context: RequestContext,
-        request: SetMyContactPhotoContentRequest,
-    ) -> SetMyContactPhotoContentResponse {
-        let owner = self.me_contact(&context, &request.contact_id);
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_contact_photo(
-        &self,
-        _context: RequestContext,
-        request: GetUserContactPhotoRequest,
-    ) -> GetUserContactPhotoResponse {
-        let user = self.owners.user_key(request.user_id.as_str());
-        let owner = self.owners.contact(user, &request.contact_id);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_contact_photo_content(
-        &self,
-        _context: RequestContext,
-        request: GetUserContactPhotoContentRequest,
-    ) -> GetUserContactPhotoContentResponse {
-        let user = self.owners.user_key(request.user_id.as_str());
-        let owner = self.owners.contact(user, &request.contact_id);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_user_contact_photo_content(
-        &self,
-        _context: RequestContext,
-        request: SetUserContactPhotoContentRequest,
-    ) -> SetUserContactPhotoContentResponse {
-        let user = self.owners.user_key(request.user_id.as_str());
-        let owner = self.owners.contact(user, &request.contact_id);
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_folder_contact_photo(
-        &self,
-        context: RequestContext,
-        request: GetMyFolderContactPhotoRequest,
-    ) -> GetMyFolderContactPhotoResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.me(&context.principal),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_my_folder_contact_photo_content(
-        &self,
-        context: RequestContext,
-        request: GetMyFolderContactPhotoContentRequest,
-    ) -> GetMyFolderContactPhotoContentResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.me(&context.principal),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_my_folder_contact_photo_content(
-        &self,
-        context: RequestContext,
-        request: SetMyFolderContactPhotoContentRequest,
-    ) -> SetMyFolderContactPhotoContentResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.me(&context.principal),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_folder_contact_photo(
-        &self,
-        _context: RequestContext,
-        request: GetUserFolderContactPhotoRequest,
-    ) -> GetUserFolderContactPhotoResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.user_key(request.user_id.as_str()),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn get_user_folder_contact_photo_content(
-        &self,
-        _context: RequestContext,
-        request: GetUserFolderContactPhotoContentRequest,
-    ) -> GetUserFolderContactPhotoContentResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.user_key(request.user_id.as_str()),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn set_user_folder_contact_photo_content(
-        &self,
-        _context: RequestContext,
-        request: SetUserFolderContactPhotoContentRequest,
-    ) -> SetUserFolderContactPhotoContentResponse {
-        let owner = self.owners.folder_contact(
-            self.owners.user_key(request.user_id.as_str()),
-            &request.contact_folder_id,
-            &request.contact_id,
-        );
-        self.upload(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_drive_owner_photo(
-        &self,
-        context: RequestContext,
-        request: GetDriveOwnerPhotoRequest,
-    ) -> GetDriveOwnerPhotoResponse {
-        let owner = self.owners.drive_owner(&context.principal);
-        self.metadata(
-            &owner,
-            request.select.as_deref(),
-            request.if_none_match.as_deref(),
-        )
-        .unwrap_or_else(Into::into)
-    }
-
-    async fn update_drive_owner_photo(
-        &self,
-        context: RequestContext,
-        request: UpdateDriveOwnerPhotoRequest,
-    ) -> UpdateDriveOwnerPhotoResponse {
-        let owner = self.owners.drive_owner(&context.principal);
-        self.update(owner, request.body)
-            .await
-            .unwrap_or_else(Into::into)
-    }
-
-    async fn get_drive_owner_photo_content(
-        &self,
-        context: RequestContext,
-        request: GetDriveOwnerPhotoContentRequest,
-    ) -> GetDriveOwnerPhotoContentResponse {
-        let owner = self.owners.drive_owner(&context.principal);
-        self.content(&owner, request.if_none_match.as_deref())
-            .unwrap_or_else(Into::into)
     }
 }
 

@@ -878,9 +878,7 @@ async fn owner_keys_match_what_requests_address() {
     assert!(
         h.emulator
             .store()
-            .get(&OwnerKey::Group {
-                group: "g-1".into()
-            })
+            .get(&OwnerKey::new([("groups", "g-1")]))
             .is_some()
     );
 }

@@ -4,6 +4,7 @@
 
 mod client;
 mod docs;
+mod emulator;
 mod models;
 mod operations;
 mod server;
@@ -26,8 +27,16 @@ pub struct Options {
     pub runtime_path: String,
     /// The command named in each file's `@generated` header.
     pub command: String,
-    /// Gate the client and server modules on the cargo features `client` and `server`.
+    /// Gate the client and server modules on the cargo features `client` and `server` (and the
+    /// emulator's binding on `emulator`).
     pub feature_gates: bool,
+    /// Where the generated code finds photo-api's emulator, such as `crate::emulator`; when set,
+    /// `emulator.rs` implements the server's `Api` for the emulator (see
+    /// [`crate::model::media`]).
+    pub emulator_path: Option<String>,
+    /// Generate only these operations and the components they use (all when empty); the
+    /// generated copy of the spec then holds only that part.
+    pub include: Vec<crate::subset::Include>,
 }
 
 impl Default for Options {
@@ -36,6 +45,8 @@ impl Default for Options {
             runtime_path: "crate::runtime".into(),
             command: "cargo xtask codegen".into(),
             feature_gates: true,
+            emulator_path: Some("crate::emulator".into()),
+            include: Vec::new(),
         }
     }
 }
@@ -52,13 +63,33 @@ impl Options {
     }
 
     /// Options for code compiled outside photo-api: the runtime is `::photo_api::runtime` and
-    /// every module is always present.
+    /// every module is always present. No emulator binding unless
+    /// [`with_emulator`](Self::with_emulator).
     pub fn external() -> Self {
         Options {
             runtime_path: "::photo_api::runtime".into(),
             feature_gates: false,
+            emulator_path: None,
             ..Options::default()
         }
+    }
+
+    /// The same options, also binding the spec to photo-api's emulator (`::photo_api::emulator`,
+    /// which needs photo-api's `emulator` feature).
+    pub fn with_emulator(mut self) -> Self {
+        self.emulator_path = Some("::photo_api::emulator".into());
+        self
+    }
+
+    /// `emulator_path` as a Rust path, when set, or why it is not one.
+    pub fn emulator(&self) -> Result<Option<syn::Path>, String> {
+        self.emulator_path
+            .as_deref()
+            .map(|path| {
+                syn::parse_str::<syn::Path>(path)
+                    .map_err(|error| format!("emulator path `{path}` is not a Rust path: {error}"))
+            })
+            .transpose()
     }
 
     /// `#[cfg(feature = "...")]` when modules are gated on features, else nothing.
@@ -96,7 +127,7 @@ pub fn emit(
             contents: file.text,
         }
     };
-    vec![
+    let mut files = vec![
         GeneratedFile {
             path: PathBuf::from("openapi.yaml"),
             contents: format!("{}{}", header.replace("// ", "# "), source.text),
@@ -106,13 +137,24 @@ pub fn emit(
         rust("operations.rs", &|file| operations::emit(api, rt, file)),
         rust("client.rs", &|file| client::emit(api, rt, file)),
         rust("server.rs", &|file| server::emit(api, rt, file)),
-    ]
+    ];
+    // An unusable path was reported by `generate` before emitting.
+    if let Ok(Some(emu)) = options.emulator() {
+        files.push(rust("emulator.rs", &|file| {
+            emulator::emit(api, rt, &emu, file)
+        }));
+    }
+    files
 }
 
 /// `mod.rs`: the module declarations.
 fn root_module(api: &Api, options: &Options) -> TokenStream {
     let client_gate = options.gate("client");
     let server_gate = options.gate("server");
+    let emulator = options.emulator_path.is_some().then(|| {
+        let gate = options.gate("emulator");
+        quote!(#gate pub mod emulator;)
+    });
     let title = format!(
         " Generated from the OpenAPI description “{}” (version {}).",
         api.title, api.version
@@ -125,6 +167,7 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         pub mod client;
         #server_gate
         pub mod server;
+        #emulator
     }
 }
 

@@ -174,12 +174,22 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
         for param in &op.params {
             writeln!(
                 out,
-                "  param {:?} {:?} as {}: {}{}",
+                "  param {:?} {:?} as {}: {}{}{}{}",
                 param.location,
                 param.name,
                 param.rust_name,
                 type_ref(&param.ty),
-                if param.required { " required" } else { "" }
+                if param.required { " required" } else { "" },
+                if param.key.case_insensitive {
+                    " key-case-insensitive"
+                } else {
+                    ""
+                },
+                if param.key.aliases {
+                    " key-aliases"
+                } else {
+                    ""
+                }
             )?;
         }
         if let Some(request) = &op.body {

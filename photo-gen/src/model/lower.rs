@@ -772,6 +772,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
             return ParamLowering::Failed;
         }
+        let key = self.key_semantics(parameter, &resolved.pointer);
         let param = Param {
             name: parameter.name.clone(),
             rust_name,
@@ -779,6 +780,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             required: parameter.required,
             ty,
             description: parameter.description.clone(),
+            key,
         };
         if valid {
             ParamLowering::Param(param)
@@ -810,6 +812,27 @@ impl<'d, 'p> Lowering<'d, 'p> {
             | TypeRef::Number
             | TypeRef::Boolean => true,
         }
+    }
+
+    /// The key semantics of a parameter: `x-photo-key` on its schema (followed through `$ref`),
+    /// else the default. The schema already resolved when its type was lowered.
+    fn key_semantics(&mut self, parameter: &spec::Parameter, pointer: &Pointer) -> KeySemantics {
+        let Some(schema) = &parameter.schema else {
+            return KeySemantics::default();
+        };
+        let resolved = resolve(
+            &mut self.problems,
+            &self.doc.components.schemas,
+            "schemas",
+            schema,
+            pointer.key("schema"),
+        );
+        resolved
+            .and_then(|resolved| resolved.item.photo_key)
+            .map_or_else(KeySemantics::default, |key| KeySemantics {
+                case_insensitive: key.case == spec::KeyCase::Insensitive,
+                aliases: key.aliases,
+            })
     }
 
     fn content(

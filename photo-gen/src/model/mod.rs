@@ -3,6 +3,7 @@
 
 mod dump;
 mod lower;
+pub mod media;
 mod paging;
 mod pointer;
 mod problems;
@@ -258,6 +259,16 @@ pub struct Param {
     pub required: bool,
     pub ty: TypeRef,
     pub description: Option<String>,
+    /// How the parameter's values name an owner, from `x-photo-key` on its schema.
+    pub key: KeySemantics,
+}
+
+/// How a key's values name an owner (`x-photo-key`); the default is case-sensitive without
+/// aliases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct KeySemantics {
+    pub case_insensitive: bool,
+    pub aliases: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

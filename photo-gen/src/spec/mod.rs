@@ -270,6 +270,9 @@ pub struct Schema {
     /// `x-ms-discriminator-value`: the `@odata.type` that Graph's descriptions give a type.
     #[serde(default, rename = "x-ms-discriminator-value")]
     pub discriminator_value: Option<String>,
+    /// `x-photo-key`: how a key of this type names an owner (see spec/README.md).
+    #[serde(default, rename = "x-photo-key")]
+    pub photo_key: Option<PhotoKey>,
 }
 
 /// `discriminator`: the property that names a value's type, and its values' schemas.
@@ -288,6 +291,28 @@ pub struct Discriminator {
 pub enum AdditionalProperties {
     Allowed(bool),
     Schema(Box<RefOr<Schema>>),
+}
+
+/// `x-photo-key` on a key's schema: `case: insensitive` when the service compares its values
+/// without regard to case (directory object ids, principal names), `aliases: true` when one
+/// owner answers to several of its values (an object id and a principal name). Absent, a key is
+/// case-sensitive and has no aliases.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoKey {
+    #[serde(default)]
+    pub case: KeyCase,
+    #[serde(default)]
+    pub aliases: bool,
+}
+
+/// How a key's values compare.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyCase {
+    #[default]
+    Sensitive,
+    Insensitive,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -397,7 +397,5 @@ pub fn jpeg_prefixed(len: usize) -> Bytes {
 
 /// The store key of a user's photo, as the emulator normalizes it.
 pub fn user_owner(key: &str) -> OwnerKey {
-    OwnerKey::User {
-        user: key.to_lowercase(),
-    }
+    OwnerKey::user(key.to_lowercase())
 }

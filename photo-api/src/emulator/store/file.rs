@@ -1,8 +1,8 @@
 //! [`FileStore`]: photos that survive a restart.
 //!
 //! One file per owner, `<sha256 of the owner key>.photo`, holding a magic line, a one-line JSON
-//! header (owner, length, SHA-256, dimensions, metadata) and the JPEG bytes. Content and metadata
-//! live in the same file, so they can never disagree.
+//! header (owner as its entity sets and keys, length, SHA-256, dimensions, metadata) and the JPEG
+//! bytes. Content and metadata live in the same file, so they can never disagree.
 //!
 //! A write goes to a fresh temporary file in the same directory, which is flushed to disk
 //! (`fsync`), renamed over the target (atomic on POSIX file systems) and followed by an `fsync` of
@@ -27,7 +27,7 @@ use crate::emulator::imaging;
 use crate::emulator::owner::OwnerKey;
 
 /// The first line of every photo file; the version lets a later format coexist.
-const MAGIC: &[u8] = b"photo-emulator photo v1\n";
+const MAGIC: &[u8] = b"photo-emulator photo v2\n";
 /// The extension of committed photo files.
 const EXTENSION: &str = "photo";
 /// The prefix of temporary files; any left at start-up are remnants of interrupted writes.
@@ -322,30 +322,9 @@ fn file_name(owner: &OwnerKey) -> String {
         hasher.update((text.len() as u64).to_be_bytes());
         hasher.update(text.as_bytes());
     };
-    match owner {
-        OwnerKey::User { user } => {
-            part("user");
-            part(user);
-        }
-        OwnerKey::Group { group } => {
-            part("group");
-            part(group);
-        }
-        OwnerKey::Contact { user, contact } => {
-            part("contact");
-            part(user);
-            part(contact);
-        }
-        OwnerKey::FolderContact {
-            user,
-            folder,
-            contact,
-        } => {
-            part("folderContact");
-            part(user);
-            part(folder);
-            part(contact);
-        }
+    for (set, key) in owner.path() {
+        part(set);
+        part(key);
     }
     let hex: String = hasher
         .finalize()
@@ -373,7 +352,7 @@ mod tests {
     use crate::emulator::test_images::test_jpeg;
 
     fn owner(user: &str) -> OwnerKey {
-        OwnerKey::User { user: user.into() }
+        OwnerKey::user(user)
     }
 
     fn photo(width: u32, height: u32) -> Photo {
@@ -486,6 +465,40 @@ mod tests {
     }
 
     #[test]
+    fn owners_are_stored_as_their_sets_and_keys_and_older_files_are_skipped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let contact = OwnerKey::new([("users", "u"), ("contacts", "C1")]);
+        let path = {
+            let store = FileStore::open(dir.path()).expect("opened");
+            store.put(&contact, photo(64, 64)).expect("stored");
+            store.path_of(&contact)
+        };
+        let bytes = fs::read(&path).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains(r#"{"owner":[["users","u"],["contacts","C1"]],"#),
+            "{text:.120}"
+        );
+        let store = FileStore::open(dir.path()).expect("reopened");
+        assert!(store.get(&contact).is_some());
+        drop(store);
+
+        // A file of the format that named owners by a fixed set of kinds.
+        let mut older = b"photo-emulator photo v1\n".to_vec();
+        older.extend_from_slice(&bytes[MAGIC.len()..]);
+        fs::write(&path, older).expect("written");
+        let store = FileStore::open(dir.path()).expect("reopened");
+        let report = store.load_report();
+        assert_eq!(report.loaded, 0);
+        assert!(
+            report.skipped[0]
+                .1
+                .contains("not a photo file of this version"),
+            "{report:?}"
+        );
+    }
+
+    #[test]
     fn one_directory_serves_one_store_at_a_time() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first = FileStore::open(dir.path()).expect("opened");
@@ -501,15 +514,14 @@ mod tests {
     fn file_names_are_distinct_per_owner() {
         let names = [
             file_name(&owner("a")),
-            file_name(&OwnerKey::Group { group: "a".into() }),
-            file_name(&OwnerKey::Contact {
-                user: "a".into(),
-                contact: "b".into(),
-            }),
-            file_name(&OwnerKey::Contact {
-                user: "ab".into(),
-                contact: "".into(),
-            }),
+            file_name(&OwnerKey::new([("groups", "a")])),
+            file_name(&OwnerKey::new([("users", "a"), ("contacts", "b")])),
+            file_name(&OwnerKey::new([("users", "ab"), ("contacts", "")])),
+            file_name(&OwnerKey::new([
+                ("users", "a"),
+                ("contacts", "b"),
+                ("x", ""),
+            ])),
         ];
         for (i, a) in names.iter().enumerate() {
             assert!(a.ends_with(".photo") && a.len() == 70);

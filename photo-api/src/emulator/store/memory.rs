@@ -107,7 +107,7 @@ mod tests {
     }
 
     fn owner(user: &str) -> OwnerKey {
-        OwnerKey::User { user: user.into() }
+        OwnerKey::user(user)
     }
 
     #[test]
