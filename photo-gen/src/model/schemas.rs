@@ -28,8 +28,8 @@ pub struct Types {
     /// inline enum in a shared parameter, say) gives the same type.
     by_node: FxHashMap<(usize, String), String>,
     /// Component name → the union of the types its `discriminator` maps to, which references
-    /// to it read (`None` once found to have none).
-    polymorphic: BTreeMap<String, Option<String>>,
+    /// to it read.
+    polymorphic: BTreeMap<String, String>,
     /// The properties that tag unions (`discriminator.propertyName`): never required of an
     /// object, because the union reads the tag itself.
     tag_properties: BTreeSet<String>,

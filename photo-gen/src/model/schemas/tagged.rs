@@ -138,16 +138,17 @@ impl Types {
         component: &str,
         schema: &Schema,
     ) -> Option<String> {
-        if let Some(known) = self.polymorphic.get(component) {
-            return known.clone();
-        }
+        // Most schemas have no discriminator: that is the cheap check, done first.
         let discriminator = base_discriminator(schema)?;
+        if let Some(known) = self.polymorphic.get(component) {
+            return Some(known.clone());
+        }
         let (key, _) = schemas.get_key_value(component)?;
         let base_pointer = Pointer::Component("schemas", key);
         let base = self.named_type(problems, schemas, component, schema, &base_pointer)?;
         let rust_name = names::unique(&format!("Any{base}"), |name| self.is_taken(name));
         self.polymorphic
-            .insert(component.to_owned(), Some(rust_name.clone()));
+            .insert(component.to_owned(), rust_name.clone());
         self.defined_at.insert(
             rust_name.clone(),
             Definition {
@@ -155,6 +156,9 @@ impl Types {
             },
         );
         let mut variants: Vec<UnionVariant> = Vec::new();
+        // A slice of a large description often maps values to schemas it left out: one warning
+        // names them all.
+        let mut unmapped: Vec<&str> = Vec::new();
         for (value, target) in &discriminator.mapping {
             let name = mapped_component(target);
             let derived = match schemas.get_key_value(name.as_str()) {
@@ -170,11 +174,7 @@ impl Types {
             let Some(derived) =
                 derived.filter(|derived| self.is_object(&TypeRef::Named(derived.clone())))
             else {
-                problems.warning(
-                    &base_pointer,
-                    format!("`discriminator.mapping` value `{target}` is not an object schema of this description; `{value}` is read as the base type"),
-                    None,
-                );
+                unmapped.push(value);
                 continue;
             };
             let variant_name = names::unique(&derived, |taken| {
@@ -185,6 +185,20 @@ impl Types {
                 ty: TypeRef::Named(derived),
                 tag_value: Some(value.clone()),
             });
+        }
+        if !unmapped.is_empty() {
+            problems.warning(
+                &base_pointer,
+                format!(
+                    "`discriminator.mapping` names no object schema of this description for {}; such values are read as `{base}`",
+                    unmapped
+                        .iter()
+                        .map(|value| format!("`{value}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None,
+            );
         }
         let fallback = if variants.iter().any(|variant| variant.rust_name == base) {
             names::unique("Other", |taken| {
