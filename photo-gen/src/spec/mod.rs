@@ -88,7 +88,7 @@ pub struct PathItem {
     pub patch: Option<Box<Operation>>,
     #[serde(default)]
     pub trace: Option<Box<Operation>>,
-    /// A path item `$ref`, which photo-gen reports as unsupported.
+    /// A path item `$ref`: to `components.pathItems` or another entry of `paths`.
     #[serde(default, rename = "$ref")]
     pub reference: Option<serde_yaml::Value>,
 }
@@ -263,6 +263,9 @@ pub struct Components {
     pub headers: UniqueMap<String, RefOr<Header>>,
     #[serde(default)]
     pub security_schemes: UniqueMap<String, SecurityScheme>,
+    /// Path items other paths refer to (OpenAPI 3.1).
+    #[serde(default)]
+    pub path_items: UniqueMap<String, PathItem>,
 }
 
 #[derive(Debug, Deserialize)]

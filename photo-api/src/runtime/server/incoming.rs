@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::runtime::operation::OperationSpec;
 
-use super::auth::{authorize, bearer_token};
+use super::auth::{authorize, bearer_token, credential_principal, oauth_check};
 use super::body::{BinaryBody, ReadRules, read_limited};
 use super::config::{RequestContext, ServerConfig};
 use super::ids::RequestIds;
@@ -59,15 +59,27 @@ impl Incoming {
     ) -> Result<Incoming, Rejection> {
         let (mut parts, body) = request.into_parts();
         let ids = RequestIds::current().unwrap_or_else(|| RequestIds::assign(&parts.headers));
-        let token = bearer_token(&parts.headers)?;
-        let principal = config
-            .authorizer
-            .authenticate_shared(token)
-            .map_err(|err| Rejection::unauthorized(err.to_string()))?;
-        if let Some(observer) = &config.call_observer {
-            observer.observe(&principal, op, config.api_version);
-        }
-        authorize(op, config.api_version, &principal)?;
+        let security = op.security_in(config.api_version);
+        let principal = if security.iter().all(|alt| alt.scheme.kind.is_oauth()) {
+            let token = bearer_token(&parts.headers)?;
+            let principal = config
+                .authorizer
+                .authenticate_shared(token)
+                .map_err(|err| Rejection::unauthorized(err.to_string()))?;
+            if let Some(observer) = &config.call_observer {
+                observer.observe(&principal, op, config.api_version);
+            }
+            authorize(op, config.api_version, &principal)?;
+            principal
+        } else {
+            // API keys, HTTP credentials or anonymous access: OpenAPI's alternatives in order.
+            credential_principal(
+                security,
+                &parts,
+                config.authorizer.as_ref(),
+                oauth_check(op, config.api_version),
+            )?
+        };
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;
         let rules = ReadRules {
