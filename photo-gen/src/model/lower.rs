@@ -151,9 +151,23 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
                 }
             }
         }
-        let is_root = values
-            .iter()
-            .all(|value| value.starts_with("http://") || value.starts_with("https://"));
+        // A variable is part of the root when its values are whole roots (`{cloud}/v1.0`) or it
+        // stands in the scheme or host (`{scheme}://{host}/v2`); only the others prefix paths.
+        let placeholder = format!("{{{name}}}");
+        let in_authority = server.url.find("://").is_some_and(|scheme_end| {
+            let host_start = scheme_end + 3;
+            let authority_end = server.url[host_start..]
+                .find('/')
+                .map_or(server.url.len(), |at| host_start + at);
+            server
+                .url
+                .find(&placeholder)
+                .is_some_and(|at| at < authority_end)
+        });
+        let is_root = in_authority
+            || values
+                .iter()
+                .all(|value| value.starts_with("http://") || value.starts_with("https://"));
         variables.push(ServerVariable {
             name: name.clone(),
             rust_name,
@@ -444,6 +458,16 @@ impl<'d, 'p> Lowering<'d, 'p> {
             return None;
         }
         self.first_fns.insert(fn_name.clone(), here);
+        if op.callbacks.is_some() {
+            self.problems.warning(
+                &pointer.key("callbacks"),
+                format!(
+                    "the callbacks of `{}` are not generated: the server calls them, the client cannot receive them",
+                    site.label()
+                ),
+                None,
+            );
+        }
         let (type_name, type_name_note) = self.operation_type_name(type_name);
         let params = self.params(segments, item, op, site, &type_name);
         let body = op

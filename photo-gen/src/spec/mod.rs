@@ -142,6 +142,9 @@ pub struct Operation {
     /// of the server's path variable (such as `beta`).
     #[serde(default, rename = "x-security-by-version")]
     pub security_by_version: Option<serde_yaml::Value>,
+    /// Requests the API makes back to the caller, which photo-gen does not generate.
+    #[serde(default)]
+    pub callbacks: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -90,7 +90,7 @@ impl fmt::Debug for Client {
 
 /// Configures a [`Client`]; calls need a token source or a [`Credential`] unless the spec lets
 /// anyone call them.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     max_request_bytes: Option<u64>,

@@ -1,9 +1,9 @@
 //! Callers of operations whose security is not only OAuth 2.0: API keys, HTTP bearer and basic
 //! credentials, and anonymous access ([`credential_principal`]).
 //!
-//! The runtime only checks that a credential of an allowed scheme is present and well formed;
-//! whether it is valid is the API implementation's decision, so the credential is handed to it
-//! as the [`Principal`]'s `subject`.
+//! The runtime checks that a credential of an allowed scheme is present and well formed, and asks
+//! the server's [`Authorizer::verify_credential`] whether it is valid (by default any is); the
+//! credential is handed to the API implementation as the [`Principal`]'s `subject` too.
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use crate::runtime::server::rejection::Rejection;
 
 /// The caller of an operation whose `security` lists the alternatives `security` (some not
 /// OAuth 2.0), tried in order: the first alternative whose credential the request carries
-/// decides. An OAuth 2.0 alternative goes through `authorizer` and the permission check as
+/// decides; an anonymous alternative lets in a request that carries none. An OAuth 2.0 alternative goes through `authorizer` and the permission check as
 /// usual; the others give a principal whose `kind` is the scheme's and whose `subject` is the
 /// credential as sent (`user:password` for basic). `401` when no alternative is met.
 pub(crate) fn credential_principal(
@@ -33,7 +33,8 @@ pub(crate) fn credential_principal(
     for alternative in security {
         let kind = alternative.scheme.kind;
         let found = match kind {
-            TokenKind::Anonymous => Ok(Some(String::new())),
+            // Only once no credential was sent: a caller that sends one is told apart.
+            TokenKind::Anonymous => continue,
             TokenKind::ApiKey { location, name } => api_key(parts, location, name),
             TokenKind::HttpBearer => has_authorization(parts)
                 .then(|| bearer_token(&parts.headers).map(str::to_owned))
@@ -60,6 +61,13 @@ pub(crate) fn credential_principal(
                 }
             }
         };
+        let found = found.and_then(|credential| match credential {
+            Some(credential) => authorizer
+                .verify_credential(alternative.scheme, &credential)
+                .map(|()| Some(credential))
+                .map_err(|err| Rejection::unauthorized(err.to_string())),
+            None => Ok(None),
+        });
         match found {
             Ok(Some(credential)) => {
                 return Ok(Arc::new(Principal {
@@ -75,6 +83,19 @@ pub(crate) fn credential_principal(
                 refusal.get_or_insert(rejection);
             }
         }
+    }
+    if refusal.is_none()
+        && security
+            .iter()
+            .any(|alt| alt.scheme.kind == TokenKind::Anonymous)
+    {
+        return Ok(Arc::new(Principal {
+            subject: String::new(),
+            kind: TokenKind::Anonymous,
+            permissions: Vec::new(),
+            tenant_id: None,
+            client_id: None,
+        }));
     }
     Err(refusal.unwrap_or_else(|| {
         let wanted: Vec<String> = security
