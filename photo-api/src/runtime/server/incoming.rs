@@ -52,6 +52,9 @@ impl Incoming {
     /// operation with a body, an accepted `Content-Type` (`415`) and a declared length within
     /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded, and
     /// refused with `408` should it stall for longer than `config.body_idle_timeout`.
+    ///
+    /// An operation that also allows API keys, HTTP credentials or anonymous calls takes the
+    /// first of its alternatives the request meets instead (`401` if none).
     pub async fn accept(
         config: &ServerConfig,
         op: &'static OperationSpec,
