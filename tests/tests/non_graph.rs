@@ -13,6 +13,7 @@ use photo_api::runtime::operation::{SecuritySchemeSpec, TokenKind};
 use photo_api::runtime::server::{
     self as rt, AuthError, Authorizer, InsecureAuthorizer, Principal, Rejection, RequestContext,
 };
+use photo_tests::loopback::{self, Served};
 use photo_tests::oai_examples::client::{
     ApiClient as CatalogueClient, ListDataSetsResponse, ListVersionsResponse,
 };
@@ -28,28 +29,11 @@ const SHOP_KEY: &str = "shop-key-1";
 const STAFF_TOKEN: &str = "staff-token-1";
 
 /// Serves `router` on a loopback port; returns a client builder aimed at `base_path` on it and
-/// a sender that stops the server.
-async fn serve(
-    router: axum::Router,
-    base_path: &str,
-) -> (
-    ClientBuilder,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let origin = format!("http://{}", listener.local_addr().expect("an address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(rt::serve(listener, router, async {
-        let _ = stopped.await;
-    }));
-    (
-        Client::builder().base_url(format!("{origin}{base_path}")),
-        stop,
-        server,
-    )
+/// the running server.
+async fn serve(router: axum::Router, base_path: &str) -> (ClientBuilder, Served) {
+    let served = loopback::serve(router).await;
+    let builder = Client::builder().base_url(format!("{}{base_path}", served.origin));
+    (builder, served)
 }
 
 /// The shop's keys, checked by the router before the implementation is called.
@@ -157,7 +141,7 @@ fn config() -> rt::ServerConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_petstore_like_client_and_server_talk_with_keys_tokens_and_nothing() {
     let run = async {
-        let (builder, stop, server) = serve(router(Arc::new(Shop), config()), "").await;
+        let (builder, served) = serve(router(Arc::new(Shop), config()), "").await;
         let anonymous = ApiClient::new(builder.clone().build().expect("a client"));
         let staff = ApiClient::new(
             builder
@@ -215,8 +199,7 @@ async fn the_petstore_like_client_and_server_talk_with_keys_tokens_and_nothing()
         let refused = wrong.store().order().post().body(order).await;
         assert!(refused.is_err(), "a bearer scheme is not met by an API key");
 
-        let _ = stop.send(());
-        server.await.expect("server task").expect("server ran");
+        served.stop().await;
     };
     tokio::time::timeout(Duration::from_secs(30), run)
         .await
@@ -273,7 +256,7 @@ impl CatalogueApi for Catalogue {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn optional_security_and_query_keys_work_end_to_end() {
     let run = async {
-        let (builder, stop, server) = serve(
+        let (builder, served) = serve(
             catalogue::router(
                 Arc::new(Catalogue),
                 rt::ServerConfig::new(InsecureAuthorizer),
@@ -299,8 +282,7 @@ async fn optional_security_and_query_keys_work_end_to_end() {
             keyed.datasets().get().await.expect("keyed data sets");
         assert_eq!(body[0].records, Some(42));
 
-        let _ = stop.send(());
-        server.await.expect("server task").expect("server ran");
+        served.stop().await;
     };
     tokio::time::timeout(Duration::from_secs(30), run)
         .await

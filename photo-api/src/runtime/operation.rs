@@ -224,6 +224,48 @@ impl OperationSpec {
     }
 }
 
+/// Schemes other than OAuth 2.0, for the client's and the server's credential tests (each side
+/// uses some, so a build with one side only leaves the others unused).
+#[cfg(test)]
+#[cfg_attr(not(all(feature = "client", feature = "server")), allow(dead_code))]
+pub(crate) mod test_schemes {
+    use super::*;
+
+    pub static HEADER_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "api_key",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Header,
+            name: "api_key",
+        },
+    };
+    pub static QUERY_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "query_key",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Query,
+            name: "key",
+        },
+    };
+    pub static COOKIE_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "session",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Cookie,
+            name: "sid",
+        },
+    };
+    pub static BASIC: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "basic",
+        kind: TokenKind::HttpBasic,
+    };
+
+    /// The alternative of `scheme` without scopes.
+    pub const fn alternative(scheme: &'static SecuritySchemeSpec) -> SecurityAlternative {
+        SecurityAlternative {
+            scheme,
+            scopes: &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

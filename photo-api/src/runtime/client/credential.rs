@@ -131,39 +131,11 @@ impl Authentication {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::operation::{ANONYMOUS, SecuritySchemeSpec};
+    use crate::runtime::operation::ANONYMOUS;
+    use crate::runtime::operation::test_schemes::{BASIC, QUERY_KEY, alternative};
 
-    static KEY: SecuritySchemeSpec = SecuritySchemeSpec {
-        name: "api_key",
-        kind: TokenKind::ApiKey {
-            location: KeyLocation::Query,
-            name: "key",
-        },
-    };
-    static BASIC: SecuritySchemeSpec = SecuritySchemeSpec {
-        name: "basic",
-        kind: TokenKind::HttpBasic,
-    };
-    static KEY_OR_BASIC: &[SecurityAlternative] = &[
-        SecurityAlternative {
-            scheme: &KEY,
-            scopes: &[],
-        },
-        SecurityAlternative {
-            scheme: &BASIC,
-            scopes: &[],
-        },
-    ];
-    static OPTIONAL: &[SecurityAlternative] = &[
-        SecurityAlternative {
-            scheme: &BASIC,
-            scopes: &[],
-        },
-        SecurityAlternative {
-            scheme: &ANONYMOUS,
-            scopes: &[],
-        },
-    ];
+    static KEY_OR_BASIC: &[SecurityAlternative] = &[alternative(&QUERY_KEY), alternative(&BASIC)];
+    static OPTIONAL: &[SecurityAlternative] = &[alternative(&BASIC), alternative(&ANONYMOUS)];
 
     fn basic() -> (String, Credential) {
         (
@@ -182,7 +154,7 @@ mod tests {
             matches!(&chosen, Ok(Authentication::Header(name, value)) if name == AUTHORIZATION && value == "Basic dXNlcjpwdw=="),
             "{chosen:?}"
         );
-        let key = ("api_key".to_owned(), Credential::ApiKey("k".into()));
+        let key = ("query_key".to_owned(), Credential::ApiKey("k".into()));
         let chosen = Authentication::for_operation("op", KEY_OR_BASIC, false, &[basic(), key]);
         assert_eq!(chosen.ok(), Some(Authentication::Query("key", "k".into())));
     }
@@ -194,7 +166,7 @@ mod tests {
         let refused = Authentication::for_operation("op", KEY_OR_BASIC, false, &[])
             .expect_err("no credential");
         assert!(
-            refused.message().contains("api_key, basic"),
+            refused.message().contains("query_key, basic"),
             "{}",
             refused.message()
         );

@@ -195,51 +195,16 @@ fn describe(kind: TokenKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::operation::{ANONYMOUS, SecuritySchemeSpec};
+    use crate::runtime::operation::ANONYMOUS;
+    use crate::runtime::operation::test_schemes::{BASIC, COOKIE_KEY, HEADER_KEY, alternative};
     use crate::runtime::server::auth::InsecureAuthorizer;
 
-    static KEY: SecuritySchemeSpec = SecuritySchemeSpec {
-        name: "api_key",
-        kind: TokenKind::ApiKey {
-            location: KeyLocation::Header,
-            name: "api_key",
-        },
-    };
-    static COOKIE_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
-        name: "session",
-        kind: TokenKind::ApiKey {
-            location: KeyLocation::Cookie,
-            name: "sid",
-        },
-    };
-    static BASIC: SecuritySchemeSpec = SecuritySchemeSpec {
-        name: "basic",
-        kind: TokenKind::HttpBasic,
-    };
     static KEY_OR_BASIC: &[SecurityAlternative] = &[
-        SecurityAlternative {
-            scheme: &KEY,
-            scopes: &[],
-        },
-        SecurityAlternative {
-            scheme: &COOKIE_KEY,
-            scopes: &[],
-        },
-        SecurityAlternative {
-            scheme: &BASIC,
-            scopes: &[],
-        },
+        alternative(&HEADER_KEY),
+        alternative(&COOKIE_KEY),
+        alternative(&BASIC),
     ];
-    static OPTIONAL: &[SecurityAlternative] = &[
-        SecurityAlternative {
-            scheme: &KEY,
-            scopes: &[],
-        },
-        SecurityAlternative {
-            scheme: &ANONYMOUS,
-            scopes: &[],
-        },
-    ];
+    static OPTIONAL: &[SecurityAlternative] = &[alternative(&HEADER_KEY), alternative(&ANONYMOUS)];
 
     fn parts(headers: &[(&str, &str)]) -> Parts {
         let mut request = http::Request::builder().uri("/x");
@@ -261,7 +226,7 @@ mod tests {
         let principal = caller(KEY_OR_BASIC, &[("api_key", "k1")]).expect("key");
         assert_eq!(
             (principal.subject.as_str(), principal.kind),
-            ("k1", KEY.kind)
+            ("k1", HEADER_KEY.kind)
         );
         let principal = caller(KEY_OR_BASIC, &[("cookie", "a=b; sid=s2")]).expect("cookie");
         assert_eq!(principal.subject, "s2");
