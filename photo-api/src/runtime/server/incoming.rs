@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::runtime::operation::OperationSpec;
 
-use super::auth::{authorize, bearer_token, credential_principal, oauth_check};
+use super::auth::{authorize, bearer_token, credential_principal};
 use super::body::{BinaryBody, ReadRules, read_limited};
 use super::config::{RequestContext, ServerConfig};
 use super::ids::RequestIds;
@@ -76,12 +76,12 @@ impl Incoming {
             principal
         } else {
             // API keys, HTTP credentials or anonymous access: OpenAPI's alternatives in order.
-            credential_principal(
-                security,
-                &parts,
-                config.authorizer.as_ref(),
-                oauth_check(op, config.api_version),
-            )?
+            credential_principal(security, &parts, config.authorizer.as_ref(), |principal| {
+                if let Some(observer) = &config.call_observer {
+                    observer.observe(principal, op, config.api_version);
+                }
+                authorize(op, config.api_version, principal).map(|_| ())
+            })?
         };
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;

@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::header::{AUTHORIZATION, COOKIE};
 use http::request::Parts;
 
-use super::authorize::{authorize, bearer_token};
+use super::authorize::bearer_token;
 use super::principal::{Authorizer, Principal};
 use crate::runtime::operation::{KeyLocation, SecurityAlternative, TokenKind};
 use crate::runtime::server::params::query_value;
@@ -20,9 +20,11 @@ use crate::runtime::server::rejection::Rejection;
 
 /// The caller of an operation whose `security` lists the alternatives `security` (some not
 /// OAuth 2.0), tried in order: the first alternative whose credential the request carries
-/// decides; an anonymous alternative lets in a request that carries none. An OAuth 2.0 alternative goes through `authorizer` and the permission check as
-/// usual; the others give a principal whose `kind` is the scheme's and whose `subject` is the
-/// credential as sent (`user:password` for basic). `401` when no alternative is met.
+/// decides; an anonymous alternative lets in a request that carries none. An OAuth 2.0
+/// alternative goes through `authorizer` and `authorize_oauth` (the permission check); the
+/// others through [`Authorizer::verify_credential`], giving a principal whose `kind` is the
+/// scheme's and whose `subject` is the credential as sent (`user:password` for basic). `401`
+/// when no alternative is met.
 pub(crate) fn credential_principal(
     security: &'static [SecurityAlternative],
     parts: &Parts,
@@ -107,14 +109,6 @@ pub(crate) fn credential_principal(
             wanted.join(", ")
         ))
     }))
-}
-
-/// Whether `op`'s permission check passes for an OAuth 2.0 principal, as [`authorize`] says.
-pub(crate) fn oauth_check(
-    op: &'static crate::runtime::operation::OperationSpec,
-    version: Option<&str>,
-) -> impl Fn(&Principal) -> Result<(), Rejection> {
-    move |principal| authorize(op, version, principal).map(|_| ())
 }
 
 fn has_authorization(parts: &Parts) -> bool {

@@ -10,7 +10,7 @@ mod principal;
 
 pub use authorize::authorize;
 pub(crate) use authorize::bearer_token;
-pub(crate) use credential::{credential_principal, oauth_check};
+pub(crate) use credential::credential_principal;
 pub use insecure::InsecureAuthorizer;
 pub use jwt::{JwtAuthorizer, KeyError};
 pub use principal::{AuthError, Authorizer, Principal};
