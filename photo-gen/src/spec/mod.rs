@@ -88,7 +88,7 @@ pub struct PathItem {
     pub patch: Option<Box<Operation>>,
     #[serde(default)]
     pub trace: Option<Box<Operation>>,
-    /// A path item `$ref`, which photo-gen reports as unsupported.
+    /// A path item `$ref`: to `components.pathItems` or another entry of `paths`.
     #[serde(default, rename = "$ref")]
     pub reference: Option<serde_yaml::Value>,
 }
@@ -142,6 +142,9 @@ pub struct Operation {
     /// of the server's path variable (such as `beta`).
     #[serde(default, rename = "x-security-by-version")]
     pub security_by_version: Option<serde_yaml::Value>,
+    /// Requests the API makes back to the caller, which photo-gen does not generate.
+    #[serde(default)]
+    pub callbacks: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,6 +291,9 @@ pub struct Components {
     pub headers: UniqueMap<String, RefOr<Header>>,
     #[serde(default)]
     pub security_schemes: UniqueMap<String, SecurityScheme>,
+    /// Path items other paths refer to (OpenAPI 3.1).
+    #[serde(default)]
+    pub path_items: UniqueMap<String, PathItem>,
 }
 
 #[derive(Debug, Deserialize)]

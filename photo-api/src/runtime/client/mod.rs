@@ -6,6 +6,7 @@
 
 mod builder;
 mod call;
+mod credential;
 mod error;
 mod preflight;
 mod request;
@@ -23,6 +24,7 @@ pub use builder::{
     DEFAULT_TIMEOUT,
 };
 pub use call::{Call, CallFuture, Node, ReadResponse};
+pub use credential::Credential;
 pub use error::{Error, GraphError, Refusal};
 pub use request::ApiRequest;
 pub use response::{ApiResponse, Download};
