@@ -288,17 +288,6 @@ fn the_graph_slice_warns_only_about_its_plain_text_count() {
     );
 }
 
-/// A petstore-shaped description from outside Graph generates; what it cannot type is warned
-/// about, every construct in one run, each where it stands.
-#[test]
-fn the_petstore_like_spec_warns_about_what_it_leaves_out() {
-    let relative = "tests/fixtures/petstore_like/spec.yaml";
-    let generated = photo_gen::generate(&source(relative), &Options::external())
-        .unwrap_or_else(|d| panic!("{d}"));
-    settings("fixtures/petstore_like")
-        .bind(|| insta::assert_snapshot!("warnings", generated.warnings.short()));
-}
-
 /// The shapes of the OpenAPI Initiative's examples: callbacks, a `deepObject` parameter and a
 /// mutual-TLS scheme are warned about; links, 3.1 type lists and path item references are not.
 #[test]
