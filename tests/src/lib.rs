@@ -4,4 +4,5 @@
 
 include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 
+pub mod loopback;
 pub mod permission_facts;

@@ -252,6 +252,7 @@ fn token_spec(kind: TokenKind, subject: &str, scopes: &[&str]) -> TokenSpec {
         TokenKind::DelegatedWork => TokenSpec::delegated(subject, scopes),
         TokenKind::DelegatedPersonal => TokenSpec::delegated(subject, scopes).personal(),
         TokenKind::Application => TokenSpec::application(subject, scopes),
+        other => panic!("the photo spec's schemes are OAuth 2.0 ones, not {other:?}"),
     }
 }
 

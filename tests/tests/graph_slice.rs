@@ -23,38 +23,26 @@ use photo_tests::graph_group_photo::models::{
 };
 use photo_tests::graph_group_photo::server::{self as generated, PartialApi, router};
 use photo_tests::graph_parameters::server as generated_parameters;
+use photo_tests::loopback::{self, Served};
 use serde_json::json;
 
 const SECRET: &str = "graph slice test secret, not for production";
 
-/// Serves `router` on a loopback port; returns a generated-client transport for it and a
-/// sender that stops the server.
-async fn serve(
-    router: axum::Router,
-) -> (
-    Client,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let origin = format!("http://{}", listener.local_addr().expect("an address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(rt::serve(listener, router, async {
-        let _ = stopped.await;
-    }));
+/// Serves `router` on a loopback port; returns a generated-client transport for it and the
+/// running server.
+async fn serve(router: axum::Router) -> (Client, Served) {
+    let served = loopback::serve(router).await;
     let token = tokens::mint(
         &TokenSpec::delegated("reader", ["Group.Read.All"]),
         SECRET.as_bytes(),
     )
     .expect("a token");
     let http = Client::builder()
-        .base_url(origin)
+        .base_url(served.origin.clone())
         .static_token(token)
         .build()
         .expect("the client builds");
-    (http, stop, server)
+    (http, served)
 }
 
 fn config() -> rt::ServerConfig {
@@ -164,7 +152,7 @@ impl PartialApi for GroupPhotos {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_client_and_server_of_the_graph_slice_talk() {
     let run = async {
-        let (http, stop, server) = serve(router(Arc::new(GroupPhotos), config())).await;
+        let (http, served) = serve(router(Arc::new(GroupPhotos), config())).await;
         let graph = ApiClient::new(http);
         let group = graph.groups().by_id("g1");
 
@@ -242,11 +230,7 @@ async fn the_generated_client_and_server_of_the_graph_slice_talk() {
             Some("ImageNotFound")
         );
 
-        let _ = stop.send(());
-        server
-            .await
-            .expect("the server task")
-            .expect("the server stops cleanly");
+        served.stop().await;
     };
     tokio::time::timeout(Duration::from_secs(60), run)
         .await
@@ -274,8 +258,7 @@ impl generated_parameters::PartialApi for SeenParameters {
 async fn parameters_as_graph_spells_them_arrive_typed() {
     let run = async {
         let seen = Arc::new(SeenParameters::default());
-        let (http, stop, server) =
-            serve(generated_parameters::router(seen.clone(), config())).await;
+        let (http, served) = serve(generated_parameters::router(seen.clone(), config())).await;
         let graph = photo_tests::graph_parameters::client::ApiClient::new(http);
         let answer = graph
             .users()
@@ -311,11 +294,7 @@ async fn parameters_as_graph_spells_them_arrive_typed() {
         assert_eq!(request.ratio, Some(0.25));
         assert_eq!(request.ids, Some(vec![1.0, 2.5]));
         assert_eq!(request.if_match.as_deref(), Some("W/\"1\""));
-        let _ = stop.send(());
-        server
-            .await
-            .expect("the server task")
-            .expect("the server stops cleanly");
+        served.stop().await;
     };
     tokio::time::timeout(Duration::from_secs(60), run)
         .await

@@ -37,7 +37,8 @@ impl HttpMethod {
     }
 }
 
-/// How a token proves it belongs to a security scheme (the spec's `x-token-kind`).
+/// How a caller proves it belongs to a security scheme: for OAuth 2.0 schemes, the kind of
+/// token (the spec's `x-token-kind`); for the others, the credential the scheme names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     /// A user's token from a work or school tenant; permissions in the `scp` claim.
@@ -46,6 +47,27 @@ pub enum TokenKind {
     DelegatedPersonal,
     /// An app's own token; permissions in the `roles` claim.
     Application,
+    /// A key sent as the header, query parameter or cookie `name` (`type: apiKey`).
+    ApiKey {
+        location: KeyLocation,
+        name: &'static str,
+    },
+    /// `Authorization: Bearer <token>` (`type: http, scheme: bearer`), checked by the API's
+    /// implementation rather than as an OAuth 2.0 token.
+    HttpBearer,
+    /// `Authorization: Basic <user:password in base64>` (`type: http, scheme: basic`).
+    HttpBasic,
+    /// No credential at all: the operation may be called anonymously (an empty security
+    /// requirement `{}`, or no `security` anywhere).
+    Anonymous,
+}
+
+/// Where an API key travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 impl TokenKind {
@@ -58,9 +80,28 @@ impl TokenKind {
             TokenKind::DelegatedWork => "Delegated (work or school account)",
             TokenKind::DelegatedPersonal => "Delegated (personal Microsoft account)",
             TokenKind::Application => "Application",
+            TokenKind::ApiKey { .. } => "API key",
+            TokenKind::HttpBearer => "Bearer",
+            TokenKind::HttpBasic => "Basic",
+            TokenKind::Anonymous => "Anonymous",
         }
     }
+
+    /// Whether tokens of this kind are OAuth 2.0 access tokens whose permissions the runtime
+    /// checks itself.
+    pub fn is_oauth(self) -> bool {
+        matches!(
+            self,
+            TokenKind::DelegatedWork | TokenKind::DelegatedPersonal | TokenKind::Application
+        )
+    }
 }
+
+/// The scheme of an alternative that needs no credential (OpenAPI's empty requirement `{}`).
+pub static ANONYMOUS: SecuritySchemeSpec = SecuritySchemeSpec {
+    name: "",
+    kind: TokenKind::Anonymous,
+};
 
 /// A security scheme declared under `components.securitySchemes`.
 #[derive(Debug, PartialEq, Eq)]
@@ -115,7 +156,8 @@ pub struct OperationSpec {
     /// The path template as written in the spec, such as `/users/{user-id}/photo/$value`.
     pub path: &'static str,
     /// The security alternatives, least privileged first within each scheme, on every API version
-    /// `security_by_version` does not name. Empty means that no token can call the operation.
+    /// `security_by_version` does not name. Empty means that no token can call the operation;
+    /// an alternative of the [`ANONYMOUS`] scheme means that anyone can.
     pub security: &'static [SecurityAlternative],
     /// The alternatives of the API versions whose permissions differ (`x-security-by-version`).
     pub security_by_version: &'static [VersionSecurity],
@@ -179,6 +221,48 @@ impl OperationSpec {
                 .iter()
                 .any(|accepted| accepted.eq_ignore_ascii_case(essence))
         })
+    }
+}
+
+/// Schemes other than OAuth 2.0, for the client's and the server's credential tests (each side
+/// uses some, so a build with one side only leaves the others unused).
+#[cfg(test)]
+#[cfg_attr(not(all(feature = "client", feature = "server")), allow(dead_code))]
+pub(crate) mod test_schemes {
+    use super::*;
+
+    pub static HEADER_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "api_key",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Header,
+            name: "api_key",
+        },
+    };
+    pub static QUERY_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "query_key",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Query,
+            name: "key",
+        },
+    };
+    pub static COOKIE_KEY: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "session",
+        kind: TokenKind::ApiKey {
+            location: KeyLocation::Cookie,
+            name: "sid",
+        },
+    };
+    pub static BASIC: SecuritySchemeSpec = SecuritySchemeSpec {
+        name: "basic",
+        kind: TokenKind::HttpBasic,
+    };
+
+    /// The alternative of `scheme` without scopes.
+    pub const fn alternative(scheme: &'static SecuritySchemeSpec) -> SecurityAlternative {
+        SecurityAlternative {
+            scheme,
+            scopes: &[],
+        }
     }
 }
 

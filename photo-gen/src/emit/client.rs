@@ -546,6 +546,12 @@ fn response_enum(op: &Operation, rt: &syn::Path, shared: bool) -> TokenStream {
         }
     );
     let arms = read_arms(op);
+    // A lone arm is `default`'s, when the operation declares no success: nothing to tell apart.
+    let read = if arms.len() == 1 {
+        quote!(Err(response.into_error().await))
+    } else {
+        quote!(match response.status() { #(#arms)* })
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug)]
@@ -553,9 +559,7 @@ fn response_enum(op: &Operation, rt: &syn::Path, shared: bool) -> TokenStream {
 
         impl rt::ReadResponse for #name {
             async fn read(response: rt::ApiResponse) -> Result<Self, rt::Error> {
-                match response.status() {
-                    #(#arms)*
-                }
+                #read
             }
         }
     }

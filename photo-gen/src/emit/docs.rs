@@ -88,9 +88,15 @@ pub fn permission_table(api: &Api, op: &Operation) -> String {
         if security.is_empty() {
             out.push_str("\nNo permission allows this operation: every token is refused.\n");
         }
+        if security.iter().any(SecurityAlternative::is_anonymous) {
+            out.push_str(&format!("\n{ANYONE}\n"));
+        }
     }
     out
 }
+
+/// Said of an operation whose security lets callers without a credential in.
+const ANYONE: &str = "Anyone may call this operation without a credential.";
 
 /// The permissions of `op` in one sentence (one per API version where they differ), for its
 /// method docs: a line per operation keeps the generated files small, and the full table is on
@@ -117,6 +123,10 @@ pub fn permission_summary(api: &Api, op: &Operation) -> String {
             } else {
                 out.push_str(&format!(" `{name}`: {}.", allowed.join(", ")));
             }
+        }
+        if security.iter().any(SecurityAlternative::is_anonymous) {
+            out.push(' ');
+            out.push_str(ANYONE);
         }
         sentences.push(out);
     }

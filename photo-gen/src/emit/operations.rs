@@ -7,7 +7,9 @@ use quote::quote;
 
 use super::shapes::Shapes;
 use super::{RustFile, ident};
-use crate::model::{Api, BodyContent, Method, Operation, SecurityAlternative, TokenKind};
+use crate::model::{
+    Api, BodyContent, KeyLocation, Method, Operation, SecurityAlternative, TokenKind,
+};
 
 /// The static describing `op`: its function name (already a unique snake_case identifier) in
 /// upper case.
@@ -42,7 +44,7 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
     file.add(preamble(api, rt, &permissions));
     for (index, op) in api.operations.iter().enumerate() {
         let list = static_name(&api.operations[permissions.first(index)]);
-        file.add(operation(api, op, &list));
+        file.add(operation(api, rt, op, &list));
     }
     let all = api.operations.iter().map(static_name);
     file.add(quote! {
@@ -59,10 +61,20 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes) -> TokenStream {
     let schemes = api.schemes.iter().map(|scheme| {
         let name = ident(&scheme.rust_name);
         let spec_name = &scheme.name;
-        let kind = match scheme.kind {
+        let kind = match &scheme.kind {
             TokenKind::DelegatedWork => quote!(DelegatedWork),
             TokenKind::DelegatedPersonal => quote!(DelegatedPersonal),
             TokenKind::Application => quote!(Application),
+            TokenKind::ApiKey { location, name } => {
+                let location = match location {
+                    KeyLocation::Header => quote!(Header),
+                    KeyLocation::Query => quote!(Query),
+                    KeyLocation::Cookie => quote!(Cookie),
+                };
+                quote!(ApiKey { location: #rt::operation::KeyLocation::#location, name: #name })
+            }
+            TokenKind::HttpBearer => quote!(HttpBearer),
+            TokenKind::HttpBasic => quote!(HttpBasic),
         };
         let doc = format!(" `{spec_name}`: {}", scheme.description.as_deref().unwrap_or("a security scheme."));
         quote! {
@@ -75,7 +87,7 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes) -> TokenStream {
     let lists = firsts.map(|index| {
         let op = &api.operations[index];
         let name = static_name(op);
-        let alternatives = alternatives(api, &op.security);
+        let alternatives = alternatives(api, rt, &op.security);
         let doc = super::doc_lines(&format!(
             "The permissions of `{}` and of every operation that has the same ones.\n\n{}",
             op.id,
@@ -110,16 +122,20 @@ fn preamble(api: &Api, rt: &syn::Path, permissions: &Shapes) -> TokenStream {
 }
 
 /// `&[SecurityAlternative { … }, …]` for `security`.
-fn alternatives(api: &Api, security: &[SecurityAlternative]) -> TokenStream {
+fn alternatives(api: &Api, rt: &syn::Path, security: &[SecurityAlternative]) -> TokenStream {
     let alternatives = security.iter().map(|alt| {
-        let scheme = scheme_ident(api, &alt.scheme);
+        let scheme = if alt.is_anonymous() {
+            quote!(#rt::operation::ANONYMOUS)
+        } else {
+            scheme_ident(api, &alt.scheme)
+        };
         let scopes = &alt.scopes;
         quote!(SecurityAlternative { scheme: &#scheme, scopes: &[#(#scopes),*] })
     });
     quote!(&[#(#alternatives),*])
 }
 
-fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
+fn operation(api: &Api, rt: &syn::Path, op: &Operation, list: &syn::Ident) -> TokenStream {
     let name = static_name(op);
     let id = super::string_literal(&op.id);
     let path = super::string_literal(&op.path);
@@ -132,7 +148,7 @@ fn operation(api: &Api, op: &Operation, list: &syn::Ident) -> TokenStream {
     };
     let by_version = op.security_by_version.iter().map(|entry| {
         let version = &entry.version;
-        let security = alternatives(api, &entry.security);
+        let security = alternatives(api, rt, &entry.security);
         quote!(VersionSecurity { version: #version, security: #security })
     });
     let unsupported = op

@@ -238,6 +238,10 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
             writeln!(out, "  security: none can authorize")?;
         }
         for alternative in &op.security {
+            if alternative.is_anonymous() {
+                writeln!(out, "  security: anyone")?;
+                continue;
+            }
             writeln!(
                 out,
                 "  security {}: {}",

@@ -43,10 +43,10 @@ pub fn lower_with_warnings(
         );
     }
     let servers = servers(&mut problems, doc);
-    let schemes = security::schemes(&mut problems, doc);
+    let (schemes, skipped_schemes) = security::schemes(&mut problems, doc);
     let mut types = Types::default();
     types.declare_components(&mut problems, &doc.components.schemas);
-    let mut lowering = Lowering::new(doc, problems, types, &schemes);
+    let mut lowering = Lowering::new(doc, problems, types, &schemes, &skipped_schemes);
     let mut operations = Vec::with_capacity(doc.paths.len());
     for (path, item) in &doc.paths {
         lowering.path_item(path, item, &mut operations);
@@ -152,9 +152,23 @@ fn servers(problems: &mut Problems, doc: &Document) -> Option<ServerTemplate> {
                 }
             }
         }
-        let is_root = values
-            .iter()
-            .all(|value| value.starts_with("http://") || value.starts_with("https://"));
+        // A variable is part of the root when its values are whole roots (`{cloud}/v1.0`) or it
+        // stands in the scheme or host (`{scheme}://{host}/v2`); only the others prefix paths.
+        let placeholder = format!("{{{name}}}");
+        let in_authority = server.url.find("://").is_some_and(|scheme_end| {
+            let host_start = scheme_end + 3;
+            let authority_end = server.url[host_start..]
+                .find('/')
+                .map_or(server.url.len(), |at| host_start + at);
+            server
+                .url
+                .find(&placeholder)
+                .is_some_and(|at| at < authority_end)
+        });
+        let is_root = in_authority
+            || values
+                .iter()
+                .all(|value| value.starts_with("http://") || value.starts_with("https://"));
         variables.push(ServerVariable {
             name: name.clone(),
             rust_name,
@@ -202,6 +216,8 @@ struct Lowering<'d, 'p> {
     problems: Problems<'p>,
     types: Types,
     schemes: &'p [SecurityScheme],
+    /// Declared schemes photo-gen leaves out (warned at the scheme).
+    skipped_schemes: &'p [String],
     /// operationId → where first defined.
     first_ids: FxHashMap<Cow<'d, str>, IdSite<'d>>,
     /// Rust function name → where the operationId that gives it was first defined.
@@ -254,12 +270,14 @@ impl<'d, 'p> Lowering<'d, 'p> {
         problems: Problems<'p>,
         types: Types,
         schemes: &'p [SecurityScheme],
+        skipped_schemes: &'p [String],
     ) -> Self {
         Lowering {
             doc,
             problems,
             types,
             schemes,
+            skipped_schemes,
             first_ids: FxHashMap::default(),
             first_fns: FxHashMap::default(),
             shared_params: FxHashMap::default(),
@@ -276,13 +294,15 @@ impl<'d, 'p> Lowering<'d, 'p> {
         let Some(segments) = self.segments(path, &pointer) else {
             return;
         };
-        if item.reference.is_some() {
-            self.problems.error(
-                &pointer.key("$ref"),
-                "path item `$ref` is not supported",
-                None,
-            );
-        }
+        let item = match &item.reference {
+            Some(reference) if item.operations().is_empty() => {
+                match self.referenced_path_item(reference, &pointer) {
+                    Some(target) => target,
+                    None => return,
+                }
+            }
+            _ => item,
+        };
         for (method_name, op) in item.operations() {
             let method = match method_name {
                 "get" => Method::Get,
@@ -291,10 +311,14 @@ impl<'d, 'p> Lowering<'d, 'p> {
                 "delete" => Method::Delete,
                 "patch" => Method::Patch,
                 other => {
-                    self.problems.error(
+                    self.problems.warning(
                         &pointer.key(other),
-                        format!("`{other}` operations are not supported"),
-                        None,
+                        format!(
+                            "`{}` operations are not generated: `{} {path}` is left out",
+                            other.to_ascii_uppercase(),
+                            other.to_ascii_uppercase()
+                        ),
+                        Some("the generated client and server handle GET, PUT, POST, DELETE and PATCH".into()),
                     );
                     continue;
                 }
@@ -308,6 +332,40 @@ impl<'d, 'p> Lowering<'d, 'p> {
                 out.push(op);
             }
         }
+    }
+
+    /// The path item a path item's `$ref` (at `pointer`) names: one of `components.pathItems`
+    /// or another entry of `paths`. A reference to another document is left out with a warning.
+    fn referenced_path_item(
+        &mut self,
+        reference: &serde_yaml::Value,
+        pointer: &Pointer,
+    ) -> Option<&'d spec::PathItem> {
+        let doc = self.doc;
+        let at = pointer.key("$ref");
+        let target = reference.as_str().unwrap_or("");
+        let unescape = |text: &str| text.replace("~1", "/").replace("~0", "~");
+        let found = if let Some(name) = target.strip_prefix("#/components/pathItems/") {
+            doc.components.path_items.get(&unescape(name))
+        } else if let Some(path) = target.strip_prefix("#/paths/") {
+            doc.paths.get(&unescape(path))
+        } else {
+            self.problems.warning(
+                &at,
+                format!("path item `$ref` `{target}` is outside this document and not followed: the path is left out"),
+                None,
+            );
+            return None;
+        };
+        let found = found.filter(|item| item.reference.is_none());
+        if found.is_none() {
+            self.problems.error_value(
+                &at,
+                format!("`{target}` names no path item of this document (or one that is itself a `$ref`)"),
+                None,
+            );
+        }
+        found
     }
 
     fn segments(&mut self, path: &str, pointer: &Pointer) -> Option<Vec<Segment>> {
@@ -401,6 +459,16 @@ impl<'d, 'p> Lowering<'d, 'p> {
             return None;
         }
         self.first_fns.insert(fn_name.clone(), here);
+        if op.callbacks.is_some() {
+            self.problems.warning(
+                &pointer.key("callbacks"),
+                format!(
+                    "the callbacks of `{}` are not generated: the server calls them, the client cannot receive them",
+                    site.label()
+                ),
+                None,
+            );
+        }
         let (type_name, type_name_note) = self.operation_type_name(type_name);
         let params = self.params(segments, item, op, site, &type_name);
         let body = op
@@ -420,6 +488,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             op.security.as_ref(),
             self.doc.security.as_ref(),
             &unsupported,
+            self.skipped_schemes,
             &pointer,
         );
         let security_by_version = security::by_version(
@@ -428,6 +497,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
             self.schemes,
             op.security_by_version.as_ref(),
             &unsupported,
+            self.skipped_schemes,
             &pointer,
         );
         let pageable = paging::pageable(
@@ -679,6 +749,17 @@ impl<'d, 'p> Lowering<'d, 'p> {
             "path" => ParamLocation::Path,
             "query" => ParamLocation::Query,
             "header" => ParamLocation::Header,
+            "cookie" => {
+                self.problems.warning(
+                    &resolved.pointer.key("in"),
+                    format!(
+                        "cookie parameter `{}` is not generated: the client does not send it and the server does not read it",
+                        parameter.name
+                    ),
+                    None,
+                );
+                return ParamLowering::Ignored;
+            }
             other => {
                 self.problems.error_value(
                     &resolved.pointer.key("in"),
@@ -761,17 +842,28 @@ impl<'d, 'p> Lowering<'d, 'p> {
             }
             ty => ty,
         };
-        if let TypeRef::Array(inner) = &ty
-            && (matches!(**inner, TypeRef::Array(_))
-                || parameter.explode == Some(true)
-                || parameter
-                    .style
-                    .as_deref()
-                    .is_some_and(|style| style != "form" && style != "simple"))
-        {
-            self.problems.error(&resolved.pointer, format!("parameter `{}`: only flat lists in `style: form, explode: false` are supported", parameter.name), None);
-            return ParamLowering::Failed;
-        }
+        // Lists travel comma-separated; another layout is passed as the text itself.
+        let ty = match ty {
+            TypeRef::Array(inner)
+                if matches!(*inner, TypeRef::Array(_))
+                    || parameter.explode == Some(true)
+                    || parameter
+                        .style
+                        .as_deref()
+                        .is_some_and(|style| style != "form" && style != "simple") =>
+            {
+                self.problems.warning(
+                    &resolved.pointer,
+                    format!(
+                        "parameter `{}`: only flat lists in `style: form, explode: false` are typed; this one is passed as its text (`String`)",
+                        parameter.name
+                    ),
+                    Some("with `String`, the caller writes the value as the query expects it".into()),
+                );
+                TypeRef::String
+            }
+            ty => ty,
+        };
         let key = self.key_semantics(parameter, &resolved.pointer);
         let param = Param {
             name: parameter.name.clone(),

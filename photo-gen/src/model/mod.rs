@@ -52,11 +52,30 @@ pub struct EnumValue {
     pub rust_name: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How a caller proves it belongs to a security scheme: the kind of OAuth 2.0 token, or the
+/// credential of another scheme.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenKind {
     DelegatedWork,
     DelegatedPersonal,
     Application,
+    /// `type: apiKey`: a key in the header, query parameter or cookie `name`.
+    ApiKey {
+        location: KeyLocation,
+        name: String,
+    },
+    /// `type: http, scheme: bearer`.
+    HttpBearer,
+    /// `type: http, scheme: basic`.
+    HttpBasic,
+}
+
+/// Where an API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyLocation {
+    Header,
+    Query,
+    Cookie,
 }
 
 impl TokenKind {
@@ -65,6 +84,9 @@ impl TokenKind {
             TokenKind::DelegatedWork => "delegatedWork",
             TokenKind::DelegatedPersonal => "delegatedPersonal",
             TokenKind::Application => "application",
+            TokenKind::ApiKey { .. } => "apiKey",
+            TokenKind::HttpBearer => "bearer",
+            TokenKind::HttpBasic => "basic",
         }
     }
 }
@@ -323,10 +345,31 @@ pub struct ResponseHeader {
     pub description: Option<String>,
 }
 
+/// One way to be allowed to call an operation: a credential of `scheme` with every one of
+/// `scopes`, or nothing at all when `scheme` is [`ANONYMOUS`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SecurityAlternative {
     pub scheme: String,
     pub scopes: Vec<String>,
+}
+
+/// The scheme name of an alternative that needs no credential (an empty requirement `{}`,
+/// `security: []`, or no `security` anywhere): no declared scheme can have an empty name.
+pub const ANONYMOUS: &str = "";
+
+impl SecurityAlternative {
+    /// The alternative that lets anyone call.
+    pub fn anonymous() -> Self {
+        SecurityAlternative {
+            scheme: ANONYMOUS.to_owned(),
+            scopes: Vec::new(),
+        }
+    }
+
+    /// Whether this alternative needs no credential.
+    pub fn is_anonymous(&self) -> bool {
+        self.scheme == ANONYMOUS
+    }
 }
 
 impl Api {

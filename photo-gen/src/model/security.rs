@@ -3,23 +3,62 @@
 
 use super::pointer::{Pointer, ROOT};
 use super::problems::Problems;
-use super::{SecurityAlternative, SecurityScheme, TokenKind, VersionSecurity};
+use super::{KeyLocation, SecurityAlternative, SecurityScheme, TokenKind, VersionSecurity};
 use crate::names;
 use crate::spec::{Document, SecurityRequirement};
 
-pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
+/// The declared schemes photo-gen can check, and the names of those it leaves out (with a
+/// warning): requirements naming one of those are dropped.
+pub fn schemes(problems: &mut Problems, doc: &Document) -> (Vec<SecurityScheme>, Vec<String>) {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for (name, scheme) in &doc.components.security_schemes {
         let pointer = Pointer::Component("securitySchemes", name);
-        if scheme.scheme_type != "oauth2" {
-            problems.error_value(
-                &pointer.key("type"),
-                format!(
-                    "security scheme type `{}` is not supported",
-                    scheme.scheme_type
+        let kind = match scheme.scheme_type.as_str() {
+            "oauth2" | "openIdConnect" => None,
+            "apiKey" => api_key(problems, scheme, &pointer),
+            "http" => match http_scheme(scheme).as_deref() {
+                Some("bearer") => Some(Some(TokenKind::HttpBearer)),
+                Some("basic") => Some(Some(TokenKind::HttpBasic)),
+                other => {
+                    problems.warning(
+                        &pointer.key("scheme"),
+                        format!(
+                            "HTTP authentication scheme `{}` is not supported: requirements naming `{name}` are left out",
+                            other.unwrap_or("")
+                        ),
+                        Some("bearer and basic are".into()),
+                    );
+                    Some(None)
+                }
+            },
+            other => {
+                problems.warning(
+                    &pointer.key("type"),
+                    format!(
+                        "security scheme type `{other}` is not supported: requirements naming `{name}` are left out"
+                    ),
+                    None,
+                );
+                Some(None)
+            }
+        };
+        if let Some(kind) = kind {
+            match (kind, names::screaming(name)) {
+                (Some(kind), Some(rust_name)) => out.push(SecurityScheme {
+                    name: name.clone(),
+                    rust_name,
+                    kind,
+                    description: scheme.description.clone(),
+                    scopes: Vec::new(),
+                }),
+                (None, _) => skipped.push(name.clone()),
+                (Some(_), None) => problems.error(
+                    &pointer,
+                    format!("security scheme `{name}` gives no usable Rust name"),
+                    None,
                 ),
-                Some("Graph tokens are OAuth 2.0 bearer tokens: use `type: oauth2`".into()),
-            );
+            }
             continue;
         }
         let flows = scheme
@@ -69,7 +108,51 @@ pub fn schemes(problems: &mut Problems, doc: &Document) -> Vec<SecurityScheme> {
             scopes,
         });
     }
-    out
+    (out, skipped)
+}
+
+/// The kind of an `apiKey` scheme at `pointer`: `Some(None)` when it is left out, with a
+/// problem reported.
+fn api_key(
+    problems: &mut Problems,
+    scheme: &crate::spec::SecurityScheme,
+    pointer: &Pointer,
+) -> Option<Option<TokenKind>> {
+    let text = |key: &str| scheme.extra.get(key).and_then(serde_yaml::Value::as_str);
+    let location = match text("in") {
+        Some("header") => KeyLocation::Header,
+        Some("query") => KeyLocation::Query,
+        Some("cookie") => KeyLocation::Cookie,
+        _ => {
+            problems.error_value(
+                &pointer.key("in"),
+                "an `apiKey` scheme needs `in: header`, `query` or `cookie`",
+                None,
+            );
+            return Some(None);
+        }
+    };
+    let Some(name) = text("name").filter(|name| !name.is_empty()) else {
+        problems.error(
+            pointer,
+            "an `apiKey` scheme needs the `name` of its header, query parameter or cookie",
+            None,
+        );
+        return Some(None);
+    };
+    Some(Some(TokenKind::ApiKey {
+        location,
+        name: name.to_owned(),
+    }))
+}
+
+/// The `scheme` of an `http` security scheme, lower case (HTTP compares it so).
+fn http_scheme(scheme: &crate::spec::SecurityScheme) -> Option<String> {
+    scheme
+        .extra
+        .get("scheme")
+        .and_then(serde_yaml::Value::as_str)
+        .map(str::to_ascii_lowercase)
 }
 
 /// The schemes listed under `x-unsupported-schemes` at `pointer`.
@@ -113,32 +196,37 @@ pub fn unsupported(
 }
 
 /// The operation's alternatives: its own `security`, else the document's, less unsupported schemes.
+/// As OpenAPI says, no `security` at all, or an empty list, lets anyone call.
 pub fn alternatives(
     problems: &mut Problems,
     schemes: &[SecurityScheme],
     own: Option<&Vec<SecurityRequirement>>,
     inherited: Option<&Vec<SecurityRequirement>>,
     unsupported: &[String],
+    skipped: &[String],
     pointer: &Pointer,
 ) -> Vec<SecurityAlternative> {
     match (own, inherited) {
+        (Some(own), _) if own.is_empty() => vec![SecurityAlternative::anonymous()],
         (Some(own), _) => requirements(
             problems,
             schemes,
             own,
             &pointer.key("security"),
             unsupported,
+            skipped,
             true,
         ),
-        (None, Some(inherited)) => requirements(
+        (None, Some(inherited)) if !inherited.is_empty() => requirements(
             problems,
             schemes,
             inherited,
             &ROOT.key("security"),
             unsupported,
+            skipped,
             false,
         ),
-        (None, None) => Vec::new(),
+        (None, _) => vec![SecurityAlternative::anonymous()],
     }
 }
 
@@ -151,6 +239,7 @@ pub fn by_version(
     schemes: &[SecurityScheme],
     value: Option<&serde_yaml::Value>,
     unsupported: &[String],
+    skipped: &[String],
     pointer: &Pointer,
 ) -> Vec<VersionSecurity> {
     let Some(value) = value else {
@@ -193,7 +282,15 @@ pub fn by_version(
                     continue;
                 }
             };
-        let security = requirements(problems, schemes, &list, &version_at, unsupported, true);
+        let security = requirements(
+            problems,
+            schemes,
+            &list,
+            &version_at,
+            unsupported,
+            skipped,
+            true,
+        );
         out.push(VersionSecurity {
             version: version.to_owned(),
             security,
@@ -225,7 +322,7 @@ fn path_versions(doc: &Document) -> Vec<&str> {
 }
 
 /// Lowers one list of security requirements written at `base`. Requirements of unsupported
-/// schemes are dropped; `own` says the list is the operation's, where naming an unsupported
+/// schemes, and of `skipped` ones photo-gen cannot check, are dropped; `own` says the list is the operation's, where naming an unsupported
 /// scheme is a contradiction.
 fn requirements(
     problems: &mut Problems,
@@ -233,6 +330,7 @@ fn requirements(
     requirements: &[SecurityRequirement],
     base: &Pointer,
     unsupported: &[String],
+    skipped: &[String],
     own: bool,
 ) -> Vec<SecurityAlternative> {
     let mut out = Vec::new();
@@ -240,14 +338,21 @@ fn requirements(
         let at = base.index(position);
         let mut entries = requirement.iter();
         let (Some((name, scopes)), None) = (entries.next(), entries.next()) else {
-            let message = if requirement.is_empty() {
-                "an empty security requirement (anonymous access) is not supported: Graph always needs a token"
+            if requirement.is_empty() {
+                // `{}`: the other alternatives are optional.
+                out.push(SecurityAlternative::anonymous());
             } else {
-                "a security requirement naming several schemes at once is not supported"
-            };
-            problems.error(&at, message, None);
+                problems.warning(
+                    &at,
+                    "a security requirement naming several schemes at once is not supported: this alternative is left out",
+                    Some("list the schemes as separate alternatives if any one of them is enough".into()),
+                );
+            }
             continue;
         };
+        if skipped.contains(name) {
+            continue;
+        }
         let Some(scheme) = schemes.iter().find(|scheme| &scheme.name == name) else {
             problems.error(
                 &at.key(name),
@@ -270,8 +375,11 @@ fn requirements(
             }
             continue;
         }
+        // Scopes are checked against OAuth 2.0 flows; other schemes (and OpenID Connect, whose
+        // scopes live in its discovery document) name roles OpenAPI does not list.
+        let declares_scopes = !scheme.scopes.is_empty();
         for (index, scope) in scopes.iter().enumerate() {
-            if !scheme.scopes.contains(scope) {
+            if declares_scopes && !scheme.scopes.contains(scope) {
                 problems.error_value(
                     &at.key(name).index(index),
                     format!("scope `{scope}` is not declared by security scheme `{name}`"),

@@ -88,7 +88,7 @@ pub struct PathItem {
     pub patch: Option<Box<Operation>>,
     #[serde(default)]
     pub trace: Option<Box<Operation>>,
-    /// A path item `$ref`, which photo-gen reports as unsupported.
+    /// A path item `$ref`: to `components.pathItems` or another entry of `paths`.
     #[serde(default, rename = "$ref")]
     pub reference: Option<serde_yaml::Value>,
 }
@@ -145,6 +145,9 @@ pub struct Operation {
     /// `x-ms-pageable`: the answer is one page of a list that continues at a next link.
     #[serde(default, rename = "x-ms-pageable")]
     pub pageable: Option<Pageable>,
+    /// Requests the API makes back to the caller, which photo-gen does not generate.
+    #[serde(default)]
+    pub callbacks: Option<serde_yaml::Value>,
 }
 
 /// `x-ms-pageable` (AutoRest's extension, which Graph's descriptions use).
@@ -330,6 +333,9 @@ pub struct Components {
     pub headers: UniqueMap<String, RefOr<Header>>,
     #[serde(default)]
     pub security_schemes: UniqueMap<String, SecurityScheme>,
+    /// Path items other paths refer to (OpenAPI 3.1).
+    #[serde(default)]
+    pub path_items: UniqueMap<String, PathItem>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::HeaderValue;
 use reqwest::Url;
 
+use super::credential::Credential;
 use super::error::Error;
 use super::retry::RetryPolicy;
 use super::token::{StaticToken, TokenProvider};
@@ -37,7 +38,10 @@ pub(crate) struct Inner {
     /// The path of the base URL without a trailing slash (`/v1.0`, or empty).
     pub base_path: String,
     pub max_request_bytes: u64,
-    pub tokens: Arc<dyn TokenProvider>,
+    /// Where OAuth 2.0 tokens come from, if the application gave a source.
+    pub tokens: Option<Arc<dyn TokenProvider>>,
+    /// Credentials of other security schemes, by scheme name.
+    pub credentials: Vec<(String, Credential)>,
     pub retry: RetryPolicy,
     pub max_redirects: usize,
     pub preflight: bool,
@@ -84,12 +88,14 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Configures a [`Client`]; only a token source is required.
-#[derive(Default)]
+/// Configures a [`Client`]; calls need a token source or a [`Credential`] unless the spec lets
+/// anyone call them.
+#[derive(Clone, Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     max_request_bytes: Option<u64>,
     tokens: Option<Arc<dyn TokenProvider>>,
+    credentials: Vec<(String, Credential)>,
     retry: Option<RetryPolicy>,
     max_redirects: Option<usize>,
     preflight: bool,
@@ -103,6 +109,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("max_request_bytes", &self.max_request_bytes)
             .field("has_token_provider", &self.tokens.is_some())
+            .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("max_redirects", &self.max_redirects)
             .field("preflight", &self.preflight)
@@ -129,6 +136,15 @@ impl ClientBuilder {
     /// Where bearer tokens come from; asked before each attempt.
     pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
         self.tokens = Some(Arc::new(provider));
+        self
+    }
+
+    /// The credential to send for the security scheme named `scheme` in the spec (an API key,
+    /// HTTP bearer or basic scheme), on every operation that accepts that scheme.
+    pub fn credential(mut self, scheme: impl Into<String>, credential: Credential) -> Self {
+        let scheme = scheme.into();
+        self.credentials.retain(|(name, _)| *name != scheme);
+        self.credentials.push((scheme, credential));
         self
     }
 
@@ -189,9 +205,6 @@ impl ClientBuilder {
                 "base URL {base_url:?} must not have a query or fragment"
             )));
         }
-        let tokens = self.tokens.ok_or_else(|| {
-            Error::Config("no token provider: call token_provider or static_token".to_owned())
-        })?;
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let timeout_per_request = self.http.is_some();
         let http = match self.http {
@@ -211,7 +224,8 @@ impl ClientBuilder {
                 base: parsed,
                 base_path,
                 max_request_bytes: self.max_request_bytes.unwrap_or(DEFAULT_MAX_REQUEST_BYTES),
-                tokens,
+                tokens: self.tokens,
+                credentials: self.credentials,
                 retry: self.retry.unwrap_or_default(),
                 max_redirects: self.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
                 preflight: self.preflight,
@@ -259,7 +273,8 @@ mod tests {
             let result = Client::builder().static_token("t").base_url(base).build();
             assert!(matches!(result, Err(Error::Config(_))), "{base}");
         }
-        assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+        // Without any credential the client still calls operations that anyone may call.
+        assert!(Client::builder().build().is_ok());
     }
 
     #[test]

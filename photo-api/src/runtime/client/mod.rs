@@ -6,6 +6,7 @@
 
 mod builder;
 mod call;
+mod credential;
 mod error;
 mod pages;
 mod preflight;
@@ -24,6 +25,7 @@ pub use builder::{
     DEFAULT_TIMEOUT,
 };
 pub use call::{Call, CallFuture, Node, ReadResponse};
+pub use credential::Credential;
 pub use error::{Error, GraphError, Refusal};
 pub use pages::Page;
 pub use request::ApiRequest;

@@ -18,6 +18,7 @@ use reqwest::Url;
 use tracing::Instrument;
 
 use super::builder::{Client, Inner};
+use super::credential::Authentication;
 use super::error::{Error, Refusal};
 use super::preflight;
 use super::request::{ApiRequest, RequestBody};
@@ -91,9 +92,20 @@ impl Inner {
         client_request_id: String,
     ) -> Result<ApiResponse, Error> {
         let op = request.op;
+        let mut request = request;
         self.check_body(&request)?;
         if let Some(body) = &request.body {
             body.precheck().map_err(Error::Upload)?;
+        }
+        let version = preflight::api_version(&self.base_path);
+        let authentication = Authentication::for_operation(
+            op.id,
+            op.security_in(version),
+            self.tokens.is_some(),
+            &self.credentials,
+        )?;
+        if let Authentication::Query(name, key) = &authentication {
+            request.query.push((name, key.clone()));
         }
         let url = self.url(&request)?;
         let headers = base_headers(&request, &client_request_id)?;
@@ -103,11 +115,17 @@ impl Inner {
         let mut attempt: u32 = 0;
         loop {
             span.record("attempt", attempt);
-            let token = self.tokens.token().await?;
-            if self.preflight {
-                preflight::check(op, preflight::api_version(&self.base_path), &token)?;
-            }
-            let authorization = self.authorization(&token)?;
+            let authorization = match (&authentication, &self.tokens) {
+                (Authentication::OAuth, Some(tokens)) => {
+                    let token = tokens.token().await?;
+                    if self.preflight {
+                        preflight::check(op, version, &token)?;
+                    }
+                    Some((AUTHORIZATION, self.authorization(&token)?))
+                }
+                (Authentication::Header(name, value), _) => Some((name.clone(), value.clone())),
+                _ => None,
+            };
             // Boxed, so that the future of a whole call stays small enough for the allocator's
             // fast path (a future of several kilobytes costs more to allocate than two small ones).
             let response =
@@ -237,7 +255,7 @@ impl Inner {
         request: &ApiRequest,
         url: &Url,
         headers: &[(HeaderName, HeaderValue)],
-        authorization: HeaderValue,
+        authorization: Option<(HeaderName, HeaderValue)>,
         attempt: u32,
     ) -> Result<reqwest::Response, Error> {
         let mut method = request.op.method.to_http();
@@ -254,8 +272,8 @@ impl Inner {
             for (name, value) in headers {
                 builder = builder.header(name.clone(), value.clone());
             }
-            if send_authorization {
-                builder = builder.header(AUTHORIZATION, authorization.clone());
+            if send_authorization && let Some((name, value)) = &authorization {
+                builder = builder.header(name.clone(), value.clone());
             }
             if attempt > 0 {
                 builder = builder.header(RETRY_ATTEMPT, HeaderValue::from(attempt));

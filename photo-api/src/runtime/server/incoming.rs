@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::runtime::operation::OperationSpec;
 
-use super::auth::{authorize, bearer_token};
+use super::auth::{authorize, bearer_token, credential_principal};
 use super::body::{BinaryBody, ReadRules, read_limited};
 use super::config::{RequestContext, ServerConfig};
 use super::ids::RequestIds;
@@ -52,6 +52,9 @@ impl Incoming {
     /// operation with a body, an accepted `Content-Type` (`415`) and a declared length within
     /// `config.max_request_bytes` (`413`). The body itself is read later, still bounded, and
     /// refused with `408` should it stall for longer than `config.body_idle_timeout`.
+    ///
+    /// An operation that also allows API keys, HTTP credentials or anonymous calls takes the
+    /// first of its alternatives the request meets instead (`401` if none).
     pub async fn accept(
         config: &ServerConfig,
         op: &'static OperationSpec,
@@ -59,15 +62,27 @@ impl Incoming {
     ) -> Result<Incoming, Rejection> {
         let (mut parts, body) = request.into_parts();
         let ids = RequestIds::current().unwrap_or_else(|| RequestIds::assign(&parts.headers));
-        let token = bearer_token(&parts.headers)?;
-        let principal = config
-            .authorizer
-            .authenticate_shared(token)
-            .map_err(|err| Rejection::unauthorized(err.to_string()))?;
-        if let Some(observer) = &config.call_observer {
-            observer.observe(&principal, op, config.api_version);
-        }
-        authorize(op, config.api_version, &principal)?;
+        let security = op.security_in(config.api_version);
+        let principal = if security.iter().all(|alt| alt.scheme.kind.is_oauth()) {
+            let token = bearer_token(&parts.headers)?;
+            let principal = config
+                .authorizer
+                .authenticate_shared(token)
+                .map_err(|err| Rejection::unauthorized(err.to_string()))?;
+            if let Some(observer) = &config.call_observer {
+                observer.observe(&principal, op, config.api_version);
+            }
+            authorize(op, config.api_version, &principal)?;
+            principal
+        } else {
+            // API keys, HTTP credentials or anonymous access: OpenAPI's alternatives in order.
+            credential_principal(security, &parts, config.authorizer.as_ref(), |principal| {
+                if let Some(observer) = &config.call_observer {
+                    observer.observe(principal, op, config.api_version);
+                }
+                authorize(op, config.api_version, principal).map(|_| ())
+            })?
+        };
         let body = check_body(op, &parts.headers, body, config.max_request_bytes)?;
         let path = path_params(&mut parts).await;
         let rules = ReadRules {

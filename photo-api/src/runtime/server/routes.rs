@@ -58,7 +58,11 @@ impl<A: Send + Sync + 'static> Routes<A> {
                 .await
             }
         };
-        let full_path = format!("{}{path}", self.prefix);
+        // The spec's root path `/` under a prefix is the prefix itself, as clients send it.
+        let full_path = match path {
+            "/" if !self.prefix.is_empty() => self.prefix.clone(),
+            _ => format!("{}{path}", self.prefix),
+        };
         let router = std::mem::take(&mut self.router);
         self.router = router.route(&full_path, on(method_filter(op.method), handler));
     }

@@ -3,12 +3,14 @@
 
 mod authorize;
 mod claims;
+mod credential;
 mod insecure;
 mod jwt;
 mod principal;
 
 pub use authorize::authorize;
 pub(crate) use authorize::bearer_token;
+pub(crate) use credential::credential_principal;
 pub use insecure::InsecureAuthorizer;
 pub use jwt::{JwtAuthorizer, KeyError};
 pub use principal::{AuthError, Authorizer, Principal};

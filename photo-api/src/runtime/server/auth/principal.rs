@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::runtime::operation::TokenKind;
+use crate::runtime::operation::{SecuritySchemeSpec, TokenKind};
 
 /// Turns a bearer token into the caller it identifies. Implementations check the token
 /// (signature, lifetime, audience); permission checks are the runtime's job.
@@ -17,6 +17,19 @@ pub trait Authorizer: Send + Sync + 'static {
     fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
         self.authenticate(bearer_token).map(Arc::new)
     }
+
+    /// Whether `credential` is valid for `scheme`, a scheme other than OAuth 2.0: an API key,
+    /// an HTTP bearer token, or `user:password` for basic. The default accepts any credential
+    /// that is present; the API implementation still sees it as the principal's `subject`, so
+    /// either may verify it.
+    fn verify_credential(
+        &self,
+        scheme: &'static SecuritySchemeSpec,
+        credential: &str,
+    ) -> Result<(), AuthError> {
+        let _ = (scheme, credential);
+        Ok(())
+    }
 }
 
 impl<A: Authorizer + ?Sized> Authorizer for Arc<A> {
@@ -27,12 +40,21 @@ impl<A: Authorizer + ?Sized> Authorizer for Arc<A> {
     fn authenticate_shared(&self, bearer_token: &str) -> Result<Arc<Principal>, AuthError> {
         (**self).authenticate_shared(bearer_token)
     }
+
+    fn verify_credential(
+        &self,
+        scheme: &'static SecuritySchemeSpec,
+        credential: &str,
+    ) -> Result<(), AuthError> {
+        (**self).verify_credential(scheme, credential)
+    }
 }
 
 /// An authenticated caller, as read from its token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    /// The user's or app's object id (`oid`, else `sub`).
+    /// The user's or app's object id (`oid`, else `sub`); for a scheme other than OAuth 2.0,
+    /// the credential as sent (the API key, the bearer token, or `user:password`).
     pub subject: String,
     /// Whether the token is delegated (work or personal) or an app's own.
     pub kind: TokenKind,
