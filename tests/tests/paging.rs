@@ -1,6 +1,7 @@
 //! Paged lists (`x-ms-pageable`, `tests/fixtures/pageable`): the generated `items` stream follows
 //! `@odata.nextLink` across pages served over 127.0.0.1, with the first call's token and
-//! headers, and ends with an error a page answers or a next link to another host.
+//! headers, and ends with an error a page answers, a next link to another host or a page that
+//! links to itself.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +22,8 @@ enum Second {
     Fail,
     /// Never asked: the first page links to another host.
     Foreign,
+    /// Serves it with a next link to itself.
+    Loop,
 }
 
 /// One request the server received: its query, `Authorization` and `ConsistencyLevel`.
@@ -66,6 +69,10 @@ async fn list(
                 json!({"error": {"code": "badRequest", "message": "The skip token expired."}});
             return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
         }
+        ("$skiptoken=2", Second::Loop) => json!({
+            "value": [photo("p3")],
+            "@odata.nextLink": format!("{origin}/photos?$skiptoken=2"),
+        }),
         ("$skiptoken=2", _) => json!({
             "value": [photo("p3")],
             "@odata.nextLink": format!("{origin}/photos?$skiptoken=3"),
@@ -159,4 +166,22 @@ async fn a_next_link_to_another_host_is_refused_without_a_request() {
         "{refusal}"
     );
     assert_eq!(seen.lock().expect("the log").len(), 1);
+}
+
+#[tokio::test]
+async fn a_page_linking_to_itself_ends_the_stream_instead_of_looping() {
+    let (api, seen) = serve(Second::Loop).await;
+    let results: Vec<_> = api.photos().get().top(2).items().collect().await;
+    assert_eq!(results.len(), 4, "three photos, then the refusal");
+    assert!(results[..3].iter().all(Result::is_ok));
+    let refusal = results[3]
+        .as_ref()
+        .err()
+        .and_then(Error::refusal)
+        .expect("refused");
+    assert!(
+        matches!(refusal, Refusal::NextLink { link, .. } if link.ends_with("$skiptoken=2")),
+        "{refusal}"
+    );
+    assert_eq!(seen.lock().expect("the log").len(), 2);
 }

@@ -40,6 +40,8 @@ enum Step<R> {
         request: ApiRequest,
         next_link: String,
     },
+    /// Ends the stream with an error.
+    Refuse(Error),
 }
 
 impl<R: ReadResponse> Call<R> {
@@ -54,6 +56,10 @@ impl<R: ReadResponse> Call<R> {
     {
         let page = Arc::new(page);
         let pages = stream::try_unfold(Some(Step::First(self)), move |step| {
+            let followed = match &step {
+                Some(Step::Follow { next_link, .. }) => Some(next_link.clone()),
+                _ => None,
+            };
             let read = step.map(fetch);
             let page = Arc::clone(&page);
             async move {
@@ -62,14 +68,22 @@ impl<R: ReadResponse> Call<R> {
                 };
                 let (client, request, answer) = read?.await?;
                 let Page { items, next_link } = page(answer);
-                let next =
-                    next_link
-                        .filter(|link| !link.is_empty())
-                        .map(|next_link| Step::Follow {
-                            client,
-                            request,
-                            next_link,
-                        });
+                // A page that links to itself would be requested forever: its items are given,
+                // then the stream ends with the refusal.
+                let next = match next_link.filter(|link| !link.is_empty()) {
+                    Some(link) if followed.as_deref() == Some(link.as_str()) => {
+                        Some(Step::Refuse(Error::Refused(Refusal::NextLink {
+                            link,
+                            reason: "is the page it came from, so following it would never end",
+                        })))
+                    }
+                    Some(next_link) => Some(Step::Follow {
+                        client,
+                        request,
+                        next_link,
+                    }),
+                    None => None,
+                };
                 Ok(Some((items, next)))
             }
         });
@@ -85,6 +99,7 @@ fn fetch<R: ReadResponse>(
     step: Step<R>,
 ) -> Result<impl Future<Output = Result<(Client, ApiRequest, R), Error>> + Send + 'static, Error> {
     let (client, first, to_send) = match step {
+        Step::Refuse(error) => return Err(error),
         Step::First(call) => {
             let (client, request, failure) = call.into_parts();
             if let Some(error) = failure {
