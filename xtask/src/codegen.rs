@@ -95,13 +95,7 @@ pub fn run(args: &Args) -> ExitCode {
         ..Options::default()
     };
     let generated = match photo_gen::generate(&source, &options) {
-        Ok(mut generated) => {
-            if !generated.warnings.is_empty() {
-                generated.warnings.file = shown(&args.spec);
-                eprintln!("{}", generated.warnings);
-            }
-            generated
-        }
+        Ok(generated) => generated,
         Err(mut diagnostics) => {
             // Problems point at the file as seen from here, so that terminals can open it.
             diagnostics.file = shown(&args.spec);
