@@ -245,11 +245,12 @@ fn replies(api: &Api, classified: &[Result<MediaOperation, String>], file: &mut 
     }
 }
 
-/// `Self::Variant { etag: Some(etag), other: None, body: … }`, or `Self::Variant` when it has
-/// no fields. `with_etag` when an `etag` is in scope; otherwise every header is left out.
+/// `Self::Variant { etag: Some(etag), other: None, status: 200, body: … }` (`status` for a
+/// class such as `2XX`), or `Self::Variant` when it has no fields. `with_etag` when an `etag`
+/// is in scope; otherwise every header is left out.
 fn construct(reply: &Reply, body: Option<TokenStream>, with_etag: bool) -> TokenStream {
     let variant = ident(&reply.variant);
-    if reply.headers.is_empty() && !reply.body {
+    if reply.headers.is_empty() && !reply.body && reply.status.is_none() {
         return quote!(Self::#variant);
     }
     let headers = reply.headers.iter().map(|(field, is_etag)| {
@@ -260,8 +261,12 @@ fn construct(reply: &Reply, body: Option<TokenStream>, with_etag: bool) -> Token
             quote!(#field: None)
         }
     });
+    let status = reply.status.map(|code| {
+        let code = proc_macro2::Literal::u16_unsuffixed(code);
+        quote!(status: #code,)
+    });
     let body = reply.body.then(|| quote!(body: #body));
-    quote!(Self::#variant { #(#headers,)* #body })
+    quote!(Self::#variant { #(#headers,)* #status #body })
 }
 
 fn reply_impl(name: &syn::Ident, media: &MediaOperation) -> TokenStream {
@@ -353,12 +358,13 @@ fn entity_impl(entity: &EntityType) -> TokenStream {
             EntityField::MediaEtag => quote!(entity.media_etag),
             EntityField::Unknown => quote!(None),
         };
-        quote!(#field: #value)
+        quote!(#field: #value,)
     });
+    let additional = empty_map(entity.additional.as_deref());
     quote! {
         impl emu::FromEntity for #name {
             fn from_entity(entity: emu::PhotoEntity) -> Self {
-                Self { #(#fields),* }
+                Self { #(#fields)* #additional }
             }
         }
     }
@@ -381,11 +387,21 @@ fn collection_impl(collection: &CollectionType, item: &EntityType) -> TokenStrea
         quote!(#field: Some(list.context),)
     });
     let others = collection.others.iter().map(|field| ident(field));
+    let additional = empty_map(collection.additional.as_deref());
     quote! {
         impl emu::FromCollection for #name {
             fn from_collection(list: emu::PhotoCollection) -> Self {
-                Self { #context #value_field: #value, #(#others: None,)* }
+                Self { #context #value_field: #value, #(#others: None,)* #additional }
             }
         }
     }
+}
+
+/// `field: Default::default(),` for the map an open object keeps unknown members in: the
+/// emulator has none to give.
+fn empty_map(field: Option<&str>) -> Option<TokenStream> {
+    field.map(|field| {
+        let field = ident(field);
+        quote!(#field: Default::default(),)
+    })
 }

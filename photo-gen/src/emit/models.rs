@@ -417,9 +417,7 @@ fn object(
     });
     let additional = additional.map(|ty| {
         let ty = rust_type(ty);
-        let field = ident(&crate::names::unique("additional_properties", |name| {
-            fields.iter().any(|field| field.rust_name == name)
-        }));
+        let field = ident(&crate::model::additional_field(fields));
         quote! {
             /// Members beyond the fields above (`additionalProperties`), kept as they came.
             #[serde(flatten)]

@@ -85,6 +85,9 @@ pub struct MediaOperation {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reply {
     pub variant: String,
+    /// The code to send when the variant stands for a class of statuses (Graph's `2XX`), which
+    /// leaves the code to whoever answers: `200` with a body, `204` without.
+    pub status: Option<u16>,
     /// Each header field of the variant, and whether it is the `ETag`.
     pub headers: Vec<(String, bool)>,
     pub body: bool,
@@ -96,6 +99,8 @@ pub struct EntityType {
     pub rust_name: String,
     /// Each field and what fills it.
     pub fields: Vec<(String, EntityField)>,
+    /// The map of members beyond the fields, for an open object: left empty.
+    pub additional: Option<String>,
 }
 
 /// What the emulator knows of a metadata field, by its JSON name.
@@ -121,6 +126,8 @@ pub struct CollectionType {
     pub value_optional: bool,
     /// Its other fields, all optional: left out.
     pub others: Vec<String>,
+    /// The map of members beyond the fields, for an open object: left empty.
+    pub additional: Option<String>,
 }
 
 /// Reads `op` as a media-entity operation, or says why it is not one.
@@ -158,6 +165,11 @@ pub fn classify(api: &Api, op: &Operation) -> Result<MediaOperation, String> {
         .responses
         .iter()
         .find(|response| matches!(response.status, Status::Code(200..=299)))
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|response| response.status == Status::Range(2))
+        })
         .ok_or("it declares no success response")?;
     let not_modified = op
         .responses
@@ -350,6 +362,11 @@ fn string_param(
 fn reply(response: &Response) -> Reply {
     Reply {
         variant: response.variant.clone(),
+        status: match response.status {
+            Status::Code(_) | Status::Default => None,
+            Status::Range(_) if response.body.is_some() => Some(200),
+            Status::Range(_) => Some(204),
+        },
         headers: response
             .headers
             .iter()
@@ -378,6 +395,17 @@ fn object_fields<'a>(api: &'a Api, name: &str) -> Result<&'a [super::Field], Str
     match api.named_type(name).map(|named| &named.kind) {
         Some(TypeKind::Object { fields }) => Ok(fields),
         _ => Err(format!("`{name}` is not an object")),
+    }
+}
+
+/// The struct field of the object `name` that keeps members beyond its fields, when it is open.
+fn additional_field(api: &Api, name: &str) -> Option<String> {
+    let named = api.named_type(name)?;
+    match &named.kind {
+        TypeKind::Object { fields } if named.additional.is_some() => {
+            Some(super::additional_field(fields))
+        }
+        _ => None,
     }
 }
 
@@ -410,6 +438,7 @@ fn entity_type(api: &Api, name: &str) -> Result<EntityType, String> {
     Ok(EntityType {
         rust_name: name.to_owned(),
         fields: mapped,
+        additional: additional_field(api, name),
     })
 }
 
@@ -441,6 +470,7 @@ fn collection_type(api: &Api, name: &str) -> Result<(CollectionType, EntityType)
         value_field: value_field.rust_name.clone(),
         value_optional: !value_field.required || value_field.nullable,
         others,
+        additional: additional_field(api, name),
     };
     Ok((collection, item))
 }
@@ -612,5 +642,67 @@ components:
                 .is_err_and(|why| why.contains("does not end in"))
         );
         assert!(ops[4].as_ref().is_err_and(|why| why.contains("`DELETE`")));
+    }
+
+    /// Microsoft's descriptions declare `2XX` rather than a code: the binding answers with `200`
+    /// when there is a body and `204` when there is none; a declared code is used as it is.
+    #[test]
+    fn a_success_class_is_answered_with_a_code_of_that_class() {
+        let spec = r#"
+openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /users/{user-id}/photo:
+    get:
+      operationId: users_GetPhoto
+      parameters:
+        - {name: user-id, in: path, required: true, style: simple, schema: {type: string}}
+      responses:
+        '200':
+          description: Retrieved navigation property
+          content: {application/json: {schema: {$ref: '#/components/schemas/photo'}}}
+        2XX: {description: Other success}
+        default: {description: error}
+  /users/{user-id}/photo/$value:
+    put:
+      operationId: users_SetPhotoContent
+      parameters:
+        - {name: user-id, in: path, required: true, style: simple, schema: {type: string}}
+      requestBody:
+        required: true
+        content: {application/octet-stream: {schema: {type: string, format: binary}}}
+      responses:
+        2XX: {description: Success}
+        default: {description: error}
+    get:
+      operationId: users_GetPhotoContent
+      parameters:
+        - {name: user-id, in: path, required: true, style: simple, schema: {type: string}}
+      responses:
+        2XX:
+          description: Retrieved media content
+          content: {application/octet-stream: {schema: {type: string, format: binary}}}
+        default: {description: error}
+components:
+  schemas:
+    photo:
+      type: object
+      properties:
+        id: {type: string}
+        height: {type: integer, format: int32, nullable: true}
+"#;
+        let api = crate::lower(&SpecSource::new("spec.yaml", spec)).expect("the spec lowers");
+        let status = |id: &str| {
+            let op = api
+                .operations
+                .iter()
+                .find(|op| op.id == id)
+                .expect("the operation is there");
+            classify(&api, op).expect("fits").success.status
+        };
+        // The exact `200` is the variant's own code; a class needs one chosen.
+        assert_eq!(status("users_GetPhoto"), None);
+        assert_eq!(status("users_SetPhotoContent"), Some(204));
+        assert_eq!(status("users_GetPhotoContent"), Some(200));
     }
 }

@@ -112,6 +112,14 @@ pub struct NamedType {
     pub additional: Option<TypeRef>,
 }
 
+/// The struct field that keeps an open object's members beyond `fields`:
+/// `additional_properties`, unless one of the spec's fields took that name.
+pub fn additional_field(fields: &[Field]) -> String {
+    crate::names::unique("additional_properties", |name| {
+        fields.iter().any(|field| field.rust_name == name)
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypeKind {
     /// A JSON object with known fields.
