@@ -230,7 +230,7 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         kept,
     } = lower_including(source, &options.include)?;
     if emulator.is_some() {
-        emulator_warnings(source, &api, &mut warnings)?;
+        emulator_warnings(source, &api, &mut warnings);
     }
     let files = match kept {
         None => emit::emit(&api, source, options, &runtime),
@@ -248,40 +248,14 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
 }
 
 /// A warning for each operation the emulator answers with `501` because it does not fit the
-/// media-entity pattern, pointing at its method under its path. An operation that declares no
-/// error response cannot answer `501`, so it is an error.
-fn emulator_warnings(
-    source: &SpecSource,
-    api: &model::Api,
-    warnings: &mut Diagnostics,
-) -> Result<(), Diagnostics> {
-    let mut errors = Diagnostics::new_for(source);
+/// media-entity pattern, pointing at its method under its path.
+fn emulator_warnings(source: &SpecSource, api: &model::Api, warnings: &mut Diagnostics) {
     let locator = locate::Locator::new(&source.text);
     for op in &api.operations {
         let Err(why) = model::media::classify(api, op) else {
             continue;
         };
         let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
-        if !op
-            .responses
-            .iter()
-            .any(|response| response.status.is_error())
-        {
-            errors.push(
-                Diagnostic {
-                    location: locator.locate(&pointer),
-                    message: format!(
-                        "the emulator cannot answer `{}` (`{} {}`), not even with 501 NotImplemented: it declares no error response",
-                        op.id,
-                        op.method.upper(),
-                        op.path
-                    ),
-                    hint: Some("declare a `4XX` or `default` response".into()),
-                },
-                &source.text,
-            );
-            continue;
-        }
         warnings.push(
             Diagnostic {
                 location: locator.locate(&pointer),
@@ -298,10 +272,5 @@ fn emulator_warnings(
             &source.text,
         );
     }
-    if !errors.is_empty() {
-        errors.sort();
-        return Err(errors);
-    }
     warnings.sort();
-    Ok(())
 }

@@ -228,6 +228,15 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
             arms.push(quote!(Self::#variant { #(#header_fields,)* #status_binding #body_binding } => #render));
         }
     }
+    if error_responses(op).next().is_none() {
+        // Even an operation that declares no error can be refused (a missing credential, a
+        // server fault, an emulator that does not serve it): this variant carries the refusal.
+        variants.push(quote! {
+            /// A refusal with its own status: the spec declares no error response here.
+            Rejected(rt::Rejection)
+        });
+        arms.push(quote!(Self::Rejected(rejection) => rejection.into_response()));
+    }
     let doc = format!(
         " The answer to `{} {}`{}, one variant per status the spec declares.",
         op.method.upper(),
@@ -257,12 +266,23 @@ fn response(op: &Operation, shared: bool) -> TokenStream {
 /// with `rejection.into()`. The rejection's status picks the variant: the one declared for that
 /// exact code, else for its class (`4XX`, `5XX`); any other status gets `default`, else `4XX`,
 /// else the first error response. Whichever variant it is, the response sent carries the rejection's own
-/// status. `None` when the operation declares no error response: its enum cannot hold one.
-fn from_rejection(op: &Operation) -> Option<TokenStream> {
-    let fallback = error_responses(op)
+/// status. An operation that declares no error response is answered with its `Rejected` variant.
+fn from_rejection(op: &Operation) -> TokenStream {
+    let name = response_name(op);
+    let Some(fallback) = error_responses(op)
         .find(|response| response.status == Status::Default)
         .or_else(|| error_responses(op).find(|response| response.status == Status::Range(4)))
-        .or_else(|| error_responses(op).next())?;
+        .or_else(|| error_responses(op).next())
+    else {
+        return quote! {
+            impl From<rt::Rejection> for #name {
+                /// The `Rejected` variant: the spec declares no error response for this operation.
+                fn from(rejection: rt::Rejection) -> Self {
+                    Self::Rejected(rejection)
+                }
+            }
+        };
+    };
     let others = || error_responses(op).filter(|response| response.variant != fallback.variant);
     let arm = |response: &Response| {
         let variant = ident(&response.variant);
@@ -294,20 +314,19 @@ fn from_rejection(op: &Operation) -> Option<TokenStream> {
             }
         }
     };
-    let name = response_name(op);
     let doc = super::doc_literal(&format!(
         " The variant declared for the rejection's status; any other status is `{}`. The \
          response carries the rejection's own status either way.",
         fallback.variant
     ));
-    Some(quote! {
+    quote! {
         impl From<rt::Rejection> for #name {
             #[doc = #doc]
             fn from(rejection: rt::Rejection) -> Self {
                 #body
             }
         }
-    })
+    }
 }
 
 fn routes(api: &Api, file: &mut RustFile) {

@@ -23,15 +23,12 @@ pub fn response_name(op: &Operation) -> syn::Ident {
 }
 
 /// The responses of `op` that carry a `Rejection`: its error statuses. When there are none,
-/// its response enum cannot hold a rejection (no `From<Rejection>`, no `501` default).
+/// its response enum gets a `Rejected` variant instead (see `server`), so every operation can
+/// answer a refusal.
 pub fn error_responses(op: &Operation) -> impl Iterator<Item = &Response> {
     op.responses
         .iter()
         .filter(|response| response.status.is_error())
-}
-
-fn can_reject(op: &Operation) -> bool {
-    error_responses(op).next().is_some()
 }
 
 /// `fn name(&self, context, request) -> impl Future<Output = Response> + Send`, shared by both
@@ -85,12 +82,6 @@ fn partial_api_trait(api: &Api, file: &mut RustFile) {
         let signature = signature(op);
         let name = &op.fn_name;
         let heading = format!("`{} {}`, as [`Api::{name}`].", op.method.upper(), op.path);
-        if !can_reject(op) {
-            let doc = super::doc_literal(&format!(
-                " {heading} Required: its response declares no error status to answer `501` with."
-            ));
-            return quote!(#[doc = #doc] #signature;);
-        }
         let doc = super::doc_literal(&format!(
             " {heading} Left out, it answers `501 Not Implemented`."
         ));
@@ -103,16 +94,6 @@ fn partial_api_trait(api: &Api, file: &mut RustFile) {
             }
         }
     });
-    let required = api
-        .operations
-        .iter()
-        .any(|op| !can_reject(op))
-        .then(|| {
-            quote! {
-                #[doc = ""]
-                #[doc = " An operation whose response declares no error status has no default: it is required here too."]
-            }
-        });
     file.add_container(
         |methods| {
             quote! {
@@ -120,7 +101,6 @@ fn partial_api_trait(api: &Api, file: &mut RustFile) {
                 /// An operation left out, or added to the spec later, answers `501 Not Implemented`
                 /// instead of failing to compile; implement [`Api`] directly to be told at compile
                 /// time. Every `PartialApi` is an [`Api`], so [`router`] serves it.
-                #required
                 pub trait PartialApi: Send + Sync + 'static {
                     #methods
                 }

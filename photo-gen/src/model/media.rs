@@ -134,13 +134,6 @@ pub struct CollectionType {
 pub fn classify(api: &Api, op: &Operation) -> Result<MediaOperation, String> {
     let (kind, owner_len, size_segment) = shape(op)?;
     let owner = owner(op, &op.segments[..owner_len])?;
-    if !op
-        .responses
-        .iter()
-        .any(|response| response.status.is_error())
-    {
-        return Err("it declares no error response to answer with".into());
-    }
     let size = size_segment
         .map(|name| string_param(api, op, ParamLocation::Path, name))
         .transpose()?
