@@ -230,7 +230,7 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         kept,
     } = lower_including(source, &options.include)?;
     if emulator.is_some() {
-        emulator_warnings(source, &api, &mut warnings);
+        model::media::warn_unserved(&api, &source.text, &mut warnings);
     }
     let files = match kept {
         None => emit::emit(&api, source, options, &runtime),
@@ -245,32 +245,4 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         files,
         warnings,
     })
-}
-
-/// A warning for each operation the emulator answers with `501` because it does not fit the
-/// media-entity pattern, pointing at its method under its path.
-fn emulator_warnings(source: &SpecSource, api: &model::Api, warnings: &mut Diagnostics) {
-    let locator = locate::Locator::new(&source.text);
-    for op in &api.operations {
-        let Err(why) = model::media::classify(api, op) else {
-            continue;
-        };
-        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
-        warnings.push(
-            Diagnostic {
-                location: locator.locate(&pointer),
-                message: format!(
-                    "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
-                    op.id,
-                    op.method.upper(),
-                    op.path
-                ),
-                hint: Some(
-                    "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
-                ),
-            },
-            &source.text,
-        );
-    }
-    warnings.sort();
 }

@@ -9,6 +9,9 @@
 //! other literals (`drive/root/createdByUser`) are a navigation the emulator resolves.
 //! [`classify`] reads an operation that way, or says why it does not fit.
 
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::locate;
+
 use super::{
     Api, BodyContent, KeySemantics, Method, Operation, Param, ParamLocation, Response, Segment,
     Status, TypeKind, TypeRef,
@@ -128,6 +131,34 @@ pub struct CollectionType {
     pub others: Vec<String>,
     /// The map of members beyond the fields, for an open object: left empty.
     pub additional: Option<String>,
+}
+
+/// Warns, for each operation the emulator answers with `501` because it does not fit the
+/// pattern, at its method under its path in `text`, the spec.
+pub fn warn_unserved(api: &Api, text: &str, warnings: &mut Diagnostics) {
+    let locator = locate::Locator::new(text);
+    for op in &api.operations {
+        let Err(why) = classify(api, op) else {
+            continue;
+        };
+        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
+        warnings.push(
+            Diagnostic {
+                location: locator.locate(&pointer),
+                message: format!(
+                    "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
+                    op.id,
+                    op.method.upper(),
+                    op.path
+                ),
+                hint: Some(
+                    "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
+                ),
+            },
+            text,
+        );
+    }
+    warnings.sort();
 }
 
 /// Reads `op` as a media-entity operation, or says why it is not one.
