@@ -4,14 +4,13 @@
 //! Verified tokens are remembered (see [`JwtAuthorizer`]), because clients send the same token
 //! with every request and checking it again costs more than the rest of a small request.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxBuildHasher, FxHasher};
 
 use super::claims::Claims;
 use super::principal::{AuthError, Authorizer, Principal};
@@ -44,7 +43,7 @@ impl JwtAuthorizer {
         "00000003-0000-0000-c000-000000000000",
     ];
 
-    /// How many verified tokens are remembered; the oldest is forgotten first.
+    /// How many verified tokens are remembered at most.
     pub const CACHE_ENTRIES: usize = 1024;
 
     /// Accepts HS256 tokens signed with `secret`.
@@ -179,18 +178,26 @@ struct Lifetime {
     not_before: Option<u64>,
 }
 
-/// Verified tokens, oldest first out. Keyed by a hash of the token's last bytes (its signature,
+/// Verified tokens, in a bounded concurrent cache (`quick_cache`, which keeps the tokens in use
+/// and forgets the others first). Keyed by a hash of the token's last bytes (its signature,
 /// which differs between any two tokens), so a lookup does not hash a kilobyte of text; each
 /// entry keeps the whole token, and only an exact match counts.
-#[derive(Default)]
 struct TokenCache {
-    inner: Mutex<CacheInner>,
+    entries:
+        quick_cache::sync::Cache<u64, Arc<CacheEntry>, quick_cache::UnitWeighter, FxBuildHasher>,
 }
 
-#[derive(Default)]
-struct CacheInner {
-    entries: FxHashMap<u64, CacheEntry>,
-    order: VecDeque<u64>,
+impl Default for TokenCache {
+    fn default() -> Self {
+        let entries = quick_cache::sync::Cache::with(
+            JwtAuthorizer::CACHE_ENTRIES,
+            JwtAuthorizer::CACHE_ENTRIES as u64,
+            quick_cache::UnitWeighter,
+            FxBuildHasher,
+            quick_cache::sync::DefaultLifecycle::default(),
+        );
+        TokenCache { entries }
+    }
 }
 
 struct CacheEntry {
@@ -213,53 +220,27 @@ fn cache_key(token: &str) -> u64 {
 
 impl TokenCache {
     fn get(&self, token: &str) -> Option<(Arc<Principal>, Lifetime)> {
-        let key = cache_key(token);
-        let inner = self.lock();
-        let entry = inner.entries.get(&key)?;
+        let entry = self.entries.get(&cache_key(token))?;
         (*entry.token == *token).then(|| (entry.principal.clone(), entry.lifetime))
     }
 
     fn insert(&self, token: &str, principal: Arc<Principal>, lifetime: Lifetime) {
-        let key = cache_key(token);
-        let mut inner = self.lock();
         let entry = CacheEntry {
             token: token.into(),
             principal,
             lifetime,
         };
-        if inner.entries.insert(key, entry).is_none() {
-            inner.order.push_back(key);
-        }
-        while inner.entries.len() > JwtAuthorizer::CACHE_ENTRIES {
-            match inner.order.pop_front() {
-                Some(oldest) => {
-                    inner.entries.remove(&oldest);
-                }
-                None => break,
-            }
-        }
+        self.entries.insert(cache_key(token), Arc::new(entry));
     }
 
     fn remove(&self, token: &str) {
-        let key = cache_key(token);
-        let mut inner = self.lock();
-        if inner
-            .entries
-            .get(&key)
-            .is_some_and(|entry| *entry.token == *token)
-        {
-            inner.entries.remove(&key);
-            inner.order.retain(|queued| *queued != key);
-        }
+        self.entries
+            .remove_if(&cache_key(token), |entry| *entry.token == *token);
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.lock().entries.len()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        self.entries.len()
     }
 }
 
@@ -431,7 +412,11 @@ EQIDAQAB
             let token = hs256(&claims(json!({"oid": format!("user-{index}")})), SECRET);
             assert!(authorizer.authenticate(&token).is_ok());
         }
-        assert_eq!(authorizer.cache.len(), JwtAuthorizer::CACHE_ENTRIES);
+        let kept = authorizer.cache.len();
+        assert!(
+            kept > JwtAuthorizer::CACHE_ENTRIES / 2 && kept <= JwtAuthorizer::CACHE_ENTRIES,
+            "{kept} tokens cached"
+        );
         let token = hs256(&claims(json!({"aud": "api://photos"})), SECRET);
         let custom = authorizer.clone().audiences(["api://photos"]);
         assert_eq!(custom.cache.len(), 0);
