@@ -4,7 +4,6 @@
 #[cfg(any(feature = "client", feature = "server"))]
 mod claims;
 #[cfg(any(feature = "client", feature = "server"))]
-mod guid;
 pub mod least_privilege;
 pub mod operation;
 pub mod param;

@@ -16,6 +16,7 @@ use http::{HeaderName, HeaderValue, Method, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Url;
 use tracing::Instrument;
+use uuid::Uuid;
 
 use super::builder::{Client, Inner};
 use super::credential::Authentication;
@@ -26,7 +27,6 @@ use super::response::ApiResponse;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::token::TokenError;
 use super::upload::ErrorSlot;
-use crate::runtime::guid::new_guid;
 
 /// Sent on every request so the service can tell this client apart in its logs.
 const USER_AGENT_VALUE: &str = concat!("photo-api/", env!("CARGO_PKG_VERSION"));
@@ -67,7 +67,7 @@ impl Client {
             .rev()
             .find(|(name, _)| name.eq_ignore_ascii_case(CLIENT_REQUEST_ID.as_str()))
             .map(|(_, value)| value.clone())
-            .unwrap_or_else(new_guid);
+            .unwrap_or_else(|| Uuid::new_v4().to_string());
         // Only when a subscriber wants it: a disabled span still records its fields.
         let span = if tracing::enabled!(tracing::Level::INFO) {
             tracing::info_span!(

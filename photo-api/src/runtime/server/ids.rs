@@ -9,7 +9,7 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use tokio::task::futures::TaskLocalFuture;
 
-use crate::runtime::guid::Guid;
+use uuid::Uuid;
 
 /// The request header a caller uses to label its request, echoed back on the response.
 pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
@@ -47,8 +47,8 @@ impl RequestIds {
 
     /// Assigns a fresh `request-id` and picks up the caller's `client-request-id`, if usable.
     pub(crate) fn assign(headers: &HeaderMap) -> Self {
-        let guid = Guid::new();
-        let request_id = guid.as_str();
+        let mut text = Uuid::encode_buffer();
+        let request_id = Uuid::new_v4().hyphenated().encode_lower(&mut text);
         let client = headers.get(CLIENT_REQUEST_ID);
         let client_request_id = client.and_then(usable_client_request_id);
         // The caller's header value is echoed as it came (no copy) unless trimming changed it.
@@ -57,7 +57,7 @@ impl RequestIds {
             _ => None,
         };
         RequestIds {
-            request_id: Arc::from(request_id),
+            request_id: Arc::from(&*request_id),
             client_request_id: client_request_id.map(Arc::from),
             client_header,
         }
@@ -119,6 +119,15 @@ fn usable_client_request_id(value: &HeaderValue) -> Option<&str> {
     usable.then_some(value)
 }
 
+/// Whether `text` is a random (version 4) GUID in its lower-case hyphenated form, as request
+/// ids are.
+#[cfg(test)]
+pub(crate) fn is_guid(text: &str) -> bool {
+    Uuid::parse_str(text).is_ok_and(|uuid| uuid.get_version_num() == 4)
+        && text.len() == uuid::fmt::Hyphenated::LENGTH
+        && !text.bytes().any(|byte| byte.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,8 +170,12 @@ mod tests {
             RequestIds::assign(&HeaderMap::new()),
             RequestIds::assign(&HeaderMap::new()),
         );
-        assert!(crate::runtime::guid::is_guid(&a.request_id), "{a:?}");
+        assert!(is_guid(&a.request_id), "{a:?}");
         assert_ne!(a.request_id, b.request_id);
+        let ids: std::collections::HashSet<_> = (0..10_000)
+            .map(|_| RequestIds::assign(&HeaderMap::new()).request_id)
+            .collect();
+        assert_eq!(ids.len(), 10_000);
     }
 
     #[tokio::test]

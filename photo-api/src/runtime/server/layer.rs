@@ -221,7 +221,10 @@ mod tests {
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
         assert_eq!(response.headers()[CLIENT_REQUEST_ID], "c-1");
         let request_id = response.headers()[REQUEST_ID].to_str().expect("ASCII");
-        assert!(crate::runtime::guid::is_guid(request_id), "{request_id}");
+        assert!(
+            crate::runtime::server::ids::is_guid(request_id),
+            "{request_id}"
+        );
     }
 
     #[tokio::test]
