@@ -16,8 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, RgbImage};
+use photo_api::emulator::test_images::noisy_jpeg;
 use photo_api::emulator::{TokenSpec, tokens};
 
 const SECRET: &str = "crash test secret: long enough not to warn";
@@ -116,23 +115,6 @@ impl Drop for Running {
             eprintln!("--- {} ---\n{log}", self.log.display());
         }
     }
-}
-
-/// A JPEG of pseudo-random pixels (large for its size), different for each seed.
-fn noisy_jpeg(width: u32, height: u32, seed: u32) -> Bytes {
-    let mut state = seed | 1;
-    let image = RgbImage::from_fn(width, height, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        let [r, g, b, _] = state.to_le_bytes();
-        image::Rgb([r, g, b])
-    });
-    let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image)
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 95))
-        .expect("a test JPEG encodes");
-    Bytes::from(out)
 }
 
 fn token() -> String {

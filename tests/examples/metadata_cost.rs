@@ -22,11 +22,11 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, ETAG, HOST};
 use http::{HeaderValue, StatusCode};
 use photo_api::client::ApiClient;
 use photo_api::client::GetMyPhotoResponse;
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, TokenSpec};
 use photo_api::models::ProfilePhoto;
 use photo_api::runtime::client::{Client, RetryPolicy};
@@ -58,14 +58,6 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 type R = Result<(), Box<dyn std::error::Error>>;
-
-/// A small JPEG: the metadata path does not depend on the photo's size.
-fn jpeg() -> Result<Bytes, image::ImageError> {
-    let image = image::RgbImage::from_pixel(64, 48, image::Rgb([200, 100, 50]));
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&image)?;
-    Ok(Bytes::from(out))
-}
 
 /// What makes the requests.
 enum Side {
@@ -151,7 +143,7 @@ fn main() -> R {
             .header(HOST, "127.0.0.1")
             .header(AUTHORIZATION, format!("Bearer {token}"))
             .header(CONTENT_TYPE, "image/jpeg")
-            .body(axum::body::Body::from(jpeg()?))?;
+            .body(axum::body::Body::from(jpeg(64, 48, 0)))?;
         expect_ok(emulator.router().oneshot(put).await?.status())?;
         let request = http::Request::get("/v1.0/me/photo")
             .header(HOST, "127.0.0.1")

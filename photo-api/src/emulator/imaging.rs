@@ -419,7 +419,7 @@ impl std::fmt::Debug for Imaging {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::test_images::{test_jpeg, undecodable};
+    use crate::emulator::test_images::{self, undecodable_jpeg};
 
     /// A size by name, independent of how the generator names the variants.
     fn size(name: &str) -> Size {
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn uploads_must_be_decodable_jpegs() {
-        let jpeg = test_jpeg(300, 200);
+        let jpeg = test_images::jpeg(300, 200, 0);
         let info = ImageInfo {
             width: 300,
             height: 200,
@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn only_decoding_finds_damaged_image_data() {
-        let damaged = undecodable(&test_jpeg(120, 90));
+        let damaged = undecodable_jpeg(&test_images::jpeg(120, 90, 0));
         assert_eq!(
             check(&damaged),
             Ok(ImageInfo {
@@ -479,7 +479,7 @@ mod tests {
 
     #[test]
     fn a_header_claiming_huge_dimensions_is_refused_before_decoding() {
-        let mut jpeg = test_jpeg(16, 16).to_vec();
+        let mut jpeg = test_images::jpeg(16, 16, 0).to_vec();
         // Patch the SOF0 frame's height and width to 0xFFFF.
         let sof = jpeg
             .windows(2)
@@ -520,7 +520,7 @@ mod tests {
 
     #[test]
     fn resizing_gives_a_jpeg_of_exactly_the_size() {
-        let jpeg = test_jpeg(300, 200);
+        let jpeg = test_images::jpeg(300, 200, 0);
         let out = resize(
             &jpeg,
             ImageInfo {
@@ -541,7 +541,7 @@ mod tests {
     #[tokio::test]
     async fn resized_copies_are_cached_per_etag() {
         let imaging = Imaging::new(2);
-        let jpeg = test_jpeg(130, 130);
+        let jpeg = test_images::jpeg(130, 130, 0);
         let first = imaging
             .resized("\"a\"", jpeg.clone(), size("48x48"))
             .await
@@ -575,12 +575,12 @@ mod tests {
 
     #[tokio::test]
     async fn uploads_are_checked_as_configured() {
-        let jpeg = test_jpeg(64, 48);
+        let jpeg = test_images::jpeg(64, 48, 0);
         let info = ImageInfo {
             width: 64,
             height: 48,
         };
-        let damaged = undecodable(&jpeg);
+        let damaged = undecodable_jpeg(&jpeg);
         let structure = Imaging::default();
         assert_eq!(structure.upload_check(), UploadCheck::Structure);
         assert_eq!(structure.check_upload(jpeg.clone()).await, Ok(info));
@@ -613,7 +613,7 @@ mod tests {
     #[tokio::test]
     async fn a_photo_found_undecodable_is_decoded_once() {
         let imaging = Imaging::default();
-        let damaged = undecodable(&test_jpeg(130, 130));
+        let damaged = undecodable_jpeg(&test_images::jpeg(130, 130, 0));
         for size in [size("48x48"), size("48x48"), size("96x96")] {
             let refused = imaging.resized("\"bad\"", damaged.clone(), size).await;
             assert!(
@@ -625,7 +625,7 @@ mod tests {
         assert_eq!(imaging.encodes(), 0);
         // Another version of the photo is decoded on its own.
         let fine = imaging
-            .resized("\"good\"", test_jpeg(130, 130), size("48x48"))
+            .resized("\"good\"", test_images::jpeg(130, 130, 0), size("48x48"))
             .await;
         assert!(fine.is_ok());
     }

@@ -472,7 +472,7 @@ fn ends_image_data(first: u8, second: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::test_images::test_jpeg;
+    use crate::emulator::test_images;
 
     /// The offset of the first segment with `marker`.
     fn find_segment(jpeg: &[u8], marker: u8) -> usize {
@@ -495,7 +495,7 @@ mod tests {
 
     #[test]
     fn a_whole_jpeg_passes_with_its_dimensions() {
-        let jpeg = test_jpeg(300, 200);
+        let jpeg = test_images::jpeg(300, 200, 0);
         assert_eq!(
             check(&jpeg),
             Ok(ImageInfo {
@@ -511,7 +511,7 @@ mod tests {
 
     #[test]
     fn every_truncation_is_refused() {
-        let jpeg = test_jpeg(64, 48);
+        let jpeg = test_images::jpeg(64, 48, 0);
         for len in 0..jpeg.len() {
             let refused = check(&jpeg[..len]);
             assert!(refused.is_err(), "a JPEG cut to {len} bytes passed");
@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn missing_tables_and_frames_are_refused() {
-        let jpeg = test_jpeg(32, 32);
+        let jpeg = test_images::jpeg(32, 32, 0);
         for (marker, what) in [(0xDB, "DQT"), (0xC4, "DHT"), (0xC0, "SOF")] {
             let broken = without_segment(&jpeg, find_segment(&jpeg, marker));
             assert!(
@@ -545,7 +545,7 @@ mod tests {
 
     #[test]
     fn broken_segment_lengths_are_refused() {
-        let jpeg = test_jpeg(32, 32);
+        let jpeg = test_images::jpeg(32, 32, 0);
         let dqt = find_segment(&jpeg, 0xDB);
         let mut zero = jpeg.to_vec();
         zero[dqt + 2..dqt + 4].copy_from_slice(&[0, 0]);
@@ -561,7 +561,7 @@ mod tests {
 
     #[test]
     fn frames_the_decoder_cannot_handle_are_refused() {
-        let jpeg = test_jpeg(16, 16);
+        let jpeg = test_images::jpeg(16, 16, 0);
         let sof = find_segment(&jpeg, 0xC0);
         for marker in [0xC3, 0xC5, 0xC9, 0xCA, 0xCF] {
             let mut other = jpeg.to_vec();
@@ -584,7 +584,7 @@ mod tests {
 
     #[test]
     fn dimensions_are_checked_in_the_frame_header() {
-        let jpeg = test_jpeg(16, 16);
+        let jpeg = test_images::jpeg(16, 16, 0);
         let sof = find_segment(&jpeg, 0xC0);
         let mut zero = jpeg.to_vec();
         zero[sof + 5..sof + 7].copy_from_slice(&[0, 0]);
@@ -608,7 +608,7 @@ mod tests {
 
     #[test]
     fn a_scan_naming_an_unknown_component_is_refused() {
-        let jpeg = test_jpeg(16, 16);
+        let jpeg = test_images::jpeg(16, 16, 0);
         let sos = find_segment(&jpeg, 0xDA);
         let mut other = jpeg.to_vec();
         // The first component selector of the scan.
@@ -618,7 +618,7 @@ mod tests {
 
     #[test]
     fn checking_piece_by_piece_agrees_with_checking_at_once() {
-        let jpeg = test_jpeg(40, 30);
+        let jpeg = test_images::jpeg(40, 30, 0);
         let mut cut = jpeg.to_vec();
         cut.truncate(jpeg.len() - 10);
         let mut broken = jpeg.to_vec();
@@ -643,7 +643,7 @@ mod tests {
     fn no_single_byte_change_makes_the_check_panic() {
         // Every position of a small JPEG set to values that matter to the parser (markers,
         // lengths, counts), plus a cut after each change.
-        let jpeg = test_jpeg(24, 16);
+        let jpeg = test_images::jpeg(24, 16, 0);
         let values = [
             0x00, 0x01, 0x02, 0x10, 0x41, 0xC0, 0xC2, 0xC4, 0xD0, 0xD9, 0xDA, 0xFF,
         ];
@@ -716,7 +716,7 @@ mod tests {
     #[test]
     fn damaged_image_data_passes_the_structural_check() {
         // What only decoding can find: the entropy-coded bytes replaced, markers kept intact.
-        let jpeg = test_jpeg(64, 64);
+        let jpeg = test_images::jpeg(64, 64, 0);
         let data = find_segment(&jpeg, 0xDA) + 14;
         let mut damaged = jpeg.to_vec();
         let end = damaged.len() - 2;

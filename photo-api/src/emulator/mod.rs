@@ -86,8 +86,8 @@ pub mod tokens;
 mod upload;
 mod wire;
 
-#[cfg(test)]
-mod test_images;
+#[doc(hidden)]
+pub mod test_images;
 #[cfg(test)]
 mod tests;
 

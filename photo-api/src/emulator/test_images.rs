@@ -1,18 +1,56 @@
-//! JPEGs for the emulator's unit tests.
+//! JPEGs for tests: the emulator's own, photo-api's and the workspace's test suites all make
+//! their test photos here, so there is one way to make one.
 
 use bytes::Bytes;
-use image::DynamicImage;
 use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, RgbImage};
+
+/// A `width` x `height` JPEG of smooth gradients whose pixels depend on `seed`, so photos of
+/// different seeds differ. It decodes, and has every standard size up to its own.
+pub fn jpeg(width: u32, height: u32, seed: u8) -> Bytes {
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        let (x, y) = (x as u8, y as u8);
+        image::Rgb([
+            x.wrapping_add(seed),
+            y.wrapping_mul(3).wrapping_add(seed),
+            x.wrapping_add(y) ^ seed,
+        ])
+    });
+    encode(image)
+}
+
+/// A `width` x `height` JPEG of pseudo-random pixels: it compresses badly, so it is large for its
+/// size. Different for each `seed`.
+pub fn noisy_jpeg(width: u32, height: u32, seed: u32) -> Bytes {
+    // xorshift32: deterministic, and no dependency for a test pattern.
+    let mut state = seed | 1;
+    let image = RgbImage::from_fn(width, height, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let [r, g, b, _] = state.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    encode(image)
+}
+
+fn encode(image: RgbImage) -> Bytes {
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(image)
+        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 90))
+        .expect("a test JPEG encodes");
+    Bytes::from(out)
+}
 
 /// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
-/// keeps its length: structurally sound, but no decoder accepts it.
-pub(crate) fn undecodable(jpeg: &[u8]) -> Bytes {
+/// keeps its length: structurally a sound JPEG, but no decoder accepts its image data.
+pub fn undecodable_jpeg(jpeg: &[u8]) -> Bytes {
     let mut jpeg = jpeg.to_vec();
     let dht = jpeg
         .windows(2)
         .position(|pair| pair == [0xFF, 0xC4])
         .expect("the test JPEG has a Huffman table");
-    // Counts of codes of lengths 1 to 16 follow the length field and the class/destination byte.
+    // The counts of codes of lengths 1 to 16 follow the length field and the table's id byte.
     let counts = dht + 5..dht + 21;
     let mut moved = 0;
     for count in jpeg[counts.clone()].iter_mut().rev() {
@@ -20,22 +58,7 @@ pub(crate) fn undecodable(jpeg: &[u8]) -> Bytes {
         *count -= take;
         moved += take;
     }
-    assert_eq!(
-        moved, 3,
-        "the test JPEG's first Huffman table has fewer than 3 codes"
-    );
+    assert_eq!(moved, 3, "the first Huffman table has fewer than 3 codes");
     jpeg[counts.start] += 3;
     Bytes::from(jpeg)
-}
-
-/// A small JPEG for tests: a `width` x `height` gradient.
-pub(crate) fn test_jpeg(width: u32, height: u32) -> Bytes {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image)
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 80))
-        .expect("encoding a test JPEG");
-    Bytes::from(out)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use super::imaging::{self, ImageInfo};
-use super::test_images::{test_jpeg, undecodable};
+use super::test_images::{self, undecodable_jpeg};
 use super::{Emulator, EmulatorBuilder, Faults, OwnerKey, TokenSpec, UploadCheck};
 use crate::models::{ProfilePhoto, UserKey};
 use crate::runtime::operation::TokenKind;
@@ -138,7 +138,7 @@ impl Harness {
 #[tokio::test]
 async fn upload_then_read_metadata_content_and_sizes() {
     let h = Harness::new();
-    let jpeg = test_jpeg(300, 200);
+    let jpeg = test_images::jpeg(300, 200, 0);
     let put = h
         .put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
         .await;
@@ -288,7 +288,7 @@ async fn only_stores_that_wait_on_the_disk_are_changed_on_blocking_threads() {
         let h = Harness::with(Emulator::builder().store(store));
         let token = h.user_token("adele");
         let reply = h
-            .put_photo("/v1.0/me/photo/$value", &token, &test_jpeg(30, 20))
+            .put_photo("/v1.0/me/photo/$value", &token, &test_images::jpeg(30, 20, 0))
             .await;
         assert_eq!(reply.status, StatusCode::OK);
         let reply = h
@@ -311,7 +311,7 @@ async fn only_stores_that_wait_on_the_disk_are_changed_on_blocking_threads() {
 #[tokio::test]
 async fn etags_make_reads_conditional() {
     let h = Harness::new();
-    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_jpeg(64, 64))
+    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_images::jpeg(64, 64, 0))
         .await;
     let etag = h
         .get("/beta/users/u1/photo", &h.app)
@@ -349,7 +349,7 @@ async fn etags_make_reads_conditional() {
         assert_eq!(stale.status, StatusCode::OK, "{uri}");
     }
     // A new upload changes the ETag.
-    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_jpeg(65, 64))
+    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_images::jpeg(65, 64, 0))
         .await;
     let reply = h
         .send(
@@ -367,7 +367,7 @@ async fn etags_make_reads_conditional() {
 #[tokio::test]
 async fn delete_honours_if_match() {
     let h = Harness::new();
-    let jpeg = test_jpeg(100, 100);
+    let jpeg = test_images::jpeg(100, 100, 0);
     h.put_photo("/v1.0/groups/g1/photo/$value", &h.app, &jpeg)
         .await;
     let etag = h
@@ -446,7 +446,7 @@ async fn missing_photos_are_image_not_found() {
 async fn me_and_the_drive_owner_are_the_token_subject() {
     let h = Harness::with(Emulator::builder().user_alias("Adele@Contoso.com", "adele-oid"));
     let adele = h.user_token("adele-oid");
-    let jpeg = test_jpeg(250, 250);
+    let jpeg = test_images::jpeg(250, 250, 0);
     let put = h.put_photo("/v1.0/me/photo/$value", &adele, &jpeg).await;
     assert_eq!(put.status, StatusCode::OK);
 
@@ -478,8 +478,8 @@ async fn me_and_the_drive_owner_are_the_token_subject() {
 async fn contacts_and_folder_contacts_have_their_own_photos() {
     let h = Harness::new();
     let adele = h.user_token("adele");
-    let contact = test_jpeg(60, 60);
-    let in_folder = test_jpeg(70, 70);
+    let contact = test_images::jpeg(60, 60, 0);
+    let in_folder = test_images::jpeg(70, 70, 0);
     let put = h
         .put_photo("/beta/me/contacts/AAMkC1/photo/$value", &adele, &contact)
         .await;
@@ -525,7 +525,7 @@ async fn contacts_and_folder_contacts_have_their_own_photos() {
 #[tokio::test]
 async fn invalid_images_are_refused_and_change_nothing() {
     let h = Harness::new();
-    let jpeg = test_jpeg(80, 80);
+    let jpeg = test_images::jpeg(80, 80, 0);
     h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
         .await;
     let truncated = jpeg.slice(..10);
@@ -570,7 +570,7 @@ async fn invalid_images_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn damaged_image_data_is_refused_when_a_size_is_made() {
     let h = Harness::new();
-    let damaged = undecodable(&test_jpeg(100, 80));
+    let damaged = undecodable_jpeg(&test_images::jpeg(100, 80, 0));
     // The structure is sound, so the upload is stored and read back as sent.
     let stored = h
         .put_photo("/v1.0/users/u1/photo/$value", &h.app, &damaged)
@@ -591,7 +591,7 @@ async fn damaged_image_data_is_refused_when_a_size_is_made() {
     }
     assert_eq!(h.emulator.service().imaging().decode_failures(), 1);
     // A sound upload replaces it and sizes work again.
-    let jpeg = test_jpeg(100, 80);
+    let jpeg = test_images::jpeg(100, 80, 0);
     h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
         .await;
     let sized = h.get("/v1.0/users/u1/photos/48x48/$value", &h.app).await;
@@ -601,11 +601,11 @@ async fn damaged_image_data_is_refused_when_a_size_is_made() {
 #[tokio::test]
 async fn decoding_uploads_refuses_damaged_image_data_at_once() {
     let h = Harness::with(Emulator::builder().upload_check(UploadCheck::Decode));
-    let jpeg = test_jpeg(100, 80);
+    let jpeg = test_images::jpeg(100, 80, 0);
     h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
         .await;
     let refused = h
-        .put_photo("/v1.0/users/u1/photo/$value", &h.app, &undecodable(&jpeg))
+        .put_photo("/v1.0/users/u1/photo/$value", &h.app, &undecodable_jpeg(&jpeg))
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.error_code(), "ErrorInvalidImage");
@@ -618,7 +618,7 @@ async fn decoding_uploads_refuses_damaged_image_data_at_once() {
 #[tokio::test]
 async fn tokens_are_checked_before_anything_else() {
     let h = Harness::new();
-    let jpeg = test_jpeg(50, 50);
+    let jpeg = test_images::jpeg(50, 50, 0);
     let forged = super::tokens::mint(
         &TokenSpec::application("app", APP_ROLES),
         b"some other secret",
@@ -639,7 +639,7 @@ async fn tokens_are_checked_before_anything_else() {
 #[tokio::test]
 async fn photos_persist_across_a_restart() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let jpeg = test_jpeg(300, 200);
+    let jpeg = test_images::jpeg(300, 200, 0);
     let etag = {
         let h = Harness::with(Emulator::builder().data_dir(dir.path()));
         h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
@@ -692,7 +692,7 @@ async fn a_second_emulator_cannot_share_a_data_dir() {
 async fn faults_fail_first_and_leave_no_trace() {
     let faults = Faults::first(2).retry_after(Some(Duration::from_secs(7)));
     let h = Harness::with(Emulator::builder().faults(faults));
-    let jpeg = test_jpeg(50, 50);
+    let jpeg = test_images::jpeg(50, 50, 0);
     for _ in 0..2 {
         let reply = h
             .send(
@@ -753,7 +753,7 @@ async fn every_nth_request_fails_with_the_chosen_status() {
 #[tokio::test]
 async fn patch_is_refused_by_the_router_but_implemented() {
     let h = Harness::new();
-    h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &test_jpeg(100, 100))
+    h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &test_images::jpeg(100, 100, 0))
         .await;
     let reply = h
         .send(
@@ -873,7 +873,7 @@ async fn serves_on_a_real_listener() {
 #[tokio::test]
 async fn owner_keys_match_what_requests_address() {
     let h = Harness::new();
-    h.put_photo("/v1.0/groups/G-1/photo/$value", &h.app, &test_jpeg(50, 50))
+    h.put_photo("/v1.0/groups/G-1/photo/$value", &h.app, &test_images::jpeg(50, 50, 0))
         .await;
     assert!(
         h.emulator

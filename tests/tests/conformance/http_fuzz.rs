@@ -17,6 +17,7 @@ use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::BodyExt;
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, OwnerKey, Photo, TokenSpec};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -100,7 +101,7 @@ impl Harness {
             router,
             token,
             app_token,
-            jpeg: Bytes::from(jpeg(96, 64)),
+            jpeg: jpeg(96, 64, 0),
             seeded: vec![
                 OwnerKey::user(ME),
                 OwnerKey::new([("groups", GROUP)]),
@@ -231,21 +232,6 @@ fn sane(reply: &Reply, method: &Method) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// A real JPEG with a gradient, so that it decodes and has every size up to its own.
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..width * height)
-        .flat_map(|i| {
-            let (x, y) = (i % width, i / width);
-            [(x * 255 / width) as u8, (y * 255 / height) as u8, 128]
-        })
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-        .expect("encode a test JPEG");
-    out
 }
 
 /// `bytes` made certainly not a JPEG (JPEGs start with FF D8 FF).
@@ -693,7 +679,7 @@ fn hostile_paths_methods_and_queries_are_refused_or_read() {
 fn broken_upload_bodies_never_store_anything() {
     let h = Harness::new();
     // A different, valid JPEG: if any faulty upload were stored, the seeded photo would change.
-    let fresh = Bytes::from(jpeg(120, 90));
+    let fresh = jpeg(120, 90, 0);
     let header_len = jpeg_header_len(&fresh);
     let strategy = (upload_target(), fault(), 1usize..4096, any::<bool>());
     run(

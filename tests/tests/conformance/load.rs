@@ -23,6 +23,7 @@ use bytes::Bytes;
 use photo_api::client::{
     ApiClient, GetGroupPhotoContentResponse, GetUserPhotoContentResponse, PhotoContent,
 };
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, TokenSpec};
 use photo_api::models::{GroupId, UserKey};
 use photo_api::runtime::client::{Client, Download};
@@ -90,7 +91,7 @@ struct Photos {
 impl Photos {
     fn new() -> Self {
         let seeds = (0..CLIENTS + SHARED_GROUPS)
-            .map(|index| Bytes::from(small_jpeg(8, 8, index as u8)))
+            .map(|index| jpeg(8, 8, index as u8))
             .collect();
         Photos {
             template: template(),
@@ -200,7 +201,7 @@ fn stamp(client: usize, round: usize) -> [u8; STAMP_LEN] {
 /// A small real JPEG, made `PHOTO_BYTES` long with comment (COM) segments right after SOI:
 /// a valid 4 MB photo that costs the emulator almost nothing to decode.
 fn template() -> Vec<u8> {
-    let small = small_jpeg(16, 16, 200);
+    let small = jpeg(16, 16, 200);
     let mut out = Vec::with_capacity(PHOTO_BYTES);
     out.extend_from_slice(&small[..2]);
     let mut missing = PHOTO_BYTES - small.len();
@@ -214,17 +215,6 @@ fn template() -> Vec<u8> {
     }
     out.extend_from_slice(&small[2..]);
     assert_eq!(out.len(), PHOTO_BYTES);
-    out
-}
-
-fn small_jpeg(width: u32, height: u32, seed: u8) -> Vec<u8> {
-    let pixels: Vec<u8> = (0..width * height)
-        .flat_map(|i| [(i as u8).wrapping_mul(seed | 1), seed, (i / width) as u8])
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-        .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-        .expect("encode a test JPEG");
     out
 }
 

@@ -26,6 +26,7 @@ use photo_api::client::{ApiClient, GetMyPhotoContentResponse, PhotoContent};
 use photo_api::emulator::{
     Emulator, FaultStatus, Faults, MemoryStore, OwnerKey, Photo, PhotoStore, TokenSpec,
 };
+use photo_api::emulator::test_images::jpeg;
 use photo_api::models::UserKey;
 use photo_api::runtime::client::{Client, Error, RetryPolicy};
 use serde_json::{Value, json};
@@ -107,7 +108,7 @@ impl Server {
         let server = Server {
             router: emulator.router(),
             calls,
-            jpeg: Bytes::from(jpeg()),
+            jpeg: jpeg(64, 64, 0),
         };
         // A photo to protect: every refused request below targets it.
         let token = emulator
@@ -154,15 +155,6 @@ impl Server {
             body: body.collect().await.expect("body").to_bytes(),
         }
     }
-}
-
-fn jpeg() -> Vec<u8> {
-    let pixels = vec![90u8; 64 * 64 * 3];
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-        .encode(&pixels, 64, 64, image::ExtendedColorType::Rgb8)
-        .expect("encode a test JPEG");
-    out
 }
 
 fn now() -> u64 {
@@ -642,7 +634,7 @@ fn api(base_url: &str, token: &str) -> ApiClient {
 #[tokio::test]
 async fn authorization_is_dropped_when_a_redirect_leaves_the_origin() {
     let token = "redirect-test-token.c2VjcmV0.c2lnbmF0dXJl";
-    let jpeg = Bytes::from(jpeg());
+    let jpeg = jpeg(64, 64, 0);
     for far_ip in ["127.0.0.2", "127.0.0.1"] {
         for status in [
             StatusCode::MOVED_PERMANENTLY,
@@ -702,7 +694,7 @@ async fn authorization_is_kept_on_a_same_origin_redirect() {
             near.clone(),
             StatusCode::TEMPORARY_REDIRECT,
             String::new(),
-            Bytes::from(jpeg()),
+            jpeg(64, 64, 0),
         ),
     )
     .await;
@@ -777,7 +769,7 @@ async fn tokens_never_appear_in_logs_even_at_trace() {
         .expect("bind");
     let base = format!("http://{}/v1.0", listener.local_addr().expect("address"));
     tokio::spawn(emulator.serve(listener));
-    let jpeg = Bytes::from(jpeg());
+    let jpeg = jpeg(64, 64, 0);
 
     // Throttled twice (503, retried), then stored; read back; refused (403 and 401).
     let client = api(&base, &good);

@@ -4,11 +4,9 @@
 //! any of its operations; its operation outside the media-entity pattern answers 501, and an
 //! override can serve it.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use image::{ImageFormat, RgbImage};
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, EmulatorBuilder, Overrides, OwnerKey, TokenSpec};
 use photo_api::runtime::client::{Client, Error};
 use photo_tests::emulator_teams::client::*;
@@ -66,17 +64,6 @@ impl Drop for Served {
     }
 }
 
-fn jpeg(width: u32, height: u32) -> Bytes {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, ImageFormat::Jpeg)
-        .expect("encodes");
-    Bytes::from(out.into_inner())
-}
-
 fn team(id: &str) -> TeamId {
     TeamId::new(id).expect("a team id")
 }
@@ -103,7 +90,7 @@ async fn a_new_owner_kind_is_served_from_the_spec_alone() {
     let (status, code) = refusal(photo.get().await);
     assert_eq!((status, code.as_str()), (404, "ImageNotFound"));
 
-    let upload = jpeg(300, 200);
+    let upload = jpeg(300, 200, 0);
     let body = SetTeamPhotoContentBody::from_jpeg(upload.clone()).expect("a JPEG body");
     assert!(matches!(
         photo.content().put(body).await,

@@ -2,9 +2,8 @@
 //! successes declared as `2XX`, so the binding picks the code, and the content as
 //! `application/octet-stream`.
 
-use std::io::Cursor;
 
-use image::{ImageFormat, RgbImage};
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, TokenSpec};
 use photo_api::runtime::client::{Client, Error};
 use photo_tests::emulator_graph_dialect::client::*;
@@ -12,17 +11,6 @@ use photo_tests::emulator_graph_dialect::server::router;
 use photo_tests::loopback;
 
 const SECRET: &str = "graph dialect fixture secret";
-
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 64])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, ImageFormat::Jpeg)
-        .expect("encodes");
-    out.into_inner()
-}
 
 #[tokio::test]
 async fn success_classes_are_answered_with_200_or_204() {
@@ -53,7 +41,7 @@ async fn success_classes_are_answered_with_200_or_204() {
         }
         other => panic!("no photo yet, got {other:?}"),
     }
-    let upload = jpeg(120, 80);
+    let upload = jpeg(120, 80, 0);
     let body = UserSetPhotoContentBody::from_octet_stream(upload.clone()).expect("a body");
     let uploaded = photo.content().put(body).await;
     assert!(

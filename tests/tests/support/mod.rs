@@ -4,7 +4,7 @@
 //! bound for every test.
 //!
 //! Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -20,12 +20,12 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use bytes::Bytes;
 use http::Method;
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::ImageFormat;
 use photo_api::client::ApiClient;
 use photo_api::emulator::{
     Emulator, EmulatorBuilder, MemoryStore, OwnerKey, Photo, PhotoStore, TokenSpec,
 };
+pub use photo_api::emulator::test_images::{jpeg, noisy_jpeg, undecodable_jpeg};
 use photo_api::models::Version;
 use photo_api::operations::ALL;
 use photo_api::runtime::client::{Client, ClientBuilder, RetryPolicy};
@@ -321,71 +321,12 @@ impl Drop for Served {
     }
 }
 
-/// A `width` x `height` JPEG whose pixels depend on `seed`, so photos of different seeds differ.
-pub fn jpeg(width: u32, height: u32, seed: u8) -> Bytes {
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        let (x, y, seed) = (x as u8, y as u8, seed);
-        image::Rgb([
-            x.wrapping_add(seed),
-            y.wrapping_mul(3).wrapping_add(seed),
-            x.wrapping_add(y) ^ seed,
-        ])
-    });
-    encode(image)
-}
-
-/// A `width` x `height` JPEG of pseudo-random pixels: compresses badly, so it is large.
-pub fn noisy_jpeg(width: u32, height: u32, seed: u32) -> Bytes {
-    // xorshift32: deterministic, and no dependency for a test pattern.
-    let mut state = seed | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        state.to_le_bytes()
-    };
-    let image = RgbImage::from_fn(width, height, |_, _| {
-        let [r, g, b, _] = next();
-        image::Rgb([r, g, b])
-    });
-    encode(image)
-}
-
-fn encode(image: RgbImage) -> Bytes {
-    let mut out = Vec::new();
-    DynamicImage::ImageRgb8(image)
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 90))
-        .expect("a test JPEG encodes");
-    Bytes::from(out)
-}
-
 /// The pixel dimensions of a JPEG, decoding it completely (so a broken image fails the test).
 pub fn decoded_dimensions(bytes: &[u8]) -> (u32, u32) {
     let image = image::ImageReader::with_format(Cursor::new(bytes), ImageFormat::Jpeg)
         .decode()
         .expect("a decodable JPEG");
     (image.width(), image.height())
-}
-
-/// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
-/// keeps its length: structurally a sound JPEG, but no decoder accepts its image data.
-pub fn undecodable_jpeg(jpeg: &[u8]) -> Bytes {
-    let mut jpeg = jpeg.to_vec();
-    let dht = jpeg
-        .windows(2)
-        .position(|pair| pair == [0xFF, 0xC4])
-        .expect("the test JPEG has a Huffman table");
-    // The counts of codes of lengths 1 to 16 follow the length field and the table's id byte.
-    let counts = dht + 5..dht + 21;
-    let mut moved = 0;
-    for count in jpeg[counts.clone()].iter_mut().rev() {
-        let take = (*count).min(3 - moved);
-        *count -= take;
-        moved += take;
-    }
-    assert_eq!(moved, 3, "the first Huffman table has fewer than 3 codes");
-    jpeg[counts.start] += 3;
-    Bytes::from(jpeg)
 }
 
 /// `len` bytes that start like a JPEG: enough for the client's signature check, not a photo.

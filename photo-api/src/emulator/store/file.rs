@@ -349,14 +349,14 @@ fn sync_dir(_dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::test_images::test_jpeg;
+    use crate::emulator::test_images;
 
     fn owner(user: &str) -> OwnerKey {
         OwnerKey::user(user)
     }
 
     fn photo(width: u32, height: u32) -> Photo {
-        Photo::new(test_jpeg(width, height), ImageInfo { width, height })
+        Photo::new(test_images::jpeg(width, height, 0), ImageInfo { width, height })
     }
 
     fn photo_files(dir: &Path) -> Vec<String> {
