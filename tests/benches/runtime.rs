@@ -639,8 +639,9 @@ fn verdict_ratio(ratio: f64, is_baseline: bool) -> String {
 }
 
 /// What the emulator does per upload besides moving bytes, timed alone on one thread, so the PUT
-/// gap can be read against it: the structural JPEG check every upload gets, the full decode an
-/// emulator set to decode uploads adds, and the hash behind the ETag.
+/// gap can be read against it: the JPEG check every upload gets (headers and end, after the last
+/// byte is in), the full decode an emulator set to decode uploads adds, and the hash behind the
+/// ETag (made while the bytes arrive).
 fn print_put_breakdown(photo: &Bytes, plan: &Plan) -> BenchResult<()> {
     let runs = plan.rounds.max(3);
     let mut structure = Vec::with_capacity(runs);
@@ -663,7 +664,7 @@ fn print_put_breakdown(photo: &Bytes, plan: &Plan) -> BenchResult<()> {
     }
     let median = |samples: &[Duration]| samples[samples.len() / 2].as_secs_f64() * 1000.0;
     println!(
-        "   emulator work per PUT outside the transport (median of {runs}, one thread): JPEG structure check {:.2} ms, ETag hash {:.2} ms (both overlap the transfer); a full decode (--decode-uploads) would add {:.1} ms",
+        "   emulator work per PUT outside the transport (median of {runs}, one thread): JPEG check {:.2} ms (after the transfer), ETag hash {:.2} ms (overlaps the transfer); a full decode (--decode-uploads) would add {:.1} ms",
         median(&structure),
         median(&digest),
         median(&decode)

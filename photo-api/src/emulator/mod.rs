@@ -38,9 +38,9 @@
 //! `If-None-Match` gives `304`, a mismatching `If-Match` on `DELETE` gives `412`; a missing photo
 //! is `404 ImageNotFound`. `/me` (and `/drive/root/createdByUser`) is the token's subject.
 //!
-//! Uploads are checked for JPEG structure (segments, frame header, tables, image data ending in
-//! an end-of-image marker) without decoding pixels, which keeps a 4 MB upload as fast as storing
-//! it. Damage inside the compressed image data is found only when a resized size is first made:
+//! Uploads are checked without decoding pixels (the JPEG's headers, read by the decoder that
+//! resizes photos, and image data ending in an end-of-image marker), which keeps a 4 MB upload
+//! about as fast as storing it. Damage inside the compressed image data is found only when a resized size is first made:
 //! that request answers `422 ErrorInvalidImage`. [`UploadCheck::Decode`]
 //! (`photo-emulator serve --decode-uploads`) decodes every upload instead, refusing such photos
 //! with `400` when they are uploaded.
@@ -75,7 +75,6 @@ mod builder;
 pub mod faults;
 mod image_info;
 pub mod imaging;
-mod jpeg;
 mod odata;
 pub mod overrides;
 pub mod owner;

@@ -9,13 +9,13 @@ use std::sync::Arc;
 
 use http::StatusCode;
 
-use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, Size, UploadCheck};
+use super::imaging::{self, Imaging, InvalidImage, MEDIA_TYPE, ResizeError, Size};
 use super::odata;
 use super::overrides::Overrides;
 use super::owner::{OwnerKey, OwnerSegment, Owners};
 use super::reply::{ContentReply, DoneReply, ListReply, MetadataReply, PhotoPatch, Select};
 use super::store::{Photo, PhotoMetadata, PhotoStore, StoreError};
-use super::upload::UploadScan;
+use super::upload::UploadHash;
 use crate::runtime::server::{BinaryBody, BinaryContent, Rejection, RequestContext};
 
 /// The longest `id` a `PATCH` may set.
@@ -217,19 +217,16 @@ impl PhotoService {
     }
 
     async fn store_upload(&self, owner: OwnerKey, body: BinaryBody) -> Result<(), Rejection> {
-        // The structural check and the ETag's hash run on each chunk as it arrives, so both are
-        // done when the last byte is in rather than adding to the upload's time.
-        let mut scan = UploadScan::new();
-        let bytes = body.bytes_observed(|so_far| scan.observe(so_far)).await?;
-        let (checked, hash) = scan.finish(&bytes);
-        let mut image = checked.map_err(invalid_upload)?;
-        if self.imaging.upload_check() == UploadCheck::Decode {
-            image = self
-                .imaging
-                .check_upload(bytes.clone())
-                .await
-                .map_err(invalid_upload)?;
-        }
+        // The ETag's hash runs on each chunk as it arrives, so it is done when the last byte is
+        // in rather than adding to the upload's time.
+        let mut hash = UploadHash::new();
+        let bytes = body.bytes_observed(|so_far| hash.observe(so_far)).await?;
+        let hash = hash.finish(&bytes);
+        let image = self
+            .imaging
+            .check_upload(bytes.clone())
+            .await
+            .map_err(invalid_upload)?;
         let stored = self
             .mutate(move |store| store.put(&owner, Photo::hashed(bytes, image, hash)))
             .await?;

@@ -42,23 +42,14 @@ fn encode(image: RgbImage) -> Bytes {
     Bytes::from(out)
 }
 
-/// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
-/// keeps its length: structurally a sound JPEG, but no decoder accepts its image data.
+/// `jpeg` without its first quantization table: every header the upload check reads is sound
+/// (a decoder looks a component's table up only when it decodes), but no decoder reads the
+/// pixels.
 pub fn undecodable_jpeg(jpeg: &[u8]) -> Bytes {
-    let mut jpeg = jpeg.to_vec();
-    let dht = jpeg
+    let dqt = jpeg
         .windows(2)
-        .position(|pair| pair == [0xFF, 0xC4])
-        .expect("the test JPEG has a Huffman table");
-    // The counts of codes of lengths 1 to 16 follow the length field and the table's id byte.
-    let counts = dht + 5..dht + 21;
-    let mut moved = 0;
-    for count in jpeg[counts.clone()].iter_mut().rev() {
-        let take = (*count).min(3 - moved);
-        *count -= take;
-        moved += take;
-    }
-    assert_eq!(moved, 3, "the first Huffman table has fewer than 3 codes");
-    jpeg[counts.start] += 3;
-    Bytes::from(jpeg)
+        .position(|pair| pair == [0xFF, 0xDB])
+        .expect("the test JPEG has a quantization table");
+    let length = usize::from(u16::from_be_bytes([jpeg[dqt + 2], jpeg[dqt + 3]]));
+    Bytes::from([&jpeg[..dqt], &jpeg[dqt + 2 + length..]].concat())
 }

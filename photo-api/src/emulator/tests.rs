@@ -288,7 +288,11 @@ async fn only_stores_that_wait_on_the_disk_are_changed_on_blocking_threads() {
         let h = Harness::with(Emulator::builder().store(store));
         let token = h.user_token("adele");
         let reply = h
-            .put_photo("/v1.0/me/photo/$value", &token, &test_images::jpeg(30, 20, 0))
+            .put_photo(
+                "/v1.0/me/photo/$value",
+                &token,
+                &test_images::jpeg(30, 20, 0),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK);
         let reply = h
@@ -311,8 +315,12 @@ async fn only_stores_that_wait_on_the_disk_are_changed_on_blocking_threads() {
 #[tokio::test]
 async fn etags_make_reads_conditional() {
     let h = Harness::new();
-    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_images::jpeg(64, 64, 0))
-        .await;
+    h.put_photo(
+        "/beta/users/u1/photo/$value",
+        &h.app,
+        &test_images::jpeg(64, 64, 0),
+    )
+    .await;
     let etag = h
         .get("/beta/users/u1/photo", &h.app)
         .await
@@ -349,8 +357,12 @@ async fn etags_make_reads_conditional() {
         assert_eq!(stale.status, StatusCode::OK, "{uri}");
     }
     // A new upload changes the ETag.
-    h.put_photo("/beta/users/u1/photo/$value", &h.app, &test_images::jpeg(65, 64, 0))
-        .await;
+    h.put_photo(
+        "/beta/users/u1/photo/$value",
+        &h.app,
+        &test_images::jpeg(65, 64, 0),
+    )
+    .await;
     let reply = h
         .send(
             Method::GET,
@@ -605,7 +617,11 @@ async fn decoding_uploads_refuses_damaged_image_data_at_once() {
     h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &jpeg)
         .await;
     let refused = h
-        .put_photo("/v1.0/users/u1/photo/$value", &h.app, &undecodable_jpeg(&jpeg))
+        .put_photo(
+            "/v1.0/users/u1/photo/$value",
+            &h.app,
+            &undecodable_jpeg(&jpeg),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.error_code(), "ErrorInvalidImage");
@@ -753,8 +769,12 @@ async fn every_nth_request_fails_with_the_chosen_status() {
 #[tokio::test]
 async fn patch_is_refused_by_the_router_but_implemented() {
     let h = Harness::new();
-    h.put_photo("/v1.0/users/u1/photo/$value", &h.app, &test_images::jpeg(100, 100, 0))
-        .await;
+    h.put_photo(
+        "/v1.0/users/u1/photo/$value",
+        &h.app,
+        &test_images::jpeg(100, 100, 0),
+    )
+    .await;
     let reply = h
         .send(
             Method::PATCH,
@@ -873,8 +893,12 @@ async fn serves_on_a_real_listener() {
 #[tokio::test]
 async fn owner_keys_match_what_requests_address() {
     let h = Harness::new();
-    h.put_photo("/v1.0/groups/G-1/photo/$value", &h.app, &test_images::jpeg(50, 50, 0))
-        .await;
+    h.put_photo(
+        "/v1.0/groups/G-1/photo/$value",
+        &h.app,
+        &test_images::jpeg(50, 50, 0),
+    )
+    .await;
     assert!(
         h.emulator
             .store()

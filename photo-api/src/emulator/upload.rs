@@ -1,22 +1,19 @@
-//! An upload examined while it arrives: the JPEG structure check and the hash behind the ETag.
+//! An upload hashed while it arrives, for its ETag.
 
-use super::image_info::{ImageInfo, InvalidImage};
-use super::jpeg;
 use super::store::{ContentHash, ContentHasher};
 
-/// An upload checked ([`check`](super::imaging::check)) and hashed for its ETag while it arrives: call
-/// [`observe`](Self::observe) with the bytes received so far after each chunk (see
+/// An upload hashed for its ETag while it arrives: call [`observe`](Self::observe) with the bytes
+/// received so far after each chunk (see
 /// [`BinaryBody::bytes_observed`](crate::runtime::server::BinaryBody::bytes_observed)), then
-/// [`finish`](Self::finish) with the whole body. Both are done by the time the last byte is in.
+/// [`finish`](Self::finish) with the whole body. The hash is done by the time the last byte is in.
 #[derive(Default)]
-pub(crate) struct UploadScan {
-    structure: jpeg::Scanner,
+pub(crate) struct UploadHash {
     hasher: ContentHasher,
     hashed: usize,
 }
 
-impl UploadScan {
-    /// A scan that has seen nothing yet.
+impl UploadHash {
+    /// A hash that has seen nothing yet.
     pub(crate) fn new() -> Self {
         Self::default()
     }
@@ -27,19 +24,18 @@ impl UploadScan {
             self.hasher.update(new);
             self.hashed = so_far.len();
         }
-        self.structure.advance(so_far);
     }
 
-    /// The verdict on the whole upload `bytes` and the hash of its content.
-    pub(crate) fn finish(mut self, bytes: &[u8]) -> (Result<ImageInfo, InvalidImage>, ContentHash) {
+    /// The hash of the whole upload `bytes`.
+    pub(crate) fn finish(mut self, bytes: &[u8]) -> ContentHash {
         self.observe(bytes);
-        (self.structure.finish(bytes), self.hasher.finish())
+        self.hasher.finish()
     }
 }
 
-impl std::fmt::Debug for UploadScan {
+impl std::fmt::Debug for UploadHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UploadScan")
+        f.debug_struct("UploadHash")
             .field("received", &self.hashed)
             .finish_non_exhaustive()
     }

@@ -356,7 +356,10 @@ mod tests {
     }
 
     fn photo(width: u32, height: u32) -> Photo {
-        Photo::new(test_images::jpeg(width, height, 0), ImageInfo { width, height })
+        Photo::new(
+            test_images::jpeg(width, height, 0),
+            ImageInfo { width, height },
+        )
     }
 
     fn photo_files(dir: &Path) -> Vec<String> {
