@@ -10,7 +10,7 @@ use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
 use super::tree::{Step, Tree, literal_method, param_method};
-use super::{RustFile, docs, ident, number};
+use super::{RustFile, docs, ident, number, response_name};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
 };
@@ -185,10 +185,6 @@ fn param_arg(api: &Api, ty: &TypeRef, arg: &syn::Ident) -> (TokenStream, TokenSt
 
 fn call_name(op: &Operation) -> syn::Ident {
     format_ident!("{}Call", op.type_name)
-}
-
-pub fn response_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Response", op.type_name)
 }
 
 /// Required arguments of an operation method: required query/header parameters and the body.

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::server_api::{request_name, response_name};
+use super::server_api::request_name;
 use super::shapes::Shapes;
-use super::{RustFile, ident, string_literal};
+use super::{RustFile, ident, response_name, string_literal};
 use crate::model::media::{
     self, CollectionType, EntityField, EntityType, Input, MediaKind, MediaOperation, OwnerPart,
     Reply,

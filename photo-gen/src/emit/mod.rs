@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Api;
+use crate::model::{Api, Operation};
 use crate::{GeneratedFile, SpecSource};
 
 /// How to emit.
@@ -242,6 +242,11 @@ pub(crate) fn ident(name: &str) -> syn::Ident {
         Some(raw) => syn::Ident::new_raw(raw, span),
         None => syn::Ident::new(name, span),
     }
+}
+
+/// The response enum of `op`, as the client and the server both name theirs.
+pub(crate) fn response_name(op: &Operation) -> syn::Ident {
+    quote::format_ident!("{}Response", op.type_name)
 }
 
 /// An integer literal without a type suffix (`200`, not `200u16`).

@@ -8,9 +8,9 @@ use quote::{ToTokens, quote};
 use super::client::status_text;
 use super::models::rust_type;
 use super::operations::static_name;
-use super::server_api::{self, error_responses, request_name, response_name};
+use super::server_api::{self, error_responses, request_name};
 use super::shapes::Shapes;
-use super::{RustFile, docs, ident, number};
+use super::{RustFile, docs, ident, number, response_name};
 use crate::model::{
     Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
 };

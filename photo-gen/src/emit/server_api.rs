@@ -9,17 +9,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::operations::static_name;
-use super::{RustFile, docs, ident};
+use super::{RustFile, docs, ident, response_name};
 use crate::model::{Api, Operation, Response};
 
 /// The request type of `op`'s method.
 pub fn request_name(op: &Operation) -> syn::Ident {
     format_ident!("{}Request", op.type_name)
-}
-
-/// The response enum of `op`'s method.
-pub fn response_name(op: &Operation) -> syn::Ident {
-    format_ident!("{}Response", op.type_name)
 }
 
 /// The responses of `op` that carry a `Rejection`: its error statuses. When there are none,
