@@ -229,15 +229,19 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         mut warnings,
         kept,
     } = lower_including(source, &options.include)?;
-    if emulator.is_some() {
-        model::media::warn_unserved(&api, &source.text, &mut warnings);
+    // Read once: the binding is written from it, and what it cannot serve is warned about.
+    let media = emulator
+        .is_some()
+        .then(|| emit::MediaEntities::classify(&api));
+    if let Some(media) = &media {
+        media.warn_unserved(&api, &source.text, &mut warnings);
     }
     let files = match kept {
-        None => emit::emit(&api, source, options, &runtime),
+        None => emit::emit(&api, source, options, &runtime, media.as_ref()),
         // The generated copy of the spec is the part generated from.
         Some(text) => {
             let kept = SpecSource::new(source.name.clone(), text);
-            emit::emit(&api, &kept, options, &runtime)
+            emit::emit(&api, &kept, options, &runtime, media.as_ref())
         }
     };
     Ok(Generated {

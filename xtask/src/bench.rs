@@ -103,7 +103,9 @@ pub fn generate_once(spec_path: &Path, out: &Path, include: &[Include]) -> ExitC
             return ExitCode::FAILURE;
         }
     };
-    let files = emit::emit(&api, parsed, &options, &runtime);
+    // The default options bind the emulator, whose binding reads the operations first.
+    let media = emit::MediaEntities::classify(&api);
+    let files = emit::emit(&api, parsed, &options, &runtime, Some(&media));
     let t_emit = start.elapsed();
     if let Err(error) = write::write(out, &files) {
         eprintln!("error: {error}");

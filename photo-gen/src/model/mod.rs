@@ -3,7 +3,6 @@
 
 mod dump;
 mod lower;
-pub mod media;
 mod paging;
 mod pointer;
 mod problems;

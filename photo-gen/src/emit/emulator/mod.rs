@@ -1,6 +1,8 @@
 //! `emulator.rs`: the emulator's implementation of the server's `Api`, one call into its
-//! generic engine per operation (see [`crate::model::media`]). Operations outside the
-//! media-entity pattern answer `501 NotImplemented`; any operation can be overridden.
+//! generic engine per operation (see [`media_entity`]). Operations outside the media-entity
+//! pattern answer `501 NotImplemented`; any operation can be overridden.
+
+pub mod media_entity;
 
 use std::collections::BTreeSet;
 
@@ -10,11 +12,11 @@ use quote::quote;
 use super::server_api::request_name;
 use super::shapes::Shapes;
 use super::{RustFile, ident, response_name, string_literal};
-use crate::model::media::{
-    self, CollectionType, EntityField, EntityType, Input, MediaKind, MediaOperation, OwnerPart,
-    Reply,
-};
 use crate::model::{Api, Operation};
+use media_entity::{
+    CollectionType, EntityField, EntityType, Input, MediaEntities, MediaKind, MediaOperation,
+    OwnerPart, Reply,
+};
 
 /// The reply traits of the engine, by the kind of operation whose response implements them.
 fn reply_trait(kind: MediaKind) -> &'static str {
@@ -26,13 +28,16 @@ fn reply_trait(kind: MediaKind) -> &'static str {
     }
 }
 
-/// Writes the binding; `emu` is the emulator's path, `rt` the runtime's.
-pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
-    let classified: Vec<Result<MediaOperation, String>> = api
-        .operations
-        .iter()
-        .map(|op| media::classify(api, op))
-        .collect();
+/// Writes the binding of `api`'s operations, read as `media` says; `emu` is the emulator's
+/// path, `rt` the runtime's.
+pub fn emit(
+    api: &Api,
+    media: &MediaEntities,
+    rt: &syn::Path,
+    emu: &syn::Path,
+    file: &mut RustFile,
+) {
+    let classified = media.operations();
     file.add(quote! {
         //! The emulator's binding of [`Api`], generated from the spec: each
         //! operation of the OData media-entity pattern is one call into the emulator's engine,
@@ -61,7 +66,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
     let methods = api
         .operations
         .iter()
-        .zip(&classified)
+        .zip(classified)
         .map(|(op, media)| method(op, media.as_ref().ok()));
     file.add_container(
         |methods| {
@@ -73,7 +78,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         },
         methods,
     );
-    replies(api, &classified, file);
+    replies(api, classified, file);
 }
 
 /// The marker type of `op`, naming its request and response types.
