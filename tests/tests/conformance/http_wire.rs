@@ -7,13 +7,11 @@
 //! headers past its limits) get Graph's error JSON too, and keep-alive is unaffected; without it,
 //! they get hyper's own empty answer. The stored photo never changes.
 
-mod e2e_support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use e2e_support::jpeg;
+use crate::support::jpeg;
 use photo_api::emulator::{Emulator, OwnerKey, Photo, TokenSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

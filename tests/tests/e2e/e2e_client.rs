@@ -6,17 +6,15 @@
 //! whose router records, server side, the operation each request addressed, and fails naming any
 //! operation of `photo_api::operations::ALL` that no request reached.
 
-mod e2e_support;
-
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use e2e_support::{
+use crate::support::{
     Served, bounded, decoded_dimensions, jpeg, jpeg_prefixed, noisy_jpeg, undecodable_jpeg,
     user_owner,
 };
+use bytes::{Bytes, BytesMut};
 use photo_api::client::*;
 use photo_api::emulator::{Emulator, EmulatorBuilder, FaultStatus, Faults, TokenSpec, UploadCheck};
 use photo_api::models::{
@@ -1257,7 +1255,7 @@ async fn streamed_uploads_are_not_retried() {
 
 #[test]
 fn the_recorder_maps_request_lines_to_operations() {
-    use e2e_support::operation_of;
+    use crate::support::operation_of;
     use http::Method;
     let id = |method: Method, path: &str| operation_of(&method, path).map(|op| op.id);
     assert_eq!(

@@ -6,17 +6,15 @@
 //! on the fixture server with a JSON operation, and Microsoft's permission tables
 //! (`spec/permissions.csv`), checked operation by operation on every API version.
 
-mod e2e_support;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::support::{SECRET, Served, bounded, jpeg, jpeg_prefixed, user_owner};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
-use e2e_support::{SECRET, Served, bounded, jpeg, jpeg_prefixed, user_owner};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use photo_api::emulator::{OwnerKey, TokenSpec, tokens};
 use photo_api::models::Version;

@@ -23,10 +23,10 @@ use http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use photo_api::client::{ApiClient, GetMyPhotoContentResponse, PhotoContent};
+use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{
     Emulator, FaultStatus, Faults, MemoryStore, OwnerKey, Photo, PhotoStore, TokenSpec,
 };
-use photo_api::emulator::test_images::jpeg;
 use photo_api::models::UserKey;
 use photo_api::runtime::client::{Client, Error, RetryPolicy};
 use serde_json::{Value, json};

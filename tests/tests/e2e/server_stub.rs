@@ -3,14 +3,13 @@
 //! requests, rejections becoming the response variant their status calls for, and a
 //! `PartialApi` answering 501 for what it leaves out.
 
-mod e2e_support;
 #[path = "readme/implement_server.rs"]
 mod implement_server;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use e2e_support::{SECRET, bounded, jpeg};
+use crate::support::{SECRET, bounded, jpeg};
 use http::StatusCode;
 use implement_server::{Photos, serve};
 use photo_api::emulator::{TokenSpec, tokens};
@@ -20,7 +19,7 @@ use photo_api::server::DeleteMyPhotoResponse;
 use photo_tests::status_ranges::server::{Api, GetJobRequest, GetJobResponse, PartialApi};
 use serde_json::Value;
 
-const README: &str = include_str!("../../README.md");
+const README: &str = include_str!("../../../README.md");
 const EXAMPLE: &str = include_str!("readme/implement_server.rs");
 
 /// The first Rust code block of the README section headed `heading`, if there is one.

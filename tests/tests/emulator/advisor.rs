@@ -4,11 +4,9 @@
 //! privileged permissions Microsoft's tables give for those calls and the grants never needed.
 //! The README's sample of the report is checked against it.
 
-mod e2e_support;
-
 use std::path::Path;
 
-use e2e_support::{Served, bounded, jpeg};
+use crate::support::{Served, bounded, jpeg};
 use photo_api::client::*;
 use photo_api::emulator::{PERMISSIONS_PATH, PermissionReport, TokenSpec, UsageReport};
 use photo_api::models::{GroupId, UserKey, Version};
@@ -28,7 +26,7 @@ fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> u16 {
 
 /// The README's sample report: the first JSON block under its advisor heading.
 fn readme_sample() -> Value {
-    const README: &str = include_str!("../../README.md");
+    const README: &str = include_str!("../../../README.md");
     let block: String = README
         .lines()
         .skip_while(|line| *line != "### Least-privilege advisor")

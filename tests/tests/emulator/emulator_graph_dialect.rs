@@ -2,7 +2,6 @@
 //! successes declared as `2XX`, so the binding picks the code, and the content as
 //! `application/octet-stream`.
 
-
 use photo_api::emulator::test_images::jpeg;
 use photo_api::emulator::{Emulator, TokenSpec};
 use photo_api::runtime::client::{Client, Error};

@@ -1,6 +1,6 @@
 //! Random damage to valid specs never makes the generator panic or hang: it either generates or
-//! reports located problems. Failures proptest finds are kept in `proptest-regressions/` and
-//! replayed first on every run.
+//! reports located problems. Failures proptest finds are kept beside this file
+//! (`robustness.proptest-regressions`) and replayed first on every run.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};

@@ -1,9 +1,9 @@
-//! Shared helpers of the end-to-end tests (`e2e_client.rs`, `e2e_server.rs`, `http_wire.rs`,
-//! `server_stub.rs`): an emulator served on 127.0.0.1 behind a recorder that maps every request
-//! to the spec operation it addresses, clients holding minted tokens, test JPEGs, and a time
-//! bound for every test.
+//! Helpers shared by the test targets that serve the emulator (`e2e`, `emulator`,
+//! `conformance`): an emulator served on 127.0.0.1 behind a recorder that maps every request to
+//! the spec operation it addresses, clients holding minted tokens, test JPEGs, and a time bound
+//! for every test.
 //!
-//! Each test binary uses a different subset of these helpers.
+//! Each test target uses a different subset of these helpers.
 #![allow(dead_code, unused_imports)]
 
 use std::collections::BTreeSet;
@@ -22,10 +22,10 @@ use bytes::Bytes;
 use http::Method;
 use image::ImageFormat;
 use photo_api::client::ApiClient;
+pub use photo_api::emulator::test_images::{jpeg, noisy_jpeg, undecodable_jpeg};
 use photo_api::emulator::{
     Emulator, EmulatorBuilder, MemoryStore, OwnerKey, Photo, PhotoStore, TokenSpec,
 };
-pub use photo_api::emulator::test_images::{jpeg, noisy_jpeg, undecodable_jpeg};
 use photo_api::models::Version;
 use photo_api::operations::ALL;
 use photo_api::runtime::client::{Client, ClientBuilder, RetryPolicy};
