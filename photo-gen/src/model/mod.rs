@@ -12,7 +12,7 @@ mod schemas;
 mod security;
 
 pub use dump::dump;
-pub use lower::{lower, lower_with_warnings};
+pub use lower::lower;
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,0 +1,193 @@
+//! Objects: their fields, from their own properties and those of their `allOf` members.
+
+use super::super::pointer::Pointer;
+use super::super::problems::Problems;
+use super::super::refs::resolve;
+use super::super::{Field, TypeRef};
+use super::Types;
+use super::shape::is_nullable;
+use crate::names;
+use crate::spec::{AdditionalProperties, RefOr, Schema, UniqueMap};
+
+/// How deep `allOf` may nest before it is taken for a cycle.
+pub(super) const MAX_ALL_OF_DEPTH: usize = 64;
+
+impl Types {
+    pub(super) fn fields(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        schema: &Schema,
+        pointer: &Pointer,
+    ) -> (Vec<Field>, Option<TypeRef>) {
+        // The schemas whose properties the object has, bases first; rendered pointers only
+        // for objects made with `allOf`.
+        let mut inherited: Vec<(&Schema, String)> = Vec::new();
+        if !schema.all_of.is_empty() {
+            self.all_of_parts(problems, schemas, schema, pointer, 0, &mut inherited);
+        }
+        let parts: Vec<(&Schema, Pointer)> = if inherited.is_empty() {
+            vec![(schema, *pointer)]
+        } else {
+            inherited
+                .iter()
+                .map(|(part, at)| (*part, Pointer::Rendered(at)))
+                .collect()
+        };
+        // OData leaves `@odata.type` out when a value has the type its context declares, which
+        // Graph does on nearly every response, although Microsoft's descriptions require it.
+        // A union tagged by a property takes the tag for itself before the value is read.
+        let tags = self.tag_properties.clone();
+        let required = |json_name: &str| {
+            json_name != "@odata.type"
+                && !tags.contains(json_name)
+                && parts
+                    .iter()
+                    .any(|(part, _)| part.required.iter().any(|name| name == json_name))
+        };
+        for (part, at) in &parts {
+            for name in &part.required {
+                if !parts
+                    .iter()
+                    .any(|(part, _)| part.properties.contains_key(name))
+                {
+                    problems.error(
+                        &at.key("required"),
+                        format!("`{name}` is required but not among the properties"),
+                        None,
+                    );
+                }
+            }
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        for (part, at) in &parts {
+            let properties = at.key("properties");
+            for (json_name, node) in &part.properties {
+                let field_pointer = properties.key(json_name);
+                if let Some(field) = self.field(
+                    problems,
+                    schemas,
+                    owner,
+                    (json_name, node),
+                    field_pointer,
+                    required(json_name),
+                ) {
+                    // A derived schema that declares a base's property again redefines it.
+                    let same_property = fields
+                        .iter()
+                        .position(|other| other.json_name == field.json_name);
+                    let same_rust_name = fields
+                        .iter()
+                        .find(|other| other.rust_name == field.rust_name);
+                    match (same_property, same_rust_name) {
+                        (Some(at), _) => fields[at] = field,
+                        (None, Some(other)) => {
+                            problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{}`", other.json_name, field.rust_name), None);
+                        }
+                        (None, None) => fields.push(field),
+                    }
+                }
+            }
+        }
+        // Members beyond the properties, as the last part that allows them says.
+        let open = parts
+            .iter()
+            .rev()
+            .find_map(|(part, at)| match &part.additional_properties {
+                None | Some(AdditionalProperties::Allowed(false)) => None,
+                Some(AdditionalProperties::Allowed(true)) => Some((None, *at)),
+                Some(AdditionalProperties::Schema(values)) => Some((Some(&**values), *at)),
+            });
+        let additional = open.and_then(|(values, at)| {
+            self.member_type(problems, schemas, values, &at, &|| format!("{owner}Value"))
+        });
+        (fields, additional)
+    }
+
+    /// The field for one property of an object named `owner`.
+    pub(super) fn field(
+        &mut self,
+        problems: &mut Problems,
+        schemas: &UniqueMap<String, RefOr<Schema>>,
+        owner: &str,
+        (json_name, node): (&str, &RefOr<Schema>),
+        pointer: Pointer,
+        required: bool,
+    ) -> Option<Field> {
+        let Some(rust_name) = names::snake(json_name) else {
+            problems.error(
+                &pointer,
+                format!("property `{json_name}` gives no usable Rust field name"),
+                None,
+            );
+            return None;
+        };
+        let hint = || {
+            format!(
+                "{owner}{}",
+                names::camel(json_name, "F").unwrap_or_default()
+            )
+        };
+        let ty = self.type_ref(problems, schemas, node, pointer, &hint)?;
+        let (nullable, read_only, description) = match node {
+            RefOr::Item(inner) => (
+                is_nullable(inner),
+                inner.read_only,
+                inner.description.clone(),
+            ),
+            RefOr::Ref(_) => (false, false, None),
+        };
+        Some(Field {
+            json_name: json_name.to_owned(),
+            rust_name,
+            ty,
+            required,
+            nullable,
+            read_only,
+            description,
+        })
+    }
+
+    /// The schemas an `allOf` object is made of, in order: each member (its own `allOf`
+    /// members first), then the object itself.
+    pub(super) fn all_of_parts<'s>(
+        &self,
+        problems: &mut Problems,
+        schemas: &'s UniqueMap<String, RefOr<Schema>>,
+        schema: &'s Schema,
+        pointer: &Pointer,
+        depth: usize,
+        out: &mut Vec<(&'s Schema, String)>,
+    ) {
+        if depth > MAX_ALL_OF_DEPTH {
+            problems.error(
+                pointer,
+                "`allOf` nests too deeply; does a schema include itself?",
+                None,
+            );
+            return;
+        }
+        let all_of = pointer.key("allOf");
+        for (position, member) in schema.all_of.iter().enumerate() {
+            let Some(resolved) =
+                resolve(problems, schemas, "schemas", member, all_of.index(position))
+            else {
+                continue;
+            };
+            if resolved.item.all_of.is_empty() {
+                out.push((resolved.item, resolved.pointer.render()));
+            } else {
+                self.all_of_parts(
+                    problems,
+                    schemas,
+                    resolved.item,
+                    &resolved.pointer,
+                    depth + 1,
+                    out,
+                );
+            }
+        }
+        out.push((schema, pointer.render()));
+    }
+}
