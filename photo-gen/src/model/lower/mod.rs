@@ -49,13 +49,13 @@ pub fn lower(
     }
     let Lowering {
         mut problems,
-        types,
+        mut types,
         ..
     } = lowering;
     if doc.paths.is_empty() {
         problems.error(&ROOT.key("paths"), "the spec declares no paths", None);
     }
-    types.check_recursion(&mut problems);
+    types.break_cycles();
     if problems.count() > before {
         return None;
     }
@@ -166,7 +166,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
 
 /// Small specs for the unit tests of each part of lowering.
 #[cfg(test)]
-mod test_spec {
+pub(in crate::model) mod test_spec {
     use crate::{Diagnostics, Lowered, SpecSource};
 
     /// Lowers a spec made of an `info` and `rest` (its paths, components, servers).

@@ -28,8 +28,8 @@ pub struct Types {
     pub named: Vec<NamedType>,
     /// `components.schemas` name → Rust name, for schemas that became named types.
     by_component: BTreeMap<String, String>,
-    /// Rust name → where it was defined.
-    defined_at: BTreeMap<String, Definition>,
+    /// The Rust names of the types defined so far.
+    defined: BTreeSet<String>,
     /// The Rust names of the component schemas, which inline types never take.
     reserved: BTreeSet<String>,
     /// (schema node, name asked for) → the Rust name given, so meeting the same node again (an
@@ -46,12 +46,6 @@ pub struct Types {
     expanding: Vec<usize>,
 }
 
-/// Where a named type was defined.
-struct Definition {
-    /// Its JSON pointer.
-    pointer: String,
-}
-
 /// The address that identifies a schema node.
 fn node_address(schema: &Schema) -> usize {
     std::ptr::from_ref(schema) as usize
@@ -62,7 +56,7 @@ impl Types {
     /// generated modules use, or one [`Types::reserve`]d.
     pub fn is_taken(&self, name: &str) -> bool {
         self.reserved.contains(name)
-            || self.defined_at.contains_key(name)
+            || self.defined.contains(name)
             || names::TAKEN_TYPE_NAMES.contains(&name)
     }
 
@@ -122,15 +116,18 @@ impl Types {
             return Some(TypeRef::Named(rust_name.clone()));
         }
         // A component that is not a type of its own (a list, a map, an alias) is written out
-        // where it is used: one that contains itself that way has no end.
+        // where it is used: one that contains itself that way has no end, so where it comes
+        // round again it is any JSON value.
         let node = node_address(resolved.item);
         if self.expanding.contains(&node) {
-            problems.error(
+            problems.warning(
                 &resolved.pointer,
-                format!("schema `{component}` contains itself without an object in between"),
-                Some("make the recursive schema an object, or break the cycle".into()),
+                format!(
+                    "schema `{component}` contains itself without an object in between: where it recurs it is read as any JSON value (`serde_json::Value`)"
+                ),
+                Some("make the recursive schema an object to type every level".into()),
             );
-            return None;
+            return Some(TypeRef::Any);
         }
         self.expanding.push(node);
         let ty = self.schema_type(problems, schemas, &resolved, name_hint);
@@ -271,17 +268,12 @@ impl Types {
         // The spec's own names come first: an inline type named from where it stands gives way
         // to every component, and any later type to those defined before it.
         let rust_name = names::unique(&base, |name| {
-            self.defined_at.contains_key(name)
+            self.defined.contains(name)
                 || names::TAKEN_TYPE_NAMES.contains(&name)
                 || (!is_component && self.reserved.contains(name))
         });
         self.by_node.insert((node, base.clone()), rust_name.clone());
-        self.defined_at.insert(
-            rust_name.clone(),
-            Definition {
-                pointer: pointer.render(),
-            },
-        );
+        self.defined.insert(rust_name.clone());
         if is_component {
             self.by_component
                 .insert(spec_name.to_owned(), rust_name.clone());

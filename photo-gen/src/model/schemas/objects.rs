@@ -4,13 +4,10 @@ use super::super::pointer::Pointer;
 use super::super::problems::Problems;
 use super::super::refs::resolve;
 use super::super::{Field, TypeRef};
-use super::Types;
 use super::shape::is_nullable;
+use super::{Types, node_address};
 use crate::names;
 use crate::spec::{AdditionalProperties, RefOr, Schema, UniqueMap};
-
-/// How deep `allOf` may nest before it is taken for a cycle.
-pub(super) const MAX_ALL_OF_DEPTH: usize = 64;
 
 impl Types {
     pub(super) fn fields(
@@ -25,7 +22,14 @@ impl Types {
         // for objects made with `allOf`.
         let mut inherited: Vec<(&Schema, String)> = Vec::new();
         if !schema.all_of.is_empty() {
-            self.all_of_parts(problems, schemas, schema, pointer, 0, &mut inherited);
+            self.all_of_parts(
+                problems,
+                schemas,
+                schema,
+                pointer,
+                &mut Vec::new(),
+                &mut inherited,
+            );
         }
         let parts: Vec<(&Schema, Pointer)> = if inherited.is_empty() {
             vec![(schema, *pointer)]
@@ -146,6 +150,7 @@ impl Types {
             nullable,
             read_only,
             description,
+            boxed: false,
         })
     }
 
@@ -157,17 +162,10 @@ impl Types {
         schemas: &'s UniqueMap<String, RefOr<Schema>>,
         schema: &'s Schema,
         pointer: &Pointer,
-        depth: usize,
+        chain: &mut Vec<usize>,
         out: &mut Vec<(&'s Schema, String)>,
     ) {
-        if depth > MAX_ALL_OF_DEPTH {
-            problems.error(
-                pointer,
-                "`allOf` nests too deeply; does a schema include itself?",
-                None,
-            );
-            return;
-        }
+        chain.push(node_address(schema));
         let all_of = pointer.key("allOf");
         for (position, member) in schema.all_of.iter().enumerate() {
             let Some(resolved) =
@@ -175,7 +173,14 @@ impl Types {
             else {
                 continue;
             };
-            if resolved.item.all_of.is_empty() {
+            // A schema that includes one it is part of adds nothing: its properties are there.
+            if chain.contains(&node_address(resolved.item)) {
+                problems.warning(
+                    &all_of.index(position),
+                    "this `allOf` member includes a schema it is part of, which adds nothing: it is skipped",
+                    None,
+                );
+            } else if resolved.item.all_of.is_empty() {
                 out.push((resolved.item, resolved.pointer.render()));
             } else {
                 self.all_of_parts(
@@ -183,11 +188,12 @@ impl Types {
                     schemas,
                     resolved.item,
                     &resolved.pointer,
-                    depth + 1,
+                    chain,
                     out,
                 );
             }
         }
+        chain.pop();
         out.push((schema, pointer.render()));
     }
 }

@@ -51,6 +51,7 @@ impl Types {
                 rust_name,
                 ty,
                 tag_value: None,
+                boxed: false,
             });
             members.push((node, position));
         }
@@ -77,6 +78,7 @@ impl Types {
                 rust_name: other,
                 ty: TypeRef::Map(Box::new(TypeRef::Any)),
                 tag_value: None,
+                boxed: false,
             });
             return (variants, Some(property));
         }

@@ -1,0 +1,265 @@
+//! Constructs of whole real descriptions working end to end: each fixture's generated client
+//! calls its generated server over 127.0.0.1.
+//!
+//! - `recursive_schemas`: types that contain themselves (an error's chain of inner errors, a
+//!   tree, a linked list, two types holding each other, recursion through `allOf` and through
+//!   a union) travel nested several levels deep and come back equal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use photo_api::runtime::client::Client;
+use photo_api::runtime::server::{self as rt, InsecureAuthorizer, RequestContext};
+use photo_tests::loopback::{self, Served};
+use photo_tests::recursive_schemas::client::{
+    ApiClient as RecursiveClient, EchoErrorResponse, EchoFolderResponse, EchoListResponse,
+    EchoPairResponse, EchoTreeResponse, EvaluateResponse,
+};
+use photo_tests::recursive_schemas::models::{
+    Expression, Folder, LinkedNode, Negation, Ping, Pong, Sum, TreeNode, WorkbookOperationError,
+};
+use photo_tests::recursive_schemas::server::{self as recursive, PartialApi as RecursiveApi};
+use serde_json::json;
+
+/// Serves `router` on a loopback port; returns a client for it and the running server.
+async fn serve(router: axum::Router) -> (Client, Served) {
+    let served = loopback::serve(router).await;
+    let client = Client::builder()
+        .base_url(served.origin.clone())
+        .build()
+        .expect("the client builds");
+    (client, served)
+}
+
+fn config() -> rt::ServerConfig {
+    rt::ServerConfig::new(InsecureAuthorizer)
+}
+
+/// Runs an exchange with a deadline, so a hung server fails the test instead of stalling it.
+async fn in_time(run: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("the exchange finishes in time");
+}
+
+/// Echoes every body, checking first that the server read what the test sends.
+struct Echo;
+
+impl RecursiveApi for Echo {
+    async fn echo_error(
+        &self,
+        _context: RequestContext,
+        request: recursive::EchoErrorRequest,
+    ) -> recursive::EchoErrorResponse {
+        assert_eq!(request.body, error_chain());
+        recursive::EchoErrorResponse::Ok { body: request.body }
+    }
+
+    async fn echo_tree(
+        &self,
+        _context: RequestContext,
+        request: recursive::EchoTreeRequest,
+    ) -> recursive::EchoTreeResponse {
+        assert_eq!(request.body, tree());
+        recursive::EchoTreeResponse::Ok { body: request.body }
+    }
+
+    async fn echo_list(
+        &self,
+        _context: RequestContext,
+        request: recursive::EchoListRequest,
+    ) -> recursive::EchoListResponse {
+        assert_eq!(request.body, list(&[1, 2, 3, 4]));
+        recursive::EchoListResponse::Ok { body: request.body }
+    }
+
+    async fn echo_pair(
+        &self,
+        _context: RequestContext,
+        request: recursive::EchoPairRequest,
+    ) -> recursive::EchoPairResponse {
+        assert_eq!(request.body, pair());
+        recursive::EchoPairResponse::Ok { body: request.body }
+    }
+
+    async fn echo_folder(
+        &self,
+        _context: RequestContext,
+        request: recursive::EchoFolderRequest,
+    ) -> recursive::EchoFolderResponse {
+        assert_eq!(request.body, folders());
+        recursive::EchoFolderResponse::Ok { body: request.body }
+    }
+
+    async fn evaluate(
+        &self,
+        _context: RequestContext,
+        request: recursive::EvaluateRequest,
+    ) -> recursive::EvaluateResponse {
+        assert_eq!(request.body, expression());
+        recursive::EvaluateResponse::Ok { body: request.body }
+    }
+}
+
+fn error_chain() -> WorkbookOperationError {
+    let level = |code: &str, inner: Option<WorkbookOperationError>| WorkbookOperationError {
+        code: Some(code.into()),
+        message: None,
+        inner_error: inner.map(Box::new),
+    };
+    level(
+        "outer",
+        Some(level(
+            "middle",
+            Some(level("inner", Some(level("innermost", None)))),
+        )),
+    )
+}
+
+fn tree() -> TreeNode {
+    let leaf = |name: &str| TreeNode {
+        name: name.into(),
+        children: None,
+        first_child: None,
+        by_label: None,
+    };
+    let branch = TreeNode {
+        name: "branch".into(),
+        children: Some(vec![leaf("a"), leaf("b")]),
+        first_child: Some(Box::new(leaf("a"))),
+        by_label: Some([("left".to_owned(), leaf("a"))].into()),
+    };
+    TreeNode {
+        name: "root".into(),
+        children: Some(vec![branch.clone()]),
+        first_child: Some(Box::new(branch)),
+        by_label: None,
+    }
+}
+
+fn list(values: &[i32]) -> LinkedNode {
+    let (first, rest) = values.split_first().expect("a value");
+    LinkedNode {
+        value: *first,
+        next: (!rest.is_empty()).then(|| Box::new(list(rest))),
+    }
+}
+
+fn pair() -> Ping {
+    Ping {
+        count: Some(1),
+        pong: Some(Box::new(Pong {
+            count: Some(2),
+            ping: Some(Ping {
+                count: Some(3),
+                pong: Some(Box::new(Pong {
+                    count: Some(4),
+                    ping: None,
+                })),
+            }),
+        })),
+    }
+}
+
+fn folders() -> Folder {
+    let folder = |name: &str, first_entry: Option<Folder>| Folder {
+        name: Some(name.into()),
+        first_entry: first_entry.map(Box::new),
+        ..Folder::default()
+    };
+    folder(
+        "root",
+        Some(folder(
+            "docs",
+            Some(folder("drafts", Some(folder("old", None)))),
+        )),
+    )
+}
+
+/// `-(1 + -(2 + 3))`.
+fn expression() -> Expression {
+    let sum = |left, right| Expression::Sum(Box::new(Sum { left, right }));
+    let negate = |inner| {
+        Expression::Negation(Negation {
+            negate: Box::new(inner),
+        })
+    };
+    negate(sum(
+        Expression::Int64(1),
+        negate(sum(Expression::Int64(2), Expression::Int64(3))),
+    ))
+}
+
+#[test]
+fn recursive_values_are_plain_nested_json() {
+    assert_eq!(
+        serde_json::to_value(list(&[1, 2, 3])).expect("serializes"),
+        json!({"value": 1, "next": {"value": 2, "next": {"value": 3}}})
+    );
+    assert_eq!(
+        serde_json::to_value(expression()).expect("serializes"),
+        json!({"negate": {"left": 1, "right": {"negate": {"left": 2, "right": 3}}}})
+    );
+    let chain: WorkbookOperationError = serde_json::from_value(json!({
+        "code": "a", "innerError": {"code": "b", "innerError": {"code": "c", "innerError": null}}
+    }))
+    .expect("deserializes");
+    assert_eq!(
+        chain
+            .inner_error
+            .and_then(|inner| inner.inner_error)
+            .and_then(|inner| inner.code),
+        Some("c".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recursive_schemas_travel_nested_both_ways() {
+    in_time(async {
+        let (http, served) = serve(recursive::router(Arc::new(Echo), config())).await;
+        let client = RecursiveClient::new(http);
+
+        let EchoErrorResponse::Ok { body } = client
+            .errors()
+            .echo()
+            .post(error_chain())
+            .await
+            .expect("the error chain");
+        assert_eq!(body, error_chain());
+
+        let EchoTreeResponse::Ok { body } =
+            client.trees().echo().post(tree()).await.expect("the tree");
+        assert_eq!(body, tree());
+
+        let EchoListResponse::Ok { body } = client
+            .lists()
+            .echo()
+            .post(list(&[1, 2, 3, 4]))
+            .await
+            .expect("the list");
+        assert_eq!(body, list(&[1, 2, 3, 4]));
+
+        let EchoPairResponse::Ok { body } =
+            client.pairs().echo().post(pair()).await.expect("the pair");
+        assert_eq!(body, pair());
+
+        let EchoFolderResponse::Ok { body } = client
+            .folders()
+            .echo()
+            .post(folders())
+            .await
+            .expect("the folders");
+        assert_eq!(body, folders());
+
+        let EvaluateResponse::Ok { body } = client
+            .expressions()
+            .echo()
+            .post(expression())
+            .await
+            .expect("the expression");
+        assert_eq!(body, expression());
+
+        served.stop().await;
+    })
+    .await;
+}
