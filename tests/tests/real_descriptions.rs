@@ -4,12 +4,20 @@
 //! - `recursive_schemas`: types that contain themselves (an error's chain of inner errors, a
 //!   tree, a linked list, two types holding each other, recursion through `allOf` and through
 //!   a union) travel nested several levels deep and come back equal.
+//! - `duplicate_ids`: operations that share an operationId, or whose ids give one Rust name,
+//!   are each called and answered by their own handler.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use photo_api::runtime::client::Client;
 use photo_api::runtime::server::{self as rt, InsecureAuthorizer, RequestContext};
+use photo_tests::duplicate_ids::client::{
+    ApiClient as DuplicateClient, GetThing2Response, GetThing3Response, GetThing4Response,
+    GetThingResponse,
+};
+use photo_tests::duplicate_ids::models::Answer;
+use photo_tests::duplicate_ids::server::{self as duplicate, PartialApi as DuplicateApi};
 use photo_tests::loopback::{self, Served};
 use photo_tests::recursive_schemas::client::{
     ApiClient as RecursiveClient, EchoErrorResponse, EchoFolderResponse, EchoListResponse,
@@ -259,6 +267,65 @@ async fn recursive_schemas_travel_nested_both_ways() {
             .expect("the expression");
         assert_eq!(body, expression());
 
+        served.stop().await;
+    })
+    .await;
+}
+
+/// Answers each operation with its own path.
+struct Paths;
+
+impl DuplicateApi for Paths {
+    async fn get_thing(
+        &self,
+        _context: RequestContext,
+        _request: duplicate::GetThingRequest,
+    ) -> duplicate::GetThingResponse {
+        duplicate::GetThingResponse::Ok { body: answer("/a") }
+    }
+
+    async fn get_thing3(
+        &self,
+        _context: RequestContext,
+        _request: duplicate::GetThing3Request,
+    ) -> duplicate::GetThing3Response {
+        duplicate::GetThing3Response::Ok { body: answer("/b") }
+    }
+
+    async fn get_thing4(
+        &self,
+        _context: RequestContext,
+        _request: duplicate::GetThing4Request,
+    ) -> duplicate::GetThing4Response {
+        duplicate::GetThing4Response::Ok { body: answer("/c") }
+    }
+
+    async fn get_thing2(
+        &self,
+        _context: RequestContext,
+        _request: duplicate::GetThing2Request,
+    ) -> duplicate::GetThing2Response {
+        duplicate::GetThing2Response::Ok { body: answer("/d") }
+    }
+}
+
+fn answer(path: &str) -> Answer {
+    Answer { path: path.into() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_with_duplicate_ids_are_each_called_and_answered() {
+    in_time(async {
+        let (http, served) = serve(duplicate::router(Arc::new(Paths), config())).await;
+        let client = DuplicateClient::new(http);
+        let GetThingResponse::Ok { body } = client.a().get().await.expect("GET /a");
+        assert_eq!(body, answer("/a"));
+        let GetThing3Response::Ok { body } = client.b().get().await.expect("GET /b");
+        assert_eq!(body, answer("/b"));
+        let GetThing4Response::Ok { body } = client.c().get().await.expect("GET /c");
+        assert_eq!(body, answer("/c"));
+        let GetThing2Response::Ok { body } = client.d().get().await.expect("GET /d");
+        assert_eq!(body, answer("/d"));
         served.stop().await;
     })
     .await;

@@ -149,45 +149,59 @@ impl<'d> Lowering<'d, '_> {
     ) -> Option<Operation> {
         let path = site.path;
         let pointer = site.pointer();
-        let id_key: Cow<'d, str> = match op.operation_id.as_deref() {
-            Some(id) => Cow::Borrowed(id),
+        let id_pointer = pointer.key("operationId");
+        let mut id_key: Cow<'d, str> = match op.operation_id.as_deref() {
+            Some(id) if names::snake(id).is_some() && names::camel(id, "Op").is_some() => {
+                Cow::Borrowed(id)
+            }
+            Some(id) => {
+                let named = self.operation_id_from(method, path);
+                self.problems.warning(
+                    &id_pointer,
+                    format!("operationId `{id}` gives no usable Rust name: the operation is generated as `{named}`"),
+                    None,
+                );
+                Cow::Owned(named)
+            }
             None => Cow::Owned(self.operation_id_from(method, path)),
         };
-        let id: &str = &id_key;
-        let id_pointer = pointer.key("operationId");
-        let (Some(fn_name), Some(type_name)) = (names::snake(id), names::camel(id, "Op")) else {
-            self.problems.error_value(
-                &id_pointer,
-                format!("operationId `{id}` gives no usable Rust name"),
-                None,
-            );
-            return None;
+        // Both are some: the id gives Rust names, or was made from the method and path.
+        let rust_names = |id: &str| names::snake(id).zip(names::camel(id, "Op"));
+        let (mut fn_name, mut type_name) = rust_names(&id_key)?;
+        // Each operation needs its own names: a later one that repeats an id, or whose id gives
+        // the same Rust name, is numbered (the first free number, counting spec ids too).
+        let clash = if let Some(first) = self.first_ids.get(&*id_key) {
+            let first = first.describe(&self.problems);
+            Some(format!(
+                "duplicate operationId `{id_key}` (first used at {first})"
+            ))
+        } else if let Some(first) = self.first_fns.get(&fn_name) {
+            let first = first.describe(&self.problems);
+            Some(format!(
+                "operationId `{id_key}` becomes the Rust name `{fn_name}`, already used by the operation at {first}"
+            ))
+        } else {
+            None
         };
+        if let Some(clash) = clash {
+            let renamed = self.free_operation_id(&id_key);
+            (fn_name, type_name) = rust_names(&renamed)?;
+            self.problems.warning(
+                &id_pointer,
+                format!(
+                    "{clash}: this operation (`{}`) is generated as `{renamed}` (`{fn_name}`)",
+                    site.label()
+                ),
+                Some("give each operation its own operationId".into()),
+            );
+            id_key = Cow::Owned(renamed);
+        }
+        let id: &str = &id_key;
         let here = IdSite {
             path,
             method: site.method_name,
         };
-        if let Some(first) = self.first_ids.get(id) {
-            let first = first.describe(&self.problems);
-            self.problems.error_value(
-                &id_pointer,
-                format!("duplicate operationId `{id}` (first used at {first})"),
-                Some("operationIds must be unique".into()),
-            );
-            return None;
-        }
         self.first_ids.insert(id_key.clone(), here);
-        if let Some(first) = self.first_fns.get(&fn_name) {
-            let first = first.describe(&self.problems);
-            self.problems.error_value(
-                &id_pointer,
-                format!(
-                    "operationId `{id}` becomes the Rust name `{fn_name}`, already used by the operation at {first}"
-                ),
-                Some("operationIds must be unique".into()),
-            );
-            return None;
-        }
         self.first_fns.insert(fn_name.clone(), here);
         if op.callbacks.is_some() {
             self.problems.warning(
@@ -263,8 +277,18 @@ impl<'d> Lowering<'d, '_> {
     /// The name of an operation the spec gives no `operationId`: its method and path as one
     /// word (`GET /users/{user-id}/photo` → `getUsersUserIdPhoto`), numbered if already taken.
     fn operation_id_from(&mut self, method: Method, path: &str) -> String {
+        let base = format!(
+            "{}{}",
+            method.lower(),
+            names::camel(path, "P").unwrap_or_default()
+        );
+        self.free_operation_id(&base)
+    }
+
+    /// `base`, or `base` with the first free number, so that neither it nor its Rust name is
+    /// an id the spec gives (to this operation or a later one) or one given so far.
+    fn free_operation_id(&mut self, base: &str) -> String {
         let doc = self.doc;
-        // The spec's own ids come first, those of later operations too.
         let given = self.given_ids.get_or_insert_with(|| {
             doc.paths
                 .values()
@@ -274,12 +298,7 @@ impl<'d> Lowering<'d, '_> {
                 .flatten()
                 .collect()
         });
-        let base = format!(
-            "{}{}",
-            method.lower(),
-            names::camel(path, "P").unwrap_or_default()
-        );
-        let id = names::unique(&base, |id| {
+        let id = names::unique(base, |id| {
             let name = names::snake(id).unwrap_or_default();
             given.contains(id)
                 || given.contains(&name)
@@ -376,6 +395,56 @@ mod tests {
         );
         assert_eq!(api.operations[0].path, "/a");
         assert_eq!(api.operations[0].id, "shared_Get");
+    }
+
+    #[test]
+    fn repeated_ids_and_ids_with_one_rust_name_are_numbered_with_a_warning() {
+        let get = |path: &str, id: &str| {
+            format!(
+                "  {path}:\n    get:\n      operationId: {id}\n      responses: {{'204': {{description: Done.}}}}\n"
+            )
+        };
+        let api = lowered(&format!(
+            "paths:\n{}{}{}{}",
+            get("/a", "list"),
+            get("/b", "list"),
+            get("/c", "List"),
+            get("/d", "list2"),
+        ));
+        let ids: Vec<(&str, &str)> = api
+            .operations
+            .iter()
+            .map(|op| (op.id.as_str(), op.fn_name.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("list", "list"),
+                ("list3", "list3"),
+                ("List4", "list4"),
+                ("list2", "list2")
+            ]
+        );
+        let warnings = api.warnings.short();
+        assert!(
+            warnings.contains("spec.yaml:10:7: warning: duplicate operationId `list` (first used at 6:7): this operation (`GET /b`) is generated as `list3` (`list3`)"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains("operationId `List` becomes the Rust name `list`, already used by the operation at 6:7: this operation (`GET /c`) is generated as `List4`"),
+            "{warnings}"
+        );
+    }
+
+    #[test]
+    fn an_id_without_a_rust_name_is_named_from_the_method_and_path() {
+        let api = lowered(
+            "paths:\n  /a:\n    get:\n      operationId: '---'\n      responses: {'204': {description: Done.}}\n",
+        );
+        assert_eq!(api.operations[0].fn_name, "get_a");
+        assert!(api.warnings.short().contains(
+            "operationId `---` gives no usable Rust name: the operation is generated as `getA`"
+        ));
     }
 
     #[test]
