@@ -301,6 +301,7 @@ fn every_other_fixture_and_the_photo_spec_generate_without_warnings() {
                 "oai_examples",
                 "lenient",
                 "duplicate_ids",
+                "param_collisions",
             ]
             .contains(&name.as_str())
         })

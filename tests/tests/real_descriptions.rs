@@ -6,6 +6,8 @@
 //!   a union) travel nested several levels deep and come back equal.
 //! - `duplicate_ids`: operations that share an operationId, or whose ids give one Rust name,
 //!   are each called and answered by their own handler.
+//! - `param_collisions`: parameters and properties whose names give one Rust name each get
+//!   their own, and each value travels under its exact name.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +21,11 @@ use photo_tests::duplicate_ids::client::{
 use photo_tests::duplicate_ids::models::Answer;
 use photo_tests::duplicate_ids::server::{self as duplicate, PartialApi as DuplicateApi};
 use photo_tests::loopback::{self, Served};
+use photo_tests::param_collisions::client::{
+    ApiClient as CollisionsClient, CreateNoteResponse, ListEventsResponse,
+};
+use photo_tests::param_collisions::models::Note;
+use photo_tests::param_collisions::server::{self as collisions, PartialApi as CollisionsApi};
 use photo_tests::recursive_schemas::client::{
     ApiClient as RecursiveClient, EchoErrorResponse, EchoFolderResponse, EchoListResponse,
     EchoPairResponse, EchoTreeResponse, EvaluateResponse,
@@ -326,6 +333,100 @@ async fn operations_with_duplicate_ids_are_each_called_and_answered() {
         assert_eq!(body, answer("/c"));
         let GetThing2Response::Ok { body } = client.d().get().await.expect("GET /d");
         assert_eq!(body, answer("/d"));
+        served.stop().await;
+    })
+    .await;
+}
+
+/// Answers with what it read, by each parameter's name on the wire.
+struct Collisions;
+
+impl CollisionsApi for Collisions {
+    async fn list_events(
+        &self,
+        _context: RequestContext,
+        request: collisions::ListEventsRequest,
+    ) -> collisions::ListEventsResponse {
+        let read = [
+            ("StartTime<", request.start_time),
+            ("StartTime>", request.start_time2),
+            ("StartTime", Some(request.start_time3)),
+            ("$top", request.top.map(|top| top.to_string())),
+            ("top", request.top2.map(|top| top.to_string())),
+            ("x-top", request.x_top),
+            ("X-Top", request.x_top2),
+        ];
+        let body = read
+            .into_iter()
+            .filter_map(|(wire, value)| Some((wire.to_owned(), value?)))
+            .collect();
+        collisions::ListEventsResponse::Ok { body }
+    }
+
+    async fn create_note(
+        &self,
+        _context: RequestContext,
+        request: collisions::CreateNoteRequest,
+    ) -> collisions::CreateNoteResponse {
+        let body = Note {
+            text: Some(request.body2),
+            ..request.body
+        };
+        collisions::CreateNoteResponse::Ok { body }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn colliding_parameters_and_properties_each_travel_under_their_own_name() {
+    in_time(async {
+        let (http, served) = serve(collisions::router(Arc::new(Collisions), config())).await;
+        let client = CollisionsClient::new(http);
+
+        let ListEventsResponse::Ok { body } = client
+            .events()
+            .get("2024-06-01".into())
+            .start_time("2024-01-01")
+            .start_time2("2023-01-01")
+            .top(5)
+            .top2(7)
+            .x_top("in the query")
+            .x_top2("in a header")
+            .await
+            .expect("the events");
+        let expected = [
+            ("StartTime<", "2024-01-01"),
+            ("StartTime>", "2023-01-01"),
+            ("StartTime", "2024-06-01"),
+            ("$top", "5"),
+            ("top", "7"),
+            ("x-top", "in the query"),
+            ("X-Top", "in a header"),
+        ]
+        .map(|(wire, value)| (wire.to_owned(), value.to_owned()));
+        assert_eq!(body, expected.into());
+
+        let note = Note {
+            display_name: Some("camel".into()),
+            display_name2: Some("snake".into()),
+            display_name3: Some("pascal".into()),
+            text: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&note).expect("serializes"),
+            json!({"displayName": "camel", "display_name": "snake", "DisplayName": "pascal"})
+        );
+        let CreateNoteResponse::Ok { body } = client
+            .notes()
+            .post("from the query".into(), note.clone())
+            .await
+            .expect("the note");
+        assert_eq!(
+            body,
+            Note {
+                text: Some("from the query".into()),
+                ..note
+            }
+        );
         served.stop().await;
     })
     .await;

@@ -65,7 +65,7 @@ impl<'d> Lowering<'d, '_> {
                     lowered
                 }
             };
-            let param = match lowered {
+            let mut param = match lowered {
                 ParamLowering::Param(param) => param,
                 ParamLowering::Invalid(param) => {
                     ok = false;
@@ -81,20 +81,36 @@ impl<'d> Lowering<'d, '_> {
             declared.retain(|(existing, _)| {
                 !(existing.name == param.name && existing.location == param.location)
             });
-            if let Some((other, _)) = declared
-                .iter()
-                .find(|(existing, _)| existing.rust_name == param.rust_name)
-            {
-                self.problems.error(
-                    &resolved.pointer,
-                    format!(
-                        "parameters `{}` and `{}` both become `{}`",
-                        other.name, param.name, param.rust_name
+            // Names that differ only in case or punctuation (`$top`, `top`): the later
+            // parameter is numbered in Rust, and travels under its exact name. The call builder
+            // has `body` where there is a request body and `items` for a paged list.
+            let generated = |name: &str| {
+                (op.request_body.is_some() && name == "body")
+                    || (op.pageable.is_some() && name == "items")
+            };
+            let taken = |name: &str| {
+                generated(name)
+                    || declared
+                        .iter()
+                        .any(|(existing, _)| existing.rust_name == name)
+            };
+            if taken(&param.rust_name) {
+                let rust_name = names::unique(&param.rust_name, taken);
+                let message = match declared
+                    .iter()
+                    .find(|(existing, _)| existing.rust_name == param.rust_name)
+                {
+                    Some((other, _)) => format!(
+                        "parameters `{}` and `{}` both become `{}`: `{}` is `{rust_name}` in Rust",
+                        other.name, param.name, param.rust_name, param.name
                     ),
-                    None,
-                );
-                ok = false;
-                continue;
+                    None => format!(
+                        "parameter `{}` would take the generated name `{}`: it is `{rust_name}` in Rust",
+                        param.name, param.rust_name
+                    ),
+                };
+                self.problems.warning(&resolved.pointer, message, None);
+                param.rust_name = rust_name;
             }
             declared.push((param, resolved.pointer));
         }
@@ -393,6 +409,30 @@ mod tests {
                 .contains("parameter `filter` has no scalar type"),
             "{}",
             api.warnings.short()
+        );
+    }
+
+    #[test]
+    fn parameters_with_one_rust_name_are_numbered_and_keep_their_wire_names() {
+        let api = lowered(
+            "paths:\n  /a:\n    post:\n      operationId: post_A\n      parameters:\n        - {name: $top, in: query, schema: {type: integer}}\n        - {name: top, in: query, schema: {type: integer}}\n        - {name: body, in: query, schema: {type: string}}\n      requestBody:\n        content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}\n      responses: {'204': {description: Done.}}\n",
+        );
+        let names: Vec<(&str, &str)> = api.operations[0]
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.rust_name.as_str()))
+            .collect();
+        assert_eq!(names, [("$top", "top"), ("top", "top2"), ("body", "body2")]);
+        let warnings = api.warnings.short();
+        assert!(
+            warnings.contains("spec.yaml:9:11: warning: parameters `$top` and `top` both become `top`: `top` is `top2` in Rust"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains(
+                "parameter `body` would take the generated name `body`: it is `body2` in Rust"
+            ),
+            "{warnings}"
         );
     }
 

@@ -85,9 +85,28 @@ impl Types {
                         .iter()
                         .find(|other| other.rust_name == field.rust_name);
                     match (same_property, same_rust_name) {
-                        (Some(at), _) => fields[at] = field,
+                        (Some(at), _) => {
+                            let mut field = field;
+                            field.rust_name = std::mem::take(&mut fields[at].rust_name);
+                            fields[at] = field;
+                        }
+                        // Property names that differ only in case or punctuation: the later
+                        // field is numbered, and serde keeps each name exact.
                         (None, Some(other)) => {
-                            problems.error(&field_pointer, format!("properties `{}` and `{json_name}` both become the Rust field `{}`", other.json_name, field.rust_name), None);
+                            let mut field = field;
+                            let rust_name = names::unique(&field.rust_name, |name| {
+                                fields.iter().any(|other| other.rust_name == name)
+                            });
+                            problems.warning(
+                                &field_pointer,
+                                format!(
+                                    "properties `{}` and `{json_name}` both become the Rust field `{}`: `{json_name}` is the field `{rust_name}`",
+                                    other.json_name, field.rust_name
+                                ),
+                                None,
+                            );
+                            field.rust_name = rust_name;
+                            fields.push(field);
                         }
                         (None, None) => fields.push(field),
                     }
@@ -195,5 +214,59 @@ impl Types {
         }
         chain.pop();
         out.push((schema, pointer.render()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::{Api, Field, TypeKind};
+    use crate::model::lower::test_spec::lowered;
+
+    fn fields<'a>(api: &'a Api, rust_name: &str) -> &'a [Field] {
+        match &api.named_type(rust_name).expect("the type").kind {
+            TypeKind::Object { fields } => fields,
+            other => panic!("an object, not {other:?}"),
+        }
+    }
+
+    fn schemas(components: &str) -> crate::Lowered {
+        lowered(&format!(
+            "paths:\n  /a:\n    get:\n      operationId: get_A\n      responses: {{'204': {{description: Done.}}}}\ncomponents:\n  schemas:\n{components}"
+        ))
+    }
+
+    #[test]
+    fn properties_with_one_rust_name_are_numbered_and_keep_their_json_names() {
+        let api = schemas(
+            "    note:\n      type: object\n      properties:\n        displayName: {type: string}\n        display_name: {type: string}\n",
+        );
+        let names: Vec<(&str, &str)> = fields(&api, "Note")
+            .iter()
+            .map(|field| (field.json_name.as_str(), field.rust_name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("displayName", "display_name"),
+                ("display_name", "display_name2")
+            ]
+        );
+        assert!(
+            api.warnings.short().contains("spec.yaml:14:9: warning: properties `displayName` and `display_name` both become the Rust field `display_name`: `display_name` is the field `display_name2`"),
+            "{}",
+            api.warnings.short()
+        );
+    }
+
+    #[test]
+    fn a_derived_schema_redefines_a_base_property_under_its_field_name() {
+        let api = schemas(
+            "    base:\n      type: object\n      properties:\n        Name: {type: string}\n        name: {type: string}\n    derived:\n      allOf:\n        - $ref: '#/components/schemas/base'\n        - type: object\n          properties:\n            name: {type: integer}\n",
+        );
+        let names: Vec<(&str, &str)> = fields(&api, "Derived")
+            .iter()
+            .map(|field| (field.json_name.as_str(), field.rust_name.as_str()))
+            .collect();
+        assert_eq!(names, [("Name", "name"), ("name", "name2")]);
     }
 }
