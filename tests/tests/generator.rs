@@ -235,7 +235,6 @@ fn malformed_per_version_security_is_located() {
         "tests/error-fixtures/bad_security_by_version.yaml:34:30: error: `x-security-by-version` must map API versions to lists of security requirements\n\
          tests/error-fixtures/bad_security_by_version.yaml:42:9: error: `v3` is not a value of a server variable that prefixes the paths\n\
          tests/error-fixtures/bad_security_by_version.yaml:44:13: error: expected a list of security requirements: invalid type: map, expected a sequence\n\
-         tests/error-fixtures/bad_security_by_version.yaml:54:20: error: scope `Files.Write` is not declared by security scheme `work`\n\
          tests/error-fixtures/bad_security_by_version.yaml:55:13: error: `app` is listed both as an alternative and in `x-unsupported-schemes`\n"
     );
 }

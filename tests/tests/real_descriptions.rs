@@ -8,18 +8,29 @@
 //!   are each called and answered by their own handler.
 //! - `param_collisions`: parameters and properties whose names give one Rust name each get
 //!   their own, and each value travels under its exact name.
+//! - `lenient`: what a description says that is typed only in part (a number among a string
+//!   enum's values, a scope its scheme does not list, JSON content without a schema, a form
+//!   body, an operation without responses, integer bounds beyond 64 bits) still works.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use photo_api::emulator::{TokenSpec, tokens};
 use photo_api::runtime::client::Client;
-use photo_api::runtime::server::{self as rt, InsecureAuthorizer, RequestContext};
+use photo_api::runtime::server::{self as rt, InsecureAuthorizer, JwtAuthorizer, RequestContext};
 use photo_tests::duplicate_ids::client::{
     ApiClient as DuplicateClient, GetThing2Response, GetThing3Response, GetThing4Response,
     GetThingResponse,
 };
 use photo_tests::duplicate_ids::models::Answer;
 use photo_tests::duplicate_ids::server::{self as duplicate, PartialApi as DuplicateApi};
+use photo_tests::lenient::client::{
+    ApiClient as LenientClient, CreateRecordResponse, ExportRecordsResponse, UploadRecordBody,
+    UploadRecordResponse,
+};
+use photo_tests::lenient::models::{Record, RecordKind};
+use photo_tests::lenient::server::{self as lenient, PartialApi as LenientApi};
 use photo_tests::loopback::{self, Served};
 use photo_tests::param_collisions::client::{
     ApiClient as CollisionsClient, CreateNoteResponse, ListEventsResponse,
@@ -427,6 +438,115 @@ async fn colliding_parameters_and_properties_each_travel_under_their_own_name() 
                 ..note
             }
         );
+        served.stop().await;
+    })
+    .await;
+}
+
+const SECRET: &str = "lenient test secret, not for production";
+
+/// Records: stores nothing, answers with what it was sent.
+struct Records;
+
+impl LenientApi for Records {
+    async fn create_record(
+        &self,
+        _context: RequestContext,
+        request: lenient::CreateRecordRequest,
+    ) -> lenient::CreateRecordResponse {
+        lenient::CreateRecordResponse::Ok { body: request.body }
+    }
+
+    async fn export_records(
+        &self,
+        _context: RequestContext,
+        _request: lenient::ExportRecordsRequest,
+    ) -> lenient::ExportRecordsResponse {
+        let body = rt::BinaryContent {
+            media_type: "application/json".into(),
+            bytes: Bytes::from_static(br#"[{"id": "r1"}]"#),
+        };
+        lenient::ExportRecordsResponse::Ok { body }
+    }
+
+    async fn upload_record(
+        &self,
+        _context: RequestContext,
+        request: lenient::UploadRecordRequest,
+    ) -> lenient::UploadRecordResponse {
+        assert!(request.body.media_type().starts_with("multipart/form-data"));
+        match request.body.bytes().await {
+            Ok(bytes) if bytes.starts_with(b"--boundary") => {
+                lenient::UploadRecordResponse::Success { status: 201 }
+            }
+            Ok(_) => rt::Rejection::bad_request("not a form").into(),
+            Err(rejection) => rejection.into(),
+        }
+    }
+}
+
+/// A client holding an application token with `roles`.
+fn lenient_client(origin: &str, roles: &[&str]) -> LenientClient {
+    let token = tokens::mint(
+        &TokenSpec::application("app-1", roles.iter().copied()),
+        SECRET.as_bytes(),
+    )
+    .expect("a token");
+    LenientClient::new(
+        Client::builder()
+            .base_url(origin.to_owned())
+            .static_token(token)
+            .build()
+            .expect("the client builds"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_typed_in_part_still_works_end_to_end() {
+    in_time(async {
+        let config = rt::ServerConfig::new(JwtAuthorizer::hs256(SECRET));
+        let served = loopback::serve(lenient::router(Arc::new(Records), config)).await;
+        let client = lenient_client(&served.origin, &["Records.ReadWrite", "Records.Admin"]);
+
+        // `1.0` among the values of a string enum is the text "1.0"; the size's bounds beyond
+        // 64 bits did not stop the description from being read.
+        let record: Record = serde_json::from_value(json!({
+            "id": "r1", "kind": "1.0", "size": 9_007_199_254_740_993_i64, "-": "dash"
+        }))
+        .expect("a record");
+        assert_eq!(record.kind, Some(RecordKind::K10));
+        assert_eq!(record.field.as_deref(), Some("dash"));
+        let CreateRecordResponse::Ok { body } = client
+            .records()
+            .post()
+            .body(record.clone())
+            .await
+            .expect("the record, with both scopes");
+        assert_eq!(body, record);
+        // The scope the scheme does not list is still asked for.
+        let refused = lenient_client(&served.origin, &["Records.ReadWrite"])
+            .records()
+            .post()
+            .body(record)
+            .await;
+        assert!(refused.is_err(), "one scope of two is not enough");
+
+        let ExportRecordsResponse::Ok { body } =
+            client.records().export().get().await.expect("the export");
+        assert_eq!(&body.bytes().await.expect("the bytes")[..], br#"[{"id": "r1"}]"#);
+
+        let form = UploadRecordBody::from_form_data(Bytes::from_static(
+            b"--boundary\r\nContent-Disposition: form-data; name=note\r\n\r\nhi\r\n--boundary--\r\n",
+        ))
+        .expect("form content");
+        let UploadRecordResponse::Success { status } = client
+            .records()
+            .upload()
+            .post()
+            .body(form)
+            .await
+            .expect("the upload");
+        assert_eq!(status, 201);
         served.stop().await;
     })
     .await;

@@ -19,6 +19,8 @@ impl<'d> Lowering<'d, '_> {
     ) -> Option<Option<BodyContent>> {
         let mut binary = Vec::new();
         let mut other: Vec<&str> = Vec::new();
+        // JSON media types without a schema.
+        let mut untyped: Vec<&str> = Vec::new();
         let mut json: Option<BodyContent> = None;
         let mut ok = true;
         let content_pointer = pointer.key("content");
@@ -38,14 +40,19 @@ impl<'d> Lowering<'d, '_> {
             let essence = sub.split(';').next().unwrap_or("").trim();
             if top == "application" && (essence == "json" || essence.ends_with("+json")) {
                 let Some(schema) = &media.schema else {
-                    self.problems.error(
-                        &at,
-                        format!("`{media_type}` content needs a schema"),
-                        None,
-                    );
-                    ok = false;
+                    untyped.push(media_type.as_str());
                     continue;
                 };
+                if let Some(BodyContent::Json {
+                    media_type: first, ..
+                }) = &json
+                {
+                    let message = format!(
+                        "`{media_type}` content is left out: the first JSON form, `{first}`, is generated"
+                    );
+                    self.problems.warning(&at, message, None);
+                    continue;
+                }
                 let Some(ty) = self.types.type_ref(
                     &mut self.problems,
                     &self.doc.components.schemas,
@@ -56,14 +63,6 @@ impl<'d> Lowering<'d, '_> {
                     ok = false;
                     continue;
                 };
-                if json.is_some() {
-                    self.problems.error(
-                        &at,
-                        "only one JSON media type per body is supported",
-                        None,
-                    );
-                    ok = false;
-                }
                 json = Some(BodyContent::Json {
                     media_type: media_type.clone(),
                     ty,
@@ -78,9 +77,11 @@ impl<'d> Lowering<'d, '_> {
                     media.schema.as_ref(),
                     at.key("schema"),
                 ) {
-                    self.problems.error(&at, format!("`{media_type}` content must have a binary schema (`type: string, format: binary`)"), None);
-                    ok = false;
-                    continue;
+                    self.problems.warning(
+                        &at,
+                        format!("`{media_type}` content is carried as raw bytes: its schema is not a binary string and is not used"),
+                        Some("bytes are described as `type: string, format: binary`".into()),
+                    );
                 }
                 binary.push(media_type.clone());
             } else {
@@ -98,23 +99,45 @@ impl<'d> Lowering<'d, '_> {
             self.problems
                 .warning(&content_pointer.key(media_type), message, None);
         }
-        if json.is_none() {
-            binary.extend(other.iter().map(|media_type| (*media_type).to_owned()));
+        for media_type in &untyped {
+            let message = if json.is_some() {
+                format!(
+                    "`{media_type}` content without a schema is left out: the JSON form with one is generated"
+                )
+            } else {
+                format!("`{media_type}` content has no schema: it is carried as raw bytes")
+            };
+            self.problems
+                .warning(&content_pointer.key(media_type), message, None);
         }
         if !ok {
             return None;
         }
-        match (json, binary.is_empty()) {
-            (Some(_), false) => {
-                self.problems
-                    .error(pointer, "a body may be JSON or binary, not both", None);
-                None
+        match json {
+            Some(json) => {
+                if !binary.is_empty() {
+                    self.problems.warning(
+                        &content_pointer,
+                        format!(
+                            "the binary forms of this content (`{}`) are left out: the JSON form is generated",
+                            binary.join("`, `")
+                        ),
+                        None,
+                    );
+                }
+                Some(Some(json))
             }
-            (Some(json), true) => Some(Some(json)),
-            (None, false) => Some(Some(BodyContent::Binary {
-                media_types: binary,
-            })),
-            (None, true) => Some(None),
+            None => {
+                binary.extend(
+                    other
+                        .iter()
+                        .chain(&untyped)
+                        .map(|media_type| (*media_type).to_owned()),
+                );
+                Some((!binary.is_empty()).then_some(BodyContent::Binary {
+                    media_types: binary,
+                }))
+            }
         }
     }
 
@@ -169,14 +192,27 @@ impl<'d> Lowering<'d, '_> {
         type_name: &str,
     ) -> Option<Vec<Response>> {
         if op.responses.is_empty() {
-            self.problems
-                .error(pointer, "the operation declares no responses", None);
-            return None;
+            self.problems.warning(
+                pointer,
+                "the operation declares no responses: any 2XX answer is its success, without a body",
+                Some("declare the responses it gives".into()),
+            );
+            return Some(vec![Response {
+                status: Status::Range(2),
+                variant: variant_name(Status::Range(2)),
+                description: "Any success.".into(),
+                body: None,
+                headers: Vec::new(),
+            }]);
         }
         let mut out: Vec<Response> = Vec::new();
         let mut ok = true;
         let responses_pointer = pointer.key("responses");
         for (key, node) in &op.responses {
+            // Extensions (`x-…`) say nothing about the answers.
+            if key.starts_with("x-") {
+                continue;
+            }
             let at = responses_pointer.key(key);
             let Some(status) = parse_status(key) else {
                 self.problems.error(
@@ -269,11 +305,13 @@ impl<'d> Lowering<'d, '_> {
     }
 }
 
+/// Whether `text` is a media type's type or subtype, or `*` in a media range (`image/*`).
 fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    text == "*"
+        || (!text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c)))
 }
 
 fn parse_status(key: &str) -> Option<Status> {
@@ -392,6 +430,48 @@ mod tests {
             })
         );
         assert!(api.warnings.short().contains("carried as raw bytes"));
+    }
+
+    #[test]
+    fn content_without_a_schema_travels_as_bytes_and_extra_forms_give_way_to_json() {
+        let api = lowered(
+            "paths:\n  /a:\n    post:\n      operationId: post_A\n      requestBody:\n        content:\n          application/json: {schema: {type: integer}}\n          application/json; odata=verbose: {schema: {type: integer}}\n          application/octet-stream: {schema: {type: string, format: binary}}\n      responses:\n        '200':\n          description: Any JSON.\n          content: {application/json: {}}\n        x-note: {description: An extension.}\n  /b:\n    put:\n      operationId: put_B\n      requestBody:\n        content: {image/*: {schema: {type: string}}}\n",
+        );
+        let [post, put] = api.operations.as_slice() else {
+            panic!("two operations");
+        };
+        assert_eq!(
+            post.body.as_ref().map(|body| &body.content),
+            Some(&BodyContent::Json {
+                media_type: "application/json".into(),
+                ty: TypeRef::Int32
+            })
+        );
+        assert_eq!(post.responses.len(), 1);
+        assert_eq!(
+            post.responses[0].body,
+            Some(BodyContent::Binary {
+                media_types: vec!["application/json".into()]
+            })
+        );
+        // No responses: any success.
+        assert_eq!(put.responses[0].status, Status::Range(2));
+        assert_eq!(
+            put.body.as_ref().map(|body| &body.content),
+            Some(&BodyContent::Binary {
+                media_types: vec!["image/*".into()]
+            })
+        );
+        let warnings = api.warnings.short();
+        for expected in [
+            "`application/json; odata=verbose` content is left out: the first JSON form, `application/json`, is generated",
+            "the binary forms of this content (`application/octet-stream`) are left out: the JSON form is generated",
+            "`application/json` content has no schema: it is carried as raw bytes",
+            "`image/*` content is carried as raw bytes: its schema is not a binary string",
+            "the operation declares no responses: any 2XX answer is its success, without a body",
+        ] {
+            assert!(warnings.contains(expected), "{expected}:\n{warnings}");
+        }
     }
 
     #[test]

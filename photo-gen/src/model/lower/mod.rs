@@ -53,7 +53,11 @@ pub fn lower(
         ..
     } = lowering;
     if doc.paths.is_empty() {
-        problems.error(&ROOT.key("paths"), "the spec declares no paths", None);
+        problems.warning(
+            &ROOT.key("paths"),
+            "the spec declares no paths: only its types are generated",
+            None,
+        );
     }
     types.break_cycles();
     if problems.count() > before {
@@ -186,5 +190,31 @@ pub(in crate::model) mod test_spec {
     /// The spec lowered, which must succeed.
     pub fn lowered(rest: &str) -> Lowered {
         lower(rest).unwrap_or_else(|diagnostics| panic!("{diagnostics}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_spec::lowered;
+
+    #[test]
+    fn a_spec_without_paths_gives_its_types_with_a_warning() {
+        let api = lowered(
+            "paths: {}\ncomponents:\n  schemas:\n    note: {type: object, properties: {text: {type: string}}}\n",
+        );
+        assert!(api.operations.is_empty());
+        assert_eq!(api.types[0].rust_name, "Note");
+        assert_eq!(
+            api.warnings.short(),
+            "spec.yaml:3:1: warning: the spec declares no paths: only its types are generated\n"
+        );
+        let generated = crate::generate(
+            &crate::SpecSource::new(
+                "spec.yaml",
+                "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths: {}\n",
+            ),
+            &crate::Options::external(),
+        );
+        assert!(generated.is_ok_and(|generated| !generated.files.is_empty()));
     }
 }

@@ -230,14 +230,17 @@ impl<'d> Lowering<'d, '_> {
         } else {
             names::snake(&parameter.name)
         };
-        let Some(rust_name) = rust_name else {
-            self.problems.error(
+        let rust_name = rust_name.unwrap_or_else(|| {
+            self.problems.warning(
                 &resolved.pointer,
-                format!("parameter `{}` gives no usable Rust name", parameter.name),
+                format!(
+                    "parameter `{}` gives no usable Rust name: it is `param` in Rust",
+                    parameter.name
+                ),
                 None,
             );
-            return ParamLowering::Failed;
-        };
+            "param".to_owned()
+        });
         let hint = || {
             resolved
                 .component

@@ -147,8 +147,12 @@ impl Types {
         match self.shape(problems, schema, &resolved.pointer)? {
             Shape::Plain(TypeRef::Array(_)) => {
                 let Some(items) = &schema.items else {
-                    problems.error(&resolved.pointer, "an array schema needs `items`", None);
-                    return None;
+                    problems.warning(
+                        &resolved.pointer,
+                        "an array without `items` is a list of any JSON values (`Vec<serde_json::Value>`)",
+                        Some("give the array its `items`".into()),
+                    );
+                    return Some(TypeRef::Array(Box::new(TypeRef::Any)));
                 };
                 let item = self.type_ref(
                     problems,
@@ -182,13 +186,14 @@ impl Types {
                     })?;
                 Some(TypeRef::Map(Box::new(value)))
             }
+            // Inside a JSON value, bytes travel as text (base64 for `format: byte`).
             Shape::Binary => {
-                problems.error(
+                problems.warning(
                     &resolved.pointer,
-                    "a binary string is only supported as a whole request or response body",
+                    "a binary string inside a JSON value is carried as its text (`String`, base64 where the description encodes it so)",
                     None,
                 );
-                None
+                Some(TypeRef::String)
             }
             Shape::Object(_) | Shape::StringEnum(_) | Shape::Union(..) => {
                 let name = resolved.component.map_or_else(name_hint, str::to_owned);
@@ -253,14 +258,14 @@ impl Types {
         if is_component && let Some(existing) = self.by_component.get(spec_name) {
             return Some(existing.clone());
         }
-        let Some(base) = names::camel(spec_name, "T") else {
-            problems.error(
+        let base = names::camel(spec_name, "T").unwrap_or_else(|| {
+            problems.warning(
                 pointer,
-                format!("`{spec_name}` gives no usable Rust type name"),
+                format!("`{spec_name}` gives no usable Rust type name: it is the type `Type`"),
                 None,
             );
-            return None;
-        };
+            "Type".to_owned()
+        });
         let node = node_address(schema);
         if let Some(existing) = self.by_node.get(&(node, base.clone())) {
             return Some(existing.clone());

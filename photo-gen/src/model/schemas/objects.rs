@@ -56,10 +56,12 @@ impl Types {
                     .iter()
                     .any(|(part, _)| part.properties.contains_key(name))
                 {
-                    problems.error(
+                    problems.warning(
                         &at.key("required"),
-                        format!("`{name}` is required but not among the properties"),
-                        None,
+                        format!(
+                            "`{name}` is required but not among the properties: it is not checked"
+                        ),
+                        Some("declare it under `properties`, or drop it from `required`".into()),
                     );
                 }
             }
@@ -138,14 +140,14 @@ impl Types {
         pointer: Pointer,
         required: bool,
     ) -> Option<Field> {
-        let Some(rust_name) = names::snake(json_name) else {
-            problems.error(
+        let rust_name = names::snake(json_name).unwrap_or_else(|| {
+            problems.warning(
                 &pointer,
-                format!("property `{json_name}` gives no usable Rust field name"),
+                format!("property `{json_name}` gives no usable Rust field name: it is the field `field`"),
                 None,
             );
-            return None;
-        };
+            "field".to_owned()
+        });
         let hint = || {
             format!(
                 "{owner}{}",
