@@ -69,17 +69,8 @@ pub struct Generated {
     pub warnings: Diagnostics,
 }
 
-/// Parses and validates a spec into the model, reporting every problem found.
-pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
-    lower_with_warnings(source).map(|(api, _)| api)
-}
-
-/// [`lower`], with the warnings about what the model types loosely.
-pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
-    lower_including(source, &[]).map(|lowered| (lowered.api, lowered.warnings))
-}
-
-/// What [`lower_including`] gives.
+/// A spec lowered into the model, with what the model types loosely. It reads as its
+/// [`model::Api`].
 #[derive(Debug)]
 pub struct Lowered {
     pub api: model::Api,
@@ -90,10 +81,26 @@ pub struct Lowered {
     pub kept: Option<String>,
 }
 
-/// As [`lower_with_warnings`], keeping only the operations `include` asks for and the
-/// components they use (everything when `include` is empty). Problems are located in `source`
-/// itself.
-pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lowered, Diagnostics> {
+impl std::ops::Deref for Lowered {
+    type Target = model::Api;
+
+    fn deref(&self) -> &model::Api {
+        &self.api
+    }
+}
+
+/// Parses and validates a spec into the model, reporting every problem found, and every
+/// warning about what the model types loosely.
+pub fn lower(source: &SpecSource) -> Result<Lowered, Diagnostics> {
+    lower_subset(source, &[])
+}
+
+/// As [`lower`], keeping only the operations `include` asks for and the components they use
+/// (everything when `include` is empty). Problems are located in `source` itself.
+pub(crate) fn lower_subset(
+    source: &SpecSource,
+    include: &[Include],
+) -> Result<Lowered, Diagnostics> {
     let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
@@ -130,8 +137,7 @@ pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lower
             return Err(diagnostics);
         }
     };
-    let api =
-        model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
+    let api = model::lower(&document, &locator, &mut diagnostics, &mut warnings);
     diagnostics.sort();
     warnings.sort();
     match api {
@@ -228,7 +234,7 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         api,
         mut warnings,
         kept,
-    } = lower_including(source, &options.include)?;
+    } = lower_subset(source, &options.include)?;
     if emulator.is_some() {
         model::media::warn_unserved(&api, &source.text, &mut warnings);
     }

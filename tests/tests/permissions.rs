@@ -15,6 +15,7 @@ fn photo_api() -> Api {
     let text = std::fs::read_to_string(&path).expect("the spec is readable");
     photo_gen::lower(&SpecSource::new("spec/photo.openapi.yaml", text))
         .unwrap_or_else(|diagnostics| panic!("the spec lowers:\n{diagnostics}"))
+        .api
 }
 
 /// The API versions request paths start with: the values of the server's path variable.

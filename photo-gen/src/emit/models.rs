@@ -33,6 +33,12 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// The Rust type for a type reference, in a `Box` when it closes a cycle of types.
+fn boxed_type(ty: &TypeRef, boxed: bool) -> TokenStream {
+    let ty = rust_type(ty);
+    if boxed { quote!(Box<#ty>) } else { ty }
+}
+
 /// `models.rs`: the limits, the base URL, the server variables and the schema types.
 pub fn emit(api: &Api, rt: &syn::Path, options: &Options, file: &mut RustFile) {
     let limits = limits(api);
@@ -233,7 +239,7 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
         } => {
             let variants = variants.iter().map(|variant| {
                 let variant_name = ident(&variant.rust_name);
-                let held = rust_type(&variant.ty);
+                let held = boxed_type(&variant.ty, variant.boxed);
                 quote!(#variant_name(#held))
             });
             quote! {
@@ -392,7 +398,7 @@ fn object(
     let members = fields.iter().map(|field| {
         let rust_name = ident(&field.rust_name);
         let json_name = &field.json_name;
-        let ty = rust_type(&field.ty);
+        let ty = boxed_type(&field.ty, field.boxed);
         let mut text = field.description.clone().unwrap_or_default();
         if field.read_only {
             text.push_str(if text.is_empty() { "Read-only: set by the service." } else { "\n\nRead-only: set by the service." });

@@ -12,7 +12,7 @@ mod schemas;
 mod security;
 
 pub use dump::dump;
-pub use lower::{lower, lower_with_warnings};
+pub use lower::lower;
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -148,6 +148,10 @@ pub struct UnionVariant {
     /// In a tagged union, the tag's value for this alternative; `None` for the fallback that
     /// holds values whose tag is missing or unknown.
     pub tag_value: Option<String>,
+    /// Whether an untagged union holds this alternative in a `Box`: the alternative leads back
+    /// to the union through types that contain each other. (A tagged union boxes every named
+    /// type it holds.)
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -159,6 +163,9 @@ pub struct Field {
     pub nullable: bool,
     pub read_only: bool,
     pub description: Option<String>,
+    /// Whether the field holds its type in a `Box`: the field closes a cycle of types that
+    /// contain each other directly, which would otherwise have no finite size.
+    pub boxed: bool,
 }
 
 /// A reference to a type, as used by fields, parameters and bodies.

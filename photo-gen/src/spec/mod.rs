@@ -8,6 +8,7 @@
 
 mod reference;
 mod unique;
+mod value;
 
 use serde::Deserialize;
 
@@ -276,6 +277,12 @@ pub struct Schema {
     /// `x-photo-key`: how a key of this type names an owner (see spec/README.md).
     #[serde(default, rename = "x-photo-key")]
     pub photo_key: Option<PhotoKey>,
+    /// `contentEncoding` (OpenAPI 3.1): how a string carries bytes, such as `base64`.
+    #[serde(default)]
+    pub content_encoding: Option<String>,
+    /// `contentMediaType` (OpenAPI 3.1): the media type of the bytes a string carries.
+    #[serde(default)]
+    pub content_media_type: Option<String>,
 }
 
 /// `discriminator`: the property that names a value's type, and its values' schemas.
