@@ -6,6 +6,8 @@
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`, and so is, as a warning, whatever generation could only type
 //! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
+//! [`permissions`] gives a description of Microsoft's that names no permissions those of
+//! Microsoft's tables.
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +16,7 @@ pub mod emit;
 pub mod locate;
 pub mod model;
 pub mod names;
+pub mod permissions;
 pub mod spec;
 pub mod subset;
 pub mod write;
@@ -130,8 +133,11 @@ pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lower
             return Err(diagnostics);
         }
     };
-    let api =
+    let mut api =
         model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
+    if let Some(api) = api.as_mut().filter(|_| diagnostics.is_empty()) {
+        permissions::apply(api, &document, &locator, &mut warnings);
+    }
     diagnostics.sort();
     warnings.sort();
     match api {
