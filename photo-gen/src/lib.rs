@@ -11,13 +11,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod command;
 pub mod diagnostics;
 pub mod emit;
 pub mod locate;
+pub mod manifest;
 pub mod model;
 pub mod names;
 pub mod permissions;
 pub mod spec;
+pub mod standalone;
 pub mod subset;
 pub mod write;
 
@@ -47,11 +50,16 @@ impl SpecSource {
 
     /// The lowercase hex SHA-256 of the spec text, recorded in every generated file's header.
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.text.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        sha256_hex(self.text.as_bytes())
     }
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// One generated source file, relative to the output directory.
@@ -59,6 +67,15 @@ impl SpecSource {
 pub struct GeneratedFile {
     pub path: PathBuf,
     pub contents: String,
+}
+
+impl GeneratedFile {
+    pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
 }
 
 /// The result of a successful generation.

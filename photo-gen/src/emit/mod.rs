@@ -37,6 +37,9 @@ pub struct Options {
     /// Generate only these operations and the components they use (all when empty); the
     /// generated copy of the spec then holds only that part.
     pub include: Vec<crate::subset::Include>,
+    /// Re-export the runtime as `runtime` from the root module, for a crate of its own whose
+    /// users then need no other dependency to configure its client or run its emulator.
+    pub reexport_runtime: bool,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             feature_gates: true,
             emulator_path: Some("crate::emulator".into()),
             include: Vec::new(),
+            reexport_runtime: false,
         }
     }
 }
@@ -155,6 +159,17 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         let gate = options.gate("emulator");
         quote!(#gate pub mod emulator;)
     });
+    let runtime = options
+        .reexport_runtime
+        .then(|| options.runtime().ok())
+        .flatten()
+        .map(|rt| {
+            quote! {
+                /// The runtime the generated code runs on: the client's configuration, the
+                /// server's, and the emulator.
+                pub use #rt as runtime;
+            }
+        });
     let title = format!(
         " Generated from the OpenAPI description “{}” (version {}).",
         api.title, api.version
@@ -168,6 +183,7 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         #server_gate
         pub mod server;
         #emulator
+        #runtime
     }
 }
 
