@@ -12,7 +12,7 @@ use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
 use super::{RustFile, docs, ident, number};
 use crate::model::{
-    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
+    Api, BodyContent, Operation, ParamLocation, Response, Segment, ServerVariable, Status, TypeRef,
 };
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
@@ -351,14 +351,18 @@ fn routes(api: &Api, file: &mut RustFile) {
     );
 }
 
-fn router(api: &Api) -> TokenStream {
-    // Server variables that are path segments (not whole roots) become path prefixes; the one
-    // keyed by `x-request-size-limits` also sets the body limit under its prefix.
-    let path_variable = api
-        .servers
+/// The server variable whose values are path segments (not whole roots): the router serves the
+/// operations under each of its values as a path prefix.
+pub(super) fn path_variable(api: &Api) -> Option<&ServerVariable> {
+    api.servers
         .as_ref()
-        .and_then(|servers| servers.variables.iter().find(|var| !var.is_root));
-    let body = match path_variable {
+        .and_then(|servers| servers.variables.iter().find(|var| !var.is_root))
+}
+
+fn router(api: &Api) -> TokenStream {
+    // Each value of the path variable becomes a prefix; the variable keyed by
+    // `x-request-size-limits` also sets the body limit under its prefix.
+    let body = match path_variable(api) {
         Some(var) => {
             let ty = ident(&var.rust_name);
             let set_limit = (!var.request_size_limits.is_empty())
