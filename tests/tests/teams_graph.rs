@@ -9,15 +9,15 @@ use std::io::Cursor;
 
 use bytes::Bytes;
 use image::{ImageFormat, RgbImage};
-use photo_api::emulator::{Emulator, TokenSpec};
-use photo_api::runtime::client::Error;
-use photo_api::runtime::operation::TokenKind;
+use photo_runtime::client::Error;
+use photo_runtime::emulator::TokenSpec;
+use photo_runtime::operation::TokenKind;
 use photo_tests::loopback::{self, Served};
 use photo_tests::permission_facts;
 use photo_tests::teams_photo_graph::client::*;
+use photo_tests::teams_photo_graph::emulator::Emulator;
 use photo_tests::teams_photo_graph::models::DEFAULT_BASE_URL;
 use photo_tests::teams_photo_graph::operations::ALL;
-use photo_tests::teams_photo_graph::server::router;
 
 const SECRET: &str = "team photos in Graph's dialect";
 
@@ -36,7 +36,7 @@ impl Emulated {
             .secret(SECRET)
             .build()
             .expect("the emulator builds");
-        let served = loopback::serve(emulator.router_for(router)).await;
+        let served = loopback::serve(emulator.router()).await;
         Emulated {
             base_url: format!("{}/v1.0", served.origin),
             emulator,

@@ -30,7 +30,8 @@ pub struct Options {
     /// Gate the client and server modules on the cargo features `client` and `server` (and the
     /// emulator's binding on `emulator`).
     pub feature_gates: bool,
-    /// Where the generated code finds photo-api's emulator, such as `crate::emulator`; when set,
+    /// Where the generated code finds the emulator engine, such as `crate::runtime::emulator`
+    /// (photo-runtime's `emulator` module); when set,
     /// `emulator.rs` implements the server's `Api` for the emulator (see
     /// [`crate::model::media`]).
     pub emulator_path: Option<String>,
@@ -48,7 +49,7 @@ impl Default for Options {
             runtime_path: "crate::runtime".into(),
             command: "cargo xtask codegen".into(),
             feature_gates: true,
-            emulator_path: Some("crate::emulator".into()),
+            emulator_path: Some("crate::runtime::emulator".into()),
             include: Vec::new(),
             reexport_runtime: false,
         }
@@ -66,22 +67,22 @@ impl Options {
         })
     }
 
-    /// Options for code compiled outside photo-api: the runtime is `::photo_api::runtime` and
-    /// every module is always present. No emulator binding unless
-    /// [`with_emulator`](Self::with_emulator).
+    /// Options for code compiled outside photo-api, in a crate depending on photo-runtime: the
+    /// runtime is `::photo_runtime` and every module is always present. No emulator binding
+    /// unless [`with_emulator`](Self::with_emulator).
     pub fn external() -> Self {
         Options {
-            runtime_path: "::photo_api::runtime".into(),
+            runtime_path: "::photo_runtime".into(),
             feature_gates: false,
             emulator_path: None,
             ..Options::default()
         }
     }
 
-    /// The same options, also binding the spec to photo-api's emulator (`::photo_api::emulator`,
-    /// which needs photo-api's `emulator` feature).
+    /// The same options, also binding the spec to the emulator engine
+    /// (`::photo_runtime::emulator`, which needs photo-runtime's `emulator` feature).
     pub fn with_emulator(mut self) -> Self {
-        self.emulator_path = Some("::photo_api::emulator".into());
+        self.emulator_path = Some("::photo_runtime::emulator".into());
         self
     }
 

@@ -400,9 +400,28 @@ fn router(api: &Api) -> TokenStream {
     }
 }
 
-/// The `format!` string of the path prefix `template` with `{}` for the variable `name`; other
-/// path variables take their defaults, and the literal text is escaped.
-fn prefix_format(api: &Api, template: &str, name: &str) -> String {
+/// The path prefixes the router serves the operations under: the server URL's path with each
+/// value of its path variable, else that path as it is (empty without a server).
+pub(super) fn path_prefixes(api: &Api) -> Vec<String> {
+    let Some(servers) = &api.servers else {
+        return vec![String::new()];
+    };
+    let template = servers.path_template();
+    match servers.path_variable() {
+        Some(var) => {
+            let template = with_defaults(api, &template, &var.name);
+            let placeholder = format!("{{{}}}", var.name);
+            var.values
+                .iter()
+                .map(|value| template.replace(&placeholder, &value.value))
+                .collect()
+        }
+        None => vec![template],
+    }
+}
+
+/// `template` with every server variable but `name` replaced by its default.
+fn with_defaults(api: &Api, template: &str, name: &str) -> String {
     let mut filled = template.to_owned();
     for var in api.servers.iter().flat_map(|servers| &servers.variables) {
         if var.name != name {
@@ -410,6 +429,12 @@ fn prefix_format(api: &Api, template: &str, name: &str) -> String {
         }
     }
     filled
+}
+
+/// The `format!` string of the path prefix `template` with `{}` for the variable `name`; other
+/// path variables take their defaults, and the literal text is escaped.
+fn prefix_format(api: &Api, template: &str, name: &str) -> String {
+    with_defaults(api, template, name)
         .split(&format!("{{{name}}}"))
         .map(|part| part.replace('{', "{{").replace('}', "}}"))
         .collect::<Vec<_>>()
