@@ -6,15 +6,21 @@
 //! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`, and so is, as a warning, whatever generation could only type
 //! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
+//! [`permissions`] gives a description of Microsoft's that names no permissions those of
+//! Microsoft's tables.
 
 #![forbid(unsafe_code)]
 
+pub mod command;
 pub mod diagnostics;
 pub mod emit;
 pub mod locate;
+pub mod manifest;
 pub mod model;
 pub mod names;
+pub mod permissions;
 pub mod spec;
+pub mod standalone;
 pub mod subset;
 pub mod write;
 
@@ -44,11 +50,16 @@ impl SpecSource {
 
     /// The lowercase hex SHA-256 of the spec text, recorded in every generated file's header.
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.text.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        sha256_hex(self.text.as_bytes())
     }
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// One generated source file, relative to the output directory.
@@ -56,6 +67,15 @@ impl SpecSource {
 pub struct GeneratedFile {
     pub path: PathBuf,
     pub contents: String,
+}
+
+impl GeneratedFile {
+    pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
 }
 
 /// The result of a successful generation.
@@ -137,7 +157,10 @@ pub(crate) fn lower_subset(
             return Err(diagnostics);
         }
     };
-    let api = model::lower(&document, &locator, &mut diagnostics, &mut warnings);
+    let mut api = model::lower(&document, &locator, &mut diagnostics, &mut warnings);
+    if let Some(api) = api.as_mut().filter(|_| diagnostics.is_empty()) {
+        permissions::apply(api, &document, &locator, &mut warnings);
+    }
     diagnostics.sort();
     warnings.sort();
     match api {

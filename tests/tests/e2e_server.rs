@@ -904,7 +904,7 @@ fn scheme_name(kind: TokenKind) -> &'static str {
 fn permissions_of(facts: &[Fact], kind: TokenKind) -> BTreeSet<&str> {
     facts
         .iter()
-        .filter(|fact| fact.scheme == scheme_name(kind))
+        .filter(|fact| fact.scheme == scheme_name(kind) && fact.is_permission())
         .map(|fact| fact.permission.as_str())
         .collect()
 }

@@ -257,17 +257,36 @@ fn loosely_typed_constructs_are_warned_about_all_in_one_run() {
 }
 
 /// Graph's `$count` answers `text/plain`, which is carried as bytes: the one thing of the Graph
-/// slice that is not typed.
+/// slice that is not typed. Its operations outside Microsoft's permission tables are named too.
 #[test]
-fn the_graph_slice_warns_only_about_its_plain_text_count() {
+fn the_graph_slice_warns_about_its_plain_text_count_and_uncovered_operations() {
     let relative = "tests/fixtures/graph_group_photo/spec.yaml";
     let generated = photo_gen::generate(&source(relative), &Options::external())
         .unwrap_or_else(|d| panic!("{d}"));
+    let uncovered = |at: &str, id: &str, operation: &str| {
+        format!(
+            "{relative}:{at}: warning: no permission table of Microsoft's covers `{id}` (`{operation}`) and the description names no permissions: any token with a valid signature may call it\n"
+        )
+    };
     assert_eq!(
         generated.warnings.short(),
-        format!(
-            "{relative}:493:9: warning: `text/plain` content is carried as raw bytes; its schema is not used\n"
-        )
+        [
+            uncovered("232:5", "groups_CreatePhotos", "POST /groups/{group-id}/photos"),
+            uncovered(
+                "264:5",
+                "groups.photos.GetCount-6a8b",
+                "GET /groups/{group-id}/photos/$count"
+            ),
+            uncovered(
+                "365:5",
+                "groups.photos_UpdatePhotosContent",
+                "PUT /groups/{group-id}/photos/{profilePhoto-id}/$value"
+            ),
+            format!(
+                "{relative}:493:9: warning: `text/plain` content is carried as raw bytes; its schema is not used\n"
+            ),
+        ]
+        .concat()
     );
 }
 
@@ -296,6 +315,8 @@ fn every_other_fixture_and_the_photo_spec_generate_without_warnings() {
             ![
                 "loose_types",
                 "graph_group_photo",
+                "graph_parameters",
+                "teams_photo_graph",
                 "petstore_like",
                 "oai_examples",
                 "lenient",

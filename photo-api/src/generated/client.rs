@@ -24,6 +24,11 @@ impl<R: rt::ReadResponse> std::future::IntoFuture for Call<R> {
         self.0.into_future()
     }
 }
+/// A runtime client builder whose base URL is the description's server,
+/// [`DEFAULT_BASE_URL`]; point it elsewhere (an emulator) with `.base_url(…)`.
+pub fn client_builder() -> rt::ClientBuilder {
+    rt::Client::builder().base_url(DEFAULT_BASE_URL)
+}
 /// The entry point: navigate from here to an operation, e.g.
 /// `client.me().photo().get().await`.
 ///

@@ -8,8 +8,24 @@
 #[allow(unused_imports)]
 use super::models::*;
 use super::server::*;
-use crate::emulator as emu;
+use crate::runtime::emulator as emu;
 use crate::runtime::server as rt;
+/// The emulator of this description: `Emulator::builder()` configures one.
+pub type Emulator = emu::Emulator<Spec>;
+/// Configures an [`Emulator`].
+pub type EmulatorBuilder = emu::EmulatorBuilder<Spec>;
+/// This description as the emulator's engine serves it: the generated `router` over
+/// the engine, under the server's path prefixes.
+pub struct Spec;
+impl emu::EmulatedSpec for Spec {
+    const API_PREFIXES: &'static [&'static str] = &["/v1.0", "/beta"];
+    fn router(
+        service: std::sync::Arc<emu::PhotoService>,
+        config: rt::ServerConfig,
+    ) -> axum::Router {
+        router(service, config)
+    }
+}
 /// Each operation as a type, to name it in `Overrides::with`.
 pub mod operation {
     #[allow(unused_imports)]

@@ -5,6 +5,8 @@
 #![allow(clippy::derivable_impls)]
 /// The largest request body any server variant accepts, in bytes (`x-request-size-limits`).
 pub const MAX_REQUEST_BYTES: u64 = 8388608;
+/// The server URL with each variable's default: where the client sends requests unless told otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/v1.0";
 /// The server URL `{cloud}/{version}` with its variables filled in.
 pub fn base_url(cloud: Cloud, version: Version) -> String {
     "{cloud}/{version}"

@@ -33,6 +33,15 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
         (params, &op.body, &op.responses, &op.pageable)
     });
     file.add(preamble(rt));
+    if api.servers.is_some() {
+        file.add(quote! {
+            /// A runtime client builder whose base URL is the description's server,
+            /// [`DEFAULT_BASE_URL`]; point it elsewhere (an emulator) with `.base_url(…)`.
+            pub fn client_builder() -> rt::ClientBuilder {
+                rt::Client::builder().base_url(DEFAULT_BASE_URL)
+            }
+        });
+    }
     for index in 0..tree.nodes.len() {
         file.add(navigation(api, &tree, index));
     }

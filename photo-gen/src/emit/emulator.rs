@@ -44,6 +44,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         use #emu as emu;
         use #rt::server as rt;
     });
+    file.add(spec(api));
     let markers = api.operations.iter().map(marker);
     file.add_container(
         |markers| {
@@ -74,6 +75,31 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         methods,
     );
     replies(api, &classified, file);
+}
+
+/// `Spec`, the description as the engine serves it (its router and path prefixes), and the
+/// `Emulator` of it.
+fn spec(api: &Api) -> TokenStream {
+    let prefixes = super::server::path_prefixes(api);
+    let prefixes = prefixes.iter().map(|prefix| string_literal(prefix));
+    quote! {
+        /// The emulator of this description: `Emulator::builder()` configures one.
+        pub type Emulator = emu::Emulator<Spec>;
+        /// Configures an [`Emulator`].
+        pub type EmulatorBuilder = emu::EmulatorBuilder<Spec>;
+        /// This description as the emulator's engine serves it: the generated `router` over
+        /// the engine, under the server's path prefixes.
+        pub struct Spec;
+        impl emu::EmulatedSpec for Spec {
+            const API_PREFIXES: &'static [&'static str] = &[#(#prefixes),*];
+            fn router(
+                service: std::sync::Arc<emu::PhotoService>,
+                config: rt::ServerConfig,
+            ) -> axum::Router {
+                router(service, config)
+            }
+        }
+    }
 }
 
 /// The marker type of `op`, naming its request and response types.

@@ -30,13 +30,17 @@ pub struct Options {
     /// Gate the client and server modules on the cargo features `client` and `server` (and the
     /// emulator's binding on `emulator`).
     pub feature_gates: bool,
-    /// Where the generated code finds photo-api's emulator, such as `crate::emulator`; when set,
+    /// Where the generated code finds the emulator engine, such as `crate::runtime::emulator`
+    /// (photo-runtime's `emulator` module); when set,
     /// `emulator.rs` implements the server's `Api` for the emulator (see
     /// [`crate::model::media`]).
     pub emulator_path: Option<String>,
     /// Generate only these operations and the components they use (all when empty); the
     /// generated copy of the spec then holds only that part.
     pub include: Vec<crate::subset::Include>,
+    /// Re-export the runtime as `runtime` from the root module, for a crate of its own whose
+    /// users then need no other dependency to configure its client or run its emulator.
+    pub reexport_runtime: bool,
 }
 
 impl Default for Options {
@@ -45,8 +49,9 @@ impl Default for Options {
             runtime_path: "crate::runtime".into(),
             command: "cargo xtask codegen".into(),
             feature_gates: true,
-            emulator_path: Some("crate::emulator".into()),
+            emulator_path: Some("crate::runtime::emulator".into()),
             include: Vec::new(),
+            reexport_runtime: false,
         }
     }
 }
@@ -62,22 +67,22 @@ impl Options {
         })
     }
 
-    /// Options for code compiled outside photo-api: the runtime is `::photo_api::runtime` and
-    /// every module is always present. No emulator binding unless
-    /// [`with_emulator`](Self::with_emulator).
+    /// Options for code compiled outside photo-api, in a crate depending on photo-runtime: the
+    /// runtime is `::photo_runtime` and every module is always present. No emulator binding
+    /// unless [`with_emulator`](Self::with_emulator).
     pub fn external() -> Self {
         Options {
-            runtime_path: "::photo_api::runtime".into(),
+            runtime_path: "::photo_runtime".into(),
             feature_gates: false,
             emulator_path: None,
             ..Options::default()
         }
     }
 
-    /// The same options, also binding the spec to photo-api's emulator (`::photo_api::emulator`,
-    /// which needs photo-api's `emulator` feature).
+    /// The same options, also binding the spec to the emulator engine
+    /// (`::photo_runtime::emulator`, which needs photo-runtime's `emulator` feature).
     pub fn with_emulator(mut self) -> Self {
-        self.emulator_path = Some("::photo_api::emulator".into());
+        self.emulator_path = Some("::photo_runtime::emulator".into());
         self
     }
 
@@ -155,6 +160,17 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         let gate = options.gate("emulator");
         quote!(#gate pub mod emulator;)
     });
+    let runtime = options
+        .reexport_runtime
+        .then(|| options.runtime().ok())
+        .flatten()
+        .map(|rt| {
+            quote! {
+                /// The runtime the generated code runs on: the client's configuration, the
+                /// server's, and the emulator.
+                pub use #rt as runtime;
+            }
+        });
     let title = format!(
         " Generated from the OpenAPI description “{}” (version {}).",
         api.title, api.version
@@ -168,6 +184,7 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         #server_gate
         pub mod server;
         #emulator
+        #runtime
     }
 }
 

@@ -87,7 +87,19 @@ fn base_url(api: &Api) -> TokenStream {
         quote!(.replace(#placeholder, #name.as_str()))
     });
     let doc = format!(" The server URL `{url}` with its variables filled in.");
+    let default = servers
+        .variables
+        .iter()
+        .fold(url.clone(), |url, var| {
+            url.replace(&format!("{{{}}}", var.name), &var.default)
+        })
+        .trim_end_matches('/')
+        .to_owned();
+    let default_doc = " The server URL with each variable's default: where the client sends requests \
+                       unless told otherwise.";
     quote! {
+        #[doc = #default_doc]
+        pub const DEFAULT_BASE_URL: &str = #default;
         #[doc = #doc]
         pub fn base_url(#(#params),*) -> String {
             #url.to_owned() #(#replacements)*

@@ -141,10 +141,9 @@ pub fn warn_unserved(api: &Api, text: &str, warnings: &mut Diagnostics) {
         let Err(why) = classify(api, op) else {
             continue;
         };
-        let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
         warnings.push(
             Diagnostic {
-                location: locator.locate(&pointer),
+                location: locator.locate(&op.pointer()),
                 message: format!(
                     "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
                     op.id,

@@ -33,6 +33,45 @@ pub struct ServerTemplate {
     pub variables: Vec<ServerVariable>,
 }
 
+impl ServerTemplate {
+    /// The path the server URL puts before every operation's path, with `{name}` left standing
+    /// for a variable that is a path segment: `/v1.0` for `https://graph.microsoft.com/v1.0/`,
+    /// `/{version}` for `{cloud}/{version}`, empty for `https://api.example`. Variables that are
+    /// roots or stand in the scheme or host are not part of it.
+    pub fn path_template(&self) -> String {
+        let mut url = self.url.clone();
+        for variable in self.variables.iter().filter(|variable| variable.is_root) {
+            url = url.replace(&format!("{{{}}}", variable.name), "");
+        }
+        let path = match url.find("://") {
+            Some(scheme_end) => {
+                let rest = &url[scheme_end + 3..];
+                rest.find('/').map_or("", |at| &rest[at..])
+            }
+            None => url.as_str(),
+        };
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        match path {
+            "" => String::new(),
+            path if path.starts_with('/') => path.to_owned(),
+            path => format!("/{path}"),
+        }
+    }
+
+    /// The first variable that is a path segment (not a root) and appears in the path: the
+    /// generated router serves the operations once under each of its values.
+    pub fn path_variable(&self) -> Option<&ServerVariable> {
+        let template = self.path_template();
+        self.variables.iter().find(|variable| {
+            !variable.is_root && template.contains(&format!("{{{}}}", variable.name))
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServerVariable {
     pub name: String,
@@ -384,6 +423,18 @@ impl SecurityAlternative {
     /// Whether this alternative needs no credential.
     pub fn is_anonymous(&self) -> bool {
         self.scheme == ANONYMOUS
+    }
+}
+
+impl Operation {
+    /// The JSON pointer of the operation in its spec (`/paths/~1me~1photo/get`), to locate
+    /// what is said about it.
+    pub fn pointer(&self) -> String {
+        format!(
+            "/paths/{}/{}",
+            crate::locate::escape(&self.path),
+            self.method.lower()
+        )
     }
 }
 

@@ -389,6 +389,10 @@ impl OAuthFlows {
 pub struct OAuthFlow {
     #[serde(default)]
     pub scopes: UniqueMap<String, String>,
+    #[serde(default, rename = "authorizationUrl")]
+    pub authorization_url: Option<String>,
+    #[serde(default, rename = "tokenUrl")]
+    pub token_url: Option<String>,
 }
 
 /// One security requirement: every named scheme, with the scopes it must hold.

@@ -367,26 +367,10 @@ pub fn decoded_dimensions(bytes: &[u8]) -> (u32, u32) {
     (image.width(), image.height())
 }
 
-/// `jpeg` with its first Huffman table made impossible (three one-bit codes) while every segment
-/// keeps its length: structurally a sound JPEG, but no decoder accepts its image data.
-pub fn undecodable_jpeg(jpeg: &[u8]) -> Bytes {
-    let mut jpeg = jpeg.to_vec();
-    let dht = jpeg
-        .windows(2)
-        .position(|pair| pair == [0xFF, 0xC4])
-        .expect("the test JPEG has a Huffman table");
-    // The counts of codes of lengths 1 to 16 follow the length field and the table's id byte.
-    let counts = dht + 5..dht + 21;
-    let mut moved = 0;
-    for count in jpeg[counts.clone()].iter_mut().rev() {
-        let take = (*count).min(3 - moved);
-        *count -= take;
-        moved += take;
-    }
-    assert_eq!(moved, 3, "the first Huffman table has fewer than 3 codes");
-    jpeg[counts.start] += 3;
-    Bytes::from(jpeg)
-}
+/// `jpeg` with its first Huffman table made impossible: structurally a sound JPEG, but no decoder
+/// accepts its image data.
+#[allow(unused_imports)] // Not every test that includes this module uses it.
+pub use photo_runtime::emulator::test_images::undecodable as undecodable_jpeg;
 
 /// `len` bytes that start like a JPEG: enough for the client's signature check, not a photo.
 pub fn jpeg_prefixed(len: usize) -> Bytes {

@@ -1,0 +1,29 @@
+//! The runtime of the code photo-gen generates from an OpenAPI description: what the generated
+//! client, server and emulator binding call. Behaviour lives here, in ordinary code with its own
+//! tests; the generated modules only wire a description's operations to it. Nothing here depends
+//! on a particular description.
+//!
+//! Features: `client` (the default: sending requests with retries, redirects, token providers and
+//! local permission checks), `server` (authentication, authorization, validation, Graph-shaped
+//! errors and serving, on axum) and `emulator` (the generic photo emulator engine, with `server`).
+
+#![forbid(unsafe_code)]
+
+#[cfg(any(feature = "client", feature = "server"))]
+mod claims;
+#[cfg(any(feature = "client", feature = "server"))]
+mod guid;
+pub mod least_privilege;
+pub mod operation;
+pub mod param;
+pub mod path;
+
+#[cfg(all(test, any(feature = "client", feature = "server")))]
+mod span_recorder;
+
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+#[cfg(feature = "server")]
+pub mod server;

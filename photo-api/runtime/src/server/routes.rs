@@ -1,0 +1,109 @@
+//! [`Routes`]: the route table the generated router fills, one line per operation.
+//!
+//! Each operation is registered with its full path (the server prefix included) on one flat
+//! axum router, so a request is matched once; nesting a router per prefix would rewrite the
+//! URI and route a second time on every request.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, on};
+
+use super::config::{RequestContext, ServerConfig};
+use super::handle::{FromIncoming, handle};
+use crate::operation::{HttpMethod, OperationSpec};
+
+/// The routes of an API implementation `A` under one path prefix, sharing one configuration.
+pub struct Routes<A> {
+    router: Router,
+    prefix: String,
+    api: Arc<A>,
+    config: Arc<ServerConfig>,
+}
+
+impl<A: Send + Sync + 'static> Routes<A> {
+    /// Adds routes to `router` under `prefix` (empty, or `/` and segments without a trailing
+    /// slash), serving `api` with `config`.
+    pub fn new(router: Router, prefix: &str, api: Arc<A>, config: ServerConfig) -> Self {
+        Routes {
+            router,
+            prefix: prefix.to_owned(),
+            api,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Routes `op` at `path` (axum's syntax, captures named as the request type reads them):
+    /// each request is checked and decoded by [`handle`], then given to `method`, the
+    /// implementation's method for the operation (such as `A::get_my_photo`). Operations on the
+    /// same path share its route, one per method.
+    pub fn add<T, R, M>(&mut self, path: &str, op: &'static OperationSpec, method: M)
+    where
+        T: FromIncoming + 'static,
+        R: IntoResponse,
+        M: for<'a> ApiMethod<'a, A, T, Output = R> + Copy + Send + Sync + 'static,
+    {
+        let api = Arc::clone(&self.api);
+        let config = Arc::clone(&self.config);
+        let handler = move |request: Request| {
+            let api = Arc::clone(&api);
+            let config = Arc::clone(&config);
+            async move {
+                handle(&config, op, request, |context, request| {
+                    method.call(&api, context, request)
+                })
+                .await
+            }
+        };
+        // The spec's root path `/` under a prefix is the prefix itself, as clients send it.
+        let full_path = match path {
+            "/" if !self.prefix.is_empty() => self.prefix.clone(),
+            _ => format!("{}{path}", self.prefix),
+        };
+        let router = std::mem::take(&mut self.router);
+        self.router = router.route(&full_path, on(method_filter(op.method), handler));
+    }
+
+    /// The router with every route added.
+    pub fn into_router(self) -> Router {
+        self.router
+    }
+}
+
+/// A method of the API trait for one operation, such as `A::get_my_photo`: it borrows the
+/// implementation for as long as its future runs, which a plain `Fn` bound cannot say.
+pub trait ApiMethod<'a, A: 'a, T>: Sized {
+    /// What the operation answers.
+    type Output;
+    /// The method's future.
+    type Future: Future<Output = Self::Output> + Send + 'a;
+
+    /// Calls the method on `api`.
+    fn call(self, api: &'a A, context: RequestContext, request: T) -> Self::Future;
+}
+
+impl<'a, A: 'a, T, F, Fut> ApiMethod<'a, A, T> for F
+where
+    F: FnOnce(&'a A, RequestContext, T) -> Fut,
+    Fut: Future + Send + 'a,
+{
+    type Output = Fut::Output;
+    type Future = Fut;
+
+    fn call(self, api: &'a A, context: RequestContext, request: T) -> Fut {
+        self(api, context, request)
+    }
+}
+
+fn method_filter(method: HttpMethod) -> MethodFilter {
+    match method {
+        HttpMethod::Get => MethodFilter::GET,
+        HttpMethod::Put => MethodFilter::PUT,
+        HttpMethod::Post => MethodFilter::POST,
+        HttpMethod::Patch => MethodFilter::PATCH,
+        HttpMethod::Delete => MethodFilter::DELETE,
+    }
+}
