@@ -11,6 +11,7 @@ use super::problems::{Hint, Problems};
 use super::refs::{Resolved, resolve};
 use super::schemas::Types;
 use super::security;
+use super::segments;
 use super::*;
 use crate::diagnostics::Diagnostics;
 use crate::locate::Locator;
@@ -369,44 +370,9 @@ impl<'d, 'p> Lowering<'d, 'p> {
     }
 
     fn segments(&mut self, path: &str, pointer: &Pointer) -> Option<Vec<Segment>> {
-        let Some(rest) = path.strip_prefix('/') else {
-            self.problems
-                .error(pointer, format!("path `{path}` must start with `/`"), None);
-            return None;
-        };
-        let mut segments = Vec::new();
-        for raw in rest.split('/') {
-            if let Some(name) = raw
-                .strip_prefix('{')
-                .and_then(|inner| inner.strip_suffix('}'))
-            {
-                if name.is_empty() || name.contains(['{', '}']) {
-                    self.problems.error(
-                        pointer,
-                        format!("path segment `{raw}` is not a valid parameter"),
-                        None,
-                    );
-                    return None;
-                }
-                segments.push(Segment::Param(name.to_owned()));
-            } else if raw.contains(['{', '}']) {
-                self.problems.error(
-                    pointer,
-                    format!(
-                        "path segment `{raw}` mixes text and a parameter, which is not supported"
-                    ),
-                    Some("make the parameter a whole segment".into()),
-                );
-                return None;
-            } else if raw.is_empty() && path != "/" {
-                self.problems
-                    .error(pointer, format!("path `{path}` has an empty segment"), None);
-                return None;
-            } else if !raw.is_empty() {
-                segments.push(Segment::Literal(raw.to_owned()));
-            }
-        }
-        Some(segments)
+        segments::parse_path(path)
+            .map_err(|err| self.problems.error(pointer, err.message, err.hint))
+            .ok()
     }
 
     fn operation(
@@ -676,11 +642,10 @@ impl<'d, 'p> Lowering<'d, 'p> {
             }
             declared.push((param, resolved.pointer));
         }
-        for segment in segments {
-            if let Segment::Param(name) = segment
-                && !declared
-                    .iter()
-                    .any(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
+        for name in segments.iter().flat_map(Segment::params) {
+            if !declared
+                .iter()
+                .any(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
             {
                 self.problems.error(
                     &path_pointer,
@@ -699,7 +664,8 @@ impl<'d, 'p> Lowering<'d, 'p> {
             if param.location == ParamLocation::Path
                 && !segments
                     .iter()
-                    .any(|segment| matches!(segment, Segment::Param(name) if name == &param.name))
+                    .flat_map(Segment::params)
+                    .any(|name| name == param.name)
             {
                 self.problems.error(
                     at,
@@ -718,12 +684,12 @@ impl<'d, 'p> Lowering<'d, 'p> {
         // Path parameters in path order, then the rest in declaration order.
         let mut params: Vec<Param> = segments
             .iter()
-            .filter_map(|segment| match segment {
-                Segment::Param(name) => declared
+            .flat_map(Segment::params)
+            .filter_map(|name| {
+                declared
                     .iter()
-                    .find(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
-                    .map(|(param, _)| param.clone()),
-                Segment::Literal(_) => None,
+                    .find(|(param, _)| param.location == ParamLocation::Path && param.name == name)
+                    .map(|(param, _)| param.clone())
             })
             .collect();
         params.extend(
