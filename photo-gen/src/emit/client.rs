@@ -169,8 +169,8 @@ fn accessor(api: &Api, tree: &Tree, child: usize, method: &str) -> TokenStream {
                 .iter()
                 .map(|param| {
                     let arg = ident(&param.rust_name);
-                    let (arg_ty, value) = param_arg(api, &param.ty, &arg);
-                    (quote!(#arg: #arg_ty), value)
+                    let (arg_ty, _) = param_arg(api, &param.ty, &arg);
+                    (quote!(#arg: #arg_ty), arg)
                 })
                 .unzip();
             quote! {

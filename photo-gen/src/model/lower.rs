@@ -645,7 +645,7 @@ impl<'d, 'p> Lowering<'d, 'p> {
         for name in segments.iter().flat_map(Segment::params) {
             if !declared
                 .iter()
-                .any(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
+                .any(|(param, _)| param.location == ParamLocation::Path && param.name == name)
             {
                 self.problems.error(
                     &path_pointer,

@@ -14,11 +14,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::Router;
+use axum::extract::{OriginalUri, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use percent_encoding::percent_decode_str;
+use tower::ServiceExt;
 
+use super::keyform::rewrite_uri;
 use super::rejection::Rejection;
 use crate::runtime::operation::HttpMethod;
 use crate::runtime::segment::SegmentTemplate;
@@ -164,8 +167,12 @@ pub(crate) struct Alternative {
 }
 
 /// The method router of one shared route: per method, its alternatives tried most specific
-/// first (in the order they were added among equals).
-pub(crate) fn shared_route(mut alternatives: Vec<Alternative>) -> MethodRouter {
+/// first (in the order they were added among equals). A path none fits is routed again by
+/// `retry` if rewriting its key-form segments changes it, else answered with Graph's `404`.
+pub(crate) fn shared_route(
+    mut alternatives: Vec<Alternative>,
+    retry: Option<Router>,
+) -> MethodRouter {
     alternatives.sort_by_key(|alternative| std::cmp::Reverse(alternative.template.specificity()));
     let mut methods: Vec<HttpMethod> = Vec::new();
     for alternative in &alternatives {
@@ -183,8 +190,10 @@ pub(crate) fn shared_route(mut alternatives: Vec<Alternative>) -> MethodRouter {
     }
     let mut router = MethodRouter::new();
     for (method, alternatives) in by_method {
+        let retry = retry.clone();
         let dispatch = move |mut request: Request| {
             let alternatives = Arc::clone(&alternatives);
+            let retry = retry.clone();
             async move {
                 let path = request.uri().path();
                 let chosen = alternatives.iter().find_map(|alternative| {
@@ -199,7 +208,19 @@ pub(crate) fn shared_route(mut alternatives: Vec<Alternative>) -> MethodRouter {
                         request.extensions_mut().insert(values);
                         handler(request).await
                     }
-                    None => Rejection::resource_not_found(Some(path)).into_response(),
+                    None => match retry.zip(rewrite_uri(request.uri())) {
+                        Some((router, uri)) => {
+                            *request.uri_mut() = uri;
+                            let Ok(response) = router.oneshot(request).await;
+                            response
+                        }
+                        // The path as sent, before any key-form rewriting.
+                        None => {
+                            let sent = request.extensions().get::<OriginalUri>();
+                            let path = sent.map_or(path, |OriginalUri(uri)| uri.path());
+                            Rejection::resource_not_found(Some(path)).into_response()
+                        }
+                    },
                 }
             }
         };

@@ -31,6 +31,7 @@ pub struct Routes<A> {
 }
 
 /// An operation added to [`Routes`], its handler both as axum's and type-erased.
+#[derive(Clone)]
 struct Added {
     path: String,
     template: RouteTemplate,
@@ -96,9 +97,8 @@ impl<A: Send + Sync + 'static> Routes<A> {
 
     /// The router with every route added. Operations of one shape that axum can route as they
     /// are (whole-segment captures of the same names, different methods) get their own routes;
-    /// the others share one route per shape.
+    /// the others share one route per shape (see [`dispatch`](super::dispatch)).
     pub fn into_router(self) -> Router {
-        let mut router = self.router;
         let mut shapes: Vec<(String, Vec<Added>)> = Vec::new();
         let mut index_of: HashMap<String, usize> = HashMap::new();
         for added in self.added {
@@ -111,30 +111,51 @@ impl<A: Send + Sync + 'static> Routes<A> {
                 }
             }
         }
-        for (shape, group) in shapes {
-            let methods: HashSet<HttpMethod> = group.iter().map(|added| added.method).collect();
-            let direct = methods.len() == group.len()
-                && group.iter().all(|added| {
-                    !added.template.has_mixed_segment() && added.path == group[0].path
-                });
-            if direct {
-                for added in group {
-                    router = router.route(&added.path, added.direct);
-                }
-            } else {
-                let alternatives = group
-                    .into_iter()
-                    .map(|added| Alternative {
-                        template: added.template,
-                        method: added.method,
-                        handler: added.erased,
-                    })
-                    .collect();
-                router = router.route(&shape, shared_route(alternatives));
-            }
-        }
-        router
+        // A shared route catches paths a plain one would not, key-form ones such as
+        // `/users('$x')` among them; those it cannot read are routed again, rewritten, by a copy
+        // of these routes (whose own shared routes do not retry).
+        let retry = shapes
+            .iter()
+            .any(|(_, group)| !routable_alone(group))
+            .then(|| add_shapes(Router::new(), &shapes, None).fallback(super::finish::not_found));
+        add_shapes(self.router, &shapes, retry)
     }
+}
+
+/// Whether axum can route these operations of one shape as they are: no segment of text and
+/// parameters, one path, one operation per method.
+fn routable_alone(group: &[Added]) -> bool {
+    let methods: HashSet<HttpMethod> = group.iter().map(|added| added.method).collect();
+    methods.len() == group.len()
+        && group
+            .iter()
+            .all(|added| !added.template.has_mixed_segment() && added.path == group[0].path)
+}
+
+/// `router` with a route per operation, or per shape where operations share one.
+fn add_shapes(
+    mut router: Router,
+    shapes: &[(String, Vec<Added>)],
+    retry: Option<Router>,
+) -> Router {
+    for (shape, group) in shapes {
+        if routable_alone(group) {
+            for added in group {
+                router = router.route(&added.path, added.direct.clone());
+            }
+        } else {
+            let alternatives = group
+                .iter()
+                .map(|added| Alternative {
+                    template: added.template.clone(),
+                    method: added.method,
+                    handler: Arc::clone(&added.erased),
+                })
+                .collect();
+            router = router.route(shape, shared_route(alternatives, retry.clone()));
+        }
+    }
+    router
 }
 
 /// A method of the API trait for one operation, such as `A::get_my_photo`: it borrows the
