@@ -111,6 +111,21 @@ impl Api for Echo {
         echo("emailActivityUserDetailByPeriod", &[&request.period])
     }
 
+    async fn reports_get_printer_archived_print_jobs(
+        &self,
+        _: RequestContext,
+        request: generated::ReportsGetPrinterArchivedPrintJobsRequest,
+    ) -> generated::ReportsGetPrinterArchivedPrintJobsResponse {
+        echo(
+            "printerArchivedPrintJobs",
+            &[
+                &request.printer_id,
+                &request.start_date_time,
+                &request.end_date_time,
+            ],
+        )
+    }
+
     async fn drives_get_items(
         &self,
         _: RequestContext,
@@ -453,6 +468,31 @@ async fn the_generated_client_writes_function_segments_the_server_reads_back() {
             "/reports/microsoft.graph.getEmailActivityCounts(period='D30')"
         );
 
+        // Quoted and unquoted parameters in one call, as Graph's report functions have them.
+        let answer = reports
+            .microsoft_graph_get_printer_archived_print_jobs(
+                "printer, 'A'",
+                "2024-01-01T00:00:00Z",
+                "2024-01-31T23:59:59.5+01:00",
+            )
+            .get()
+            .await;
+        assert_eq!(
+            echoed(answer),
+            (
+                "printerArchivedPrintJobs".into(),
+                texts(&[
+                    "printer, 'A'",
+                    "2024-01-01T00:00:00Z",
+                    "2024-01-31T23:59:59.5+01:00"
+                ])
+            )
+        );
+        assert_eq!(
+            harness.last_path(),
+            "/reports/microsoft.graph.getPrinterArchivedPrintJobs(printerId='printer,%20%27%27A%27%27',startDateTime=2024-01-01T00:00:00Z,endDateTime=2024-01-31T23:59:59.5%2B01:00)"
+        );
+
         let app_id = "00000003-0000-0000-c000-000000000000";
         let answer = graph.service_principals(app_id).get().await;
         assert_eq!(
@@ -537,6 +577,15 @@ async fn the_generated_server_reads_hand_written_segments() {
                 .reached("/reports/microsoft.graph.getEmailActivityUserDetail(period='D7')")
                 .await,
             ("emailActivityUserDetailByPeriod".into(), texts(&["D7"]))
+        );
+        assert_eq!(
+            harness
+                .reached("/reports/microsoft.graph.getPrinterArchivedPrintJobs(printerId='p1',startDateTime=2024-01-01T00:00:00Z,endDateTime=2024-01-02T00:00:00%2B02:00)")
+                .await,
+            (
+                "printerArchivedPrintJobs".into(),
+                texts(&["p1", "2024-01-01T00:00:00Z", "2024-01-02T00:00:00+02:00"])
+            )
         );
         assert_eq!(
             harness.reached("/accounts/AC1.json").await,
