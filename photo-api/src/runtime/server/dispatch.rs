@@ -202,31 +202,52 @@ pub(crate) fn shared_route(
                         .read(path)
                         .map(|values| (alternative, values))
                 });
-                match chosen {
-                    Some((alternative, values)) => {
-                        let handler = Arc::clone(&alternative.handler);
-                        request.extensions_mut().insert(values);
-                        handler(request).await
+                if let Some((alternative, values)) = chosen {
+                    let handler = Arc::clone(&alternative.handler);
+                    request.extensions_mut().insert(values);
+                    return handler(request).await;
+                }
+                match retried(retry, request).await {
+                    Ok(response) => response,
+                    // The path as sent, before any key-form rewriting.
+                    Err(request) => {
+                        let sent = request.extensions().get::<OriginalUri>();
+                        let path = sent.map_or(request.uri().path(), |OriginalUri(uri)| uri.path());
+                        Rejection::resource_not_found(Some(path)).into_response()
                     }
-                    None => match retry.zip(rewrite_uri(request.uri())) {
-                        Some((router, uri)) => {
-                            *request.uri_mut() = uri;
-                            let Ok(response) = router.oneshot(request).await;
-                            response
-                        }
-                        // The path as sent, before any key-form rewriting.
-                        None => {
-                            let sent = request.extensions().get::<OriginalUri>();
-                            let path = sent.map_or(path, |OriginalUri(uri)| uri.path());
-                            Rejection::resource_not_found(Some(path)).into_response()
-                        }
-                    },
                 }
             }
         };
         router = router.on(super::routes::method_filter(method), dispatch);
     }
+    // Another method on a key-form path is retried too; the router's `405` otherwise.
+    if let Some(retry) = retry {
+        router = router.fallback(move |request: Request| {
+            let retry = retry.clone();
+            async move {
+                match retried(Some(retry), request).await {
+                    Ok(response) => response,
+                    Err(request) => {
+                        Rejection::method_not_allowed(Some(request.method())).into_response()
+                    }
+                }
+            }
+        });
+    }
     router
+}
+
+/// `request` routed again by `retry` with its key-form segments rewritten, or given back when
+/// there is no `retry` or nothing to rewrite.
+async fn retried(retry: Option<Router>, mut request: Request) -> Result<Response, Request> {
+    match retry.zip(rewrite_uri(request.uri())) {
+        Some((router, uri)) => {
+            *request.uri_mut() = uri;
+            let Ok(response) = router.oneshot(request).await;
+            Ok(response)
+        }
+        None => Err(request),
+    }
 }
 
 #[cfg(test)]

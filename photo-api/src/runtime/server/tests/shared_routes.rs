@@ -170,6 +170,8 @@ async fn each_request_reaches_the_operation_its_path_spells() {
         // rewritten, as on any route.
         ("GET", "/v1.0/users('$x')", 0, &["$x"]),
         ("GET", "/v1.0/users('o''brien')", 0, &["o'brien"]),
+        ("DELETE", "/v1.0/users('$x')", 1, &["$x"]),
+        ("PATCH", "/v1.0/users('$x')", 13, &["$x"]),
         ("GET", "/v1.0/users('$x')/photo", 5, &["$x"]),
     ];
     for (method, uri, operation, values) in cases {
