@@ -331,6 +331,27 @@ async fn the_generated_client_writes_function_segments_the_server_reads_back() {
             "/users/adele@contoso.com/microsoft.graph.delta(token='O%27%27Neil%27%27s%20token%2Fwith%20spaces%3F%26%23')"
         );
 
+        // A key that starts with `$` travels in OData's key form, before a function segment
+        // too; and `/users('$x')` is routed to the user even though the root's alternate-key
+        // segment `servicePrincipals(appId='{appId}')` shares its shape.
+        let answer = graph
+            .users()
+            .by_id("$x@contoso.com")
+            .microsoft_graph_delta_with_token("t")
+            .get()
+            .await;
+        assert_eq!(
+            echoed(answer),
+            ("deltaWithToken".into(), texts(&["$x@contoso.com", "t"]))
+        );
+        assert_eq!(
+            harness.last_path(),
+            "/users('$x@contoso.com')/microsoft.graph.delta(token='t')"
+        );
+        let answer = graph.users().by_id("$x").get().await;
+        assert_eq!(echoed(answer), ("getUser".into(), texts(&["$x"])));
+        assert_eq!(harness.last_path(), "/users('$x')");
+
         // The literal sibling `microsoft.graph.delta()` keeps its own accessor and route.
         let answer = graph
             .users()
