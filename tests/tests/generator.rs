@@ -195,6 +195,22 @@ fn an_undeclared_path_parameter_is_reported() {
 }
 
 #[test]
+fn malformed_path_segments_are_reported_by_what_is_wrong() {
+    let diagnostics = diagnostics_for("malformed_segments");
+    assert_eq!(
+        diagnostics.short(),
+        "tests/error-fixtures/malformed_segments.yaml:18:3: error: path segment `microsoft.graph.getCounts(period='{period')'` has a `{` without its `}`\n\
+         tests/error-fixtures/malformed_segments.yaml:24:3: error: path segment `{name}{ext}` has the parameters `{name}` and `{ext}` with no text between them, so no server can tell where one value ends\n\
+         tests/error-fixtures/malformed_segments.yaml:30:3: error: path parameter `{token}` of `GET /users/microsoft.graph.delta(token='{token}')` is not declared\n"
+    );
+    assert!(
+        diagnostics
+            .to_string()
+            .contains("= hint: put fixed text between the parameters")
+    );
+}
+
+#[test]
 fn a_malformed_media_type_is_reported() {
     assert_eq!(
         diagnostics_for("unknown_media_type").short(),

@@ -389,7 +389,7 @@ fn try_run(args: &Args) -> Result<bool, String> {
 /// The report: one Markdown table, then the warning kinds of every description.
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| description | source | operations | generation | warnings | compile (--all-features) |\n|---|---|---:|---:|---:|---:|\n",
+        "| description | what it is | source (licence) | operations | generation | warnings | compile (--all-features) |\n|---|---|---|---:|---:|---:|---:|\n",
     );
     let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for row in rows {
@@ -413,9 +413,11 @@ fn table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {operations} | {generation} | {warnings} | {compile} |",
+            "| {} | {} | {} ({}) | {operations} | {generation} | {warnings} | {compile} |",
             row.entry.name,
-            row.entry.source_text()
+            row.entry.about,
+            row.entry.source_text(),
+            row.entry.licence,
         );
         for (kind, count) in row.outcome.iter().flat_map(|outcome| &outcome.warnings) {
             let total = kinds.entry(kind).or_default();

@@ -17,6 +17,7 @@ pub mod least_privilege;
 pub mod operation;
 pub mod param;
 pub mod path;
+pub mod segment;
 
 #[cfg(all(test, any(feature = "client", feature = "server")))]
 mod span_recorder;

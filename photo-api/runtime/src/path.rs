@@ -7,10 +7,13 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::param::ToParam;
+use super::segment::SegmentTemplate;
+
 /// Bytes a key segment may keep literally: RFC 3986 unreserved characters plus the sub-delimiters
 /// and `@`/`:` that Graph reads back unchanged. Everything else, including `#`, `/`, `?`, `%`, `&`,
 /// `+`, `'` and space, is percent-encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -67,6 +70,18 @@ impl PathBuilder {
         } else {
             self.path.push('/');
             self.path.extend(utf8_percent_encode(raw, SEGMENT));
+        }
+        self
+    }
+
+    /// Appends a segment of text and parameters, such as `microsoft.graph.delta(token='{token}')`,
+    /// with `values` for its parameters in order (see [`SegmentTemplate::write`] for the
+    /// encoding). A template that does not parse is sent as one percent-encoded segment.
+    pub fn template(mut self, template: &str, values: &[&dyn ToParam]) -> Self {
+        self.path.push('/');
+        match SegmentTemplate::parse(template) {
+            Some(parsed) => parsed.write(values, &mut self.path),
+            None => self.path.extend(utf8_percent_encode(template, SEGMENT)),
         }
         self
     }
@@ -170,6 +185,20 @@ mod tests {
             "/users/jos%C3%A9@contoso.com/photo/$value"
         );
         assert_eq!(user_photo("用户"), "/users/%E7%94%A8%E6%88%B7/photo/$value");
+    }
+
+    #[test]
+    fn templates_are_written_after_the_keys_they_follow() {
+        let path = PathBuilder::new()
+            .literal("users")
+            .key("o'brien@contoso.com")
+            .template("microsoft.graph.delta(token='{token}')", &[&"O'Neil"]);
+        assert_eq!(
+            path.as_str(),
+            "/users/o%27brien@contoso.com/microsoft.graph.delta(token='O%27%27Neil')"
+        );
+        let broken = PathBuilder::new().template("f({a)", &[&"x"]);
+        assert_eq!(broken.as_str(), "/f(%7Ba)");
     }
 
     #[test]

@@ -9,10 +9,11 @@ use quote::{format_ident, quote};
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
-use super::tree::{Step, Tree, literal_method, param_method};
+use super::tree::{Step, Tree, accessor_names};
 use super::{RustFile, docs, ident, number};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
+    template_text,
 };
 use crate::names;
 
@@ -106,7 +107,8 @@ fn navigation(api: &Api, tree: &Tree, index: usize) -> TokenStream {
     let children = node
         .children
         .iter()
-        .map(|&child| accessor(api, tree, child));
+        .zip(accessor_names(tree, node))
+        .map(|(&child, method)| accessor(api, tree, child, &method));
     let operations = node.operations.iter().map(|op| operation_method(api, op));
     let doc = if index == 0 {
         quote! {
@@ -145,13 +147,13 @@ fn navigation(api: &Api, tree: &Tree, index: usize) -> TokenStream {
     }
 }
 
-fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
+fn accessor(api: &Api, tree: &Tree, child: usize, method: &str) -> TokenStream {
     let node = &tree.nodes[child];
     let ty = ident(&node.type_name);
     let doc = super::doc_literal(&format!(" `{}`", node.path));
+    let method = ident(method);
     match &node.step {
         Some(Step::Literal(literal)) => {
-            let method = ident(&literal_method(literal));
             let literal = super::string_literal(literal);
             quote! {
                 #[doc = #doc]
@@ -161,13 +163,29 @@ fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
             }
         }
         Some(Step::Param(param)) => {
-            let method = ident(&param_method(param));
             let arg = ident(&param.rust_name);
             let (arg_ty, value) = param_arg(api, &param.ty, &arg);
             quote! {
                 #[doc = #doc]
                 pub fn #method(&self, #arg: #arg_ty) -> #ty {
                     #ty(self.0.key(#value))
+                }
+            }
+        }
+        Some(Step::Template(parts, params)) => {
+            let template = super::string_literal(&template_text(parts, str::to_owned));
+            let (args, values): (Vec<_>, Vec<_>) = params
+                .iter()
+                .map(|param| {
+                    let arg = ident(&param.rust_name);
+                    let (arg_ty, _) = param_arg(api, &param.ty, &arg);
+                    (quote!(#arg: #arg_ty), arg)
+                })
+                .unzip();
+            quote! {
+                #[doc = #doc]
+                pub fn #method(&self, #(#args),*) -> #ty {
+                    #ty(self.0.template(#template, &[#(&#values),*]))
                 }
             }
         }

@@ -12,7 +12,7 @@ use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
 use super::{RustFile, docs, ident, number};
 use crate::model::{
-    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
+    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef, template_text,
 };
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
@@ -31,6 +31,10 @@ fn route_path(op: &Operation) -> String {
         match segment {
             Segment::Literal(literal) => path.push_str(literal),
             Segment::Param(name) => path.push_str(&format!("{{{}}}", capture(op, name))),
+            // The runtime routes the segment as one capture and reads it against this text.
+            Segment::Template(parts) => {
+                path.push_str(&template_text(parts, |name| capture(op, name)));
+            }
         }
     }
     if path.is_empty() { "/".into() } else { path }

@@ -333,6 +333,12 @@ fn owner(op: &Operation, segments: &[Segment]) -> Result<Vec<OwnerPart>, String>
                     "the key `{name}` does not follow the name of its entity set"
                 ));
             }
+            (Segment::Template(_), _) => {
+                return Err(
+                    "its path has a segment of text and parameters, such as an OData function call"
+                        .into(),
+                );
+            }
         }
         index += 1;
     }

@@ -10,9 +10,11 @@ mod problems;
 mod refs;
 mod schemas;
 mod security;
+mod segments;
 
 pub use dump::dump;
 pub use lower::lower;
+pub use segments::template_text;
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -259,6 +261,18 @@ impl Method {
 pub enum Segment {
     /// A fixed segment such as `users` or `$value`.
     Literal(String),
+    /// A path parameter, by its spec name.
+    Param(String),
+    /// Text and parameters in one segment, such as OData's function call
+    /// `microsoft.graph.delta(token='{token}')` or `{Sid}.json`.
+    Template(Vec<SegmentPart>),
+}
+
+/// A piece of a [`Segment::Template`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SegmentPart {
+    /// Text sent as the spec writes it.
+    Text(String),
     /// A path parameter, by its spec name.
     Param(String),
 }

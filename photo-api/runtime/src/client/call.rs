@@ -54,6 +54,16 @@ impl Node {
         }
     }
 
+    /// The child at a segment of text and parameters, such as
+    /// `microsoft.graph.delta(token='{token}')`, with `values` in the template's order (see
+    /// [`PathBuilder::template`]).
+    pub fn template(&self, template: &str, values: &[&dyn ToParam]) -> Node {
+        Node {
+            client: self.client.clone(),
+            path: self.path.clone().template(template, values),
+        }
+    }
+
     /// A call of `op` at this node, answered as `R`.
     pub fn call<R>(&self, op: &'static OperationSpec) -> Call<R> {
         Call {

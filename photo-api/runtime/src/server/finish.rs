@@ -77,7 +77,7 @@ fn openapi(yaml: &'static str) -> ([(http::HeaderName, HeaderValue); 1], &'stati
     )
 }
 
-async fn not_found(OriginalUri(uri): OriginalUri) -> Rejection {
+pub(super) async fn not_found(OriginalUri(uri): OriginalUri) -> Rejection {
     Rejection::resource_not_found(Some(uri.path()))
 }
 

@@ -15,6 +15,7 @@ use crate::operation::OperationSpec;
 use super::auth::{authorize, bearer_token, credential_principal};
 use super::body::{BinaryBody, ReadRules, read_limited};
 use super::config::{RequestContext, ServerConfig};
+use super::dispatch::PathValues;
 use super::ids::RequestIds;
 use super::linger::AbandonBody;
 use super::params::{FromParam, parse, query_value, split_list};
@@ -109,7 +110,7 @@ impl Incoming {
         let params = self
             .path
             .as_ref()
-            .map_err(|reason| Rejection::bad_request(format!("{reason} once percent-decoded.")))?;
+            .map_err(|reason| Rejection::bad_request(reason.clone()))?;
         let (_, raw) = params.iter().find(|(key, _)| key == name).ok_or_else(|| {
             Rejection::internal(format!(
                 "The route of '{}' has no path parameter '{name}'.",
@@ -275,14 +276,20 @@ fn declared_length(headers: &HeaderMap) -> Result<Option<u64>, Rejection> {
         .transpose()
 }
 
-/// The route's path captures, decoded once by axum; `Err` names the one that is not UTF-8.
+/// The route's path values: those a shared route read (see `dispatch`), else the captures
+/// decoded once by axum. `Err` says which one is not UTF-8.
 async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, String> {
+    if let Some(PathValues(values)) = parts.extensions.remove::<PathValues>() {
+        return values;
+    }
     match RawPathParams::from_request_parts(parts, &()).await {
         Ok(params) => Ok(params
             .iter()
             .map(|(key, value)| (key.to_owned(), value.to_owned()))
             .collect()),
-        Err(RawPathParamsRejection::InvalidUtf8InPathParam(err)) => Err(err.to_string()),
+        Err(RawPathParamsRejection::InvalidUtf8InPathParam(err)) => {
+            Err(format!("{err} once percent-decoded."))
+        }
         // No captures at all (a route without parameters): `path` reports the wiring error.
         Err(_) => Ok(Vec::new()),
     }

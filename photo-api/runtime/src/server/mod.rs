@@ -12,6 +12,7 @@
 mod auth;
 mod body;
 mod config;
+mod dispatch;
 mod finish;
 mod handle;
 mod ids;

@@ -114,11 +114,10 @@ impl<'d> Lowering<'d, '_> {
             }
             declared.push((param, resolved.pointer));
         }
-        for segment in segments {
-            if let Segment::Param(name) = segment
-                && !declared
-                    .iter()
-                    .any(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
+        for name in segments.iter().flat_map(Segment::params) {
+            if !declared
+                .iter()
+                .any(|(param, _)| param.location == ParamLocation::Path && param.name == name)
             {
                 self.problems.error(
                     &path_pointer,
@@ -137,7 +136,8 @@ impl<'d> Lowering<'d, '_> {
             if param.location == ParamLocation::Path
                 && !segments
                     .iter()
-                    .any(|segment| matches!(segment, Segment::Param(name) if name == &param.name))
+                    .flat_map(Segment::params)
+                    .any(|name| name == param.name)
             {
                 self.problems.error(
                     at,
@@ -156,12 +156,12 @@ impl<'d> Lowering<'d, '_> {
         // Path parameters in path order, then the rest in declaration order.
         let mut params: Vec<Param> = segments
             .iter()
-            .filter_map(|segment| match segment {
-                Segment::Param(name) => declared
+            .flat_map(Segment::params)
+            .filter_map(|name| {
+                declared
                     .iter()
-                    .find(|(param, _)| param.location == ParamLocation::Path && &param.name == name)
-                    .map(|(param, _)| param.clone()),
-                Segment::Literal(_) => None,
+                    .find(|(param, _)| param.location == ParamLocation::Path && param.name == name)
+                    .map(|(param, _)| param.clone())
             })
             .collect();
         params.extend(

@@ -6,6 +6,7 @@ use super::super::paging;
 use super::super::pointer::{Pointer, ROOT};
 use super::super::schemas::Types;
 use super::super::security;
+use super::super::segments;
 use super::super::{Method, Operation, Segment};
 use super::{IdSite, Lowering, OpSite};
 use crate::names;
@@ -99,44 +100,9 @@ impl<'d> Lowering<'d, '_> {
     }
 
     fn segments(&mut self, path: &str, pointer: &Pointer) -> Option<Vec<Segment>> {
-        let Some(rest) = path.strip_prefix('/') else {
-            self.problems
-                .error(pointer, format!("path `{path}` must start with `/`"), None);
-            return None;
-        };
-        let mut segments = Vec::new();
-        for raw in rest.split('/') {
-            if let Some(name) = raw
-                .strip_prefix('{')
-                .and_then(|inner| inner.strip_suffix('}'))
-            {
-                if name.is_empty() || name.contains(['{', '}']) {
-                    self.problems.error(
-                        pointer,
-                        format!("path segment `{raw}` is not a valid parameter"),
-                        None,
-                    );
-                    return None;
-                }
-                segments.push(Segment::Param(name.to_owned()));
-            } else if raw.contains(['{', '}']) {
-                self.problems.error(
-                    pointer,
-                    format!(
-                        "path segment `{raw}` mixes text and a parameter, which is not supported"
-                    ),
-                    Some("make the parameter a whole segment".into()),
-                );
-                return None;
-            } else if raw.is_empty() && path != "/" {
-                self.problems
-                    .error(pointer, format!("path `{path}` has an empty segment"), None);
-                return None;
-            } else if !raw.is_empty() {
-                segments.push(Segment::Literal(raw.to_owned()));
-            }
-        }
-        Some(segments)
+        segments::parse_path(path)
+            .map_err(|err| self.problems.error(pointer, err.message, err.hint))
+            .ok()
     }
 
     fn operation(

@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod routing;
+mod shared_routes;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
