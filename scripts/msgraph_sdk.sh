@@ -5,6 +5,9 @@
 # delegated and application tokens with `photo-emulator token`, runs every check on /v1.0 and
 # /beta and stops every emulator it started, whatever happens. TESTING.md lists the checks.
 #
+# Then Microsoft's JavaScript SDK (@microsoft/msgraph-sdk and -users, locked in
+# scripts/msgraph-sdk-js/package-lock.json) makes one upload, read and delete round trip.
+#
 # Exits non-zero on any failed check. Prints one line per check and "N passed, N failed".
 #
 # Environment: MSGRAPH_SDK_VENV (.venv-msgraph-sdk), CARGO_TARGET_DIR (target).
@@ -31,3 +34,11 @@ cargo build --quiet -p photo-api --features emulator --bin photo-emulator
 
 echo "== msgraph-sdk: checks"
 "$VENV/bin/python" scripts/msgraph_sdk_conformance.py "$EMULATOR"
+
+echo "== msgraph-sdk (JavaScript): install (package-lock.json) and round trip"
+# Node 20 or later; npm ci installs exactly the locked versions and checks their integrity.
+(
+    cd scripts/msgraph-sdk-js
+    npm ci --no-audit --no-fund --loglevel=error
+    node roundtrip.mjs "../../$EMULATOR"
+)
