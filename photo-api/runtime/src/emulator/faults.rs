@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::RETRY_AFTER;
 use http::{HeaderName, HeaderValue, StatusCode};
 
-use crate::server::Rejection;
+use crate::server::{LingeringBody, Rejection};
 
 /// Which requests fail.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -249,7 +249,12 @@ pub async fn fault_layer(
         return next.run(request).await;
     }
     tracing::info!(path = %request.uri().path(), status = %injector.faults.status.status(), "injected a fault");
-    let client_request_id = request.headers().get("client-request-id").cloned();
+    let (parts, body) = request.into_parts();
+    // The fault answers before the body is read. Dropped unread, hyper would close the
+    // connection under a client still sending it, or about to reuse it: read it off instead, as
+    // the routes do for their own early refusals.
+    drop(LingeringBody::new(body));
+    let client_request_id = parts.headers.get("client-request-id").cloned();
     let mut response = injector.rejection().into_response();
     if let Some(value) = client_request_id
         .filter(|value| value.len() <= 128 && value.as_bytes().iter().all(u8::is_ascii_graphic))

@@ -33,8 +33,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Behaviour, as Graph's: `PUT …/photo/$value` takes a JPEG (anything else is `400
-//! ErrorInvalidImage`) and answers `200` without a body; `GET …/photo` gives the metadata with
+//! Behaviour, as Graph's: `PUT …/photo/$value` takes a JPEG, judged by its bytes, under any media
+//! type the spec declares for it (the photo spec: `image/jpeg` and `application/octet-stream`,
+//! which Microsoft's SDKs send); a body that is not a JPEG is `400 ErrorInvalidImage` and another
+//! media type (`image/png` too) `415`; it answers `200` without a body and serves the photo back
+//! as `image/jpeg`. Graph's own status for a non-JPEG sent as `application/octet-stream` is not
+//! documented: the emulator gives it the answer of a non-JPEG sent as `image/jpeg` (sources in
+//! `spec/README.md`). `GET …/photo` gives the metadata with
 //! `@odata.*` annotations and an `ETag`; `GET …/photo/$value` the original bytes; `GET …/photos`
 //! the standard sizes no larger than the upload and `…/photos/{size}/$value` a real resized JPEG;
 //! `If-None-Match` gives `304`, a mismatching `If-Match` on `DELETE` gives `412`; a missing photo

@@ -39,6 +39,8 @@ pub use handle::{FromIncoming, handle, required, status};
 #[cfg(feature = "emulator")]
 pub(crate) use ids::{REQUEST_ID, RequestIds, RequestScope};
 pub use incoming::Incoming;
+#[cfg(feature = "emulator")]
+pub(crate) use linger::LingeringBody;
 pub use params::FromParam;
 pub use rejection::Rejection;
 pub use response::{BinaryContent, binary_response, empty_response, json_response};
