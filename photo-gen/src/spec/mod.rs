@@ -12,7 +12,7 @@ mod value;
 
 use serde::Deserialize;
 
-pub use reference::RefOr;
+pub use reference::{RefOr, Referable};
 pub use unique::UniqueMap;
 
 /// Keys the model does not type: `x-` extensions and standard keywords photo-gen ignores.
@@ -283,6 +283,17 @@ pub struct Schema {
     /// `contentMediaType` (OpenAPI 3.1): the media type of the bytes a string carries.
     #[serde(default)]
     pub content_media_type: Option<String>,
+}
+
+impl Referable for Parameter {}
+impl Referable for RequestBody {}
+impl Referable for Response {}
+impl Referable for Header {}
+
+/// A boolean schema is a schema: `true` allows any value (so does `false` here, which allows
+/// none: photo-gen does not check values).
+impl Referable for Schema {
+    const BOOLEAN_NODES: bool = true;
 }
 
 /// `discriminator`: the property that names a value's type, and its values' schemas.

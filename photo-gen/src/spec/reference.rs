@@ -35,7 +35,14 @@ enum Read {
     Node(Value),
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for RefOr<T> {
+/// What a `$ref` may stand for.
+pub trait Referable: DeserializeOwned {
+    /// Whether `true` and `false` are nodes of this kind: JSON Schema's boolean schemas (any
+    /// value, or none), which OpenAPI 3.1 allows. Read as the empty node, `{}`.
+    const BOOLEAN_NODES: bool = false;
+}
+
+impl<'de, T: Referable> Deserialize<'de> for RefOr<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // The node is decided on after it has been read, so a problem with it is reported at
         // the enclosing node, as serde reports a problem found once a value is complete.
@@ -55,6 +62,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for RefOr<T> {
                 None => Err(de::Error::custom("`$ref` must be a string")),
             };
         }
+        let value = match value {
+            Value::Bool(_) if T::BOOLEAN_NODES => Value::Mapping(serde_yaml::Mapping::new()),
+            value => value,
+        };
         T::deserialize(value)
             .map(|item| RefOr::Item(Box::new(item)))
             .map_err(de::Error::custom)

@@ -288,4 +288,25 @@ mod tests {
         }
         assert_eq!(warnings.lines().count(), 8, "{warnings}");
     }
+
+    #[test]
+    fn boolean_schemas_are_schemas() {
+        let api = lowered(
+            "paths:\n  /a:\n    get:\n      operationId: get_A\n      responses: {'204': {description: Done.}}\ncomponents:\n  schemas:\n    pair:\n      type: object\n      properties:\n        anything: true\n        tuple: {type: array, prefixItems: [{type: string}], items: false}\n",
+        );
+        let TypeKind::Object { fields } = &api.named_type("Pair").expect("pair").kind else {
+            panic!("an object");
+        };
+        let types: Vec<&TypeRef> = fields.iter().map(|field| &field.ty).collect();
+        assert_eq!(
+            types,
+            [&TypeRef::Any, &TypeRef::Array(Box::new(TypeRef::Any))]
+        );
+        assert_eq!(
+            api.warnings.short().lines().count(),
+            2,
+            "{}",
+            api.warnings.short()
+        );
+    }
 }
