@@ -237,6 +237,14 @@ fn modules_go_into_a_crate_of_ones_own_with_the_line_to_add() {
         "{}",
         stdout(&output)
     );
+    // The modules are compiled whole: every crate they name is a plain dependency.
+    for package in ["serde", "axum"] {
+        assert!(
+            stdout(&output).contains(&format!("\n  {package} = ")),
+            "{}",
+            stdout(&output)
+        );
+    }
     let names: Vec<PathBuf> = tree(&dir.join("src/graph"))
         .into_iter()
         .map(|(p, _)| p)
