@@ -1,6 +1,6 @@
 //! The generated code as a crate of its own: `Cargo.toml`, a README saying how it was generated,
-//! `src/lib.rs` and the generated modules beside it. It depends on the runtime crate and on the
-//! crates the generated code names itself (serde, …), at the runtime's versions.
+//! `src/lib.rs` and the generated modules beside it. It depends on the runtime crate, and on any
+//! crate the generated code names itself rather than through the runtime's re-exports.
 
 use std::path::{Path, PathBuf};
 
@@ -162,7 +162,13 @@ fn crates_used(files: &[GeneratedFile]) -> Vec<Used> {
             let rust = files
                 .iter()
                 .filter(|file| file.path.extension().is_some_and(|ext| ext == "rs"));
-            for file in rust.filter(|file| names_crate(&file.contents, root)) {
+            let naming = rust.filter(|file| {
+                names_crate(&file.contents, root)
+                    && !imported_names(&file.contents)
+                        .iter()
+                        .any(|name| name == root)
+            });
+            for file in naming {
                 let stem = file.path.file_stem().and_then(|stem| stem.to_str());
                 match FEATURES.iter().find(|(feature, _)| Some(*feature) == stem) {
                     Some((feature, _)) => features.push(*feature),
@@ -181,6 +187,29 @@ fn crates_used(files: &[GeneratedFile]) -> Vec<Used> {
             })
         })
         .collect()
+}
+
+/// The names a Rust file's top-level `use` items bring into scope (`use ::photo_runtime::__export::{bytes, serde_json};`
+/// brings `bytes` and `serde_json`): a path starting with one of them names no crate.
+fn imported_names(text: &str) -> Vec<String> {
+    fn collect(tree: &syn::UseTree, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(path) => collect(&path.tree, out),
+            syn::UseTree::Name(name) => out.push(name.ident.to_string()),
+            syn::UseTree::Rename(rename) => out.push(rename.rename.to_string()),
+            syn::UseTree::Group(group) => group.items.iter().for_each(|tree| collect(tree, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(file) = syn::parse_file(text) {
+        for item in &file.items {
+            if let syn::Item::Use(item) = item {
+                collect(&item.tree, &mut out);
+            }
+        }
+    }
+    out
 }
 
 /// Whether `text` names the crate `root` at the start of a path (`serde::Serialize`, not
@@ -327,6 +356,11 @@ mod tests {
                 "fn f(b: bytes::Bytes, s: rt::serde_json::Value) {}",
             ),
             GeneratedFile::new("src/server.rs", "use axum::Router; use bytes::Bytes;"),
+            // Brought into scope from the runtime: no dependency of the crate's own.
+            GeneratedFile::new(
+                "src/emulator.rs",
+                "use ::photo_runtime::__export::{serde_json}; fn f(v: serde_json::Value) {}",
+            ),
         ];
         let spec = CrateSpec::new("teams-photo", RuntimeDependency::default()).expect("a name");
         let toml = cargo_toml(&spec, "", &crates_used(&files));
