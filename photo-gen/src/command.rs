@@ -16,7 +16,7 @@ pub enum Output {
     /// beside the generator (photo-api's `src/generated`): no manifest.
     Modules,
     /// The generated modules, into a directory of someone's crate, under a `.photo-gen`
-    /// manifest; prints the line that makes the crate depend on this runtime.
+    /// manifest; prints the dependency lines the crate needs for them.
     OwnedModules(RuntimeDependency),
     /// A whole crate, under a `.photo-gen` manifest.
     Crate(CrateSpec),
@@ -103,10 +103,10 @@ pub fn run(request: &Request) -> ExitCode {
         } else {
             &["client", "server"]
         };
-        println!(
-            "add to the crate's [dependencies]:\n  {}",
-            runtime.line(features)
-        );
+        println!("add to the crate's [dependencies]:");
+        for line in standalone::module_dependencies(&generated.files, runtime, features) {
+            println!("  {line}");
+        }
     }
     status
 }

@@ -1,5 +1,6 @@
 //! The generated code as a crate of its own: `Cargo.toml`, a README saying how it was generated,
-//! `src/lib.rs` and the generated modules beside it. Its one dependency is the runtime crate.
+//! `src/lib.rs` and the generated modules beside it. It depends on the runtime crate, and on any
+//! crate the generated code names itself rather than through the runtime's re-exports.
 
 use std::path::{Path, PathBuf};
 
@@ -8,12 +9,28 @@ use crate::{GeneratedFile, SpecSource};
 /// The runtime crate every generated crate depends on.
 pub const RUNTIME_CRATE: &str = "photo-runtime";
 
-/// The cargo features of a generated crate, as photo-api has them: what each turns on in the
-/// runtime.
-pub const FEATURES: [(&str, &str); 3] = [
-    ("client", "[\"photo-runtime/client\"]"),
-    ("server", "[\"photo-runtime/server\"]"),
-    ("emulator", "[\"server\", \"photo-runtime/emulator\"]"),
+/// The cargo features of a generated crate, as photo-api has them, with what each turns on
+/// besides the crates its modules name: the module it gates is `client.rs`, `server.rs` or
+/// `emulator.rs`.
+pub const FEATURES: [(&str, &[&str]); 3] = [
+    ("client", &["photo-runtime/client"]),
+    ("server", &["photo-runtime/server"]),
+    ("emulator", &["server", "photo-runtime/emulator"]),
+];
+
+/// The crates generated code may name besides the runtime (in paths such as `serde::Serialize`),
+/// as its Rust paths spell them, with their package names and the requirements the runtime has
+/// on them, so that both use one version.
+pub const CRATES: [(&str, &str, &str); 5] = [
+    (
+        "serde",
+        "serde",
+        "{ version = \"1\", features = [\"derive\"] }",
+    ),
+    ("serde_json", "serde_json", "\"1\""),
+    ("bytes", "bytes", "\"1\""),
+    ("futures_util", "futures-util", "\"0.3\""),
+    ("axum", "axum", "\"0.8\""),
 ];
 
 /// Where the runtime crate comes from.
@@ -100,9 +117,10 @@ pub fn crate_files(
         source.name,
         source.sha256()
     );
+    let used = crates_used(&out);
     out.push(GeneratedFile {
         path: PathBuf::from("Cargo.toml"),
-        contents: cargo_toml(spec, &header),
+        contents: cargo_toml(spec, &header, &used),
     });
     out.push(GeneratedFile {
         path: PathBuf::from("README.md"),
@@ -111,14 +129,135 @@ pub fn crate_files(
     out
 }
 
-fn cargo_toml(spec: &CrateSpec, header: &str) -> String {
+/// The `[dependencies]` lines a crate of one's own needs for the generated modules `files`: the
+/// runtime with `features`, then each crate of [`CRATES`] the modules name.
+pub fn module_dependencies(
+    files: &[GeneratedFile],
+    runtime: &RuntimeDependency,
+    features: &[&str],
+) -> Vec<String> {
+    let others = crates_used(files)
+        .into_iter()
+        .map(|used| format!("{} = {}", used.package, used.requirement));
+    std::iter::once(runtime.line(features))
+        .chain(others)
+        .collect()
+}
+
+/// A crate of [`CRATES`] that the generated modules name, and the features whose modules name it
+/// (empty when a module every build has names it).
+struct Used {
+    package: &'static str,
+    requirement: &'static str,
+    features: Vec<&'static str>,
+}
+
+/// The crates of [`CRATES`] the generated `files` name, in [`CRATES`] order.
+fn crates_used(files: &[GeneratedFile]) -> Vec<Used> {
+    CRATES
+        .iter()
+        .filter_map(|&(root, package, requirement)| {
+            let mut features = Vec::new();
+            let mut always = false;
+            let rust = files
+                .iter()
+                .filter(|file| file.path.extension().is_some_and(|ext| ext == "rs"));
+            let naming = rust.filter(|file| {
+                names_crate(&file.contents, root)
+                    && !imported_names(&file.contents)
+                        .iter()
+                        .any(|name| name == root)
+            });
+            for file in naming {
+                let stem = file.path.file_stem().and_then(|stem| stem.to_str());
+                match FEATURES.iter().find(|(feature, _)| Some(*feature) == stem) {
+                    Some((feature, _)) => features.push(*feature),
+                    None => always = true,
+                }
+            }
+            if always {
+                features.clear();
+            } else if features.is_empty() {
+                return None;
+            }
+            Some(Used {
+                package,
+                requirement,
+                features,
+            })
+        })
+        .collect()
+}
+
+/// The names a Rust file's top-level `use` items bring into scope (`use ::photo_runtime::__export::{bytes, serde_json};`
+/// brings `bytes` and `serde_json`): a path starting with one of them names no crate.
+fn imported_names(text: &str) -> Vec<String> {
+    fn collect(tree: &syn::UseTree, out: &mut Vec<String>) {
+        match tree {
+            syn::UseTree::Path(path) => collect(&path.tree, out),
+            syn::UseTree::Name(name) => out.push(name.ident.to_string()),
+            syn::UseTree::Rename(rename) => out.push(rename.rename.to_string()),
+            syn::UseTree::Group(group) => group.items.iter().for_each(|tree| collect(tree, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(file) = syn::parse_file(text) {
+        for item in &file.items {
+            if let syn::Item::Use(item) = item {
+                collect(&item.tree, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` names the crate `root` at the start of a path (`serde::Serialize`, not
+/// `rt::serde::…` or `my_serde::…`).
+fn names_crate(text: &str, root: &str) -> bool {
+    let path = format!("{root}::");
+    text.match_indices(&path).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    })
+}
+
+fn cargo_toml(spec: &CrateSpec, header: &str, used: &[Used]) -> String {
     let features: String = FEATURES
         .iter()
-        .map(|(name, enables)| format!("{name} = {enables}\n"))
+        .map(|(name, enables)| {
+            let deps = used
+                .iter()
+                .filter(|crate_used| crate_used.features.contains(name))
+                .map(|crate_used| format!("dep:{}", crate_used.package));
+            let list: Vec<String> = enables
+                .iter()
+                .map(|enabled| enabled.to_string())
+                .chain(deps)
+                .map(|item| toml_string(&item))
+                .collect();
+            format!("{name} = [{}]\n", list.join(", "))
+        })
+        .collect();
+    let others: String = used
+        .iter()
+        .map(|crate_used| {
+            let requirement = if crate_used.features.is_empty() {
+                crate_used.requirement.to_owned()
+            } else if let Some(table) = crate_used.requirement.strip_suffix(" }") {
+                format!("{table}, optional = true }}")
+            } else {
+                format!(
+                    "{{ version = {}, optional = true }}",
+                    crate_used.requirement
+                )
+            };
+            format!("{} = {requirement}\n", crate_used.package)
+        })
         .collect();
     format!(
         "{header}\n[package]\nname = {name}\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = {rust}\npublish = false\n\n\
-         [features]\ndefault = [\"client\"]\n{features}\n[dependencies]\n{runtime}\n",
+         [features]\ndefault = [\"client\"]\n{features}\n[dependencies]\n{runtime}\n{others}",
         name = toml_string(&spec.name),
         rust = toml_string(env!("CARGO_PKG_RUST_VERSION")),
         runtime = spec.runtime.line(&[]),
@@ -206,5 +345,54 @@ mod tests {
             "[dependencies]\nphoto-runtime = {{ version = \"{}\", default-features = false }}\n",
             env!("CARGO_PKG_VERSION")
         )));
+    }
+
+    #[test]
+    fn the_crates_the_modules_name_are_dependencies_of_the_features_that_compile_them() {
+        let files = vec![
+            GeneratedFile::new("src/models.rs", "#[derive(serde::Serialize)] struct A;"),
+            GeneratedFile::new(
+                "src/client.rs",
+                "fn f(b: bytes::Bytes, s: rt::serde_json::Value) {}",
+            ),
+            GeneratedFile::new("src/server.rs", "use axum::Router; use bytes::Bytes;"),
+            // Brought into scope from the runtime: no dependency of the crate's own.
+            GeneratedFile::new(
+                "src/emulator.rs",
+                "use ::photo_runtime::__export::{serde_json}; fn f(v: serde_json::Value) {}",
+            ),
+        ];
+        let spec = CrateSpec::new("teams-photo", RuntimeDependency::default()).expect("a name");
+        let toml = cargo_toml(&spec, "", &crates_used(&files));
+        assert!(
+            toml.contains(
+                "client = [\"photo-runtime/client\", \"dep:bytes\"]\n\
+                 server = [\"photo-runtime/server\", \"dep:bytes\", \"dep:axum\"]\n\
+                 emulator = [\"server\", \"photo-runtime/emulator\"]\n"
+            ),
+            "{toml}"
+        );
+        assert!(
+            toml.ends_with(
+                "serde = { version = \"1\", features = [\"derive\"] }\n\
+                 bytes = { version = \"1\", optional = true }\n\
+                 axum = { version = \"0.8\", optional = true }\n"
+            ),
+            "{toml}"
+        );
+    }
+
+    /// The requirements are the workspace's, which the runtime builds with.
+    #[test]
+    fn the_requirements_are_the_workspaces() {
+        let workspace = include_str!("../../Cargo.toml");
+        for (_, package, requirement) in CRATES {
+            let line = format!("\n{package} = {requirement}\n");
+            assert!(
+                workspace.contains(&line),
+                "the workspace has no `{}`",
+                line.trim()
+            );
+        }
     }
 }

@@ -237,6 +237,21 @@ fn modules_go_into_a_crate_of_ones_own_with_the_line_to_add() {
         "{}",
         stdout(&output)
     );
+    // The modules are compiled whole, with the runtime's every feature; they reach every other
+    // crate through it.
+    let printed = stdout(&output);
+    let added: Vec<&str> = printed
+        .split("add to the crate's [dependencies]:\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert!(
+        added[0].ends_with(r#"features = ["client", "server", "emulator"] }"#),
+        "{added:?}"
+    );
     let names: Vec<PathBuf> = tree(&dir.join("src/graph"))
         .into_iter()
         .map(|(p, _)| p)

@@ -28,3 +28,16 @@ pub mod client;
 pub mod emulator;
 #[cfg(feature = "server")]
 pub mod server;
+
+/// The crates generated code names besides the runtime, re-exported so that a crate of generated
+/// code declares photo-runtime alone. Not an API of its own: it holds what the generator of the
+/// same version names.
+#[doc(hidden)]
+pub mod __export {
+    #[cfg(feature = "server")]
+    pub use axum;
+    pub use bytes;
+    pub use futures_util;
+    pub use serde;
+    pub use serde_json;
+}

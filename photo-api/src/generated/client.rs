@@ -6,6 +6,8 @@
 #[allow(unused_imports)]
 use super::models::*;
 use crate::runtime::client as rt;
+#[allow(unused_imports)]
+use crate::runtime::__export::{bytes, futures_util, serde_json};
 /// A prepared call of one operation: set its optional parameters, then `.await` it (or
 /// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its
 /// response type.

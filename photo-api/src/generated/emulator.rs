@@ -10,6 +10,8 @@ use super::models::*;
 use super::server::*;
 use crate::runtime::emulator as emu;
 use crate::runtime::server as rt;
+#[allow(unused_imports)]
+use crate::runtime::__export::axum;
 /// The emulator of this description: `Emulator::builder()` configures one.
 pub type Emulator = emu::Emulator<Spec>;
 /// Configures an [`Emulator`].

@@ -3,6 +3,8 @@
 
 //! Types from the spec's schemas and server variables.
 #![allow(clippy::derivable_impls)]
+#[allow(unused_imports)]
+use crate::runtime::__export::serde_json;
 /// The largest request body any server variant accepts, in bytes (`x-request-size-limits`).
 pub const MAX_REQUEST_BYTES: u64 = 8388608;
 /// The server URL with each variable's default: where the client sends requests unless told otherwise.
@@ -16,7 +18,11 @@ pub fn base_url(cloud: Cloud, version: Version) -> String {
 }
 /// Values of the server variable `cloud`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub enum Cloud {
     /// `https://graph.microsoft.com`
     #[serde(rename = "https://graph.microsoft.com")]
@@ -84,7 +90,11 @@ impl Default for Cloud {
 }
 /// Values of the server variable `version`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub enum Version {
     /// `v1.0`
     #[serde(rename = "v1.0")]
@@ -144,17 +154,12 @@ impl Version {
     }
 }
 /// A user's object id (a GUID) or userPrincipalName.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
 )]
+#[serde(crate = "crate::runtime::__export::serde")]
 #[serde(try_from = "String", into = "String")]
 pub struct UserKey(String);
 impl UserKey {
@@ -218,17 +223,12 @@ impl crate::runtime::server::FromParam for UserKey {
     }
 }
 /// A group's object id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
 )]
+#[serde(crate = "crate::runtime::__export::serde")]
 #[serde(try_from = "String", into = "String")]
 pub struct GroupId(String);
 impl GroupId {
@@ -292,17 +292,12 @@ impl crate::runtime::server::FromParam for GroupId {
     }
 }
 /// A contact's id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
 )]
+#[serde(crate = "crate::runtime::__export::serde")]
 #[serde(try_from = "String", into = "String")]
 pub struct ContactId(String);
 impl ContactId {
@@ -366,17 +361,12 @@ impl crate::runtime::server::FromParam for ContactId {
     }
 }
 /// A contact folder's id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
 )]
+#[serde(crate = "crate::runtime::__export::serde")]
 #[serde(try_from = "String", into = "String")]
 pub struct ContactFolderId(String);
 impl ContactFolderId {
@@ -441,7 +431,11 @@ impl crate::runtime::server::FromParam for ContactFolderId {
 }
 /// A size Graph keeps of every photo (width x height in pixels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub enum PhotoSize {
     /// `48x48`
     #[serde(rename = "48x48")]
@@ -538,7 +532,12 @@ impl crate::runtime::server::FromParam for PhotoSize {
 ///
 /// Optional fields left `None` are not sent, so a value with only some fields set is a
 /// partial update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub struct ProfilePhoto {
     /// The size, such as `240X240`, or `default` for the original upload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -577,7 +576,12 @@ pub struct ProfilePhoto {
 ///
 /// Optional fields left `None` are not sent, so a value with only some fields set is a
 /// partial update.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub struct ProfilePhotoCollection {
     /// The URL of the metadata document describing this response.
     ///
@@ -590,7 +594,12 @@ pub struct ProfilePhotoCollection {
 ///
 /// Optional fields left `None` are not sent, so a value with only some fields set is a
 /// partial update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub struct InnerError {
     /// When the error happened (ISO 8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -610,7 +619,12 @@ pub struct InnerError {
 ///
 /// Optional fields left `None` are not sent, so a value with only some fields set is a
 /// partial update.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub struct MainError {
     /// A machine-readable error code such as `ImageNotFound`.
     pub code: String,
@@ -620,13 +634,22 @@ pub struct MainError {
     pub inner_error: Option<InnerError>,
 }
 /// The error body Graph sends with every 4xx and 5xx response.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub struct OdataError {
     pub error: MainError,
 }
 /// The `SelectItem` schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    crate::runtime::__export::serde::Serialize,
+    crate::runtime::__export::serde::Deserialize
+)]
+#[serde(crate = "crate::runtime::__export::serde")]
 pub enum SelectItem {
     /// `id`
     #[serde(rename = "id")]

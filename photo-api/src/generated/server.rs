@@ -5,10 +5,12 @@
 //! serve [`router`].
 #![allow(clippy::large_enum_variant)]
 use std::sync::Arc;
-use axum::response::IntoResponse;
+use crate::runtime::__export::axum::response::IntoResponse;
 #[allow(unused_imports)]
 use super::models::*;
 use crate::runtime::server as rt;
+#[allow(unused_imports)]
+use crate::runtime::__export::{axum, bytes, serde_json};
 /// The API, one method per operation. The router calls a method only for a request that
 /// passed authentication, authorization and validation.
 ///

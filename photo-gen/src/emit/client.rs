@@ -10,7 +10,7 @@ use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
 use super::tree::{Step, Tree, accessor_names};
-use super::{RustFile, docs, ident, number};
+use super::{RustFile, docs, ident, number, use_exported};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
     template_text,
@@ -67,6 +67,7 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
 
 /// The module's attributes and imports, and the generic call type.
 fn preamble(rt: &syn::Path) -> TokenStream {
+    let exported = use_exported(rt, &["bytes", "futures_util", "serde_json"]);
     quote! {
         //! The typed client.
         #![allow(clippy::large_enum_variant)]
@@ -75,6 +76,7 @@ fn preamble(rt: &syn::Path) -> TokenStream {
         use super::models::*;
         // The runtime's client side, under a short name: every item here is glue over it.
         use #rt::client as rt;
+        #exported
 
         /// A prepared call of one operation: set its optional parameters, then `.await` it (or
         /// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its

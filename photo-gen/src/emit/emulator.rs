@@ -9,7 +9,7 @@ use quote::quote;
 
 use super::server_api::{request_name, response_name};
 use super::shapes::Shapes;
-use super::{RustFile, ident, string_literal};
+use super::{RustFile, ident, string_literal, use_exported};
 use crate::model::media::{
     self, CollectionType, EntityField, EntityType, Input, MediaKind, MediaOperation, OwnerPart,
     Reply,
@@ -33,6 +33,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         .iter()
         .map(|op| media::classify(api, op))
         .collect();
+    let exported = use_exported(rt, &["axum"]);
     file.add(quote! {
         //! The emulator's binding of [`Api`], generated from the spec: each
         //! operation of the OData media-entity pattern is one call into the emulator's engine,
@@ -43,6 +44,7 @@ pub fn emit(api: &Api, rt: &syn::Path, emu: &syn::Path, file: &mut RustFile) {
         use super::server::*;
         use #emu as emu;
         use #rt::server as rt;
+        #exported
     });
     file.add(spec(api));
     let markers = api.operations.iter().map(marker);

@@ -1,6 +1,6 @@
 //! Emitters: the model to Rust source, one module per generated file. Each builds its file's
 //! items with `quote!`; each item is parsed by syn and formatted by prettyplease as it is built
-//! (see [`RustFile`]).
+//! (see `RustFile`).
 
 mod client;
 mod docs;
@@ -252,6 +252,43 @@ fn format(tokens: TokenStream) -> String {
     }
 }
 
+/// The crates generated code names besides the runtime (and std) are reached through the
+/// runtime's `__export` module, so that a crate of generated code declares the runtime alone.
+/// `#rt::__export::<name>`.
+pub(crate) fn exported(rt: &syn::Path, name: &str) -> TokenStream {
+    let name = ident(name);
+    quote!(#rt::__export::#name)
+}
+
+/// Imports the exported crates `names` under their own names, for the types a file writes in
+/// the usual way (`serde_json::Value`, `bytes::Bytes`); which of them a file uses depends on
+/// the spec, hence the `allow`. Paths in `use` declarations and derives name [`exported`]
+/// directly: there a local name equal to a crate's would be ambiguous.
+pub(crate) fn use_exported(rt: &syn::Path, names: &[&str]) -> TokenStream {
+    let names = names.iter().map(|name| ident(name));
+    quote! {
+        #[allow(unused_imports)]
+        use #rt::__export::{#(#names),*};
+    }
+}
+
+/// serde's derives, naming serde through the runtime, with `#[serde(crate = "…")]` so that
+/// what they expand to does too.
+pub(crate) fn serde_derives(rt: &syn::Path) -> TokenStream {
+    let serde = exported(rt, "serde");
+    let segments: Vec<String> = rt
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let lead = if rt.leading_colon.is_some() { "::" } else { "" };
+    let path = string_literal(&format!("{lead}{}::__export::serde", segments.join("::")));
+    quote! {
+        #[derive(#serde::Serialize, #serde::Deserialize)]
+        #[serde(crate = #path)]
+    }
+}
+
 /// An identifier from a name photo-gen already sanitised (may be a raw identifier).
 pub(crate) fn ident(name: &str) -> syn::Ident {
     let span = proc_macro2::Span::call_site();
@@ -388,6 +425,28 @@ mod tests {
         };
         file.add_container(|child| quote!(struct #child), [quote!(;)]);
         assert!(file.text.starts_with("compile_error!"), "{}", file.text);
+    }
+
+    /// serde's derives name serde through the runtime, and so does what they expand to.
+    #[test]
+    fn serde_is_named_through_the_runtime() {
+        for (runtime, serde) in [
+            ("::photo_runtime", "::photo_runtime::__export::serde"),
+            ("crate::runtime", "crate::runtime::__export::serde"),
+        ] {
+            let rt: syn::Path = syn::parse_str(runtime).expect("a path");
+            let derives = super::serde_derives(&rt).to_string().replace(' ', "");
+            assert!(
+                derives.contains(&format!(
+                    "#[derive({serde}::Serialize,{serde}::Deserialize)]"
+                )),
+                "{derives}"
+            );
+            assert!(
+                derives.contains(&format!("#[serde(crate=\"{serde}\")]")),
+                "{derives}"
+            );
+        }
     }
 
     /// The value syn reads back from a literal.

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Options, RustFile, doc_lines, ident, number};
+use super::{Options, RustFile, doc_lines, ident, number, serde_derives, use_exported};
 use crate::model::{
     Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef, UnionVariant,
 };
@@ -43,9 +43,11 @@ fn boxed_type(ty: &TypeRef, boxed: bool) -> TokenStream {
 pub fn emit(api: &Api, rt: &syn::Path, options: &Options, file: &mut RustFile) {
     let limits = limits(api);
     let base_url = base_url(api);
+    let exported = use_exported(rt, &["serde_json"]);
     file.add(quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
+        #exported
         #limits
         #base_url
     });
@@ -184,8 +186,9 @@ fn string_enum(
             }
         }
     });
+    let serde = serde_derives(rt);
     quote! {
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #serde
         pub enum #name { #(#variants,)* }
 
         impl #name {
@@ -239,12 +242,13 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
             }
         }
     };
+    let serde = serde_derives(rt);
     match &ty.kind {
-        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
+        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref(), &serde),
         TypeKind::Union {
             variants,
             tag: Some(tag),
-        } => tagged_union(&name, &doc, tag, variants),
+        } => tagged_union(&name, &doc, tag, variants, &serde),
         TypeKind::Union {
             variants,
             tag: None,
@@ -259,7 +263,8 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
                 ///
                 /// A value is read as the first variant it fits, the narrowest first (named types,
                 /// then integers, numbers, booleans, lists and maps, strings).
-                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq)]
+                #serde
                 #[serde(untagged)]
                 pub enum #name { #(#variants,)* }
             }
@@ -281,7 +286,8 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
             let max = option_tokens(*max_length);
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #serde
                 #[serde(try_from = "String", into = "String")]
                 pub struct #name(String);
 
@@ -348,12 +354,14 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
 
 /// A union told apart by the property `tag`: each tagged variant under its exact value, then
 /// the fallback, which serde tries when the tag is missing or unknown so that such a value is
-/// kept rather than refused. Named types are boxed: a derived type may hold its base.
+/// kept rather than refused. Named types are boxed: a derived type may hold its base. `serde` is
+/// [`serde_derives`].
 fn tagged_union(
     name: &syn::Ident,
     doc: &TokenStream,
     tag: &str,
     variants: &[UnionVariant],
+    serde: &TokenStream,
 ) -> TokenStream {
     let variants = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
@@ -383,7 +391,8 @@ fn tagged_union(
         #doc
         ///
         #[doc = #tag_doc]
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq)]
+        #serde
         #[serde(tag = #tag)]
         pub enum #name { #(#variants,)* }
     }
@@ -399,11 +408,13 @@ fn option_tokens(value: Option<u64>) -> TokenStream {
     }
 }
 
+/// A struct of `fields`; `serde` is [`serde_derives`].
 fn object(
     name: &syn::Ident,
     doc: &TokenStream,
     fields: &[Field],
     additional: Option<&TypeRef>,
+    serde: &TokenStream,
 ) -> TokenStream {
     let all_optional = fields.iter().all(|field| !field.required || field.nullable);
     let default = all_optional.then(|| quote!(Default,));
@@ -445,7 +456,8 @@ fn object(
     quote! {
         #doc
         #partial
-        #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq)]
+        #serde
         pub struct #name { #(#members,)* #additional }
     }
 }

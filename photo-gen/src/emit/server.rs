@@ -10,7 +10,7 @@ use super::models::rust_type;
 use super::operations::static_name;
 use super::server_api::{self, error_responses, request_name, response_name};
 use super::shapes::Shapes;
-use super::{RustFile, docs, ident, number};
+use super::{RustFile, docs, exported, ident, number, use_exported};
 use crate::model::{
     Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef, template_text,
 };
@@ -48,19 +48,22 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
 }
 
 fn preamble_and_traits(api: &Api, rt: &syn::Path, file: &mut RustFile) {
+    let crates = use_exported(rt, &["axum", "bytes", "serde_json"]);
+    let axum = exported(rt, "axum");
     file.add(quote! {
         //! The server stub: implement [`Api`] (or [`PartialApi`] for some operations only), then
         //! serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
 
-        use axum::response::IntoResponse;
+        use #axum::response::IntoResponse;
 
         // Every schema type, whichever this spec's operations use.
         #[allow(unused_imports)]
         use super::models::*;
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
+        #crates
     });
     server_api::emit(api, file);
 }
