@@ -252,13 +252,24 @@ pub fn generate(name: &str, text: String) -> Outcome {
     }
 }
 
-/// Counts warnings by kind: each message with the text between backticks replaced by `…`.
+/// Counts warnings by kind: each message with the text between backticks replaced by `…` and
+/// numbers (positions, counts) by `N`.
 pub fn warning_kinds(warnings: &photo_gen::Diagnostics) -> BTreeMap<String, usize> {
     let mut kinds = BTreeMap::new();
     for item in &warnings.items {
         let mut kind = String::new();
         for (index, part) in item.message.split('`').enumerate() {
-            kind.push_str(if index % 2 == 1 { "…" } else { part });
+            if index % 2 == 1 {
+                kind.push('…');
+                continue;
+            }
+            for c in part.chars() {
+                match c {
+                    '0'..='9' if kind.ends_with('N') => {}
+                    '0'..='9' => kind.push('N'),
+                    c => kind.push(c),
+                }
+            }
         }
         *kinds.entry(kind).or_insert(0) += 1;
     }
