@@ -139,8 +139,16 @@ impl Incoming {
             .map(Some)
     }
 
-    /// The header `name`, if sent; repeated headers are joined with `, ` as HTTP allows.
-    pub fn header(&self, name: &str) -> Result<Option<String>, Rejection> {
+    /// The header `name`, if sent, as `T` (text, a number, an enum of the spec); repeated
+    /// headers are joined with `, ` as HTTP allows.
+    pub fn header<T: FromParam>(&self, name: &str) -> Result<Option<T>, Rejection> {
+        self.header_text(name)?
+            .map(|raw| parse(&format!("header '{name}'"), &raw))
+            .transpose()
+    }
+
+    /// The header `name` as sent, if sent; repeated headers are joined with `, `.
+    fn header_text(&self, name: &str) -> Result<Option<String>, Rejection> {
         let mut joined: Option<String> = None;
         for value in self.parts.headers.get_all(name) {
             let value = value.to_str().map_err(|_| {

@@ -171,7 +171,7 @@ async fn get_photo(State(config): State<ServerConfig>, request: Request) -> Resp
             "user": incoming.path::<String>("user_id")?,
             "select": incoming.query_list::<String>("$select")?,
             "top": incoming.query::<i32>("top")?,
-            "ifNoneMatch": incoming.header("If-None-Match")?,
+            "ifNoneMatch": incoming.header::<String>("If-None-Match")?,
         });
         Ok::<_, Rejection>(json_response(
             StatusCode::OK,
