@@ -381,8 +381,9 @@ fn try_run(args: &Args) -> Result<bool, String> {
             Compile::All => true,
             Compile::Named(names) => names.contains(&entry.name),
         };
-        let compiled = (wanted && outcome.errors.is_none())
-            .then(|| crate::corpus_build::compile(&args.dir, &entry.name, &outcome.source, &outcome.files));
+        let compiled = (wanted && outcome.errors.is_none()).then(|| {
+            crate::corpus_build::compile(&args.dir, &entry.name, &outcome.source, &outcome.files)
+        });
         if let Some(Err(message)) = &compiled {
             eprintln!("{}: does not compile:\n{message}", entry.name);
             ok = false;
@@ -508,8 +509,15 @@ mod tests {
             "published.tsv:2: an npm source is npm:PACKAGE@VERSION"
         );
         let short = "x\tnpm:pkg@1\tp\n";
-        assert!(read_manifest(short).unwrap_err().contains("6 tab-separated"));
-        let scoped = format!("x\tnpm:@scope/pkg@1.2.3\tp\t{}\tMIT\tabout\n", "a".repeat(64));
+        assert!(
+            read_manifest(short)
+                .unwrap_err()
+                .contains("6 tab-separated")
+        );
+        let scoped = format!(
+            "x\tnpm:@scope/pkg@1.2.3\tp\t{}\tMIT\tabout\n",
+            "a".repeat(64)
+        );
         let entries = read_manifest(&scoped).expect("valid");
         assert_eq!(
             entries[0].source,
