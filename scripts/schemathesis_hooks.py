@@ -1,4 +1,12 @@
-"""Schemathesis hooks for scripts/schemathesis.sh: drops exactly one known false positive.
+"""Schemathesis hooks for scripts/schemathesis.sh: tells schemathesis what a valid photo upload
+is, and drops exactly one known false positive.
+
+The photo spec lets an upload carry `image/jpeg` or `application/octet-stream` (what Microsoft's
+SDKs send); either way the body must be a JPEG, which the spec's description says and its
+`format: binary` schema cannot. Schemathesis knows a JPEG for `image/jpeg` but makes arbitrary
+bytes (a PNG, say) for octet-stream, which the emulator rightly refuses with 400
+ErrorInvalidImage. So octet-stream bodies are drawn from schemathesis' own sample JPEG, as
+`image/jpeg` bodies already are. Negative mode still sends broken bodies.
 
 `$select` is `type: array` with `style: form, explode: false` and no `minItems`, so `?$select=`
 is the wire form of the empty array, which the schema admits (and which the generated server and
@@ -16,6 +24,8 @@ is kept.
 from urllib.parse import parse_qsl, urlsplit
 
 import schemathesis
+from hypothesis import strategies as st
+from schemathesis.core.file_samples import MEDIA_TYPE_FILE_SAMPLES
 from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.core.parameters import ParameterLocation
 
@@ -30,6 +40,11 @@ _NON_QUERY = (
 def _only_an_empty_select(url: str) -> bool:
     pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
     return pairs == [("$select", "")]
+
+
+schemathesis.openapi.media_type(
+    "application/octet-stream", st.just(MEDIA_TYPE_FILE_SAMPLES["image/jpeg"])
+)
 
 
 @schemathesis.hook

@@ -70,8 +70,9 @@ fn main() {
 fn generate(spec: &Path, out: &Path, shown_as: &str) {
     let text = std::fs::read_to_string(spec).expect("fixture spec is readable");
     let source = SpecSource::new(shown_as, text);
-    // Fixtures named `emulator_*` are also bound to photo-api's emulator.
-    let options = if shown_as.contains("/emulator_") {
+    // Fixtures named `emulator_*`, and the team photos in Microsoft's dialect, are also bound
+    // to photo-api's emulator.
+    let options = if shown_as.contains("/emulator_") || shown_as.contains("/teams_photo_graph/") {
         Options::external().with_emulator()
     } else {
         Options::external()

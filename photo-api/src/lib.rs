@@ -29,7 +29,8 @@
 
 #![forbid(unsafe_code)]
 
-pub mod runtime;
+/// The runtime the generated code calls: the `photo-runtime` crate.
+pub use photo_runtime as runtime;
 
 #[rustfmt::skip]
 pub mod generated;

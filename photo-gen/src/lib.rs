@@ -3,18 +3,24 @@
 //!
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
-//! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
+//! [`write`](mod@write) (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`, and so is, as a warning, whatever generation could only type
 //! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
+//! [`permissions`] gives a description of Microsoft's that names no permissions those of
+//! Microsoft's tables.
 
 #![forbid(unsafe_code)]
 
+pub mod command;
 pub mod diagnostics;
 pub mod emit;
 pub mod locate;
+pub mod manifest;
 pub mod model;
 pub mod names;
+pub mod permissions;
 pub mod spec;
+pub mod standalone;
 pub mod subset;
 pub mod write;
 
@@ -44,11 +50,16 @@ impl SpecSource {
 
     /// The lowercase hex SHA-256 of the spec text, recorded in every generated file's header.
     pub fn sha256(&self) -> String {
-        Sha256::digest(self.text.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        sha256_hex(self.text.as_bytes())
     }
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// One generated source file, relative to the output directory.
@@ -56,6 +67,15 @@ impl SpecSource {
 pub struct GeneratedFile {
     pub path: PathBuf,
     pub contents: String,
+}
+
+impl GeneratedFile {
+    pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
+        GeneratedFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
 }
 
 /// The result of a successful generation.
@@ -69,17 +89,8 @@ pub struct Generated {
     pub warnings: Diagnostics,
 }
 
-/// Parses and validates a spec into the model, reporting every problem found.
-pub fn lower(source: &SpecSource) -> Result<model::Api, Diagnostics> {
-    lower_with_warnings(source).map(|(api, _)| api)
-}
-
-/// [`lower`], with the warnings about what the model types loosely.
-pub fn lower_with_warnings(source: &SpecSource) -> Result<(model::Api, Diagnostics), Diagnostics> {
-    lower_including(source, &[]).map(|lowered| (lowered.api, lowered.warnings))
-}
-
-/// What [`lower_including`] gives.
+/// A spec lowered into the model, with what the model types loosely. It reads as its
+/// [`model::Api`].
 #[derive(Debug)]
 pub struct Lowered {
     pub api: model::Api,
@@ -90,10 +101,26 @@ pub struct Lowered {
     pub kept: Option<String>,
 }
 
-/// As [`lower_with_warnings`], keeping only the operations `include` asks for and the
-/// components they use (everything when `include` is empty). Problems are located in `source`
-/// itself.
-pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lowered, Diagnostics> {
+impl std::ops::Deref for Lowered {
+    type Target = model::Api;
+
+    fn deref(&self) -> &model::Api {
+        &self.api
+    }
+}
+
+/// Parses and validates a spec into the model, reporting every problem found, and every
+/// warning about what the model types loosely.
+pub fn lower(source: &SpecSource) -> Result<Lowered, Diagnostics> {
+    lower_subset(source, &[])
+}
+
+/// As [`lower`], keeping only the operations `include` asks for and the components they use
+/// (everything when `include` is empty). Problems are located in `source` itself.
+pub(crate) fn lower_subset(
+    source: &SpecSource,
+    include: &[Include],
+) -> Result<Lowered, Diagnostics> {
     let mut warnings = Diagnostics::new_warnings(&source.name);
     let mut diagnostics = Diagnostics::new(&source.name);
     let locator = locate::Locator::new(&source.text);
@@ -130,8 +157,10 @@ pub fn lower_including(source: &SpecSource, include: &[Include]) -> Result<Lower
             return Err(diagnostics);
         }
     };
-    let api =
-        model::lower_with_warnings(&document, &locator, &mut diagnostics, Some(&mut warnings));
+    let mut api = model::lower(&document, &locator, &mut diagnostics, &mut warnings);
+    if let Some(api) = api.as_mut().filter(|_| diagnostics.is_empty()) {
+        permissions::apply(api, &document, &locator, &mut warnings);
+    }
     diagnostics.sort();
     warnings.sort();
     match api {
@@ -228,7 +257,7 @@ pub fn generate(source: &SpecSource, options: &Options) -> Result<Generated, Dia
         api,
         mut warnings,
         kept,
-    } = lower_including(source, &options.include)?;
+    } = lower_subset(source, &options.include)?;
     // Read once: the binding is written from it, and what it cannot serve is warned about.
     let media = emulator
         .is_some()

@@ -79,10 +79,7 @@ mod tests {
     use super::*;
 
     fn file(name: &str, contents: &str) -> GeneratedFile {
-        GeneratedFile {
-            path: name.into(),
-            contents: contents.into(),
-        }
+        GeneratedFile::new(name, contents)
     }
 
     /// The names in `dir`, sorted.

@@ -88,7 +88,8 @@ pub fn generate_once(spec_path: &Path, out: &Path, include: &[Include]) -> ExitC
         return ExitCode::FAILURE;
     };
     let mut diagnostics = photo_gen::Diagnostics::new_for(&source);
-    let Some(api) = model::lower(&document, &index, &mut diagnostics) else {
+    let mut warnings = photo_gen::Diagnostics::new_for(&source);
+    let Some(api) = model::lower(&document, &index, &mut diagnostics, &mut warnings) else {
         eprintln!("{diagnostics}");
         return ExitCode::FAILURE;
     };

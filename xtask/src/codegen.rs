@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use photo_gen::{Generated, Include, Options, SpecSource, write};
+use photo_gen::command::{self, Output, Request, spec_name};
+use photo_gen::{Include, Options};
 
 pub struct Args {
     pub check: bool,
@@ -51,116 +52,22 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// A path as shown to people: relative to the current directory when possible.
-fn shown(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// The spec's name in the generated files' headers: its path from the workspace root, or its
-/// file name when it lies outside the workspace, so that the output is the same from whichever
-/// directory the command runs.
-fn spec_name(spec: &Path, root: &Path) -> String {
-    let absolute = spec.canonicalize().unwrap_or_else(|_| spec.to_path_buf());
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    match absolute.strip_prefix(&root) {
-        Ok(relative) => relative
-            .components()
-            .map(|part| part.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
-        Err(_) => absolute.file_name().map_or_else(
-            || spec.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        ),
-    }
-}
-
 /// Generates from the spec, then writes what changed into `args.out` or, with `--check`, only
-/// compares.
+/// compares: photo-gen's own command-line run, with photo-api's options.
 pub fn run(args: &Args) -> ExitCode {
-    let text = match std::fs::read_to_string(&args.spec) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", shown(&args.spec));
-            return ExitCode::FAILURE;
-        }
+    let request = Request {
+        spec: args.spec.clone(),
+        spec_name: spec_name(&args.spec, &workspace_root()),
+        out: args.out.clone(),
+        output: Output::Modules,
+        options: Options {
+            include: args.include.clone(),
+            ..Options::default()
+        },
+        check: args.check,
+        stale_hint: "run `cargo xtask codegen` and commit the result".into(),
     };
-    let source = SpecSource::new(spec_name(&args.spec, &workspace_root()), text);
-    let options = Options {
-        include: args.include.clone(),
-        ..Options::default()
-    };
-    let generated = match photo_gen::generate(&source, &options) {
-        Ok(generated) => generated,
-        Err(mut diagnostics) => {
-            // Problems point at the file as seen from here, so that terminals can open it.
-            diagnostics.file = shown(&args.spec);
-            eprintln!("{diagnostics}");
-            if !args.check {
-                eprintln!("nothing was written");
-            }
-            return ExitCode::FAILURE;
-        }
-    };
-    if !generated.warnings.is_empty() {
-        let mut warnings = generated.warnings.clone();
-        warnings.file = shown(&args.spec);
-        eprintln!("{warnings}");
-    }
-    if args.check {
-        check(args, &source, &generated)
-    } else {
-        write(args, &source, &generated)
-    }
-}
-
-/// Fails, naming the files, when `generated` differs from what `args.out` holds.
-fn check(args: &Args, source: &SpecSource, generated: &Generated) -> ExitCode {
-    let stale = write::stale(&args.out, &generated.files);
-    if stale.is_empty() {
-        println!(
-            "{} generated files are up to date with {} ({} operations)",
-            generated.files.len(),
-            source.name,
-            generated.api.operations.len()
-        );
-        return ExitCode::SUCCESS;
-    }
-    eprintln!("error: generated code is stale:");
-    for path in stale {
-        eprintln!("  {}", shown(&path));
-    }
-    eprintln!("run `cargo xtask codegen` and commit the result");
-    ExitCode::FAILURE
-}
-
-/// Writes the files of `generated` that changed into `args.out`, and says which.
-fn write(args: &Args, source: &SpecSource, generated: &Generated) -> ExitCode {
-    match write::write(&args.out, &generated.files) {
-        Ok(report) => {
-            println!(
-                "{} → {} ({} operations)",
-                source.name,
-                shown(&args.out),
-                generated.api.operations.len()
-            );
-            for path in &report.written {
-                println!("  wrote     {}", shown(path));
-            }
-            for path in &report.unchanged {
-                println!("  unchanged {}", shown(path));
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: writing {} failed: {error}", shown(&args.out));
-            ExitCode::FAILURE
-        }
-    }
+    command::run(&request)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ mod bench;
 mod bench_runtime;
 mod chart;
 mod codegen;
+mod corpus;
+mod corpus_build;
 mod graph_spec;
 mod peers;
 
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
                           [--include-path PATTERN]... [--include-operation ID]...
+       cargo xtask corpus [--fetch] [--dir DIR] [--compile all|none|NAME,...] [--only NAME,...]
        cargo xtask bench [--smoke]
        cargo xtask bench-runtime [--smoke]
        cargo xtask synthetic-spec N OUT
@@ -31,6 +34,15 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
                    generate only the operation with this operationId (and the components it
                    uses); repeatable, and combines with --include-path. A pattern or id that
                    matches nothing is an error
+  corpus           generate whole public descriptions listed in tests/corpus/published.tsv
+                   (each checked against its SHA-256) and print one table: operations,
+                   generation time, warnings by kind, compile time
+    --fetch        first bring the npm-published ones missing from the folder (npm pack)
+    --dir DIR      the folder holding the descriptions (default: target/corpus)
+    --compile WHICH
+                   also build the generated crates of these descriptions (`all`, or names
+                   separated by commas) with every feature, each as a crate of its own
+    --only NAMES   only these descriptions (names separated by commas)
   bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
                    and for cutting the photo operations out of a Graph-sized synthetic
                    description, then whole processes side by side with progenitor when it is
@@ -56,6 +68,10 @@ fn main() -> ExitCode {
                 eprintln!("error: {message}\n\n{USAGE}");
                 ExitCode::from(2)
             }
+        },
+        Some("corpus") => match corpus::Args::parse(&args[1..]) {
+            Ok(parsed) => corpus::run(&parsed),
+            Err(message) => usage_error(&message),
         },
         Some("bench") => match &args[1..] {
             [] => bench::run(false),

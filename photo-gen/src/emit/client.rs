@@ -9,10 +9,11 @@ use quote::{format_ident, quote};
 use super::models::rust_type;
 use super::operations::static_name;
 use super::shapes::Shapes;
-use super::tree::{Step, Tree, literal_method, param_method};
-use super::{RustFile, docs, ident, number, response_name};
+use super::tree::{Step, Tree, accessor_names};
+use super::{RustFile, docs, ident, number, response_name, use_exported};
 use crate::model::{
     Api, BodyContent, Operation, Param, ParamLocation, Response, Status, TypeKind, TypeRef,
+    template_text,
 };
 use crate::names;
 
@@ -33,6 +34,15 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
         (params, &op.body, &op.responses, &op.pageable)
     });
     file.add(preamble(rt));
+    if api.servers.is_some() {
+        file.add(quote! {
+            /// A runtime client builder whose base URL is the description's server,
+            /// [`DEFAULT_BASE_URL`]; point it elsewhere (an emulator) with `.base_url(…)`.
+            pub fn client_builder() -> rt::ClientBuilder {
+                rt::Client::builder().base_url(DEFAULT_BASE_URL)
+            }
+        });
+    }
     for index in 0..tree.nodes.len() {
         file.add(navigation(api, &tree, index));
     }
@@ -57,6 +67,7 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
 
 /// The module's attributes and imports, and the generic call type.
 fn preamble(rt: &syn::Path) -> TokenStream {
+    let exported = use_exported(rt, &["bytes", "futures_util", "serde_json"]);
     quote! {
         //! The typed client.
         #![allow(clippy::large_enum_variant)]
@@ -65,6 +76,7 @@ fn preamble(rt: &syn::Path) -> TokenStream {
         use super::models::*;
         // The runtime's client side, under a short name: every item here is glue over it.
         use #rt::client as rt;
+        #exported
 
         /// A prepared call of one operation: set its optional parameters, then `.await` it (or
         /// call `send`). Each operation's call type (`GetMyPhotoCall`, ...) names this with its
@@ -97,7 +109,8 @@ fn navigation(api: &Api, tree: &Tree, index: usize) -> TokenStream {
     let children = node
         .children
         .iter()
-        .map(|&child| accessor(api, tree, child));
+        .zip(accessor_names(tree, node))
+        .map(|(&child, method)| accessor(api, tree, child, &method));
     let operations = node.operations.iter().map(|op| operation_method(api, op));
     let doc = if index == 0 {
         quote! {
@@ -136,13 +149,13 @@ fn navigation(api: &Api, tree: &Tree, index: usize) -> TokenStream {
     }
 }
 
-fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
+fn accessor(api: &Api, tree: &Tree, child: usize, method: &str) -> TokenStream {
     let node = &tree.nodes[child];
     let ty = ident(&node.type_name);
     let doc = super::doc_literal(&format!(" `{}`", node.path));
+    let method = ident(method);
     match &node.step {
         Some(Step::Literal(literal)) => {
-            let method = ident(&literal_method(literal));
             let literal = super::string_literal(literal);
             quote! {
                 #[doc = #doc]
@@ -152,13 +165,29 @@ fn accessor(api: &Api, tree: &Tree, child: usize) -> TokenStream {
             }
         }
         Some(Step::Param(param)) => {
-            let method = ident(&param_method(param));
             let arg = ident(&param.rust_name);
             let (arg_ty, value) = param_arg(api, &param.ty, &arg);
             quote! {
                 #[doc = #doc]
                 pub fn #method(&self, #arg: #arg_ty) -> #ty {
                     #ty(self.0.key(#value))
+                }
+            }
+        }
+        Some(Step::Template(parts, params)) => {
+            let template = super::string_literal(&template_text(parts, str::to_owned));
+            let (args, values): (Vec<_>, Vec<_>) = params
+                .iter()
+                .map(|param| {
+                    let arg = ident(&param.rust_name);
+                    let (arg_ty, _) = param_arg(api, &param.ty, &arg);
+                    (quote!(#arg: #arg_ty), arg)
+                })
+                .unzip();
+            quote! {
+                #[doc = #doc]
+                pub fn #method(&self, #(#args),*) -> #ty {
+                    #ty(self.0.template(#template, &[#(&#values),*]))
                 }
             }
         }

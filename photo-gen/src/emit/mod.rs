@@ -1,6 +1,6 @@
 //! Emitters: the model to Rust source, one module per generated file. Each builds its file's
 //! items with `quote!`; each item is parsed by syn and formatted by prettyplease as it is built
-//! (see [`RustFile`]).
+//! (see `RustFile`).
 
 mod client;
 mod docs;
@@ -32,12 +32,16 @@ pub struct Options {
     /// Gate the client and server modules on the cargo features `client` and `server` (and the
     /// emulator's binding on `emulator`).
     pub feature_gates: bool,
-    /// Where the generated code finds photo-api's emulator, such as `crate::emulator`; when set,
-    /// `emulator.rs` implements the server's `Api` for the emulator (see [`MediaEntities`]).
+    /// Where the generated code finds the emulator engine, such as `crate::runtime::emulator`
+    /// (photo-runtime's `emulator` module); when set, `emulator.rs` implements the server's `Api`
+    /// for the emulator (see [`MediaEntities`]).
     pub emulator_path: Option<String>,
     /// Generate only these operations and the components they use (all when empty); the
     /// generated copy of the spec then holds only that part.
     pub include: Vec<crate::subset::Include>,
+    /// Re-export the runtime as `runtime` from the root module, for a crate of its own whose
+    /// users then need no other dependency to configure its client or run its emulator.
+    pub reexport_runtime: bool,
 }
 
 impl Default for Options {
@@ -46,8 +50,9 @@ impl Default for Options {
             runtime_path: "crate::runtime".into(),
             command: "cargo xtask codegen".into(),
             feature_gates: true,
-            emulator_path: Some("crate::emulator".into()),
+            emulator_path: Some("crate::runtime::emulator".into()),
             include: Vec::new(),
+            reexport_runtime: false,
         }
     }
 }
@@ -63,22 +68,22 @@ impl Options {
         })
     }
 
-    /// Options for code compiled outside photo-api: the runtime is `::photo_api::runtime` and
-    /// every module is always present. No emulator binding unless
-    /// [`with_emulator`](Self::with_emulator).
+    /// Options for code compiled outside photo-api, in a crate depending on photo-runtime: the
+    /// runtime is `::photo_runtime` and every module is always present. No emulator binding
+    /// unless [`with_emulator`](Self::with_emulator).
     pub fn external() -> Self {
         Options {
-            runtime_path: "::photo_api::runtime".into(),
+            runtime_path: "::photo_runtime".into(),
             feature_gates: false,
             emulator_path: None,
             ..Options::default()
         }
     }
 
-    /// The same options, also binding the spec to photo-api's emulator (`::photo_api::emulator`,
-    /// which needs photo-api's `emulator` feature).
+    /// The same options, also binding the spec to the emulator engine
+    /// (`::photo_runtime::emulator`, which needs photo-runtime's `emulator` feature).
     pub fn with_emulator(mut self) -> Self {
-        self.emulator_path = Some("::photo_api::emulator".into());
+        self.emulator_path = Some("::photo_runtime::emulator".into());
         self
     }
 
@@ -168,6 +173,17 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         let gate = options.gate("emulator");
         quote!(#gate pub mod emulator;)
     });
+    let runtime = options
+        .reexport_runtime
+        .then(|| options.runtime().ok())
+        .flatten()
+        .map(|rt| {
+            quote! {
+                /// The runtime the generated code runs on: the client's configuration, the
+                /// server's, and the emulator.
+                pub use #rt as runtime;
+            }
+        });
     let title = format!(
         " Generated from the OpenAPI description “{}” (version {}).",
         api.title, api.version
@@ -181,6 +197,7 @@ fn root_module(api: &Api, options: &Options) -> TokenStream {
         #server_gate
         pub mod server;
         #emulator
+        #runtime
     }
 }
 
@@ -245,6 +262,43 @@ fn format(tokens: TokenStream) -> String {
             "compile_error!({:?});\n",
             format!("photo-gen emitted invalid Rust: {error}")
         ),
+    }
+}
+
+/// The crates generated code names besides the runtime (and std) are reached through the
+/// runtime's `__export` module, so that a crate of generated code declares the runtime alone.
+/// `#rt::__export::<name>`.
+pub(crate) fn exported(rt: &syn::Path, name: &str) -> TokenStream {
+    let name = ident(name);
+    quote!(#rt::__export::#name)
+}
+
+/// Imports the exported crates `names` under their own names, for the types a file writes in
+/// the usual way (`serde_json::Value`, `bytes::Bytes`); which of them a file uses depends on
+/// the spec, hence the `allow`. Paths in `use` declarations and derives name [`exported`]
+/// directly: there a local name equal to a crate's would be ambiguous.
+pub(crate) fn use_exported(rt: &syn::Path, names: &[&str]) -> TokenStream {
+    let names = names.iter().map(|name| ident(name));
+    quote! {
+        #[allow(unused_imports)]
+        use #rt::__export::{#(#names),*};
+    }
+}
+
+/// serde's derives, naming serde through the runtime, with `#[serde(crate = "…")]` so that
+/// what they expand to does too.
+pub(crate) fn serde_derives(rt: &syn::Path) -> TokenStream {
+    let serde = exported(rt, "serde");
+    let segments: Vec<String> = rt
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let lead = if rt.leading_colon.is_some() { "::" } else { "" };
+    let path = string_literal(&format!("{lead}{}::__export::serde", segments.join("::")));
+    quote! {
+        #[derive(#serde::Serialize, #serde::Deserialize)]
+        #[serde(crate = #path)]
     }
 }
 
@@ -389,6 +443,28 @@ mod tests {
         };
         file.add_container(|child| quote!(struct #child), [quote!(;)]);
         assert!(file.text.starts_with("compile_error!"), "{}", file.text);
+    }
+
+    /// serde's derives name serde through the runtime, and so does what they expand to.
+    #[test]
+    fn serde_is_named_through_the_runtime() {
+        for (runtime, serde) in [
+            ("::photo_runtime", "::photo_runtime::__export::serde"),
+            ("crate::runtime", "crate::runtime::__export::serde"),
+        ] {
+            let rt: syn::Path = syn::parse_str(runtime).expect("a path");
+            let derives = super::serde_derives(&rt).to_string().replace(' ', "");
+            assert!(
+                derives.contains(&format!(
+                    "#[derive({serde}::Serialize,{serde}::Deserialize)]"
+                )),
+                "{derives}"
+            );
+            assert!(
+                derives.contains(&format!("#[serde(crate=\"{serde}\")]")),
+                "{derives}"
+            );
+        }
     }
 
     /// The value syn reads back from a literal.

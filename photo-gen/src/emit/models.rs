@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Options, RustFile, doc_lines, ident, number};
+use super::{Options, RustFile, doc_lines, ident, number, serde_derives, use_exported};
 use crate::model::{
     Api, EnumValue, Field, NamedType, ServerVariable, TypeKind, TypeRef, UnionVariant,
 };
@@ -33,13 +33,21 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// The Rust type for a type reference, in a `Box` when it closes a cycle of types.
+fn boxed_type(ty: &TypeRef, boxed: bool) -> TokenStream {
+    let ty = rust_type(ty);
+    if boxed { quote!(Box<#ty>) } else { ty }
+}
+
 /// `models.rs`: the limits, the base URL, the server variables and the schema types.
 pub fn emit(api: &Api, rt: &syn::Path, options: &Options, file: &mut RustFile) {
     let limits = limits(api);
     let base_url = base_url(api);
+    let exported = use_exported(rt, &["serde_json"]);
     file.add(quote! {
         //! Types from the spec's schemas and server variables.
         #![allow(clippy::derivable_impls)]
+        #exported
         #limits
         #base_url
     });
@@ -81,7 +89,19 @@ fn base_url(api: &Api) -> TokenStream {
         quote!(.replace(#placeholder, #name.as_str()))
     });
     let doc = format!(" The server URL `{url}` with its variables filled in.");
+    let default = servers
+        .variables
+        .iter()
+        .fold(url.clone(), |url, var| {
+            url.replace(&format!("{{{}}}", var.name), &var.default)
+        })
+        .trim_end_matches('/')
+        .to_owned();
+    let default_doc = " The server URL with each variable's default: where the client sends requests \
+                       unless told otherwise.";
     quote! {
+        #[doc = #default_doc]
+        pub const DEFAULT_BASE_URL: &str = #default;
         #[doc = #doc]
         pub fn base_url(#(#params),*) -> String {
             #url.to_owned() #(#replacements)*
@@ -166,8 +186,9 @@ fn string_enum(
             }
         }
     });
+    let serde = serde_derives(rt);
     quote! {
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #serde
         pub enum #name { #(#variants,)* }
 
         impl #name {
@@ -221,19 +242,20 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
             }
         }
     };
+    let serde = serde_derives(rt);
     match &ty.kind {
-        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref()),
+        TypeKind::Object { fields } => object(&name, &doc, fields, ty.additional.as_ref(), &serde),
         TypeKind::Union {
             variants,
             tag: Some(tag),
-        } => tagged_union(&name, &doc, tag, variants),
+        } => tagged_union(&name, &doc, tag, variants, &serde),
         TypeKind::Union {
             variants,
             tag: None,
         } => {
             let variants = variants.iter().map(|variant| {
                 let variant_name = ident(&variant.rust_name);
-                let held = rust_type(&variant.ty);
+                let held = boxed_type(&variant.ty, variant.boxed);
                 quote!(#variant_name(#held))
             });
             quote! {
@@ -241,7 +263,8 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
                 ///
                 /// A value is read as the first variant it fits, the narrowest first (named types,
                 /// then integers, numbers, booleans, lists and maps, strings).
-                #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq)]
+                #serde
                 #[serde(untagged)]
                 pub enum #name { #(#variants,)* }
             }
@@ -263,7 +286,8 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
             let max = option_tokens(*max_length);
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+                #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #serde
                 #[serde(try_from = "String", into = "String")]
                 pub struct #name(String);
 
@@ -330,12 +354,14 @@ fn named_type(ty: &NamedType, rt: &syn::Path, server_gate: &TokenStream) -> Toke
 
 /// A union told apart by the property `tag`: each tagged variant under its exact value, then
 /// the fallback, which serde tries when the tag is missing or unknown so that such a value is
-/// kept rather than refused. Named types are boxed: a derived type may hold its base.
+/// kept rather than refused. Named types are boxed: a derived type may hold its base. `serde` is
+/// [`serde_derives`].
 fn tagged_union(
     name: &syn::Ident,
     doc: &TokenStream,
     tag: &str,
     variants: &[UnionVariant],
+    serde: &TokenStream,
 ) -> TokenStream {
     let variants = variants.iter().map(|variant| {
         let variant_name = ident(&variant.rust_name);
@@ -365,7 +391,8 @@ fn tagged_union(
         #doc
         ///
         #[doc = #tag_doc]
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq)]
+        #serde
         #[serde(tag = #tag)]
         pub enum #name { #(#variants,)* }
     }
@@ -381,18 +408,20 @@ fn option_tokens(value: Option<u64>) -> TokenStream {
     }
 }
 
+/// A struct of `fields`; `serde` is [`serde_derives`].
 fn object(
     name: &syn::Ident,
     doc: &TokenStream,
     fields: &[Field],
     additional: Option<&TypeRef>,
+    serde: &TokenStream,
 ) -> TokenStream {
     let all_optional = fields.iter().all(|field| !field.required || field.nullable);
     let default = all_optional.then(|| quote!(Default,));
     let members = fields.iter().map(|field| {
         let rust_name = ident(&field.rust_name);
         let json_name = &field.json_name;
-        let ty = rust_type(&field.ty);
+        let ty = boxed_type(&field.ty, field.boxed);
         let mut text = field.description.clone().unwrap_or_default();
         if field.read_only {
             text.push_str(if text.is_empty() { "Read-only: set by the service." } else { "\n\nRead-only: set by the service." });
@@ -427,7 +456,8 @@ fn object(
     quote! {
         #doc
         #partial
-        #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq)]
+        #serde
         pub struct #name { #(#members,)* #additional }
     }
 }

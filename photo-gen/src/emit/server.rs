@@ -10,9 +10,9 @@ use super::models::rust_type;
 use super::operations::static_name;
 use super::server_api::{self, error_responses, request_name};
 use super::shapes::Shapes;
-use super::{RustFile, docs, ident, number, response_name};
+use super::{RustFile, docs, exported, ident, number, response_name, use_exported};
 use crate::model::{
-    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef,
+    Api, BodyContent, Operation, ParamLocation, Response, Segment, Status, TypeRef, template_text,
 };
 
 /// The axum capture name for a path parameter: its Rust name, which is always a plain word.
@@ -31,6 +31,10 @@ fn route_path(op: &Operation) -> String {
         match segment {
             Segment::Literal(literal) => path.push_str(literal),
             Segment::Param(name) => path.push_str(&format!("{{{}}}", capture(op, name))),
+            // The runtime routes the segment as one capture and reads it against this text.
+            Segment::Template(parts) => {
+                path.push_str(&template_text(parts, |name| capture(op, name)));
+            }
         }
     }
     if path.is_empty() { "/".into() } else { path }
@@ -44,19 +48,22 @@ pub fn emit(api: &Api, rt: &syn::Path, file: &mut RustFile) {
 }
 
 fn preamble_and_traits(api: &Api, rt: &syn::Path, file: &mut RustFile) {
+    let crates = use_exported(rt, &["axum", "bytes", "serde_json"]);
+    let axum = exported(rt, "axum");
     file.add(quote! {
         //! The server stub: implement [`Api`] (or [`PartialApi`] for some operations only), then
         //! serve [`router`].
         #![allow(clippy::large_enum_variant)]
         use std::sync::Arc;
 
-        use axum::response::IntoResponse;
+        use #axum::response::IntoResponse;
 
         // Every schema type, whichever this spec's operations use.
         #[allow(unused_imports)]
         use super::models::*;
         // The runtime's server side, under a short name: every item here is glue over it.
         use #rt::server as rt;
+        #crates
     });
     server_api::emit(api, file);
 }
@@ -352,17 +359,20 @@ fn routes(api: &Api, file: &mut RustFile) {
 }
 
 fn router(api: &Api) -> TokenStream {
-    // Server variables that are path segments (not whole roots) become path prefixes; the one
-    // keyed by `x-request-size-limits` also sets the body limit under its prefix.
-    let path_variable = api
+    // The server URL's path comes before every operation's path: a variable that is a path
+    // segment (not a whole root) gives one prefix per value, and the one keyed by
+    // `x-request-size-limits` also sets the body limit under its prefix; a fixed path
+    // (`https://graph.microsoft.com/v1.0/`) is one prefix.
+    let template = api
         .servers
         .as_ref()
-        .and_then(|servers| servers.variables.iter().find(|var| !var.is_root));
-    let body = match path_variable {
-        Some(var) => {
+        .map(|servers| (servers.path_template(), servers.path_variable()));
+    let body = match template {
+        Some((template, Some(var))) => {
             let ty = ident(&var.rust_name);
             let set_limit = (!var.request_size_limits.is_empty())
                 .then(|| quote!(config.max_request_bytes = value.max_request_bytes();));
+            let format = prefix_format(api, &template, &var.name);
             quote! {
                 let mut router = axum::Router::new();
                 for value in #ty::ALL {
@@ -370,18 +380,21 @@ fn router(api: &Api) -> TokenStream {
                     let mut config = config.clone();
                     #set_limit
                     config.api_version = Some(value.as_str());
-                    let prefix = format!("/{}", value.as_str());
+                    let prefix = format!(#format, value.as_str());
                     let mut routes = rt::Routes::new(router, &prefix, api.clone(), config);
                     add_routes(&mut routes);
                     router = routes.into_router();
                 }
             }
         }
-        None => quote! {
-            let mut routes = rt::Routes::new(axum::Router::new(), "", api, config);
-            add_routes(&mut routes);
-            let router = routes.into_router();
-        },
+        fixed => {
+            let prefix = fixed.map(|(template, _)| template).unwrap_or_default();
+            quote! {
+                let mut routes = rt::Routes::new(axum::Router::new(), #prefix, api, config);
+                add_routes(&mut routes);
+                let router = routes.into_router();
+            }
+        }
     };
     quote! {
         /// An axum router serving `api`: every operation of the spec under each server path
@@ -392,4 +405,45 @@ fn router(api: &Api) -> TokenStream {
             rt::finish(router, super::operations::OPENAPI_YAML)
         }
     }
+}
+
+/// The path prefixes the router serves the operations under: the server URL's path with each
+/// value of its path variable, else that path as it is (empty without a server).
+pub(super) fn path_prefixes(api: &Api) -> Vec<String> {
+    let Some(servers) = &api.servers else {
+        return vec![String::new()];
+    };
+    let template = servers.path_template();
+    match servers.path_variable() {
+        Some(var) => {
+            let template = with_defaults(api, &template, &var.name);
+            let placeholder = format!("{{{}}}", var.name);
+            var.values
+                .iter()
+                .map(|value| template.replace(&placeholder, &value.value))
+                .collect()
+        }
+        None => vec![template],
+    }
+}
+
+/// `template` with every server variable but `name` replaced by its default.
+fn with_defaults(api: &Api, template: &str, name: &str) -> String {
+    let mut filled = template.to_owned();
+    for var in api.servers.iter().flat_map(|servers| &servers.variables) {
+        if var.name != name {
+            filled = filled.replace(&format!("{{{}}}", var.name), &var.default);
+        }
+    }
+    filled
+}
+
+/// The `format!` string of the path prefix `template` with `{}` for the variable `name`; other
+/// path variables take their defaults, and the literal text is escaped.
+fn prefix_format(api: &Api, template: &str, name: &str) -> String {
+    with_defaults(api, template, name)
+        .split(&format!("{{{name}}}"))
+        .map(|part| part.replace('{', "{{").replace('}', "}}"))
+        .collect::<Vec<_>>()
+        .join("{}")
 }

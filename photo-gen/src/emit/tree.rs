@@ -3,7 +3,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{Api, Operation, Param, Segment, TypeRef};
+use crate::model::{Api, Operation, Param, Segment, SegmentPart, TypeRef, template_text};
 use crate::names;
 
 /// How a node is reached from its parent.
@@ -12,6 +12,9 @@ pub enum Step<'a> {
     Literal(&'a str),
     /// A path parameter.
     Param(&'a Param),
+    /// Text and parameters in one segment, such as `microsoft.graph.delta(token='{token}')`,
+    /// with the parameters in the order they appear.
+    Template(&'a [SegmentPart], Vec<&'a Param>),
 }
 
 pub struct Node<'a> {
@@ -27,11 +30,23 @@ pub struct Tree<'a> {
     pub nodes: Vec<Node<'a>>,
 }
 
-/// How a child is told apart from its siblings: its literal text, or being the parameter.
+/// How a child is told apart from its siblings: its literal text, being the parameter, or its
+/// template.
 #[derive(Hash, PartialEq, Eq)]
 enum ChildKey<'a> {
     Literal(&'a str),
     Param,
+    Template(&'a [SegmentPart]),
+}
+
+impl<'a> ChildKey<'a> {
+    fn of(step: &Step<'a>) -> Self {
+        match step {
+            Step::Literal(literal) => ChildKey::Literal(literal),
+            Step::Param(_) => ChildKey::Param,
+            Step::Template(parts, _) => ChildKey::Template(parts),
+        }
+    }
 }
 
 /// The accessor for a literal segment: `$value` is the media resource, known as `content`.
@@ -49,6 +64,69 @@ fn literal_type_part(segment: &str) -> String {
     } else {
         names::camel(segment, "S").unwrap_or_else(|| "Segment".into())
     }
+}
+
+/// What a template segment is named after: an OData function's or key's name
+/// (`microsoft.graph.delta(token='{token}')` → `microsoft.graph.delta`), else its text with the
+/// parameters' names (`{Sid}.json` → `Sid.json`).
+fn template_words(parts: &[SegmentPart]) -> String {
+    if let Some(SegmentPart::Text(text)) = parts.first()
+        && let Some((name, _)) = text.split_once('(')
+        && !name.is_empty()
+    {
+        return name.to_owned();
+    }
+    parts
+        .iter()
+        .map(|part| match part {
+            SegmentPart::Text(text) | SegmentPart::Param(text) => text.as_str(),
+        })
+        .collect()
+}
+
+/// The accessor for a template segment, such as `microsoft_graph_delta`.
+pub fn template_method(parts: &[SegmentPart]) -> String {
+    names::snake(&template_words(parts)).unwrap_or_else(|| "segment".into())
+}
+
+/// The accessor names of `node`'s children, in order. Names that two children would share are
+/// told apart: a template's accessor gives way to the others and adds its parameters
+/// (`microsoft_graph_delta_with_token` beside the literal `microsoft.graph.delta()`), then a
+/// number as a last resort.
+pub fn accessor_names(tree: &Tree, node: &Node) -> Vec<String> {
+    let mut names: Vec<Option<String>> = vec![None; node.children.len()];
+    let mut taken: FxHashSet<String> = FxHashSet::default();
+    // Literals and parameters first, so a template's name never moves theirs.
+    for template_pass in [false, true] {
+        for (slot, &child) in node.children.iter().enumerate() {
+            let step = tree.nodes[child].step.as_ref();
+            let base = match step {
+                Some(Step::Literal(literal)) if !template_pass => literal_method(literal),
+                Some(Step::Param(param)) if !template_pass => param_method(param),
+                Some(Step::Template(parts, params)) if template_pass => {
+                    let plain = template_method(parts);
+                    if taken.contains(&plain) {
+                        let words: Vec<&str> = params
+                            .iter()
+                            .map(|param| param.rust_name.trim_start_matches("r#"))
+                            .collect();
+                        format!(
+                            "{}_with_{}",
+                            plain.trim_start_matches("r#"),
+                            words.join("_")
+                        )
+                    } else {
+                        plain
+                    }
+                }
+                _ => continue,
+            };
+            let name = names::unique(&base, |name| taken.contains(name));
+            taken.insert(name.clone());
+            names[slot] = Some(name);
+        }
+    }
+    names.into_iter().map(Option::unwrap_or_default).collect()
 }
 
 /// The accessor for a parameter: `by_` and the last word of its type (`UserKey` → `by_key`).
@@ -116,11 +194,20 @@ impl<'a> Tree<'a> {
                         path.push('}');
                         Step::Param(param)
                     }
+                    Segment::Template(parts) => {
+                        let params: Option<Vec<&Param>> = segment
+                            .params()
+                            .map(|name| op.params.iter().find(|param| param.name == name))
+                            .collect();
+                        let Some(params) = params else {
+                            break;
+                        };
+                        path.push('/');
+                        path.push_str(&template_text(parts, str::to_owned));
+                        Step::Template(parts, params)
+                    }
                 };
-                let key = match &step {
-                    Step::Literal(literal) => ChildKey::Literal(literal),
-                    Step::Param(_) => ChildKey::Param,
-                };
+                let key = ChildKey::of(&step);
                 let existing = children.get(&(current, key)).copied();
                 current = match existing {
                     Some(child) => child,
@@ -134,6 +221,7 @@ impl<'a> Tree<'a> {
                         let part = match &step {
                             Step::Literal(literal) => literal_type_part(literal),
                             Step::Param(_) => "Item".to_owned(),
+                            Step::Template(parts, _) => literal_type_part(&template_words(parts)),
                         };
                         let index = tree.nodes.len();
                         let type_name = names::unique(&format!("{parent_name}{part}"), |name| {
@@ -148,11 +236,9 @@ impl<'a> Tree<'a> {
                             operations: Vec::new(),
                         });
                         tree.nodes[current].children.push(index);
-                        let key = match &tree.nodes[index].step {
-                            Some(Step::Literal(literal)) => ChildKey::Literal(literal),
-                            _ => ChildKey::Param,
-                        };
-                        children.insert((current, key), index);
+                        if let Some(step) = &tree.nodes[index].step {
+                            children.insert((current, ChildKey::of(step)), index);
+                        }
                         index
                     }
                 };

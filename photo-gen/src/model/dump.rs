@@ -94,6 +94,9 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                     if field.read_only {
                         flags.push("read-only")
                     }
+                    if field.boxed {
+                        flags.push("boxed")
+                    }
                     writeln!(
                         out,
                         "  {} {:?}: {}{}",
@@ -138,7 +141,8 @@ fn render(api: &Api, out: &mut String) -> std::fmt::Result {
                 let variants: Vec<String> = variants
                     .iter()
                     .map(|v| {
-                        let held = format!("{}({})", v.rust_name, type_ref(&v.ty));
+                        let boxed = if v.boxed { "box " } else { "" };
+                        let held = format!("{}({boxed}{})", v.rust_name, type_ref(&v.ty));
                         match (&v.tag_value, tag) {
                             (Some(value), _) => format!("{held}={value}"),
                             (None, Some(_)) => format!("{held} [fallback]"),

@@ -9,9 +9,11 @@ mod problems;
 mod refs;
 mod schemas;
 mod security;
+mod segments;
 
 pub use dump::dump;
-pub use lower::{lower, lower_with_warnings};
+pub use lower::lower;
+pub use segments::template_text;
 
 /// The whole API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -30,6 +32,45 @@ pub struct Api {
 pub struct ServerTemplate {
     pub url: String,
     pub variables: Vec<ServerVariable>,
+}
+
+impl ServerTemplate {
+    /// The path the server URL puts before every operation's path, with `{name}` left standing
+    /// for a variable that is a path segment: `/v1.0` for `https://graph.microsoft.com/v1.0/`,
+    /// `/{version}` for `{cloud}/{version}`, empty for `https://api.example`. Variables that are
+    /// roots or stand in the scheme or host are not part of it.
+    pub fn path_template(&self) -> String {
+        let mut url = self.url.clone();
+        for variable in self.variables.iter().filter(|variable| variable.is_root) {
+            url = url.replace(&format!("{{{}}}", variable.name), "");
+        }
+        let path = match url.find("://") {
+            Some(scheme_end) => {
+                let rest = &url[scheme_end + 3..];
+                rest.find('/').map_or("", |at| &rest[at..])
+            }
+            None => url.as_str(),
+        };
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        match path {
+            "" => String::new(),
+            path if path.starts_with('/') => path.to_owned(),
+            path => format!("/{path}"),
+        }
+    }
+
+    /// The first variable that is a path segment (not a root) and appears in the path: the
+    /// generated router serves the operations once under each of its values.
+    pub fn path_variable(&self) -> Option<&ServerVariable> {
+        let template = self.path_template();
+        self.variables.iter().find(|variable| {
+            !variable.is_root && template.contains(&format!("{{{}}}", variable.name))
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -147,6 +188,10 @@ pub struct UnionVariant {
     /// In a tagged union, the tag's value for this alternative; `None` for the fallback that
     /// holds values whose tag is missing or unknown.
     pub tag_value: Option<String>,
+    /// Whether an untagged union holds this alternative in a `Box`: the alternative leads back
+    /// to the union through types that contain each other. (A tagged union boxes every named
+    /// type it holds.)
+    pub boxed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -158,6 +203,9 @@ pub struct Field {
     pub nullable: bool,
     pub read_only: bool,
     pub description: Option<String>,
+    /// Whether the field holds its type in a `Box`: the field closes a cycle of types that
+    /// contain each other directly, which would otherwise have no finite size.
+    pub boxed: bool,
 }
 
 /// A reference to a type, as used by fields, parameters and bodies.
@@ -212,6 +260,18 @@ impl Method {
 pub enum Segment {
     /// A fixed segment such as `users` or `$value`.
     Literal(String),
+    /// A path parameter, by its spec name.
+    Param(String),
+    /// Text and parameters in one segment, such as OData's function call
+    /// `microsoft.graph.delta(token='{token}')` or `{Sid}.json`.
+    Template(Vec<SegmentPart>),
+}
+
+/// A piece of a [`Segment::Template`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SegmentPart {
+    /// Text sent as the spec writes it.
+    Text(String),
     /// A path parameter, by its spec name.
     Param(String),
 }
@@ -376,6 +436,18 @@ impl SecurityAlternative {
     /// Whether this alternative needs no credential.
     pub fn is_anonymous(&self) -> bool {
         self.scheme == ANONYMOUS
+    }
+}
+
+impl Operation {
+    /// The JSON pointer of the operation in its spec (`/paths/~1me~1photo/get`), to locate
+    /// what is said about it.
+    pub fn pointer(&self) -> String {
+        format!(
+            "/paths/{}/{}",
+            crate::locate::escape(&self.path),
+            self.method.lower()
+        )
     }
 }
 

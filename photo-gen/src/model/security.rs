@@ -380,10 +380,10 @@ fn requirements(
         let declares_scopes = !scheme.scopes.is_empty();
         for (index, scope) in scopes.iter().enumerate() {
             if declares_scopes && !scheme.scopes.contains(scope) {
-                problems.error_value(
+                problems.warning(
                     &at.key(name).index(index),
-                    format!("scope `{scope}` is not declared by security scheme `{name}`"),
-                    None,
+                    format!("scope `{scope}` is not declared by security scheme `{name}`: it is asked for as written"),
+                    Some(format!("add `{scope}` to the scopes of `{name}`'s flows")),
                 );
             }
         }
@@ -393,4 +393,21 @@ fn requirements(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::lower::test_spec::lowered;
+
+    #[test]
+    fn a_scope_the_scheme_does_not_list_is_kept_with_a_warning() {
+        let api = lowered(
+            "components:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows:\n        clientCredentials:\n          tokenUrl: https://login.example.com/token\n          scopes: {Read: Read.}\npaths:\n  /a:\n    get:\n      operationId: get_A\n      security: [{oauth: [Read, Admin]}]\n      responses: {'204': {description: Done.}}\n",
+        );
+        assert_eq!(api.operations[0].security[0].scopes, ["Read", "Admin"]);
+        assert_eq!(
+            api.warnings.short(),
+            "spec.yaml:15:33: warning: scope `Admin` is not declared by security scheme `oauth`: it is asked for as written\n"
+        );
+    }
 }

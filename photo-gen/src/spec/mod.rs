@@ -8,10 +8,11 @@
 
 mod reference;
 mod unique;
+mod value;
 
 use serde::Deserialize;
 
-pub use reference::RefOr;
+pub use reference::{RefOr, Referable};
 pub use unique::UniqueMap;
 
 /// Keys the model does not type: `x-` extensions and standard keywords photo-gen ignores.
@@ -276,6 +277,23 @@ pub struct Schema {
     /// `x-photo-key`: how a key of this type names an owner (see spec/README.md).
     #[serde(default, rename = "x-photo-key")]
     pub photo_key: Option<PhotoKey>,
+    /// `contentEncoding` (OpenAPI 3.1): how a string carries bytes, such as `base64`.
+    #[serde(default)]
+    pub content_encoding: Option<String>,
+    /// `contentMediaType` (OpenAPI 3.1): the media type of the bytes a string carries.
+    #[serde(default)]
+    pub content_media_type: Option<String>,
+}
+
+impl Referable for Parameter {}
+impl Referable for RequestBody {}
+impl Referable for Response {}
+impl Referable for Header {}
+
+/// A boolean schema is a schema: `true` allows any value (so does `false` here, which allows
+/// none: photo-gen does not check values).
+impl Referable for Schema {
+    const BOOLEAN_NODES: bool = true;
 }
 
 /// `discriminator`: the property that names a value's type, and its values' schemas.
@@ -382,6 +400,10 @@ impl OAuthFlows {
 pub struct OAuthFlow {
     #[serde(default)]
     pub scopes: UniqueMap<String, String>,
+    #[serde(default, rename = "authorizationUrl")]
+    pub authorization_url: Option<String>,
+    #[serde(default, rename = "tokenUrl")]
+    pub token_url: Option<String>,
 }
 
 /// One security requirement: every named scheme, with the scopes it must hold.

@@ -19,6 +19,8 @@ use serde::de::{
 };
 use serde_yaml::Value;
 
+use super::value::LenientValue;
+
 /// A node that is either a local reference or the object itself (boxed: most nodes in a large
 /// spec are references, which need only their target).
 #[derive(Debug)]
@@ -33,7 +35,14 @@ enum Read {
     Node(Value),
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for RefOr<T> {
+/// What a `$ref` may stand for.
+pub trait Referable: DeserializeOwned {
+    /// Whether `true` and `false` are nodes of this kind: JSON Schema's boolean schemas (any
+    /// value, or none), which OpenAPI 3.1 allows. Read as the empty node, `{}`.
+    const BOOLEAN_NODES: bool = false;
+}
+
+impl<'de, T: Referable> Deserialize<'de> for RefOr<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // The node is decided on after it has been read, so a problem with it is reported at
         // the enclosing node, as serde reports a problem found once a value is complete.
@@ -53,6 +62,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for RefOr<T> {
                 None => Err(de::Error::custom("`$ref` must be a string")),
             };
         }
+        let value = match value {
+            Value::Bool(_) if T::BOOLEAN_NODES => Value::Mapping(serde_yaml::Mapping::new()),
+            value => value,
+        };
         T::deserialize(value)
             .map(|item| RefOr::Item(Box::new(item)))
             .map_err(de::Error::custom)
@@ -66,7 +79,7 @@ macro_rules! as_value {
     ($($method:ident($ty:ty) => $de:ident;)*) => {
         $(
             fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
-                Value::deserialize($de::<E>::new(v)).map(Read::Node)
+                LenientValue::read($de::<E>::new(v)).map(Read::Node)
             }
         )*
     };
@@ -106,7 +119,7 @@ impl<'de> Visitor<'de> for RefOrVisitor {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Value::deserialize(UnitDeserializer::<E>::new()).map(Read::Node)
+        LenientValue::read(UnitDeserializer::<E>::new()).map(Read::Node)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -114,22 +127,22 @@ impl<'de> Visitor<'de> for RefOrVisitor {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        Value::deserialize(deserializer).map(Read::Node)
+        LenientValue::read(deserializer).map(Read::Node)
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(
         self,
         deserializer: D,
     ) -> Result<Self::Value, D::Error> {
-        Value::deserialize(deserializer).map(Read::Node)
+        LenientValue::read(deserializer).map(Read::Node)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Read::Node)
+        LenientValue::read(SeqAccessDeserializer::new(seq)).map(Read::Node)
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        Value::deserialize(EnumAccessDeserializer::new(data)).map(Read::Node)
+        LenientValue::read(EnumAccessDeserializer::new(data)).map(Read::Node)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -155,7 +168,7 @@ impl<'de> Visitor<'de> for RefOrVisitor {
         }
         // Everything read so far is handed to the value's own visitor first, so repeated keys
         // and every other problem are reported as before.
-        Value::deserialize(MapAccessDeserializer::new(replay)).map(Read::Node)
+        LenientValue::read(MapAccessDeserializer::new(replay)).map(Read::Node)
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::jpeg;
-use photo_api::emulator::{Emulator, OwnerKey, Photo, TokenSpec};
+use photo_api::emulator::{Emulator, Faults, OwnerKey, Photo, TokenSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -96,13 +96,7 @@ impl Server {
             .graph_errors_for_malformed_http(matches!(refusals, Refusals::Graph))
             .build()
             .expect("emulator");
-        let token = emulator
-            .token(&TokenSpec::delegated(USER, ["User.ReadWrite", "User.Read"]))
-            .expect("token");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("address");
+        let (token, listener, addr) = token_and_listener(&emulator).await;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(emulator.serve_with_shutdown(listener, async {
             let _ = stopped.await;
@@ -168,6 +162,18 @@ impl Server {
             .expect("joined")
             .expect("served");
     }
+}
+
+/// A token of [`USER`] that may upload and read, and a listener on a free loopback port.
+async fn token_and_listener(emulator: &Emulator) -> (String, tokio::net::TcpListener, SocketAddr) {
+    let token = emulator
+        .token(&TokenSpec::delegated(USER, ["User.ReadWrite", "User.Read"]))
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    (token, listener, addr)
 }
 
 /// A client connection that keeps what it read past one answer (pipelined answers).
@@ -540,4 +546,44 @@ async fn shutdown_lets_the_request_in_flight_finish() {
     let stored = server.photo().expect("stored");
     assert_eq!(stored.content().as_ref(), upload.as_slice());
     server.stop().await;
+}
+
+#[tokio::test]
+async fn a_throttled_upload_keeps_its_connection_for_the_next_request() {
+    let emulator = Emulator::builder()
+        .secret(SECRET)
+        .faults(Faults::first(1))
+        .build()
+        .expect("emulator");
+    let (token, listener, addr) = token_and_listener(&emulator).await;
+    let task = tokio::spawn(emulator.serve(listener));
+    let mut wire = Wire {
+        stream: TcpStream::connect(addr).await.expect("connect"),
+        read: Vec::new(),
+    };
+    let photo = jpeg(64, 48, 2);
+    let upload = format!(
+        "PUT /v1.0/me/photo/$value HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+        photo.len()
+    );
+    // The head alone: the fault is answered before the body arrives, as it can be when a client
+    // writes the head and the body separately.
+    wire.write_all(upload.as_bytes()).await.expect("write");
+    let answer = read_answer(&mut wire).await;
+    assert_eq!(answer.status, 429, "{answer:?}");
+    assert_eq!(answer.graph_error(), "TooManyRequests");
+    assert_eq!(answer.header("connection"), None, "{answer:?}");
+    // The body still arrives, and a client that pools connections (as Microsoft's SDKs do)
+    // sends its next request on the same one: the server reads the body off and answers it.
+    wire.write_all(&photo)
+        .await
+        .expect("the connection is not reset while the body is sent");
+    let read = format!(
+        "GET /v1.0/me/photo HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n"
+    );
+    wire.write_all(read.as_bytes()).await.expect("write");
+    let answer = read_answer(&mut wire).await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert_eq!(answer.graph_error(), "ImageNotFound");
+    task.abort();
 }

@@ -319,6 +319,30 @@ async fn me_photo_lifecycle(env: &Env) {
     graph_error(me.me().photo().content().get().await, 404, "ImageNotFound");
     graph_error(me.me().photos().get().await, 404, "ImageNotFound");
     graph_error(drive.content().get().await, 404, "ImageNotFound");
+
+    // `from_jpeg` sends `image/jpeg`; `from_octet_stream` sends what Microsoft's SDKs send, and
+    // the photo is judged by its bytes either way.
+    assert_eq!(photo(&upload).media_type(), "image/jpeg");
+    let octets = jpeg(120, 90, 2);
+    let content = PhotoContent::from_octet_stream(octets.clone()).expect("any bytes");
+    assert_eq!(content.media_type(), "application/octet-stream");
+    done!(
+        SetMyPhotoContentResponse::Ok,
+        me.me().photo().content().put(content)
+    );
+    let (etag, download) = fresh!(GetMyPhotoContentResponse, me.me().photo().content().get());
+    assert_eq!(download.content_type(), Some("image/jpeg"));
+    assert_eq!(whole(download, &etag).await, octets);
+    let not_a_jpeg = PhotoContent::from_octet_stream(&b"\x89PNG\r\n\x1a\n not a JPEG"[..]);
+    graph_error(
+        me.me()
+            .photo()
+            .content()
+            .put(not_a_jpeg.expect("any bytes"))
+            .await,
+        400,
+        "ErrorInvalidImage",
+    );
 }
 
 /// `/users/{key}`: one user by principal name, by object id (in any case) and as `/me`, with

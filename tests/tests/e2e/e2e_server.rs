@@ -572,6 +572,129 @@ async fn every_refusal_is_a_graph_error_and_changes_nothing() {
     .await;
 }
 
+/// A complete 1x1 RGB PNG: a real image, in a format Graph does not take for photos.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0xC9, 0xFE, 0x92, 0xEF, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// An upload is judged by its bytes under either media type the spec declares (`image/jpeg`,
+/// from Microsoft's docs, and `application/octet-stream`, which Microsoft's SDKs send): a JPEG is
+/// stored and served back as `image/jpeg` whichever it came as; anything else under those types
+/// is `400 ErrorInvalidImage`; every other media type, `image/png` included, is `415`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_judged_by_their_bytes_under_either_accepted_media_type() {
+    bounded(async {
+        let served = Served::start().await;
+        let raw = Raw::new(served.origin());
+        let owner = served.token(&TokenSpec::delegated(
+            "media-user",
+            ["User.ReadWrite", "User.Read"],
+        ));
+        let mut seed = 10;
+        for version in ["v1.0", "beta"] {
+            let content = format!("/{version}/me/photo/$value");
+            for media_type in [
+                "image/jpeg",
+                "application/octet-stream",
+                "Application/Octet-Stream; charset=binary",
+            ] {
+                seed += 1;
+                let photo = jpeg(120, 90, seed);
+                let (reply, _) = raw
+                    .call(
+                        Method::PUT,
+                        &content,
+                        &owner,
+                        &[("content-type", media_type)],
+                        Payload::Whole(photo.clone()),
+                    )
+                    .await;
+                assert_eq!(reply.status, 200, "{version} {media_type}: {reply:?}");
+                let (reply, _) = raw
+                    .call(Method::GET, &content, &owner, &[], Payload::None)
+                    .await;
+                assert_eq!(reply.status, 200, "{version} {media_type}: {reply:?}");
+                assert_eq!(reply.header("content-type"), Some("image/jpeg"));
+                assert_eq!(reply.body, photo, "{version} {media_type}: not byte-exact");
+                let (reply, _) = raw
+                    .call(
+                        Method::GET,
+                        &format!("/{version}/me/photo"),
+                        &owner,
+                        &[],
+                        Payload::None,
+                    )
+                    .await;
+                let metadata = reply.json();
+                assert_eq!(metadata["@odata.mediaContentType"], "image/jpeg");
+                assert_eq!(
+                    (metadata["width"].clone(), metadata["height"].clone()),
+                    (json!(120), json!(90))
+                );
+            }
+            let before = raw.photo(&content, &owner).await.expect("the stored photo");
+            let refusals: [(&str, Bytes, u16, &str); 6] = [
+                (
+                    "image/png",
+                    Bytes::from_static(PNG),
+                    415,
+                    "UnsupportedMediaType",
+                ),
+                (
+                    "image/gif",
+                    Bytes::from_static(b"GIF89a"),
+                    415,
+                    "UnsupportedMediaType",
+                ),
+                ("text/plain", jpeg(8, 8, 1), 415, "UnsupportedMediaType"),
+                (
+                    "application/octet-stream",
+                    Bytes::from_static(PNG),
+                    400,
+                    "ErrorInvalidImage",
+                ),
+                (
+                    "image/jpeg",
+                    Bytes::from_static(PNG),
+                    400,
+                    "ErrorInvalidImage",
+                ),
+                (
+                    "application/octet-stream",
+                    Bytes::from_static(b"not an image at all"),
+                    400,
+                    "ErrorInvalidImage",
+                ),
+            ];
+            for (media_type, body, status, code) in refusals {
+                let what = format!("{version}: {media_type}, {} bytes", body.len());
+                let mutations = served.mutations();
+                let (reply, id) = raw
+                    .call(
+                        Method::PUT,
+                        &content,
+                        &owner,
+                        &[("content-type", media_type)],
+                        Payload::Whole(body),
+                    )
+                    .await;
+                assert_graph_error(&reply, &id, status, code, &what);
+                assert_eq!(served.mutations(), mutations, "{what} changed the store");
+                assert_eq!(
+                    raw.photo(&content, &owner).await.as_ref(),
+                    Some(&before),
+                    "{what}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_paths_and_methods_are_refused() {
     bounded(async {
@@ -902,7 +1025,7 @@ fn scheme_name(kind: TokenKind) -> &'static str {
 fn permissions_of(facts: &[Fact], kind: TokenKind) -> BTreeSet<&str> {
     facts
         .iter()
-        .filter(|fact| fact.scheme == scheme_name(kind))
+        .filter(|fact| fact.scheme == scheme_name(kind) && fact.is_permission())
         .map(|fact| fact.permission.as_str())
         .collect()
 }

@@ -28,17 +28,18 @@ use serde_json::json;
 
 const SECRET: &str = "graph slice test secret, not for production";
 
-/// Serves `router` on a loopback port; returns a generated-client transport for it and the
-/// running server.
-async fn serve(router: axum::Router) -> (Client, Served) {
+/// Serves `router` on a loopback port; returns a generated-client transport aimed at
+/// `base_path` on it, and the running server. The token may read and write group photos, as
+/// Microsoft's permission tables require (the description names no permissions).
+async fn serve(router: axum::Router, base_path: &str) -> (Client, Served) {
     let served = loopback::serve(router).await;
     let token = tokens::mint(
-        &TokenSpec::delegated("reader", ["Group.Read.All"]),
+        &TokenSpec::delegated("editor", ["Group.ReadWrite.All"]),
         SECRET.as_bytes(),
     )
     .expect("a token");
     let http = Client::builder()
-        .base_url(served.origin.clone())
+        .base_url(format!("{}{base_path}", served.origin))
         .static_token(token)
         .build()
         .expect("the client builds");
@@ -152,7 +153,7 @@ impl PartialApi for GroupPhotos {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generated_client_and_server_of_the_graph_slice_talk() {
     let run = async {
-        let (http, served) = serve(router(Arc::new(GroupPhotos), config())).await;
+        let (http, served) = serve(router(Arc::new(GroupPhotos), config()), "/v1.0").await;
         let graph = ApiClient::new(http);
         let group = graph.groups().by_id("g1");
 
@@ -258,7 +259,7 @@ impl generated_parameters::PartialApi for SeenParameters {
 async fn parameters_as_graph_spells_them_arrive_typed() {
     let run = async {
         let seen = Arc::new(SeenParameters::default());
-        let (http, served) = serve(generated_parameters::router(seen.clone(), config())).await;
+        let (http, served) = serve(generated_parameters::router(seen.clone(), config()), "").await;
         let graph = photo_tests::graph_parameters::client::ApiClient::new(http);
         let answer = graph
             .users()

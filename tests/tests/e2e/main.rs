@@ -6,7 +6,9 @@ mod e2e_client;
 mod e2e_server;
 mod graph_slice;
 mod non_graph;
+mod odata_segments;
 mod paging;
+mod real_descriptions;
 mod security;
 mod server_stub;
 #[path = "../support/mod.rs"]

@@ -141,7 +141,7 @@ fn config() -> rt::ServerConfig {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_petstore_like_client_and_server_talk_with_keys_tokens_and_nothing() {
     let run = async {
-        let (builder, served) = serve(router(Arc::new(Shop), config()), "").await;
+        let (builder, served) = serve(router(Arc::new(Shop), config()), "/api/v3").await;
         let anonymous = ApiClient::new(builder.clone().build().expect("a client"));
         let staff = ApiClient::new(
             builder

@@ -1,18 +1,19 @@
 //! The emulator serving a spec it was not written for: `fixtures/emulator_teams` adds teams, an
-//! owner kind the photo spec does not have. Its generated client drives photo-api's emulator
+//! owner kind the photo spec does not have. Its generated client drives the emulator engine
 //! through that fixture's generated router and emulator binding, with no hand-written code for
 //! any of its operations; its operation outside the media-entity pattern answers 501, and an
 //! override can serve it.
 
 use std::sync::Arc;
 
-use photo_api::emulator::test_images::jpeg;
-use photo_api::emulator::{Emulator, EmulatorBuilder, Overrides, OwnerKey, TokenSpec};
-use photo_api::runtime::client::{Client, Error};
+use photo_runtime::client::{Client, Error};
+use photo_runtime::emulator::test_images::jpeg;
+use photo_runtime::emulator::{Overrides, OwnerKey, TokenSpec};
 use photo_tests::emulator_teams::client::*;
 use photo_tests::emulator_teams::emulator::operation::ArchiveTeamPhoto;
+use photo_tests::emulator_teams::emulator::{Emulator, EmulatorBuilder};
 use photo_tests::emulator_teams::models::{PhotoSize, TeamId};
-use photo_tests::emulator_teams::server::{ArchiveTeamPhotoResponse, router};
+use photo_tests::emulator_teams::server::ArchiveTeamPhotoResponse;
 use tokio::task::JoinHandle;
 
 const SECRET: &str = "team photo fixture secret";
@@ -27,7 +28,7 @@ impl Served {
     /// The emulator serving the fixture's API on a local port.
     async fn start(builder: EmulatorBuilder) -> Served {
         let emulator = builder.secret(SECRET).build().expect("the emulator builds");
-        let app = emulator.router_for(router);
+        let app = emulator.router();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a local port");

@@ -2,11 +2,11 @@
 //! successes declared as `2XX`, so the binding picks the code, and the content as
 //! `application/octet-stream`.
 
-use photo_api::emulator::test_images::jpeg;
-use photo_api::emulator::{Emulator, TokenSpec};
-use photo_api::runtime::client::{Client, Error};
+use photo_runtime::client::{Client, Error};
+use photo_runtime::emulator::TokenSpec;
+use photo_runtime::emulator::test_images::jpeg;
 use photo_tests::emulator_graph_dialect::client::*;
-use photo_tests::emulator_graph_dialect::server::router;
+use photo_tests::emulator_graph_dialect::emulator::Emulator;
 use photo_tests::loopback;
 
 const SECRET: &str = "graph dialect fixture secret";
@@ -17,14 +17,13 @@ async fn success_classes_are_answered_with_200_or_204() {
         .secret(SECRET)
         .build()
         .expect("the emulator builds");
-    let served = loopback::serve(emulator.router_for(router)).await;
+    let served = loopback::serve(emulator.router()).await;
     let token = emulator
-        .token(&TokenSpec::delegated("member-1", ["User.ReadWrite"]))
+        .token(&TokenSpec::delegated("member-1", ["User.ReadWrite.All"]))
         .expect("a token");
     let http = Client::builder()
-        // The server URL's literal path (`/v1.0/`) is the deployment's: the router serves
-        // the spec's paths from the root.
-        .base_url(&served.origin)
+        // The router serves the spec's paths under its server URL's path (`/v1.0/`), as Graph.
+        .base_url(format!("{}/v1.0", served.origin))
         .static_token(token)
         .preflight(false)
         .build()

@@ -1,9 +1,11 @@
 //! The emulator as the spec makes it: owners and operations served from a generated binding
-//! alone, Microsoft's dialect, the least-privilege advisor, and the spec's permission tables.
+//! alone, Microsoft's dialect (and team photos in it), the least-privilege advisor, and the
+//! spec's permission tables.
 
 mod advisor;
 mod emulator_fixture;
 mod emulator_graph_dialect;
 mod permissions;
+mod teams_graph;
 #[path = "../support/mod.rs"]
 mod support;

@@ -15,6 +15,7 @@ fn photo_api() -> Api {
     let text = std::fs::read_to_string(&path).expect("the spec is readable");
     photo_gen::lower(&SpecSource::new("spec/photo.openapi.yaml", text))
         .unwrap_or_else(|diagnostics| panic!("the spec lowers:\n{diagnostics}"))
+        .api
 }
 
 /// The API versions request paths start with: the values of the server's path variable.
@@ -55,10 +56,12 @@ fn the_permission_table_and_the_spec_agree() {
                     .collect();
                 let rows =
                     permission_facts::applying(&facts, method, &op.path, version, &scheme.name);
-                for row in &rows {
+                for row in
+                    permission_facts::rows_for(&facts, method, &op.path, version, &scheme.name)
+                {
                     let index = facts
                         .iter()
-                        .position(|fact| std::ptr::eq(fact, *row))
+                        .position(|fact| std::ptr::eq(fact, row))
                         .expect("a row of the table");
                     used.insert(index);
                 }
@@ -84,8 +87,18 @@ fn the_permission_table_and_the_spec_agree() {
             }
         }
     }
+    // Rows for owners the spec has no operation of (teams) are there for descriptions of
+    // Microsoft's that name no permissions, and held to them by `tests/tests/emulator/teams_graph.rs`;
+    // "not supported" rows may stand for operations the spec leaves out.
+    let owners: BTreeSet<&str> = api
+        .operations
+        .iter()
+        .filter_map(|op| photo_gen::permissions::classify(op.method.upper(), &op.path))
+        .map(|photo| photo.owner)
+        .collect();
     for (index, fact) in facts.iter().enumerate() {
-        if !used.contains(&index) {
+        let exempt = !fact.is_permission() || !owners.contains(fact.owner.as_str());
+        if !used.contains(&index) && !exempt {
             problems.push(format!(
                 "row {} ({fact:?}) applies to no operation of the spec",
                 index + 2

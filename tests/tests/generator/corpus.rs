@@ -1,5 +1,5 @@
 //! The corpus: whole descriptions written in Microsoft's Graph dialect (`tests/corpus/`). Each
-//! generates without a warning, and `build.rs` compiles its client and server into this crate
+//! generates without a warning about its types, and `build.rs` compiles its client and server into this crate
 //! (`photo_tests::corpus_<name>`); Graph-shaped JSON round-trips through the types.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use photo_tests::corpus_users_profile_photo::models::{
 };
 
 #[test]
-fn every_corpus_description_generates_without_warnings() {
+fn every_corpus_description_generates_without_type_warnings() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let mut count = 0;
     for entry in std::fs::read_dir(&corpus).expect("tests/corpus") {
@@ -22,7 +22,19 @@ fn every_corpus_description_generates_without_warnings() {
         let source = SpecSource::new(path.display().to_string(), text);
         let generated = photo_gen::generate(&source, &Options::external())
             .unwrap_or_else(|diagnostics| panic!("{diagnostics}"));
-        assert!(generated.warnings.is_empty(), "{}", generated.warnings);
+        // Microsoft's descriptions name no permissions; the only warnings name the operations
+        // Microsoft's permission tables do not cover, which any token may call.
+        let other: Vec<_> = generated
+            .warnings
+            .items
+            .iter()
+            .filter(|warning| {
+                !warning
+                    .message
+                    .starts_with("no permission table of Microsoft's covers")
+            })
+            .collect();
+        assert!(other.is_empty(), "{}", generated.warnings);
         count += 1;
     }
     assert!(count >= 1, "the corpus is empty");

@@ -5,6 +5,7 @@
 mod compile_fail;
 mod corpus;
 mod fixtures;
+mod generated_crates;
 mod generator;
 mod models;
 mod name_collisions;

@@ -18,6 +18,7 @@ fn specs() -> Vec<(String, String)> {
     for name in [
         "binary_body",
         "json_body",
+        "odata_segments",
         "path_params",
         "refs",
         "security_alternatives",

@@ -170,10 +170,9 @@ impl MediaEntities {
             let Err(why) = classified else {
                 continue;
             };
-            let pointer = format!("/paths/{}/{}", locate::escape(&op.path), op.method.lower());
             warnings.push(
                 Diagnostic {
-                    location: locator.locate(&pointer),
+                    location: locator.locate(&op.pointer()),
                     message: format!(
                         "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
                         op.id,

@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::server_api::request_name;
 use super::shapes::Shapes;
-use super::{RustFile, ident, response_name, string_literal};
+use super::{RustFile, ident, response_name, string_literal, use_exported};
 use crate::model::{Api, Operation};
 use media_entity::{
     CollectionType, EntityField, EntityType, Input, MediaEntities, MediaKind, MediaOperation,
@@ -38,6 +38,7 @@ pub fn emit(
     file: &mut RustFile,
 ) {
     let classified = media.operations();
+    let exported = use_exported(rt, &["axum"]);
     file.add(quote! {
         //! The emulator's binding of [`Api`], generated from the spec: each
         //! operation of the OData media-entity pattern is one call into the emulator's engine,
@@ -48,7 +49,9 @@ pub fn emit(
         use super::server::*;
         use #emu as emu;
         use #rt::server as rt;
+        #exported
     });
+    file.add(spec(api));
     let markers = api.operations.iter().map(marker);
     file.add_container(
         |markers| {
@@ -79,6 +82,31 @@ pub fn emit(
         methods,
     );
     replies(api, classified, file);
+}
+
+/// `Spec`, the description as the engine serves it (its router and path prefixes), and the
+/// `Emulator` of it.
+fn spec(api: &Api) -> TokenStream {
+    let prefixes = super::server::path_prefixes(api);
+    let prefixes = prefixes.iter().map(|prefix| string_literal(prefix));
+    quote! {
+        /// The emulator of this description: `Emulator::builder()` configures one.
+        pub type Emulator = emu::Emulator<Spec>;
+        /// Configures an [`Emulator`].
+        pub type EmulatorBuilder = emu::EmulatorBuilder<Spec>;
+        /// This description as the emulator's engine serves it: the generated `router` over
+        /// the engine, under the server's path prefixes.
+        pub struct Spec;
+        impl emu::EmulatedSpec for Spec {
+            const API_PREFIXES: &'static [&'static str] = &[#(#prefixes),*];
+            fn router(
+                service: std::sync::Arc<emu::PhotoService>,
+                config: rt::ServerConfig,
+            ) -> axum::Router {
+                router(service, config)
+            }
+        }
+    }
 }
 
 /// The marker type of `op`, naming its request and response types.

@@ -8,7 +8,7 @@ use super::super::pointer::Pointer;
 use super::super::problems::Problems;
 use super::super::refs::resolve;
 use super::super::{TypeKind, TypeRef, UnionVariant};
-use super::{Definition, Types};
+use super::Types;
 use crate::names;
 use crate::spec::{Discriminator, RefOr, Schema, UniqueMap};
 
@@ -75,7 +75,7 @@ impl Types {
         };
         match self.named.iter().find(|named| &named.rust_name == name) {
             Some(named) => matches!(named.kind, TypeKind::Object { .. }),
-            None => self.defined_at.contains_key(name),
+            None => self.defined.contains(name),
         }
     }
 
@@ -149,12 +149,7 @@ impl Types {
         let rust_name = names::unique(&format!("Any{base}"), |name| self.is_taken(name));
         self.polymorphic
             .insert(component.to_owned(), rust_name.clone());
-        self.defined_at.insert(
-            rust_name.clone(),
-            Definition {
-                pointer: base_pointer.render(),
-            },
-        );
+        self.defined.insert(rust_name.clone());
         let mut variants: Vec<UnionVariant> = Vec::new();
         // A slice of a large description often maps values to schemas it left out: one warning
         // names them all.
@@ -184,6 +179,7 @@ impl Types {
                 rust_name: variant_name,
                 ty: TypeRef::Named(derived),
                 tag_value: Some(value.clone()),
+                boxed: false,
             });
         }
         if !unmapped.is_empty() {
@@ -211,6 +207,7 @@ impl Types {
             rust_name: fallback,
             ty: TypeRef::Named(base.clone()),
             tag_value: None,
+            boxed: false,
         });
         self.named.push(super::super::NamedType {
             spec_name: component.to_owned(),

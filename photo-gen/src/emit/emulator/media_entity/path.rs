@@ -93,6 +93,12 @@ pub(super) fn owner(op: &Operation, segments: &[Segment]) -> Result<Vec<OwnerPar
                     "the key `{name}` does not follow the name of its entity set"
                 ));
             }
+            (Segment::Template(_), _) => {
+                return Err(
+                    "its path has a segment of text and parameters, such as an OData function call"
+                        .into(),
+                );
+            }
         }
         index += 1;
     }
