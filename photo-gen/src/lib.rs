@@ -3,7 +3,7 @@
 //!
 //! The pipeline: [`spec`] (serde model of the YAML; [`locate`] finds positions for diagnostics) →
 //! [`model`] (validated and resolved) → [`emit`] (`quote!` tokens, formatted by prettyplease) →
-//! [`write`] (all-or-nothing). Every problem in a spec is reported in one run as
+//! [`write`](mod@write) (all-or-nothing). Every problem in a spec is reported in one run as
 //! `file:line:col: message`, and so is, as a warning, whatever generation could only type
 //! loosely. [`subset`] cuts a few operations out of a large description before the typed parse.
 //! [`permissions`] gives a description of Microsoft's that names no permissions those of
