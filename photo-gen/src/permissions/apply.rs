@@ -222,12 +222,7 @@ fn warn_uncovered(uncovered: &[&Operation], locator: &Locator, warnings: &mut Di
         return;
     };
     let what = match uncovered.len() {
-        1 => format!(
-            "`{}` (`{} {}`)",
-            first.id,
-            first.method.upper(),
-            first.path
-        ),
+        1 => format!("`{}` (`{} {}`)", first.id, first.method.upper(), first.path),
         count => format!(
             "{count} operations, the first `{}` (`{} {}`),",
             first.id,
