@@ -25,8 +25,8 @@ const KINDS: [TokenKind; 3] = [
 /// identity platform, and no operation lists a scope); otherwise leaves it as it is.
 ///
 /// A scheme is added for each token kind the description lacks (a personal account's and an
-/// application's token). An operation the tables do not cover may be called with any token,
-/// and is named in a warning at its place in `locator`'s text.
+/// application's token). An operation the tables do not cover may be called with any token;
+/// one warning, at the first such operation, names how many there are.
 pub fn apply(api: &mut Api, doc: &Document, locator: &Locator, warnings: &mut Diagnostics) {
     let microsoft: Vec<String> = api
         .schemes
@@ -44,6 +44,7 @@ pub fn apply(api: &mut Api, doc: &Document, locator: &Locator, warnings: &mut Di
     let versions = versions(api);
     let schemes = KINDS.map(|kind| scheme_for(api, &microsoft, kind));
     let table = rows();
+    let mut uncovered: Vec<&Operation> = Vec::new();
     for op in &mut api.operations {
         let guarded = !op.security.is_empty()
             && op.security_by_version.is_empty()
@@ -67,10 +68,11 @@ pub fn apply(api: &mut Api, doc: &Document, locator: &Locator, warnings: &mut Di
                         scopes: Vec::new(),
                     })
                     .collect();
-                warn_uncovered(op, locator, warnings);
+                uncovered.push(op);
             }
         }
     }
+    warn_uncovered(&uncovered, locator, warnings);
 }
 
 /// Every alternative of `op`, on every API version.
@@ -213,15 +215,27 @@ fn give_rows(
         .collect();
 }
 
-fn warn_uncovered(op: &Operation, locator: &Locator, warnings: &mut Diagnostics) {
+/// One warning for every operation no table covers, at the first of them: a whole Microsoft
+/// module has hundreds, and one line per operation would bury every other warning.
+fn warn_uncovered(uncovered: &[&Operation], locator: &Locator, warnings: &mut Diagnostics) {
+    let Some(first) = uncovered.first() else {
+        return;
+    };
+    let what = match uncovered.len() {
+        1 => format!("`{}` (`{} {}`)", first.id, first.method.upper(), first.path),
+        count => format!(
+            "{count} operations, the first `{}` (`{} {}`),",
+            first.id,
+            first.method.upper(),
+            first.path
+        ),
+    };
     warnings.push(
         Diagnostic {
-            location: locator.locate(&op.pointer()),
+            location: locator.locate(&first.pointer()),
             message: format!(
-                "no permission table of Microsoft's covers `{}` (`{} {}`) and the description names no permissions: any token with a valid signature may call it",
-                op.id,
-                op.method.upper(),
-                op.path
+                "no permission table of Microsoft's covers {what} and the description names no permissions: any token with a valid signature may call {}",
+                if uncovered.len() == 1 { "it" } else { "them" }
             ),
             hint: Some(
                 "the tables (`spec/permissions.csv`) cover the photos of me, users, groups, contacts and teams".into(),

@@ -1,5 +1,5 @@
-//! Microsoft's permission tables for profile photos (`spec/permissions.csv`, embedded at build
-//! time) and the rules that say which rows apply to an operation: by the shape of its path
+//! Microsoft's permission tables for profile photos (a copy of `spec/permissions.csv`, embedded
+//! at build time) and the rules that say which rows apply to an operation: by the shape of its path
 //! (whose photo, metadata or content) and its method.
 //!
 //! The photo spec's `security` lists are checked against these rows by the tests; for a
@@ -12,8 +12,9 @@ use std::sync::LazyLock;
 
 pub use apply::apply;
 
-/// The table as kept in the repository: one file, read by the generator and the tests alike.
-pub const TABLE: &str = include_str!("../../../spec/permissions.csv");
+/// The table: a copy of the repository's `spec/permissions.csv` shipped with photo-gen, which
+/// the workspace's tests hold equal to it.
+pub const TABLE: &str = include_str!("permissions.csv");
 
 /// The columns of the table, in order.
 pub const COLUMNS: [&str; 7] = [

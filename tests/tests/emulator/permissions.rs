@@ -177,3 +177,15 @@ fn microsofts_current_tables_are_in_the_spec() {
         "User.ReadWrite"
     ));
 }
+
+/// photo-gen ships a copy of the table (its package holds only its own files): the copy is the
+/// table.
+#[test]
+fn the_generators_copy_is_the_table() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/permissions.csv");
+    let table = std::fs::read_to_string(&path).expect("spec/permissions.csv is readable");
+    assert!(
+        photo_gen::permissions::TABLE == table,
+        "photo-gen/src/permissions/permissions.csv differs from spec/permissions.csv: copy it over"
+    );
+}
