@@ -203,8 +203,12 @@ impl Api for Echo {
     }
 }
 
+/// The path prefix of the description's server URL (`https://graph.microsoft.com/v1.0/`), under
+/// which the generated router serves its operations.
+const PREFIX: &str = "/v1.0";
+
 /// The generated server on a loopback port, with the path of every request it receives
-/// recorded as sent; a client and a token for it.
+/// recorded as sent (below [`PREFIX`]); a client and a token for it.
 struct Harness {
     served: Served,
     paths: Arc<Mutex<Vec<String>>>,
@@ -220,7 +224,8 @@ impl Harness {
         let app = router(Arc::new(Echo), config).layer(middleware::from_fn(
             move |request: Request, next: Next| {
                 if let Ok(mut paths) = recorded.lock() {
-                    paths.push(request.uri().path().to_owned());
+                    let path = request.uri().path();
+                    paths.push(path.strip_prefix(PREFIX).unwrap_or(path).to_owned());
                 }
                 next.run(request)
             },
@@ -232,7 +237,7 @@ impl Harness {
         )
         .expect("a token");
         let http = Client::builder()
-            .base_url(served.origin.clone())
+            .base_url(format!("{}{PREFIX}", served.origin))
             .static_token(token.clone())
             .build()
             .expect("the client builds");
@@ -257,7 +262,7 @@ impl Harness {
     /// A hand-written `GET` of `path` (sent exactly as written): its status and JSON body.
     async fn raw(&self, path: &str) -> (u16, Value) {
         let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.served.origin))
+            .get(format!("{}{PREFIX}{path}", self.served.origin))
             .bearer_auth(&self.token)
             .send()
             .await

@@ -47,11 +47,12 @@ use photo_tests::recursive_schemas::models::{
 use photo_tests::recursive_schemas::server::{self as recursive, PartialApi as RecursiveApi};
 use serde_json::json;
 
-/// Serves `router` on a loopback port; returns a client for it and the running server.
-async fn serve(router: axum::Router) -> (Client, Served) {
+/// Serves `router` on a loopback port; returns a client for it (aimed at `prefix`, the path of
+/// the description's server URL, under which the router serves) and the running server.
+async fn serve(router: axum::Router, prefix: &str) -> (Client, Served) {
     let served = loopback::serve(router).await;
     let client = Client::builder()
-        .base_url(served.origin.clone())
+        .base_url(format!("{}{prefix}", served.origin))
         .build()
         .expect("the client builds");
     (client, served)
@@ -242,7 +243,7 @@ fn recursive_values_are_plain_nested_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recursive_schemas_travel_nested_both_ways() {
     in_time(async {
-        let (http, served) = serve(recursive::router(Arc::new(Echo), config())).await;
+        let (http, served) = serve(recursive::router(Arc::new(Echo), config()), "/v1").await;
         let client = RecursiveClient::new(http);
 
         let EchoErrorResponse::Ok { body } = client
@@ -334,7 +335,7 @@ fn answer(path: &str) -> Answer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_with_duplicate_ids_are_each_called_and_answered() {
     in_time(async {
-        let (http, served) = serve(duplicate::router(Arc::new(Paths), config())).await;
+        let (http, served) = serve(duplicate::router(Arc::new(Paths), config()), "").await;
         let client = DuplicateClient::new(http);
         let GetThingResponse::Ok { body } = client.a().get().await.expect("GET /a");
         assert_eq!(body, answer("/a"));
@@ -390,7 +391,7 @@ impl CollisionsApi for Collisions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn colliding_parameters_and_properties_each_travel_under_their_own_name() {
     in_time(async {
-        let (http, served) = serve(collisions::router(Arc::new(Collisions), config())).await;
+        let (http, served) = serve(collisions::router(Arc::new(Collisions), config()), "").await;
         let client = CollisionsClient::new(http);
 
         let ListEventsResponse::Ok { body } = client

@@ -6,6 +6,6 @@ mod advisor;
 mod emulator_fixture;
 mod emulator_graph_dialect;
 mod permissions;
-mod teams_graph;
 #[path = "../support/mod.rs"]
 mod support;
+mod teams_graph;
