@@ -97,7 +97,7 @@ impl<A: Send + Sync + 'static> Routes<A> {
 
     /// The router with every route added. Operations of one shape that axum can route as they
     /// are (whole-segment captures of the same names, different methods) get their own routes;
-    /// the others share one route per shape (see [`dispatch`](super::dispatch)).
+    /// the others share one route per shape (see `server/dispatch.rs`).
     pub fn into_router(self) -> Router {
         let mut shapes: Vec<(String, Vec<Added>)> = Vec::new();
         let mut index_of: HashMap<String, usize> = HashMap::new();
