@@ -3,9 +3,9 @@
 //!
 //! serde_yaml, which reads the spec, tells a position only with an error, one node per read of
 //! the text. So the text is read once more, on the first position asked for, by an event parser
-//! that gives every node's position ([`index`]); a description with hundreds of warnings costs
+//! that gives every node's position (`index`); a description with hundreds of warnings costs
 //! one extra read, not hundreds. Tests check those positions against serde_yaml's own
-//! ([`probe`]), which also answers where the event parser stops before serde_yaml would.
+//! (`probe`), which also answers where the event parser stops before serde_yaml would.
 
 mod index;
 #[cfg(test)]

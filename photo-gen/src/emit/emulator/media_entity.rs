@@ -150,7 +150,7 @@ pub struct MediaEntities {
 }
 
 impl MediaEntities {
-    /// Reads every operation of `api` (see [`classify`]).
+    /// Reads every operation of `api` (see the module's `classify`).
     pub fn classify(api: &Api) -> Self {
         MediaEntities {
             operations: api.operations.iter().map(|op| classify(api, op)).collect(),
