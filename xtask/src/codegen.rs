@@ -180,7 +180,10 @@ mod tests {
         let before = contents(&out);
         std::fs::write(
             &spec,
-            original.replace("operationId: getMyPhoto\n", "operationId: getUserPhoto\n"),
+            original.replace(
+                "$ref: '#/components/responses/PhotoMetadata'",
+                "$ref: '#/components/responses/Missing'",
+            ),
         )
         .expect("break spec");
         assert_eq!(run(&args(&spec, &out, false)), ExitCode::FAILURE);
