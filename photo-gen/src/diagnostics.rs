@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use line_index::{LineIndex, WideEncoding, WideLineCol};
+
 /// A position in the spec file (1-based line and column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
@@ -115,24 +117,68 @@ impl Diagnostics {
         }
     }
 
-    fn snippet(&self, at: Location) -> Option<String> {
-        let text = self.source.lines().nth(at.line.checked_sub(1)?)?;
-        let gutter = at.line.to_string();
-        let pad = " ".repeat(gutter.len());
-        let caret_pad: String = text
+    /// The line at `at` with a caret under its column. A long line (a minified JSON
+    /// description is one line of megabytes) is cut to the characters around the column.
+    fn snippet(&self, lines: &LineIndex, at: Location) -> Option<String> {
+        let line = u32::try_from(at.line.checked_sub(1)?).ok()?;
+        let range = lines.line(line)?;
+        let text = self.source[range].trim_end_matches(['\n', '\r']);
+        let column = WideLineCol {
+            line,
+            col: u32::try_from(at.column.saturating_sub(1)).ok()?,
+        };
+        let within = lines.to_utf8(WideEncoding::Utf32, column)?.col as usize;
+        let within = (0..=within.min(text.len()))
+            .rev()
+            .find(|&at| text.is_char_boundary(at))?;
+        let (before, after) = text.split_at(within);
+        let (shown_before, shown_after) = if text.len() <= LONG_LINE {
+            (0, after.len())
+        } else {
+            let before = before
+                .char_indices()
+                .rev()
+                .nth(SNIPPET_CONTEXT - 1)
+                .map_or(0, |(at, _)| at);
+            let after = after
+                .char_indices()
+                .nth(SNIPPET_CONTEXT)
+                .map_or(after.len(), |(at, _)| at);
+            (before, after)
+        };
+        let mut shown = String::new();
+        if shown_before > 0 {
+            shown.push('…');
+        }
+        shown.push_str(&before[shown_before..]);
+        let caret_pad: String = shown
             .chars()
-            .take(at.column.saturating_sub(1))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        Some(format!("{pad} |\n{gutter} | {text}\n{pad} | {caret_pad}^"))
+        shown.push_str(&after[..shown_after]);
+        if shown_after < after.len() {
+            shown.push('…');
+        }
+        let gutter = at.line.to_string();
+        let pad = " ".repeat(gutter.len());
+        Some(format!("{pad} |\n{gutter} | {shown}\n{pad} | {caret_pad}^"))
     }
 }
 
+/// A line longer than this (in bytes) is cut around the column in a snippet.
+const LONG_LINE: usize = 240;
+
+/// How many characters a cut line shows on each side of the column.
+const SNIPPET_CONTEXT: usize = 80;
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Built once: finding a line by counting newlines for each problem would read a big
+        // description once per problem.
+        let lines = LineIndex::new(&self.source);
         for item in &self.items {
             writeln!(f, "{}", self.headline(item))?;
-            if let Some(snippet) = item.location.and_then(|at| self.snippet(at)) {
+            if let Some(snippet) = item.location.and_then(|at| self.snippet(&lines, at)) {
                 writeln!(f, "{snippet}")?;
             }
             if let Some(hint) = &item.hint {
@@ -174,6 +220,27 @@ mod tests {
             diagnostics.to_string(),
             "spec.yaml:2:4: error: bad value\n  |\n2 | b: oops\n  |    ^\n  = hint: use a number\n1 problem in spec.yaml"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        // One line of JSON: `é` before the column counts as one character.
+        let line = format!("{{\"é\":{}\"bad\"{}}}", " ".repeat(200), " ".repeat(200));
+        let column = line[..line.find("\"bad").expect("there")].chars().count() + 1;
+        let mut diagnostics = Diagnostics::new("spec.json");
+        diagnostics.push(
+            Diagnostic {
+                location: Some(Location { line: 1, column }),
+                message: "bad value".into(),
+                hint: None,
+            },
+            &line,
+        );
+        let rendered = diagnostics.to_string();
+        let lines: Vec<&str> = rendered.lines().collect();
+        let shown = format!("1 | …{}\"bad\"{}…", " ".repeat(80), " ".repeat(75));
+        assert_eq!(lines[2], shown);
+        assert_eq!(lines[3], format!("  | {}^", " ".repeat(81)));
     }
 
     #[test]

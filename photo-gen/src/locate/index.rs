@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use line_index::{LineIndex, WideEncoding, WideLineCol};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::escape;
@@ -64,9 +65,7 @@ impl Index {
                 complete: false,
             },
             text,
-            line_starts: std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-                .collect(),
+            lines: LineIndex::new(text),
             pointer: String::new(),
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -126,8 +125,10 @@ impl Index {
 struct Builder<'t> {
     index: Index,
     text: &'t str,
-    /// The byte offset of each line's start.
-    line_starts: Vec<usize>,
+    /// Lines and their non-ASCII characters, so a column converts to a byte offset without
+    /// counting the characters before it: a description published as JSON is one line of
+    /// megabytes.
+    lines: LineIndex,
     /// The pointer of the node being read.
     pointer: String,
     stack: Vec<Frame>,
@@ -254,22 +255,29 @@ impl Builder<'_> {
 
     /// The byte offset of a location (line and column counted in characters from 1).
     fn offset(&self, at: Location) -> Option<usize> {
-        let start = *self.line_starts.get(at.line.checked_sub(1)?)?;
-        let line = &self.text[start..];
-        let within = line
-            .char_indices()
-            .nth(at.column - 1)
-            .map_or(line.len(), |(offset, _)| offset);
-        Some(start + within)
+        let wide = WideLineCol {
+            line: u32::try_from(at.line.checked_sub(1)?).ok()?,
+            col: u32::try_from(at.column.checked_sub(1)?).ok()?,
+        };
+        let utf8 = self.lines.to_utf8(WideEncoding::Utf32, wide)?;
+        let offset = usize::from(self.lines.offset(utf8)?);
+        self.text.is_char_boundary(offset).then_some(offset)
     }
 
     /// The location of a byte offset.
     fn location(&self, offset: usize) -> Location {
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        Location {
-            line,
-            column: self.text[start..offset].chars().count() + 1,
+        let wide = u32::try_from(offset)
+            .ok()
+            .and_then(|offset| self.lines.try_line_col(offset.into()))
+            .and_then(|utf8| self.lines.to_wide(WideEncoding::Utf32, utf8));
+        match wide {
+            Some(wide) => Location {
+                line: wide.line as usize + 1,
+                column: wide.col as usize + 1,
+            },
+            // Offsets come from this text's own lines, so this is not reached; the start of the
+            // text is a harmless answer if it were.
+            None => Location { line: 1, column: 1 },
         }
     }
 

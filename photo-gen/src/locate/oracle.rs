@@ -52,4 +52,10 @@ fn flow_styles_quotes_and_json_are_located_as_serde_yaml_locates_them() {
         "{\n  \"openapi\": \"3.0.3\",\n  \"paths\": {\n    \"/a/{id}\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\"}}}}\n  },\n  \"list\": [1, \"two\", {\"three\": 3}]\n}\n",
         1,
     );
+    // Minified JSON is one long line; characters beyond ASCII shift the columns after them.
+    agrees_with_serde(
+        "{\"a é\":\"ü\",\"b\":[1,{\"c\":\"x—y\"}],\"d\":{\"e\":\"ñ\",\"f\":[],\"g\":{\"h\":null}}}",
+        1,
+    );
+    agrees_with_serde("x: é ü\ng: |\n  text ñ\nh: >-\n  folded\ni:\n- ü\n", 1);
 }
