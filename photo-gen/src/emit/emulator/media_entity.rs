@@ -162,26 +162,52 @@ impl MediaEntities {
         &self.operations
     }
 
-    /// Warns, for each operation the emulator answers with `501` because it does not fit the
-    /// pattern, at its method under its path in `text`, the spec `api` was lowered from.
+    /// Warns of the operations the emulator answers with `501` because they do not fit the
+    /// pattern, located in `text`, the spec `api` was lowered from. Those whose path is not a
+    /// photo's at all get one warning, at the first: a whole Microsoft description has
+    /// thousands, and a line each would bury every other warning. A photo path that misses the
+    /// pattern (a method it has no call for, say) gets a warning of its own.
     pub fn warn_unserved(&self, api: &Api, text: &str, warnings: &mut Diagnostics) {
         let locator = locate::Locator::new(text);
+        let named = |op: &Operation| format!("`{}` (`{} {}`)", op.id, op.method.upper(), op.path);
+        let hint = || {
+            Some("serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".to_owned())
+        };
+        let mut not_media = Vec::new();
         for (op, classified) in api.operations.iter().zip(&self.operations) {
-            let Err(why) = classified else {
-                continue;
+            match classified {
+                Ok(_) => {}
+                Err(why) if why == path::NOT_A_MEDIA_PATH => not_media.push(op),
+                Err(why) => warnings.push(
+                    Diagnostic {
+                        location: locator.locate(&op.pointer()),
+                        message: format!(
+                            "the emulator answers {} with 501 NotImplemented: {why}",
+                            named(op)
+                        ),
+                        hint: hint(),
+                    },
+                    text,
+                ),
+            }
+        }
+        if let Some(first) = not_media.first() {
+            let message = match not_media.len() {
+                1 => format!(
+                    "the emulator answers {} with 501 NotImplemented: {}",
+                    named(first),
+                    path::NOT_A_MEDIA_PATH
+                ),
+                count => format!(
+                    "the emulator answers {count} operations with 501 NotImplemented, the first {}: their paths do not end in `photo`, `photo/$value`, `photos`, `photos/{{size}}` or `photos/{{size}}/$value`",
+                    named(first)
+                ),
             };
             warnings.push(
                 Diagnostic {
-                    location: locator.locate(&op.pointer()),
-                    message: format!(
-                        "the emulator answers `{}` (`{} {}`) with 501 NotImplemented: {why}",
-                        op.id,
-                        op.method.upper(),
-                        op.path
-                    ),
-                    hint: Some(
-                        "serve it with an override (`Overrides::with`), or shape it as an OData media entity (see the emulator's docs)".into(),
-                    ),
+                    location: locator.locate(&first.pointer()),
+                    message,
+                    hint: hint(),
                 },
                 text,
             );

@@ -5,6 +5,9 @@ use crate::model::{Method, Operation, ParamLocation, Segment, TypeRef};
 
 use super::{MediaKind, OwnerPart};
 
+/// Why an operation whose path is not a photo's is not served.
+pub(super) const NOT_A_MEDIA_PATH: &str = "its path does not end in `photo`, `photo/$value`, `photos`, `photos/{size}` or `photos/{size}/$value`";
+
 /// The operation's kind, how many segments name its owner, and the `{size}` parameter's name.
 pub(super) fn shape(op: &Operation) -> Result<(MediaKind, usize, Option<&str>), String> {
     let literal =
@@ -40,10 +43,7 @@ pub(super) fn shape(op: &Operation) -> Result<(MediaKind, usize, Option<&str>), 
     {
         (&[(Method::Get, MediaKind::SizeContent)], n - 3, Some(name))
     } else {
-        return Err(
-                "its path does not end in `photo`, `photo/$value`, `photos`, `photos/{size}` or `photos/{size}/$value`"
-                    .into(),
-            );
+        return Err(NOT_A_MEDIA_PATH.into());
     };
     let kind = kinds
         .iter()

@@ -195,3 +195,39 @@ components:
     assert_eq!(status("users_SetPhotoContent"), Some(204));
     assert_eq!(status("users_GetPhotoContent"), Some(200));
 }
+
+/// Operations whose paths are not a photo's are counted in one warning, at the first; a photo
+/// path that misses the pattern is named on its own.
+#[test]
+fn unserved_operations_are_warned_of_once_per_kind() {
+    let source = SpecSource::new("spec.yaml", SPEC);
+    let api = crate::lower(&source).expect("lowers").api;
+    let media = MediaEntities::classify(&api);
+    let mut warnings = Diagnostics::new_warnings("spec.yaml");
+    media.warn_unserved(&api, SPEC, &mut warnings);
+    let short = warnings.short();
+    assert_eq!(warnings.len(), 2, "{short}");
+    assert!(
+        short.contains(":36:5: warning: the emulator answers `archiveMyPhoto` (`POST /me/photo/archive`) with 501 NotImplemented: its path does not end in"),
+        "{short}"
+    );
+    assert!(
+        short.contains(":42:5: warning: the emulator answers `deleteMyPhotos` (`DELETE /me/photos`) with 501 NotImplemented: `DELETE` is not one"),
+        "{short}"
+    );
+
+    let many = SPEC.replace(
+        "components:",
+        "  /me/photo/restore:\n    post:\n      operationId: restoreMyPhoto\n      responses:\n        '204': {description: ok}\ncomponents:",
+    );
+    let source = SpecSource::new("spec.yaml", many.as_str());
+    let api = crate::lower(&source).expect("lowers").api;
+    let mut warnings = Diagnostics::new_warnings("spec.yaml");
+    MediaEntities::classify(&api).warn_unserved(&api, &many, &mut warnings);
+    assert_eq!(warnings.len(), 2, "{}", warnings.short());
+    assert!(
+        warnings.short().contains(":36:5: warning: the emulator answers 2 operations with 501 NotImplemented, the first `archiveMyPhoto` (`POST /me/photo/archive`): their paths do not end in"),
+        "{}",
+        warnings.short()
+    );
+}
