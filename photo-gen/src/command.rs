@@ -2,12 +2,28 @@
 //! warnings, then write what changed into the output (or, with `check`, only compare). Shared by
 //! the `photo-gen` program and this repository's `cargo xtask codegen`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::manifest::{self, Plan};
 use crate::standalone::{self, CrateSpec, RuntimeDependency};
 use crate::{Generated, Options, SpecSource, write};
+
+/// Prints a line to standard output. A closed pipe (`photo-gen … | head`) or a full disk is
+/// not a reason to stop generating, so a failed write is dropped where `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Prints a line to standard error; as [`say!`], a failed write is dropped.
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 /// What to write into the output directory.
 #[derive(Clone, Debug)]
@@ -44,7 +60,7 @@ pub fn run(request: &Request) -> ExitCode {
     let text = match std::fs::read_to_string(&request.spec) {
         Ok(text) => text,
         Err(error) => {
-            eprintln!("error: cannot read {}: {error}", shown(&request.spec));
+            report!("error: cannot read {}: {error}", shown(&request.spec));
             return ExitCode::FAILURE;
         }
     };
@@ -54,9 +70,9 @@ pub fn run(request: &Request) -> ExitCode {
         Err(mut diagnostics) => {
             // Problems point at the file as seen from here, so that terminals can open it.
             diagnostics.file = shown(&request.spec);
-            eprintln!("{diagnostics}");
+            report!("{diagnostics}");
             if !request.check {
-                eprintln!("nothing was written");
+                report!("nothing was written");
             }
             return ExitCode::FAILURE;
         }
@@ -64,7 +80,7 @@ pub fn run(request: &Request) -> ExitCode {
     if !generated.warnings.is_empty() {
         let mut warnings = generated.warnings.clone();
         warnings.file = shown(&request.spec);
-        eprintln!("{warnings}");
+        report!("{warnings}");
     }
     let files = match &request.output {
         Output::Crate(spec) => standalone::crate_files(
@@ -83,8 +99,8 @@ pub fn run(request: &Request) -> ExitCode {
         Output::OwnedModules(_) | Output::Crate(_) => match manifest::plan(&request.out, &files) {
             Ok(plan) => plan,
             Err(refusal) => {
-                eprintln!("error: {refusal}");
-                eprintln!("nothing was written");
+                report!("error: {refusal}");
+                report!("nothing was written");
                 return ExitCode::FAILURE;
             }
         },
@@ -103,9 +119,9 @@ pub fn run(request: &Request) -> ExitCode {
         } else {
             &["client", "server"]
         };
-        println!("add to the crate's [dependencies]:");
+        say!("add to the crate's [dependencies]:");
         for line in standalone::module_dependencies(&generated.files, runtime, features) {
-            println!("  {line}");
+            say!("  {line}");
         }
     }
     status
@@ -116,7 +132,7 @@ fn check(request: &Request, source: &SpecSource, generated: &Generated, plan: &P
     let mut stale = write::stale(&request.out, &plan.files);
     stale.extend(plan.remove.iter().cloned());
     if stale.is_empty() {
-        println!(
+        say!(
             "{} generated files are up to date with {} ({} operations)",
             plan.files.len(),
             source.name,
@@ -124,11 +140,11 @@ fn check(request: &Request, source: &SpecSource, generated: &Generated, plan: &P
         );
         return ExitCode::SUCCESS;
     }
-    eprintln!("error: generated code is stale:");
+    report!("error: generated code is stale:");
     for path in stale {
-        eprintln!("  {}", shown(&path));
+        report!("  {}", shown(&path));
     }
-    eprintln!("{}", request.stale_hint);
+    report!("{}", request.stale_hint);
     ExitCode::FAILURE
 }
 
@@ -138,28 +154,28 @@ fn write(request: &Request, source: &SpecSource, generated: &Generated, plan: &P
     let report = match write::write(&request.out, &plan.files) {
         Ok(report) => report,
         Err(error) => {
-            eprintln!("error: writing {} failed: {error}", shown(&request.out));
-            eprintln!("nothing was written");
+            report!("error: writing {} failed: {error}", shown(&request.out));
+            report!("nothing was written");
             return ExitCode::FAILURE;
         }
     };
-    println!(
+    say!(
         "{} → {} ({} operations)",
         source.name,
         shown(&request.out),
         generated.api.operations.len()
     );
     for path in &report.written {
-        println!("  wrote     {}", shown(path));
+        say!("  wrote     {}", shown(path));
     }
     for path in &report.unchanged {
-        println!("  unchanged {}", shown(path));
+        say!("  unchanged {}", shown(path));
     }
     for path in &plan.remove {
         match std::fs::remove_file(path) {
-            Ok(()) => println!("  removed   {}", shown(path)),
+            Ok(()) => say!("  removed   {}", shown(path)),
             Err(error) => {
-                eprintln!("error: removing {} failed: {error}", shown(path));
+                report!("error: removing {} failed: {error}", shown(path));
                 return ExitCode::FAILURE;
             }
         }

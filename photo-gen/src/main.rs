@@ -1,6 +1,7 @@
 //! `photo-gen`: generates a standalone crate (or the modules for a crate of one's own) from an
 //! OpenAPI description of Microsoft Graph's photo API, or of another API.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
     match request(&args) {
         Ok(request) => command::run(&request),
         Err(message) => {
-            eprintln!("error: {message}");
+            let _ = writeln!(std::io::stderr(), "error: {message}");
             ExitCode::FAILURE
         }
     }
