@@ -722,7 +722,7 @@ impl DriveRootCreatedByUserPhotoContent {
 #[derive(Debug)]
 pub struct PhotoContent(crate::runtime::client::Upload);
 impl PhotoContent {
-    /// `image/jpeg` content in memory: checks the content's signature and the size limit. Retried when throttled.
+    /// `image/jpeg` content in memory: checks the size limit and, for JPEG, PNG and GIF, the content's signature. Retried when throttled.
     pub fn from_jpeg(
         bytes: impl Into<bytes::Bytes>,
     ) -> Result<Self, crate::runtime::client::PhotoError> {
@@ -733,7 +733,7 @@ impl PhotoContent {
             )
             .map(Self)
     }
-    /// A `image/jpeg` file, streamed from disk: checks the signature and the size limit first. Retried when throttled (the file is read again).
+    /// A `image/jpeg` file, streamed from disk: checks the size limit and, for JPEG, PNG and GIF, the signature first. Retried when throttled (the file is read again).
     pub async fn from_jpeg_file(
         path: impl AsRef<std::path::Path>,
     ) -> Result<Self, crate::runtime::client::PhotoError> {
@@ -757,7 +757,7 @@ impl PhotoContent {
             ),
         )
     }
-    /// `application/octet-stream` content in memory: checks the content's signature and the size limit. Retried when throttled.
+    /// `application/octet-stream` content in memory: checks the size limit and, for JPEG, PNG and GIF, the content's signature. Retried when throttled.
     pub fn from_octet_stream(
         bytes: impl Into<bytes::Bytes>,
     ) -> Result<Self, crate::runtime::client::PhotoError> {
@@ -768,7 +768,7 @@ impl PhotoContent {
             )
             .map(Self)
     }
-    /// A `application/octet-stream` file, streamed from disk: checks the signature and the size limit first. Retried when throttled (the file is read again).
+    /// A `application/octet-stream` file, streamed from disk: checks the size limit and, for JPEG, PNG and GIF, the signature first. Retried when throttled (the file is read again).
     pub async fn from_octet_stream_file(
         path: impl AsRef<std::path::Path>,
     ) -> Result<Self, crate::runtime::client::PhotoError> {

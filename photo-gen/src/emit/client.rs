@@ -613,8 +613,8 @@ fn binary_bodies(api: &Api, rt: &syn::Path) -> TokenStream {
             let from_bytes = format_ident!("from_{}", word);
             let from_file = format_ident!("from_{}_file", word);
             let from_stream = format_ident!("from_{}_stream", word);
-            let doc_bytes = format!(" `{media_type}` content in memory: checks the content's signature and the size limit. Retried when throttled.");
-            let doc_file = format!(" A `{media_type}` file, streamed from disk: checks the signature and the size limit first. Retried when throttled (the file is read again).");
+            let doc_bytes = format!(" `{media_type}` content in memory: checks the size limit and, for JPEG, PNG and GIF, the content's signature. Retried when throttled.");
+            let doc_file = format!(" A `{media_type}` file, streamed from disk: checks the size limit and, for JPEG, PNG and GIF, the signature first. Retried when throttled (the file is read again).");
             let doc_stream = format!(" A `{media_type}` stream of unknown origin. Sent once: a stream cannot be replayed, so throttled calls are not retried.");
             quote! {
                 #[doc = #doc_bytes]
