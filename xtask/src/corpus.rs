@@ -28,6 +28,9 @@ pub struct Entry {
     pub sha256: String,
     pub licence: String,
     pub about: String,
+    /// The end-to-end test written against this description's generated crate
+    /// (`tests/corpus/e2e/NAME.rs`), run when the crate is compiled.
+    pub e2e: Option<String>,
 }
 
 /// Where a description is published.
@@ -76,8 +79,8 @@ pub fn read_manifest(text: &str) -> Result<Vec<Entry>, String> {
         }
         let at = |message: &str| format!("published.tsv:{}: {message}", number + 1);
         let fields: Vec<&str> = line.split('\t').collect();
-        let [name, source, path, sha256, licence, about] = fields[..] else {
-            return Err(at("expected 6 tab-separated fields"));
+        let [name, source, path, sha256, licence, about, e2e] = fields[..] else {
+            return Err(at("expected 7 tab-separated fields"));
         };
         let source = if let Some(spec) = source.strip_prefix("npm:") {
             // The version follows the last `@`; a scoped package starts with one.
@@ -111,6 +114,7 @@ pub fn read_manifest(text: &str) -> Result<Vec<Entry>, String> {
             sha256: sha256.to_ascii_lowercase(),
             licence: licence.to_owned(),
             about: about.to_owned(),
+            e2e: (e2e != "-").then(|| e2e.to_owned()),
         });
     }
     Ok(entries)
@@ -332,6 +336,8 @@ struct Row {
     entry: Entry,
     outcome: Option<Outcome>,
     compiled: Option<Result<Duration, String>>,
+    /// The end-to-end test's outcome, when the crate compiled and the manifest names one.
+    tested: Option<Result<Duration, String>>,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -367,6 +373,7 @@ fn try_run(args: &Args) -> Result<bool, String> {
                 entry,
                 outcome: None,
                 compiled: None,
+                tested: None,
             });
             continue;
         };
@@ -382,16 +389,29 @@ fn try_run(args: &Args) -> Result<bool, String> {
             Compile::Named(names) => names.contains(&entry.name),
         };
         let compiled = (wanted && outcome.errors.is_none()).then(|| {
-            crate::corpus_build::compile(&args.dir, &entry.name, &outcome.source, &outcome.files)
+            crate::corpus_build::compile(
+                &args.dir,
+                &entry.name,
+                &outcome.source,
+                &outcome.files,
+                entry.e2e.as_deref(),
+            )
         });
         if let Some(Err(message)) = &compiled {
             eprintln!("{}: does not compile:\n{message}", entry.name);
+            ok = false;
+        }
+        let tested = (matches!(compiled, Some(Ok(_))) && entry.e2e.is_some())
+            .then(|| crate::corpus_build::test(&args.dir, &entry.name));
+        if let Some(Err(message)) = &tested {
+            eprintln!("{}: the end-to-end test fails:\n{message}", entry.name);
             ok = false;
         }
         rows.push(Row {
             entry,
             outcome: Some(outcome),
             compiled,
+            tested,
         });
     }
     print!("{}", table(&rows));
@@ -401,7 +421,7 @@ fn try_run(args: &Args) -> Result<bool, String> {
 /// The report: one Markdown table, then the warning kinds of every description.
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| description | what it is | source (licence) | operations | generation | warnings | compile (--all-features) |\n|---|---|---|---:|---:|---:|---:|\n",
+        "| description | what it is | source (licence) | operations | generation | warnings | compile (--all-features) | client ↔ server test |\n|---|---|---|---:|---:|---:|---:|---|\n",
     );
     let mut kinds: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for row in rows {
@@ -423,9 +443,16 @@ fn table(rows: &[Row]) -> String {
             Some(Ok(elapsed)) => format!("{:.0} s", elapsed.as_secs_f64()),
             Some(Err(_)) => "fails".to_owned(),
         };
+        let tested = match (&row.tested, &row.entry.e2e) {
+            (Some(Ok(elapsed)), Some(test)) => {
+                format!("`{test}` passes ({:.0} s)", elapsed.as_secs_f64())
+            }
+            (Some(Err(_)), Some(test)) => format!("`{test}` fails"),
+            _ => "—".to_owned(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} ({}) | {operations} | {generation} | {warnings} | {compile} |",
+            "| {} | {} | {} ({}) | {operations} | {generation} | {warnings} | {compile} | {tested} |",
             row.entry.name,
             row.entry.about,
             row.entry.source_text(),
@@ -503,7 +530,7 @@ mod tests {
 
     #[test]
     fn malformed_lines_are_refused_with_their_line() {
-        let bad = "# comment\nx\tnpm:pkg\tp\t00\tMIT\tabout\n";
+        let bad = "# comment\nx\tnpm:pkg\tp\t00\tMIT\tabout\t-\n";
         assert_eq!(
             read_manifest(bad).unwrap_err(),
             "published.tsv:2: an npm source is npm:PACKAGE@VERSION"
@@ -512,10 +539,10 @@ mod tests {
         assert!(
             read_manifest(short)
                 .unwrap_err()
-                .contains("6 tab-separated")
+                .contains("7 tab-separated")
         );
         let scoped = format!(
-            "x\tnpm:@scope/pkg@1.2.3\tp\t{}\tMIT\tabout\n",
+            "x\tnpm:@scope/pkg@1.2.3\tp\t{}\tMIT\tabout\tusers\n",
             "a".repeat(64)
         );
         let entries = read_manifest(&scoped).expect("valid");
@@ -526,6 +553,7 @@ mod tests {
                 version: "1.2.3".into()
             }
         );
+        assert_eq!(entries[0].e2e.as_deref(), Some("users"));
     }
 
     #[test]
@@ -542,6 +570,7 @@ mod tests {
             sha256: sha256(b"published"),
             licence: "MIT".into(),
             about: String::new(),
+            e2e: None,
         };
         assert_eq!(read_entry(&dir, &entry), Ok(None));
         std::fs::write(dir.join("x.yaml"), "changed").expect("write");
