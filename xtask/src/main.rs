@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_build;
 mod bench_runtime;
 mod chart;
 mod codegen;
@@ -19,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
        cargo xtask corpus [--fetch] [--dir DIR] [--compile all|none|NAME,...] [--only NAME,...]
        cargo xtask bench [--smoke]
        cargo xtask bench-runtime [--smoke]
+       cargo xtask bench-build SPEC
        cargo xtask synthetic-spec N OUT
        cargo xtask synthetic-graph-spec OUT
 
@@ -41,7 +43,8 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
     --dir DIR      the folder holding the descriptions (default: target/corpus)
     --compile WHICH
                    also build the generated crates of these descriptions (`all`, or names
-                   separated by commas) with every feature, each as a crate of its own
+                   separated by commas) with every feature, each as a crate of its own, and
+                   run the client-server test the manifest names for it (tests/corpus/e2e/)
     --only NAMES   only these descriptions (names separated by commas)
   bench            time generation (per phase) and peak memory for specs of 1, 10, 100, 1000 copies
                    and for cutting the photo operations out of a Graph-sized synthetic
@@ -54,6 +57,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec PATH] [--out D
                    4 MB PUT/GET throughput and latency, metadata requests per second, server
                    peak RSS during concurrent uploads (builds the photo-emulator binary first)
     --smoke        tiny iterations, about 20 seconds (CI keeps the harness working)
+  bench-build      the cold `cargo build` of photo-gen's crate for SPEC (client only, then every
+                   feature) next to openapi-generator's `rust` client for the same file, when it
+                   is installed (OPENAPI_GENERATOR=PATH or openapi-generator-cli on PATH)
   synthetic-spec   write the photo spec with its paths repeated under N prefixes to OUT
   synthetic-graph-spec
                    write a description shaped like Microsoft Graph's full one (about 35 MB,
@@ -82,6 +88,10 @@ fn main() -> ExitCode {
             [] => bench_runtime::run(false),
             [flag] if flag == "--smoke" => bench_runtime::run(true),
             _ => usage_error("bench-runtime takes only --smoke"),
+        },
+        Some("bench-build") => match &args[1..] {
+            [spec] => bench_build::run(spec.as_ref()),
+            _ => usage_error("bench-build takes SPEC"),
         },
         Some("bench-generate") => match &args[1..] {
             [spec, out, include @ ..] => match codegen::Args::parse(include) {

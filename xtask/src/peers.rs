@@ -265,6 +265,12 @@ pub fn measure(command: Command) -> Result<Timing, String> {
         if let Some(folder) = command.get_current_dir() {
             wrapped.current_dir(folder);
         }
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => wrapped.env(key, value),
+                None => wrapped.env_remove(key),
+            };
+        }
         wrapped
     } else {
         command
