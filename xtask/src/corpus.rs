@@ -230,11 +230,18 @@ pub struct Outcome {
     pub files: Vec<photo_gen::GeneratedFile>,
 }
 
-/// Generates `text` whole, with the emulator binding, as a crate of its own would have it.
+/// Generates `text` whole, with the emulator binding, as `photo-gen generate --crate` has it:
+/// the client, server and emulator modules behind the crate's features, and the runtime
+/// re-exported.
 pub fn generate(name: &str, text: String) -> Outcome {
     let source = SpecSource::new(name, text);
+    let options = Options {
+        feature_gates: true,
+        reexport_runtime: true,
+        ..Options::external().with_emulator()
+    };
     let started = Instant::now();
-    let result = photo_gen::generate(&source, &Options::external().with_emulator());
+    let result = photo_gen::generate(&source, &options);
     let elapsed = started.elapsed();
     match result {
         Ok(generated) => Outcome {
