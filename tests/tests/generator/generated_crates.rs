@@ -5,7 +5,8 @@
 //!   client against its emulator binding;
 //! - photo-api regenerated from another description (`Options::default()`, the photo-api
 //!   layout) builds with every feature, so its hand-written code names nothing of the photo spec
-//!   but through `generated/`.
+//!   but through `generated/`; and it type-checks with the client alone (its default) and with
+//!   the server alone, so no generated module names what another feature brings.
 //!
 //! Each project is written under the test target's temporary directory and built offline with
 //! this workspace's lock file, into one target directory the two share across runs: the first
@@ -122,7 +123,7 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net"] }}
 }
 
 #[test]
-fn photo_api_regenerated_from_another_description_builds_with_every_feature() {
+fn photo_api_regenerated_from_another_description_builds_with_each_feature() {
     let dir = project_dir("photo-api-regenerated");
     let photo_api = workspace().join("photo-api");
     let copied = dir.join("photo-api");
@@ -145,4 +146,16 @@ fn photo_api_regenerated_from_another_description_builds_with_every_feature() {
     );
     std::fs::write(dir.join("Cargo.toml"), root).expect("the manifest is writable");
     cargo(&dir, &["build", "-p", "photo-api", "--all-features"]);
+    cargo(&dir, &["check", "-p", "photo-api"]);
+    cargo(
+        &dir,
+        &[
+            "check",
+            "-p",
+            "photo-api",
+            "--no-default-features",
+            "--features",
+            "server",
+        ],
+    );
 }
