@@ -7,42 +7,15 @@
 mod support;
 
 use corpus::client::{TeamsGetPhotoContentResponse, TeamsSetPhotoContentBody};
-use photo_runtime::emulator::test_images;
 
 #[tokio::test]
 async fn a_team_photo_goes_up_and_comes_back() -> Result<(), Box<dyn std::error::Error>> {
-    let (emulator, graph) = support::emulator().await?;
-    let jpeg = test_images::jpeg(96, 96, 7);
-
-    let writer = support::client(
-        &emulator,
-        &graph,
-        "sync",
-        &["TeamSettings.ReadWrite.All"],
-        true,
-    )?;
-    let photo = writer.teams().by_id("contoso-marketing").photo();
-    photo
-        .content()
-        .put(TeamsSetPhotoContentBody::from_octet_stream(jpeg.clone())?)
-        .await?;
-    let TeamsGetPhotoContentResponse::Ok { body } = photo.content().get().await?;
-    assert_eq!(body.bytes().await?, jpeg);
-
-    let reader = support::client(
-        &emulator,
-        &graph,
-        "dashboard",
-        &["Team.ReadBasic.All"],
-        false,
-    )?;
-    let photo = reader.teams().by_id("contoso-marketing").photo();
-    let upload = TeamsSetPhotoContentBody::from_octet_stream(jpeg)?;
-    let answer = photo.content().put(upload).await;
-    if support::version_path() == "/beta" {
-        answer?;
-    } else {
-        support::assert_forbidden(answer);
-    }
-    Ok(())
+    support::photo_round_trip!(
+        owner: |graph| graph.teams().by_id("contoso-marketing"),
+        upload: TeamsSetPhotoContentBody,
+        download: TeamsGetPhotoContentResponse,
+        writer: "TeamSettings.ReadWrite.All",
+        reader: "Team.ReadBasic.All",
+        refused: support::version_path() != "/beta",
+    )
 }

@@ -6,37 +6,15 @@
 mod support;
 
 use corpus::client::{UsersGetPhotoContentResponse, UsersSetPhotoContentBody};
-use photo_runtime::emulator::test_images;
 
 #[tokio::test]
 async fn a_user_photo_goes_up_and_comes_back() -> Result<(), Box<dyn std::error::Error>> {
-    let (emulator, graph) = support::emulator().await?;
-    let jpeg = test_images::jpeg(96, 96, 7);
-
-    let writer = support::client(
-        &emulator,
-        &graph,
-        "sync",
-        &["ProfilePhoto.ReadWrite.All"],
-        true,
-    )?;
-    let photo = writer.users().by_id("adele@contoso.com").photo();
-    photo
-        .content()
-        .put(UsersSetPhotoContentBody::from_octet_stream(jpeg.clone())?)
-        .await?;
-    let UsersGetPhotoContentResponse::Ok { body } = photo.content().get().await?;
-    assert_eq!(body.bytes().await?, jpeg);
-
-    let reader = support::client(
-        &emulator,
-        &graph,
-        "dashboard",
-        &["ProfilePhoto.Read.All"],
-        false,
-    )?;
-    let photo = reader.users().by_id("adele@contoso.com").photo();
-    let upload = UsersSetPhotoContentBody::from_octet_stream(jpeg)?;
-    support::assert_forbidden(photo.content().put(upload).await);
-    Ok(())
+    support::photo_round_trip!(
+        owner: |graph| graph.users().by_id("adele@contoso.com"),
+        upload: UsersSetPhotoContentBody,
+        download: UsersGetPhotoContentResponse,
+        writer: "ProfilePhoto.ReadWrite.All",
+        reader: "ProfilePhoto.Read.All",
+        refused: true,
+    )
 }

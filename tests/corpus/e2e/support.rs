@@ -81,3 +81,45 @@ pub fn assert_forbidden<T: std::fmt::Debug>(result: Result<T, ClientError>) {
         other => panic!("expected 403 Forbidden, got {other:?}"),
     }
 }
+
+/// The round trip of each photo module's test, against the generated emulator: an app holding
+/// `writer` uploads a JPEG to the photo of `owner` and reads the same bytes back; then an app
+/// holding only `reader`, its client's own permission check off, tries to upload, and
+/// `refused` says whether Microsoft's tables refuse it (`403`) or let it through. `upload` and
+/// `download` are the module's body and response types (they differ from module to module).
+macro_rules! photo_round_trip {
+    (
+        owner: |$graph:ident| $owner:expr,
+        upload: $upload:ident,
+        download: $download:ident,
+        writer: $writer:expr,
+        reader: $reader:expr,
+        refused: $refused:expr $(,)?
+    ) => {{
+        let (emulator, base) = crate::support::emulator().await?;
+        let jpeg = photo_runtime::emulator::test_images::jpeg(96, 96, 7);
+
+        let $graph = crate::support::client(&emulator, &base, "sync", &[$writer], true)?;
+        let photo = $owner.photo();
+        photo
+            .content()
+            .put($upload::from_octet_stream(jpeg.clone())?)
+            .await?;
+        let $download::Ok { body } = photo.content().get().await?;
+        assert_eq!(body.bytes().await?, jpeg);
+
+        let $graph = crate::support::client(&emulator, &base, "dashboard", &[$reader], false)?;
+        let answer = $owner
+            .photo()
+            .content()
+            .put($upload::from_octet_stream(jpeg)?)
+            .await;
+        if $refused {
+            crate::support::assert_forbidden(answer);
+        } else {
+            answer?;
+        }
+        Ok(())
+    }};
+}
+pub(crate) use photo_round_trip;
