@@ -192,13 +192,5 @@ fn cold_build(dir: &Path, target: &Path, features: &[&str]) -> Result<(Duration,
 /// openapi-generator's command line: `$OPENAPI_GENERATOR`, else `openapi-generator-cli` on
 /// `PATH` (the PyPI and npm packages install it under that name).
 fn openapi_generator() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("OPENAPI_GENERATOR") {
-        return Some(PathBuf::from(path));
-    }
-    std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|folder| folder.join("openapi-generator-cli"))
-        .find(|candidate| candidate.is_file())
+    crate::peers::find_program("OPENAPI_GENERATOR", "openapi-generator-cli")
 }

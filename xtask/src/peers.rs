@@ -221,7 +221,13 @@ pub struct Timing {
 /// Where progenitor's command line is: `$PROGENITOR`, else `cargo-progenitor` on `PATH` or in
 /// cargo's own bin folder (`cargo install cargo-progenitor` puts it there).
 pub fn progenitor() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PROGENITOR") {
+    find_program("PROGENITOR", "cargo-progenitor")
+}
+
+/// A peer's command line: the path in the environment variable `variable`, else `program` on
+/// `PATH` or in cargo's own bin folder.
+pub fn find_program(variable: &str, program: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
         return Some(PathBuf::from(path));
     }
     let mut folders: Vec<PathBuf> = std::env::var_os("PATH")
@@ -234,7 +240,7 @@ pub fn progenitor() -> Option<PathBuf> {
     }
     folders
         .into_iter()
-        .map(|folder| folder.join("cargo-progenitor"))
+        .map(|folder| folder.join(program))
         .find(|candidate| candidate.is_file())
 }
 
